@@ -1,0 +1,96 @@
+/** A node to run the collector on: this machine through /bin/sh, or an SSH connection. */
+import { spawn } from 'node:child_process';
+import type { Client } from 'ssh2';
+import { ProcscopeFailure } from '../../shared/errors';
+import type { SshConnection } from './ssh/connect';
+
+export interface ScriptResult {
+  stdout: Buffer;
+  stderr: string;
+  code: number | null;
+}
+
+export interface RunOptions {
+  /** run under `sudo -n` */
+  sudo?: boolean;
+  /** bytes of stdout received so far */
+  onProgress?: (bytes: number) => void;
+}
+
+export interface NodeSession {
+  /** "local" or "user@host:port" */
+  readonly target: string;
+  /** Runs a POSIX sh script fed on stdin; the command line itself is fixed and holds no data. */
+  runScript(script: string, options?: RunOptions): Promise<ScriptResult>;
+  close(): void;
+}
+
+const SH = ['/bin/sh', '-s'];
+const SUDO_SH = ['sudo', '-n', ...SH];
+
+function collectStreams(
+  stdout: NodeJS.ReadableStream,
+  stderr: NodeJS.ReadableStream,
+  onProgress?: (bytes: number) => void,
+): { out: Buffer[]; err: Buffer[] } {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  let bytes = 0;
+  stdout.on('data', (b: Buffer) => {
+    out.push(b);
+    bytes += b.length;
+    onProgress?.(bytes);
+  });
+  stderr.on('data', (b: Buffer) => err.push(b));
+  return { out, err };
+}
+
+export function localSession(): NodeSession {
+  return {
+    target: 'local',
+    runScript(script, options = {}) {
+      const [cmd, ...args] = options.sudo ? SUDO_SH : SH;
+      return new Promise((resolve, reject) => {
+        const child = spawn(cmd!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+        const { out, err } = collectStreams(child.stdout, child.stderr, options.onProgress);
+        child.on('error', (e) => reject(new ProcscopeFailure({ kind: 'not-found', message: `Cannot run ${cmd}: ${e.message}` })));
+        child.on('close', (code) => resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), code }));
+        child.stdin.on('error', () => {});
+        child.stdin.end(script);
+      });
+    },
+    close() {},
+  };
+}
+
+function exec(client: Client, command: string, script: string, options: RunOptions, where: string): Promise<ScriptResult> {
+  return new Promise((resolve, reject) => {
+    client.exec(command, (err, channel) => {
+      if (err) {
+        reject(new ProcscopeFailure({ kind: 'connection', message: `${where} refused to run a command: ${err.message}` }));
+        return;
+      }
+      const { out, err: errs } = collectStreams(channel, channel.stderr, options.onProgress);
+      let code: number | null = null;
+      channel.on('exit', (c: number | null) => (code = c));
+      channel.on('close', () => resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(errs).toString('utf8'), code }));
+      channel.end(script);
+    });
+  });
+}
+
+export function sshSession(connection: SshConnection, target: string): NodeSession {
+  let lost: Error | null = null;
+  connection.client.on('error', (e) => (lost = e));
+  connection.client.on('close', () => (lost ??= new Error('connection closed')));
+  return {
+    target,
+    async runScript(script, options = {}) {
+      if (lost) throw new ProcscopeFailure({ kind: 'connection', message: `The connection to ${target} is lost: ${lost.message}`, hint: 'Reconnect.' });
+      return exec(connection.client, (options.sudo ? SUDO_SH : SH).join(' '), script, options, target);
+    },
+    close() {
+      connection.close();
+    },
+  };
+}

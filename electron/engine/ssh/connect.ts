@@ -1,0 +1,220 @@
+/** Opens an SSH connection with ssh2: host key check, auth in OpenSSH's order, jump hosts, keepalive. */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { type AnyAuthMethod, type AuthenticationType, Client, utils } from 'ssh2';
+import { type ProcscopeError, ProcscopeFailure } from '../../../shared/errors';
+import { type HostKeyPolicy, checkHostKey, hostKeyAlgorithmsFor } from './host-keys';
+import type { ResolvedHost } from './config-file';
+
+export interface SecretRequest {
+  kind: 'password' | 'passphrase';
+  /** "root@node1:22" or the key file */
+  subject: string;
+}
+
+export interface ConnectOptions {
+  hostKeys: HostKeyPolicy;
+  /** ssh-agent socket; defaults to $SSH_AUTH_SOCK */
+  agentSocket?: string | null;
+  password?: string;
+  passphrase?: string;
+  /** asked for a password or passphrase when one is needed and was not given; null means "no" */
+  askSecret?: (req: SecretRequest) => Promise<string | null>;
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+  readyTimeoutMs?: number;
+}
+
+export interface SshConnection {
+  client: Client;
+  /** the clients of jump hosts, outermost first */
+  jumps: Client[];
+  host: ResolvedHost;
+  close(): void;
+}
+
+const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
+
+type AuthCandidate =
+  | { type: 'agent'; label: string }
+  | { type: 'publickey'; label: string; file: string }
+  | { type: 'password'; label: string };
+
+function authCandidates(host: ResolvedHost, agentSocket: string | null | undefined): AuthCandidate[] {
+  const list: AuthCandidate[] = [];
+  if (agentSocket) list.push({ type: 'agent', label: 'ssh-agent' });
+  const files = host.identityFilesGiven
+    ? host.identityFiles
+    : DEFAULT_IDENTITIES.map((n) => join(homedir(), '.ssh', n)).filter((f) => existsSync(f));
+  for (const file of files) list.push({ type: 'publickey', label: `key ${file}`, file });
+  list.push({ type: 'password', label: 'password' });
+  return list;
+}
+
+function describeSocketError(err: NodeJS.ErrnoException & { level?: string }, where: string): ProcscopeError {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return { kind: 'connection', message: `${where} refused the connection.`, hint: 'Is sshd running there, and is the port right (-p PORT)?' };
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return { kind: 'connection', message: `Cannot resolve the host name of ${where}.`, hint: 'Check the spelling, your DNS, or the HostName in ~/.ssh/config.' };
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'ETIMEDOUT':
+      return { kind: 'connection', message: `${where} is unreachable (${err.code}).`, hint: 'Check the network path, a VPN, or a jump host (-J).' };
+  }
+  if (err.level === 'client-timeout') {
+    return { kind: 'connection', message: `${where} did not complete the SSH handshake in time.`, hint: 'Is it an SSH server on that port? Is the network slow or filtered?' };
+  }
+  return { kind: 'connection', message: `SSH connection to ${where} failed: ${err.message}` };
+}
+
+function connectOne(host: ResolvedHost, options: ConnectOptions, sock?: Duplex): Promise<Client> {
+  const where = `${host.user}@${host.host}:${host.port}`;
+  const client = new Client();
+  const agentSocket = options.agentSocket === undefined ? process.env.SSH_AUTH_SOCK : options.agentSocket;
+  const candidates = authCandidates(host, agentSocket);
+  const tried: string[] = [];
+  let hostKeyError: ProcscopeError | null = null;
+  let authError: ProcscopeError | null = null;
+  let serverMethods: string[] | null = null;
+
+  const nextAuth = async (methodsLeft: AuthenticationType[] | null): Promise<AnyAuthMethod | false> => {
+    if (methodsLeft) serverMethods = methodsLeft;
+    while (candidates.length > 0) {
+      const c = candidates.shift()!;
+      const allowed = (m: string) => methodsLeft === null || methodsLeft.includes(m as AuthenticationType);
+      if (c.type === 'agent' && allowed('publickey')) {
+        tried.push(c.label);
+        return { type: 'agent', username: host.user, agent: agentSocket! };
+      }
+      if (c.type === 'publickey' && allowed('publickey')) {
+        let data: Buffer;
+        try {
+          data = readFileSync(c.file);
+        } catch (err) {
+          tried.push(`${c.label} (unreadable: ${(err as NodeJS.ErrnoException).code})`);
+          continue;
+        }
+        let passphrase = options.passphrase;
+        let parsed = utils.parseKey(data, passphrase);
+        if (parsed instanceof Error && /passphrase|encrypted/i.test(parsed.message)) {
+          passphrase = (await options.askSecret?.({ kind: 'passphrase', subject: c.file })) ?? undefined;
+          parsed = passphrase === undefined ? parsed : utils.parseKey(data, passphrase);
+        }
+        if (parsed instanceof Error) {
+          tried.push(`${c.label} (${passphrase === undefined && /encrypted|passphrase/i.test(parsed.message) ? 'needs a passphrase' : parsed.message})`);
+          continue;
+        }
+        tried.push(c.label);
+        return { type: 'publickey', username: host.user, key: data, ...(passphrase !== undefined ? { passphrase } : {}) };
+      }
+      if (c.type === 'password' && allowed('password')) {
+        const password = options.password ?? (await options.askSecret?.({ kind: 'password', subject: where })) ?? null;
+        if (password === null) continue;
+        tried.push(c.label);
+        return { type: 'password', username: host.user, password };
+      }
+    }
+    return false;
+  };
+
+  return new Promise<Client>((resolve, reject) => {
+    let settled = false;
+    const settle = (err: ProcscopeError | null) => {
+      if (settled) return;
+      settled = true;
+      if (err) {
+        client.end();
+        reject(new ProcscopeFailure(err));
+      } else resolve(client);
+    };
+    client.on('ready', () => settle(null));
+    client.on('error', (err: NodeJS.ErrnoException & { level?: string }) => {
+      if (hostKeyError) return settle(hostKeyError);
+      if (authError) return settle(authError);
+      if (err.level === 'client-authentication') {
+        return settle({
+          kind: 'auth',
+          message: `Authentication failed for ${where}: tried ${tried.length ? tried.join(', ') : 'nothing'}${serverMethods ? `; the server accepts ${serverMethods.join(', ')}` : ''}.`,
+          hint: 'Give a key (-i KEY), load one into ssh-agent, or set PROCSCOPE_PASSWORD; check the user name (-l USER).',
+        });
+      }
+      settle(describeSocketError(err, where));
+    });
+    client.on('close', () => settle(hostKeyError ?? { kind: 'connection', message: `${where} closed the connection during the handshake.` }));
+    client.connect({
+      host: host.host,
+      port: host.port,
+      username: host.user,
+      ...(sock ? { sock } : {}),
+      readyTimeout: options.readyTimeoutMs ?? 20000,
+      keepaliveInterval: options.keepaliveIntervalMs ?? 5000,
+      keepaliveCountMax: options.keepaliveCountMax ?? 3,
+      algorithms: { serverHostKey: hostKeyAlgorithmsFor(options.hostKeys, host.host, host.port) as never },
+      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+        checkHostKey(options.hostKeys, host.host, host.port, key).then(
+          (err) => {
+            hostKeyError = err;
+            verify(err === null);
+          },
+          (err: Error) => {
+            hostKeyError = { kind: 'host-key', reason: 'unknown', host: host.host, keyType: '', fingerprint: '', knownHostsFile: options.hostKeys.knownHostsFile, message: `Cannot check the host key: ${err.message}` };
+            verify(false);
+          },
+        );
+      },
+      authHandler: (methodsLeft, _partial, callback) => {
+        // ssh2 takes `false` for "no more methods"; its types do not say so.
+        const next = callback as (method: AnyAuthMethod | false) => void;
+        nextAuth(methodsLeft).then(next, (err: Error) => {
+          authError = { kind: 'auth', message: `Authentication for ${where} failed: ${err.message}` };
+          next(false);
+        });
+      },
+    });
+  });
+}
+
+function forward(via: Client, host: ResolvedHost): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    via.forwardOut('127.0.0.1', 0, host.host, host.port, (err, stream) => {
+      if (err) {
+        reject(new ProcscopeFailure({ kind: 'connection', message: `The jump host could not reach ${host.host}:${host.port}: ${err.message}`, hint: 'Check the destination from the jump host, and that it allows TCP forwarding (AllowTcpForwarding).' }));
+      } else resolve(stream);
+    });
+  });
+}
+
+/** Connects to `host`, through its jump hosts when it has them. */
+export async function connectSsh(host: ResolvedHost, options: ConnectOptions): Promise<SshConnection> {
+  const opened: Client[] = [];
+  try {
+    let via: Client | null = null;
+    for (const hop of host.jumps) {
+      if (via === null) {
+        const conn = await connectSsh(hop, options);
+        opened.push(...conn.jumps, conn.client);
+        via = conn.client;
+      } else {
+        via = await connectOne(hop, options, await forward(via, hop));
+        opened.push(via);
+      }
+    }
+    const client = await connectOne(host, options, via ? await forward(via, host) : undefined);
+    return {
+      client,
+      jumps: opened,
+      host,
+      close() {
+        client.end();
+        for (const c of [...opened].reverse()) c.end();
+      },
+    };
+  } catch (err) {
+    for (const c of opened.reverse()) c.end();
+    throw err;
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Reads what the collect script (script.ts) printed: sections opened by
+ * "\n<mark> <name>\n", file contents between "\n<mark>:f\n" separators in the
+ * order of the `list` section, and links as NUL-terminated path/target pairs.
+ * Anything before the first mark (a login banner, an rc file's echo) is ignored.
+ */
+import { decodeBytes } from '../bytes';
+import { sectionMark } from './script';
+
+export interface CollectedNamespace {
+  pid: number;
+  type: string;
+  inode: number;
+}
+
+export interface CollectOutput {
+  /** false when the output stopped before the script's end mark */
+  complete: boolean;
+  noProc: string | null;
+  noTmp: boolean;
+  clockTicks: number;
+  /** pid of the collector's shell */
+  selfPid: number | null;
+  namespaces: CollectedNamespace[];
+  /** path -> raw content; only files listed in the manifest */
+  files: Map<string, Buffer>;
+  /** path -> link target (decoded with surrogateescape) */
+  links: Map<string, string>;
+  /** path -> what the node said when it could not be read */
+  pathErrors: Map<string, string>;
+  /** stderr lines that name no path */
+  otherErrors: string[];
+}
+
+function splitSections(out: Buffer, mark: string): Map<string, Buffer> {
+  const sections = new Map<string, Buffer>();
+  const needle = Buffer.from(`\n${mark} `);
+  let at = out.indexOf(needle);
+  while (at >= 0) {
+    const nameStart = at + needle.length;
+    const nameEnd = out.indexOf(0x0a, nameStart);
+    if (nameEnd < 0) break;
+    const name = out.subarray(nameStart, nameEnd).toString('latin1');
+    const next = out.indexOf(needle, nameEnd);
+    sections.set(name, out.subarray(nameEnd + 1, next < 0 ? out.length : next));
+    at = next;
+  }
+  return sections;
+}
+
+function splitBuffer(buf: Buffer, sep: Buffer): Buffer[] {
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (let at = buf.indexOf(sep); at >= 0; at = buf.indexOf(sep, start)) {
+    parts.push(buf.subarray(start, at));
+    start = at + sep.length;
+  }
+  parts.push(buf.subarray(start));
+  return parts;
+}
+
+/** "cat: /proc/1/x: No such file or directory", "stat: cannot statx '/proc/1/ns/net': Permission denied", "find: '/proc/1/fd': Permission denied", busybox's "cat: can't open '/x': ..." */
+const PATH_ERROR = /^[\w.-]+: (?:can't open |cannot open |cannot statx? |cannot read )?['‘]?(\/(?:proc|etc)\/[^'’:\s]*)['’]?: (.+)$/;
+
+export function parseStderr(stderr: string): { pathErrors: Map<string, string>; otherErrors: string[] } {
+  const pathErrors = new Map<string, string>();
+  const otherErrors: string[] = [];
+  for (const line of stderr.split('\n')) {
+    if (line.trim() === '') continue;
+    const m = PATH_ERROR.exec(line);
+    if (m) pathErrors.set(m[1]!, m[2]!);
+    else otherErrors.push(line);
+  }
+  return { pathErrors, otherErrors };
+}
+
+export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string): CollectOutput {
+  const mark = sectionMark(nonce);
+  const sections = splitSections(stdout, mark);
+  const { pathErrors, otherErrors } = parseStderr(stderr);
+  const result: CollectOutput = {
+    complete: sections.has('end'),
+    noProc: sections.has('noproc') ? sections.get('noproc')!.toString('utf8').trim() : null,
+    noTmp: sections.has('notmp'),
+    clockTicks: Number(sections.get('clk')?.toString('latin1').trim()) || 100,
+    selfPid: Number(sections.get('self')?.toString('latin1').trim()) || null,
+    namespaces: [],
+    files: new Map(),
+    links: new Map(),
+    pathErrors,
+    otherErrors,
+  };
+
+  for (const line of (sections.get('ns') ?? Buffer.alloc(0)).toString('latin1').split('\n')) {
+    const m = /^(\d+) \/proc\/(\d+)\/ns\/([a-z_]+)$/.exec(line);
+    if (m) result.namespaces.push({ inode: Number(m[1]), pid: Number(m[2]), type: m[3]! });
+  }
+
+  const list = (sections.get('list') ?? Buffer.alloc(0)).toString('latin1').split('\n').filter((l) => l !== '');
+  const data = sections.get('data');
+  if (data) {
+    const chunks = splitBuffer(data, Buffer.from(`\n${mark}:f\n`));
+    // chunks[0] is what stands before the first separator: nothing.
+    for (let i = 0; i < list.length && i + 1 < chunks.length; i++) {
+      const path = list[i]!;
+      if (!pathErrors.has(path)) result.files.set(path, chunks[i + 1]!);
+    }
+  }
+
+  const links = sections.get('links');
+  if (links) {
+    const fields = splitBuffer(links, Buffer.from([0]));
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const path = fields[i]!.toString('latin1');
+      if (!path.startsWith('/proc/')) continue;
+      result.links.set(path, decodeBytes(fields[i + 1]!));
+    }
+  }
+  return result;
+}

@@ -1,0 +1,77 @@
+/**
+ * The one error taxonomy of procscope, shared by the engine, the CLI and the UI.
+ * Every error says what happened (`message`) and, where there is one, how to fix it (`hint`).
+ */
+
+export type ErrorKind =
+  | 'not-found'
+  | 'permission-denied'
+  | 'parse'
+  | 'connection'
+  | 'host-key'
+  | 'auth'
+  | 'unsupported';
+
+interface ErrorBase {
+  message: string;
+  hint?: string;
+}
+
+export type ProcscopeError =
+  | (ErrorBase & { kind: 'not-found' })
+  | (ErrorBase & { kind: 'permission-denied' })
+  | (ErrorBase & { kind: 'parse' })
+  | (ErrorBase & { kind: 'connection' })
+  | (ErrorBase & {
+      kind: 'host-key';
+      reason: 'unknown' | 'changed' | 'revoked';
+      host: string;
+      keyType: string;
+      fingerprint: string;
+      knownFingerprints?: string[];
+      knownHostsFile: string;
+    })
+  | (ErrorBase & { kind: 'auth' })
+  | (ErrorBase & { kind: 'unsupported' });
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ProcscopeError };
+
+/** An Error that carries a ProcscopeError, for code paths that throw. */
+export class ProcscopeFailure extends Error {
+  constructor(readonly error: ProcscopeError) {
+    super(error.message);
+    this.name = 'ProcscopeFailure';
+  }
+}
+
+export function fail(error: ProcscopeError): never {
+  throw new ProcscopeFailure(error);
+}
+
+/** Turns anything thrown into a ProcscopeError; unknown throws become `connection` only if they look like socket errors. */
+export function toProcscopeError(err: unknown): ProcscopeError {
+  if (err instanceof ProcscopeFailure) return err.error;
+  const e = err as NodeJS.ErrnoException | undefined;
+  const message = e?.message ?? String(err);
+  switch (e?.code) {
+    case 'ENOENT':
+      return { kind: 'not-found', message };
+    case 'EACCES':
+    case 'EPERM':
+      return { kind: 'permission-denied', message };
+    case 'ECONNREFUSED':
+    case 'ECONNRESET':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'ETIMEDOUT':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EPIPE':
+      return { kind: 'connection', message };
+  }
+  return { kind: 'parse', message };
+}
+
+export function formatError(error: ProcscopeError): string {
+  return error.hint ? `${error.message}\n  ${error.hint}` : error.message;
+}

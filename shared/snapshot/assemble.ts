@@ -1,0 +1,284 @@
+/** Turns what the collect script read (frame.ts) into a snapshot: processes, their fds joined to sockets by inode, namespaces. */
+import { decodeBytes } from '../bytes';
+import type { CollectOutput } from '../collect/frame';
+import { NET_TABLES } from '../collect/script';
+import { parseCgroup } from '../proc/cgroup';
+import { parseChildren } from '../proc/children';
+import { parseCmdline } from '../proc/cmdline';
+import { parseFdTarget } from '../proc/links';
+import { findCgroup2Mount, parseMountinfo } from '../proc/mountinfo';
+import { parseNetInet } from '../proc/net-inet';
+import { parseNetUnix } from '../proc/net-unix';
+import { parsePasswd } from '../proc/passwd';
+import { parseStat } from '../proc/stat';
+import { parseStatus } from '../proc/status';
+import {
+  SNAPSHOT_FORMAT,
+  type Snapshot,
+  type SnapshotError,
+  type SnapshotFd,
+  type SnapshotNamespace,
+  type SnapshotProcess,
+  type SnapshotSocket,
+} from './types';
+
+export interface SnapshotMeta {
+  target: string;
+  collectedAt: Date;
+  durationMs?: number;
+  viaSudo?: boolean;
+}
+
+/** Namespace link names that name the namespace a process's children get, not its own. */
+const FOR_CHILDREN = /_for_children$/;
+
+interface PidPaths {
+  files: Map<string, Buffer>;
+  tids: number[];
+  childFiles: Buffer[];
+}
+
+/** Groups the files of the manifest by pid: "/proc/42/status" -> 42 -> "status". */
+function groupByPid(out: CollectOutput): Map<number, PidPaths> {
+  const byPid = new Map<number, PidPaths>();
+  const entry = (pid: number) => {
+    let e = byPid.get(pid);
+    if (!e) byPid.set(pid, (e = { files: new Map(), tids: [], childFiles: [] }));
+    return e;
+  };
+  for (const [path, content] of out.files) {
+    let m = /^\/proc\/(\d+)\/(stat|status|cmdline|cgroup|cpuset)$/.exec(path);
+    if (m) {
+      entry(Number(m[1])).files.set(m[2]!, content);
+      continue;
+    }
+    m = /^\/proc\/(\d+)\/task\/(\d+)\/children$/.exec(path);
+    if (m) {
+      const e = entry(Number(m[1]));
+      e.tids.push(Number(m[2]));
+      e.childFiles.push(content);
+    }
+  }
+  return byPid;
+}
+
+function nodeFile(out: CollectOutput, path: string): string {
+  const buf = out.files.get(path);
+  return buf ? decodeBytes(buf).trim() : '';
+}
+
+function collectFds(out: CollectOutput): Map<number, SnapshotFd[]> {
+  const fds = new Map<number, SnapshotFd[]>();
+  for (const [path, target] of out.links) {
+    const m = /^\/proc\/(\d+)\/fd\/(\d+)$/.exec(path);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    const fd: SnapshotFd = { fd: Number(m[2]), target };
+    const parsed = parseFdTarget(target);
+    if (parsed.kind === 'socket') fd.socketInode = parsed.inode!;
+    let list = fds.get(pid);
+    if (!list) fds.set(pid, (list = []));
+    list.push(fd);
+  }
+  for (const list of fds.values()) list.sort((a, b) => a.fd - b.fd);
+  return fds;
+}
+
+function linkOrNull(out: CollectOutput, path: string): string | null {
+  const target = out.links.get(path);
+  return target === undefined || target === '' ? null : target;
+}
+
+function buildProcess(
+  pid: number,
+  paths: PidPaths,
+  out: CollectOutput,
+  ctx: { users: Map<number, string>; fds: Map<number, SnapshotFd[]>; namespaces: Map<number, Record<string, number>> },
+  errors: SnapshotError[],
+): SnapshotProcess | null {
+  const statBuf = paths.files.get('stat');
+  const statusBuf = paths.files.get('status');
+  if (!statBuf || statBuf.length === 0 || !statusBuf || statusBuf.length === 0) {
+    const why = out.pathErrors.get(`/proc/${pid}/stat`) ?? out.pathErrors.get(`/proc/${pid}/status`);
+    errors.push({ scope: `pid ${pid}`, message: `exited during collection${why ? ` (${why})` : ''}` });
+    return null;
+  }
+  let stat, status;
+  try {
+    stat = parseStat(decodeBytes(statBuf));
+    status = parseStatus(decodeBytes(statusBuf));
+  } catch (err) {
+    errors.push({ scope: `pid ${pid}`, message: `could not parse stat/status: ${(err as Error).message}` });
+    return null;
+  }
+  const fdDir = `/proc/${pid}/fd`;
+  const fdError = out.pathErrors.get(fdDir);
+  for (const link of ['exe', 'cwd']) {
+    const why = out.pathErrors.get(`/proc/${pid}/${link}`);
+    // ENOENT: a kernel thread or a zombie, which have no exe or cwd; not an error.
+    if (why && !/No such file/i.test(why)) errors.push({ scope: `pid ${pid} ${link}`, message: why });
+  }
+  if (fdError) errors.push({ scope: `pid ${pid} fd`, message: fdError });
+  const cmdlineBuf = paths.files.get('cmdline');
+  const cgroupBuf = paths.files.get('cgroup');
+  const cpusetBuf = paths.files.get('cpuset');
+  let cgroups: SnapshotProcess['cgroups'] = [];
+  try {
+    cgroups = cgroupBuf ? parseCgroup(decodeBytes(cgroupBuf)) : [];
+  } catch (err) {
+    errors.push({ scope: `pid ${pid} cgroup`, message: (err as Error).message });
+  }
+  const children = new Set<number>();
+  for (const buf of paths.childFiles) for (const c of parseChildren(buf.toString('latin1'))) children.add(c);
+  const uid = status.uids[0] ?? -1;
+  return {
+    pid,
+    ppid: stat.ppid,
+    name: stat.comm,
+    state: stat.state,
+    uid,
+    euid: status.uids[1] ?? uid,
+    gid: status.gids[0] ?? -1,
+    user: ctx.users.get(uid) ?? null,
+    threads: Math.max(1, status.threads ?? stat.numThreads),
+    tids: paths.tids.sort((a, b) => a - b),
+    cmdline: cmdlineBuf ? parseCmdline(decodeBytes(cmdlineBuf)) : [],
+    exe: linkOrNull(out, `/proc/${pid}/exe`),
+    cwd: linkOrNull(out, `/proc/${pid}/cwd`),
+    nspid: status.nspid ?? [],
+    namespaces: ctx.namespaces.get(pid) ?? {},
+    cgroups,
+    cpuset: cpusetBuf ? decodeBytes(cpusetBuf).replace(/\n$/, '') : null,
+    children: [...children].sort((a, b) => a - b),
+    rssKb: status.vmRssKb,
+    startTicks: stat.startTicks,
+    cpuTicks: stat.utime + stat.stime,
+    fds: fdError ? null : (ctx.fds.get(pid) ?? []),
+    ...(fdError ? { fdError } : {}),
+    containerId: null,
+  };
+}
+
+function collectSockets(
+  out: CollectOutput,
+  netnsOf: (pid: number) => number | null,
+  holders: Map<number, number[]>,
+  errors: SnapshotError[],
+): SnapshotSocket[] {
+  const sockets: SnapshotSocket[] = [];
+  for (const [path, content] of out.files) {
+    const m = /^\/proc\/(\d+)\/net\/([a-z0-9]+)$/.exec(path);
+    if (!m || !(NET_TABLES as readonly string[]).includes(m[2]!)) continue;
+    const netns = netnsOf(Number(m[1]));
+    const proto = m[2] as (typeof NET_TABLES)[number];
+    const text = decodeBytes(content);
+    try {
+      if (proto === 'unix') {
+        for (const row of parseNetUnix(text)) {
+          sockets.push({ proto, inode: row.inode, local: row.path, remote: '', state: row.state, type: row.type, netns, pids: holders.get(row.inode) ?? [] });
+        }
+      } else {
+        for (const row of parseNetInet(text)) {
+          sockets.push({ proto, inode: row.inode, local: row.local, remote: row.remote, state: row.state, uid: row.uid, netns, pids: holders.get(row.inode) ?? [] });
+        }
+      }
+    } catch (err) {
+      errors.push({ scope: `net/${proto} of netns ${netns ?? '?'}`, message: (err as Error).message });
+    }
+  }
+  linkPeers(sockets);
+  return sockets;
+}
+
+/** Pairs the two ends of a TCP connection that both live in one net namespace. */
+function linkPeers(sockets: SnapshotSocket[]): void {
+  const byEnds = new Map<string, SnapshotSocket>();
+  const key = (netns: number | null | undefined, a: string, b: string) => `${netns}|${a}|${b}`;
+  for (const s of sockets) {
+    if ((s.proto === 'tcp' || s.proto === 'tcp6') && s.state !== 'LISTEN' && s.inode !== 0) byEnds.set(key(s.netns, s.local, s.remote), s);
+  }
+  for (const s of byEnds.values()) {
+    const peer = byEnds.get(key(s.netns, s.remote, s.local));
+    if (peer && peer !== s) s.peerInode = peer.inode;
+  }
+}
+
+export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta): Snapshot {
+  const errors: SnapshotError[] = [];
+  const namespaces = new Map<number, Record<string, number>>();
+  for (const ns of out.namespaces) {
+    let rec = namespaces.get(ns.pid);
+    if (!rec) namespaces.set(ns.pid, (rec = {}));
+    rec[ns.type] = ns.inode;
+  }
+  for (const line of out.otherErrors) errors.push({ scope: 'collector', message: line });
+
+  const users = parsePasswd(nodeFile(out, '/etc/passwd'));
+  const fds = collectFds(out);
+  const processes: SnapshotProcess[] = [];
+  const ctx = { users, fds, namespaces };
+  for (const [pid, paths] of [...groupByPid(out)].sort((a, b) => a[0] - b[0])) {
+    const proc = buildProcess(pid, paths, out, ctx, errors);
+    if (proc) processes.push(proc);
+  }
+  const listed = new Set(processes.map((p) => p.pid));
+  for (const [path, message] of out.pathErrors) {
+    const m = /^\/proc\/(\d+)\/(ns\/[a-z_]+)$/.exec(path);
+    // A pid that exited before its files were read already has its "exited" entry, or was never listed.
+    if (m && listed.has(Number(m[1]))) errors.push({ scope: `pid ${m[1]} ${m[2]}`, message });
+    else if (!/^\/proc\/\d+\//.test(path)) errors.push({ scope: path, message });
+  }
+  const holders = new Map<number, number[]>();
+  for (const p of processes) {
+    for (const fd of p.fds ?? []) {
+      if (fd.socketInode === undefined) continue;
+      const list = holders.get(fd.socketInode) ?? [];
+      if (!list.includes(p.pid)) list.push(p.pid);
+      holders.set(fd.socketInode, list);
+    }
+  }
+  const sockets = collectSockets(out, (pid) => namespaces.get(pid)?.net ?? null, holders, errors);
+
+  const nsGroups = new Map<string, SnapshotNamespace>();
+  for (const p of processes) {
+    for (const [type, inode] of Object.entries(p.namespaces)) {
+      if (FOR_CHILDREN.test(type)) continue;
+      const k = `${type}:${inode}`;
+      let g = nsGroups.get(k);
+      if (!g) nsGroups.set(k, (g = { type, inode, pids: [] }));
+      g.pids.push(p.pid);
+    }
+  }
+  const hostNamespaces = namespaces.get(1) ?? (out.selfPid ? namespaces.get(out.selfPid) : undefined) ?? {};
+  const hostMountinfo = [...out.files].find(([path]) => /^\/proc\/\d+\/mountinfo$/.test(path) && namespaces.get(Number(path.split('/')[2]))?.mnt === hostNamespaces.mnt);
+  let cgroup2Mount: string | null = null;
+  if (hostMountinfo) {
+    try {
+      cgroup2Mount = findCgroup2Mount(parseMountinfo(decodeBytes(hostMountinfo[1])));
+    } catch (err) {
+      errors.push({ scope: 'mountinfo', message: (err as Error).message });
+    }
+  }
+
+  return {
+    format: SNAPSHOT_FORMAT,
+    node: {
+      target: meta.target,
+      hostname: nodeFile(out, '/proc/sys/kernel/hostname'),
+      kernel: nodeFile(out, '/proc/sys/kernel/osrelease'),
+      bootId: nodeFile(out, '/proc/sys/kernel/random/boot_id'),
+      collectedAt: meta.collectedAt.toISOString(),
+      ...(meta.durationMs !== undefined ? { durationMs: meta.durationMs } : {}),
+      viaSudo: meta.viaSudo ?? false,
+      clockTicks: out.clockTicks,
+      collectorPid: out.selfPid,
+      hostNamespaces,
+      cgroup2Mount,
+    },
+    processes,
+    namespaces: [...nsGroups.values()].sort((a, b) => a.type.localeCompare(b.type) || a.inode - b.inode),
+    sockets,
+    containers: [],
+    errors,
+  };
+}

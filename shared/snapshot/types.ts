@@ -1,0 +1,110 @@
+/** The snapshot format procscope.snapshot/v1 (snapshot.schema.json), plus the fields procscope adds. */
+
+export const SNAPSHOT_FORMAT = 'procscope.snapshot/v1';
+
+export interface SnapshotNode {
+  target: string;
+  hostname: string;
+  kernel: string;
+  bootId?: string;
+  collectedAt: string;
+  durationMs?: number;
+  viaSudo?: boolean;
+  /** USER_HZ of the node (getconf CLK_TCK) */
+  clockTicks?: number;
+  /** pid of the collector's shell on the node: it and its children appear in the snapshot */
+  collectorPid?: number | null;
+  /** type -> inode of the node's initial namespaces (pid 1's, or the collector's where pid 1's are unreadable) */
+  hostNamespaces?: Record<string, number>;
+  /** where cgroup2 is mounted on the node, if it is */
+  cgroup2Mount?: string | null;
+}
+
+export interface SnapshotFd {
+  fd: number;
+  target: string;
+  socketInode?: number;
+}
+
+export interface SnapshotCgroup {
+  hierarchy: number;
+  controllers: string[];
+  path: string;
+}
+
+export interface SnapshotProcess {
+  pid: number;
+  ppid: number;
+  name: string;
+  state: string;
+  uid: number;
+  euid?: number;
+  gid: number;
+  user?: string | null;
+  threads: number;
+  tids?: number[];
+  cmdline: string[];
+  exe: string | null;
+  cwd?: string | null;
+  nspid: number[];
+  namespaces: Record<string, number>;
+  cgroups: SnapshotCgroup[];
+  cpuset?: string | null;
+  children?: number[];
+  rssKb?: number | null;
+  startTicks?: number | null;
+  /** utime + stime in clock ticks, field 14 + 15 of stat */
+  cpuTicks?: number;
+  fds: SnapshotFd[] | null;
+  fdError?: string;
+  containerId: string | null;
+}
+
+export interface SnapshotNamespace {
+  type: string;
+  inode: number;
+  pids: number[];
+}
+
+export type SocketProto = 'tcp' | 'tcp6' | 'udp' | 'udp6' | 'unix' | 'raw' | 'raw6' | 'udplite' | 'udplite6';
+
+export interface SnapshotSocket {
+  proto: SocketProto;
+  inode: number;
+  local: string;
+  remote: string;
+  state: string;
+  uid?: number;
+  netns?: number | null;
+  pids: number[];
+  /** unix sockets: stream, dgram or seqpacket */
+  type?: string;
+  /** for a connection whose other end is on this node, in the same net namespace: that socket's inode */
+  peerInode?: number;
+}
+
+export interface SnapshotContainer {
+  id: string;
+  runtime: 'docker' | 'containerd' | 'cri-o' | 'podman' | 'lxc' | 'systemd-nspawn' | 'other';
+  cgroupPath: string;
+  podUid?: string | null;
+  qosClass?: string | null;
+  name?: string | null;
+  pids: number[];
+  pidMap: { hostPid: number; containerPid: number | null }[];
+}
+
+export interface SnapshotError {
+  scope: string;
+  message: string;
+}
+
+export interface Snapshot {
+  format: typeof SNAPSHOT_FORMAT;
+  node: SnapshotNode;
+  processes: SnapshotProcess[];
+  namespaces: SnapshotNamespace[];
+  sockets: SnapshotSocket[];
+  containers: SnapshotContainer[];
+  errors: SnapshotError[];
+}
