@@ -63,6 +63,12 @@ export function listConfigHosts(configText: string): string[] {
   return names;
 }
 
+function withFallbackIdentities(host: ResolvedHost, extra: string[]): ResolvedHost {
+  if (extra.length === 0) return host;
+  const identityFiles = [...host.identityFiles, ...extra.map(expandTilde).filter((f) => !host.identityFiles.includes(f))];
+  return { ...host, identityFiles, identityFilesGiven: true };
+}
+
 export function resolveHost(destination: string, options: HostOptions, configText: string, depth = 0): ResolvedHost {
   if (depth > 8) throw new Error('too many nested jump hosts (ProxyJump loop?)');
   const target = parseTarget(destination);
@@ -78,7 +84,8 @@ export function resolveHost(destination: string, options: HostOptions, configTex
   const jumpSpec = options.jump ?? first(computed.ProxyJump);
   const jumps =
     jumpSpec && jumpSpec !== 'none'
-      ? jumpSpec.split(',').map((hop) => resolveHost(hop.trim(), {}, configText, depth + 1))
+      ? // Unlike OpenSSH, the -i keys are offered to jump hosts too (after their own), as users expect.
+        jumpSpec.split(',').map((hop) => withFallbackIdentities(resolveHost(hop.trim(), {}, configText, depth + 1), options.identityFiles ?? []))
       : [];
   return { alias: destination, host, port, user, identityFiles, identityFilesGiven: identityFiles.length > 0, jumps };
 }

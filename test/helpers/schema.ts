@@ -1,0 +1,1 @@
+export { schemaErrors } from '../../shared/snapshot/validate';

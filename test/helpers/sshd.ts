@@ -1,0 +1,163 @@
+/**
+ * A real OpenSSH sshd on loopback for tests: a free port, keys generated in a
+ * temp dir, stopped afterwards. `sshdUnavailable()` says why it cannot run here.
+ */
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const SSHD = '/usr/sbin/sshd';
+
+export function sshdUnavailable(): string | null {
+  if (!existsSync(SSHD)) return `no ${SSHD}: install Debian's openssh-server (.ci/run does)`;
+  if (spawnSync('ssh-keygen', ['-?']).error) return 'no ssh-keygen: install openssh-client';
+  if (process.getuid?.() !== 0) return 'sshd tests log in as root and as test users, which needs root';
+  return null;
+}
+
+export function makeTempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `procscope-${prefix}-`));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+export interface KeyPair {
+  privatePath: string;
+  publicLine: string;
+}
+
+export function generateKey(dir: string, name: string, options: { type?: 'ed25519' | 'ecdsa' | 'rsa'; passphrase?: string } = {}): KeyPair {
+  const privatePath = join(dir, name);
+  execFileSync('ssh-keygen', ['-q', '-t', options.type ?? 'ed25519', '-N', options.passphrase ?? '', '-C', `procscope-test-${name}`, '-f', privatePath]);
+  return { privatePath, publicLine: readFileSync(`${privatePath}.pub`, 'utf8').trim() };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function waitForPort(port: number, child: ChildProcess, log: () => string, timeoutMs = 10000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      if (child.exitCode !== null) return reject(new Error(`sshd exited (${child.exitCode}): ${log()}`));
+      const sock = connect(port, '127.0.0.1');
+      sock.once('data', () => {
+        sock.destroy();
+        resolve();
+      });
+      sock.once('error', () => {
+        sock.destroy();
+        if (Date.now() > deadline) reject(new Error(`sshd did not listen on ${port}: ${log()}`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
+}
+
+export interface Sshd {
+  port: number;
+  dir: string;
+  /** the "ssh-ed25519 AAAA..." public host key */
+  hostKeyLine: string;
+  /** a known_hosts line for this sshd */
+  knownHostsLine(): string;
+  log(): string;
+  /** adds an authorized key for a user */
+  authorize(user: string, publicLine: string): void;
+  stop(): Promise<void>;
+}
+
+export interface SshdOptions {
+  hostKeyType?: 'ed25519' | 'ecdsa' | 'rsa';
+  config?: string[];
+  logLevel?: string;
+  listen?: string;
+  /** run sshd through this argv prefix, e.g. ['ip', 'netns', 'exec', 'x'] */
+  wrap?: string[];
+}
+
+export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  const dir = makeTempDir('sshd');
+  const keysDir = join(dir, 'authorized_keys');
+  mkdirSync(keysDir, { mode: 0o755 });
+  const hostKey = generateKey(dir, 'host_key', { type: options.hostKeyType ?? 'ed25519' });
+  const port = await freePort();
+  const listen = options.listen ?? '127.0.0.1';
+  const config = [
+    `Port ${port}`,
+    `ListenAddress ${listen}`,
+    `HostKey ${hostKey.privatePath}`,
+    `PidFile ${join(dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${keysDir}/%u`,
+    'PermitRootLogin yes',
+    'PasswordAuthentication yes',
+    'KbdInteractiveAuthentication no',
+    'UsePAM no',
+    'StrictModes no',
+    'AllowTcpForwarding yes',
+    'PrintMotd no',
+    'MaxStartups 100',
+    `LogLevel ${options.logLevel ?? 'VERBOSE'}`,
+    'Subsystem sftp internal-sftp',
+    ...(options.config ?? []),
+  ];
+  const configPath = join(dir, 'sshd_config');
+  writeFileSync(configPath, config.join('\n') + '\n');
+  const logs: Buffer[] = [];
+  const argv = [...(options.wrap ?? []), SSHD, '-D', '-e', '-f', configPath];
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr!.on('data', (b: Buffer) => logs.push(b));
+  const log = () => Buffer.concat(logs).toString('utf8');
+  await waitForPort(port, child, log);
+  const [type, blob] = hostKey.publicLine.split(' ');
+  return {
+    port,
+    dir,
+    hostKeyLine: `${type} ${blob}`,
+    knownHostsLine: () => `[127.0.0.1]:${port} ${type} ${blob}`,
+    log,
+    authorize(user, publicLine) {
+      const file = join(keysDir, user);
+      const existing = existsSync(file) ? readFileSync(file, 'utf8') : '';
+      writeFileSync(file, existing + publicLine + '\n', { mode: 0o644 });
+    },
+    stop() {
+      return new Promise((resolve) => {
+        if (child.exitCode !== null) return finish();
+        child.once('exit', finish);
+        child.kill('SIGTERM');
+        function finish() {
+          rmSync(dir, { recursive: true, force: true });
+          resolve();
+        }
+      });
+    },
+  };
+}
+
+/** Creates (once) a local user with a password for the password and sudo tests. */
+export function ensureUser(name: string, password: string): void {
+  if (spawnSync('id', [name]).status !== 0) {
+    execFileSync('useradd', ['--create-home', '--shell', '/bin/sh', name]);
+  }
+  execFileSync('chpasswd', { input: `${name}:${password}\n` });
+}
+
+/** Writes a sudoers drop-in; returns a function that removes it. */
+export function sudoersRule(name: string, rule: string): () => void {
+  const file = `/etc/sudoers.d/${name}`;
+  writeFileSync(file, rule + '\n', { mode: 0o440 });
+  return () => rmSync(file, { force: true });
+}

@@ -1,0 +1,85 @@
+/** The collector against this machine's live /proc, through /bin/sh (target "local"). */
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeBytes } from '../shared/bytes';
+import type { Snapshot } from '../shared/snapshot/types';
+import { collectSnapshot } from '../electron/engine/collect';
+import { localSession } from '../electron/engine/session';
+import { expectOddSockets, expectProcessMatchesKernel } from './helpers/kernel';
+import { type OddProcess, ODD_ARGV, ODD_COMM, startOddProcess } from './helpers/odd-process';
+import { schemaErrors } from './helpers/schema';
+import { makeTempDir } from './helpers/sshd';
+
+describe('local snapshot of the live kernel', () => {
+  let dir: string;
+  let odd: OddProcess;
+  let snapshot: Snapshot;
+
+  beforeAll(async () => {
+    dir = makeTempDir('live');
+    odd = await startOddProcess(dir);
+    snapshot = await collectSnapshot(localSession());
+  });
+  afterAll(() => {
+    odd?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('validates against the schema', () => {
+    expect(schemaErrors(snapshot)).toEqual([]);
+    expect(snapshot.node.target).toBe('local');
+    expect(snapshot.processes.length).toBeGreaterThan(5);
+  });
+
+  it('reports the odd process as the kernel does: name, argv, exe, namespaces, fds', () => {
+    const proc = expectProcessMatchesKernel(snapshot.processes.find((p) => p.pid === odd.pid), odd.pid);
+    expect(proc.name).toBe(ODD_COMM);
+    expect(proc.cmdline.slice(2)).toEqual(ODD_ARGV);
+    expect(proc.ppid).toBe(process.pid);
+    expect(proc.user).toBe('root');
+  });
+
+  it('joins its sockets by inode: TCP and UDP on v4 and v6, unix path and abstract, both ends of a connection', () => {
+    expectOddSockets(snapshot, odd);
+  });
+
+  it('groups processes by namespace and lists this process in them', () => {
+    const me = snapshot.processes.find((p) => p.pid === process.pid)!;
+    for (const [type, inode] of Object.entries(me.namespaces)) {
+      if (type.endsWith('_for_children')) continue;
+      const ns = snapshot.namespaces.find((n) => n.type === type && n.inode === inode);
+      expect(ns?.pids).toContain(process.pid);
+    }
+  });
+
+  it('keeps argv bytes that are not UTF-8', async () => {
+    const bad = Buffer.from([0xff, 0xfe, 0x78, 0x0a, 0x80]);
+    // The inner sh carries the raw bytes in its argv; node cannot pass them itself.
+    const child = spawn('/bin/sh', ['-c', `exec /bin/sh -c 'sleep 60; :' "$(printf '\\377\\376x\\n\\200')"`]);
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const snap = await collectSnapshot(localSession());
+      const proc = snap.processes.find((p) => p.pid === child.pid)!;
+      expect(proc.cmdline.slice(0, 3)).toEqual(['/bin/sh', '-c', 'sleep 60; :']);
+      expect(Buffer.from(encodeBytes(proc.cmdline[3]!))).toEqual(bad);
+      expect(JSON.parse(JSON.stringify(proc.cmdline))).toEqual(proc.cmdline);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('records a process that exits mid-collection as an error, not a failure', async () => {
+    // Short-lived processes come and go while the collector runs; none may fail the snapshot.
+    const churn = spawn('/bin/sh', ['-c', 'while :; do /bin/true; done']);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const snap = await collectSnapshot(localSession());
+        expect(schemaErrors(snap)).toEqual([]);
+        for (const e of snap.errors) expect(e.scope).toMatch(/^(pid \d+|\/|collector|net|mountinfo)/);
+      }
+    } finally {
+      churn.kill('SIGKILL');
+    }
+  });
+});

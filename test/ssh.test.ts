@@ -1,0 +1,229 @@
+/** Through a real OpenSSH sshd on loopback: logins, host keys, jump hosts, sudo, and the live /proc view. */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Snapshot } from '../shared/snapshot/types';
+import { runCli } from './helpers/cli';
+import { expectOddSockets, expectProcessMatchesKernel } from './helpers/kernel';
+import { type OddProcess, ODD_ARGV, startOddProcess } from './helpers/odd-process';
+import { schemaErrors } from './helpers/schema';
+import { type KeyPair, type Sshd, ensureUser, generateKey, makeTempDir, sshdUnavailable, startSshd, sudoersRule } from './helpers/sshd';
+
+const skipReason = sshdUnavailable();
+if (skipReason) console.warn(`SKIP ssh tests: ${skipReason}`);
+
+const fingerprint = (pubFile: string) => execFileSync('ssh-keygen', ['-lf', pubFile], { encoding: 'utf8' }).split(' ')[1]!;
+
+describe.skipIf(skipReason !== null)('over a real sshd on loopback', () => {
+  let sshd: Sshd;
+  let dir: string;
+  let home: string;
+  let key: KeyPair;
+  let lockedKey: KeyPair;
+  let knownHosts: string;
+  let odd: OddProcess;
+  const env = () => ({ HOME: home });
+  const base = () => ['snapshot', 'root@127.0.0.1', '-p', String(sshd.port), '--known-hosts', knownHosts];
+
+  beforeAll(async () => {
+    dir = makeTempDir('ssh');
+    home = join(dir, 'home');
+    execFileSync('mkdir', ['-p', home]);
+    sshd = await startSshd({ logLevel: "DEBUG1" });
+    key = generateKey(dir, 'id_plain');
+    lockedKey = generateKey(dir, 'id_locked', { passphrase: 'open sesame' });
+    sshd.authorize('root', key.publicLine);
+    sshd.authorize('root', lockedKey.publicLine);
+    knownHosts = join(dir, 'known_hosts');
+    writeFileSync(knownHosts, sshd.knownHostsLine() + '\n');
+    odd = await startOddProcess(dir);
+  });
+  afterAll(async () => {
+    odd?.stop();
+    await sshd?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function snapshotOk(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Snapshot> {
+    const out = join(dir, `snap-${Math.random().toString(36).slice(2)}.json`);
+    const r = await runCli([...args, '-o', out], { ...env(), ...extraEnv });
+    expect(r.stderr).toMatch(/processes/);
+    expect(r.code, r.stderr).toBe(0);
+    const snap = JSON.parse(readFileSync(out, 'utf8')) as Snapshot;
+    expect(schemaErrors(snap)).toEqual([]);
+    return snap;
+  }
+
+  it('logs in with a key and sees the odd process and its sockets as the kernel does', async () => {
+    const snap = await snapshotOk([...base(), '-i', key.privatePath]);
+    expect(snap.node.target).toBe(`root@127.0.0.1:${sshd.port}`);
+    const proc = expectProcessMatchesKernel(snap.processes.find((p) => p.pid === odd.pid), odd.pid);
+    expect(proc.cmdline.slice(2)).toEqual(ODD_ARGV);
+    expectOddSockets(snap, odd);
+  });
+
+  it('writes JSON to stdout without -o', async () => {
+    const r = await runCli([...base(), '-i', key.privatePath], env());
+    expect(r.code, r.stderr).toBe(0);
+    expect(schemaErrors(JSON.parse(r.stdout))).toEqual([]);
+  });
+
+  it('logs in with a passphrase-protected key, and says so when the passphrase is missing', async () => {
+    await snapshotOk([...base(), '-i', lockedKey.privatePath], { PROCSCOPE_PASSPHRASE: 'open sesame' });
+    const r = await runCli([...base(), '-i', lockedKey.privatePath], env());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Authentication failed.*needs a passphrase/s);
+  });
+
+  it('logs in through ssh-agent', async () => {
+    const sock = join(dir, 'agent.sock');
+    const agent: ChildProcess = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 20));
+      execFileSync('ssh-add', [key.privatePath], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+      const snap = await snapshotOk(base(), { SSH_AUTH_SOCK: sock });
+      expect(snap.processes.length).toBeGreaterThan(0);
+      const r = await runCli([...base(), '--no-agent'], { ...env(), SSH_AUTH_SOCK: sock });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/Authentication failed/);
+    } finally {
+      agent.kill();
+    }
+  });
+
+  it('logs in with a password, and refuses a wrong one', async () => {
+    ensureUser('psc-pw', 'correct horse');
+    const args = ['snapshot', `psc-pw@127.0.0.1:${sshd.port}`, '--known-hosts', knownHosts];
+    const snap = await snapshotOk(args, { PROCSCOPE_PASSWORD: 'correct horse' });
+    expect(snap.node.target).toBe(`psc-pw@127.0.0.1:${sshd.port}`);
+    const r = await runCli(args, { ...env(), PROCSCOPE_PASSWORD: 'wrong' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Authentication failed for psc-pw@127\.0\.0\.1.*password/s);
+  });
+
+  describe('host keys', () => {
+    it('refuses an unknown key, naming its SHA256 fingerprint', async () => {
+      const empty = join(dir, 'kh-empty');
+      const r = await runCli([...base().slice(0, -1), empty, '-i', key.privatePath], env());
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(fingerprint(join(sshd.dir, 'host_key.pub')));
+      expect(r.stderr).toMatch(/can't be established.*--accept-new/s);
+      expect(existsSync(empty)).toBe(false);
+    });
+
+    it('with --accept-new records the key, then connects without it', async () => {
+      const fresh = join(dir, 'kh-fresh');
+      const args = [...base().slice(0, -1), fresh, '-i', key.privatePath];
+      const r1 = await runCli([...args, '--accept-new', '-o', join(dir, 'a.json')], env());
+      expect(r1.code, r1.stderr).toBe(0);
+      expect(readFileSync(fresh, 'utf8').trim()).toBe(sshd.knownHostsLine());
+      const r2 = await runCli([...args, '-o', join(dir, 'b.json')], env());
+      expect(r2.code, r2.stderr).toBe(0);
+    });
+
+    it('accepts a hashed known_hosts entry', async () => {
+      const hashed = join(dir, 'kh-hashed');
+      writeFileSync(hashed, sshd.knownHostsLine() + '\n');
+      execFileSync('ssh-keygen', ['-H', '-f', hashed], { stdio: 'ignore' });
+      expect(readFileSync(hashed, 'utf8')).toMatch(/^\|1\|/);
+      const r = await runCli([...base().slice(0, -1), hashed, '-i', key.privatePath, '-o', join(dir, 'h.json')], env());
+      expect(r.code, r.stderr).toBe(0);
+    });
+
+    it('refuses a changed key even with --accept-new, naming both fingerprints', async () => {
+      const other = generateKey(dir, 'other_host_key');
+      const changed = join(dir, 'kh-changed');
+      writeFileSync(changed, `[127.0.0.1]:${sshd.port} ${other.publicLine.split(' ').slice(0, 2).join(' ')}\n`);
+      const r = await runCli([...base().slice(0, -1), changed, '-i', key.privatePath, '--accept-new'], env());
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/HAS CHANGED/);
+      expect(r.stderr).toContain(fingerprint(join(sshd.dir, 'host_key.pub')));
+      expect(r.stderr).toContain(fingerprint(`${other.privatePath}.pub`));
+      expect(readFileSync(changed, 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
+    });
+  });
+
+  describe('jump hosts and ssh config', () => {
+    let target: Sshd;
+    beforeAll(async () => {
+      target = await startSshd({ logLevel: 'DEBUG1' });
+      target.authorize('root', key.publicLine);
+      writeFileSync(knownHosts, sshd.knownHostsLine() + '\n' + target.knownHostsLine() + '\n');
+    });
+    afterAll(async () => target?.stop());
+
+    it('jumps through a first sshd (-J)', async () => {
+      const snap = await snapshotOk(['snapshot', `root@127.0.0.1:${target.port}`, '-J', `root@127.0.0.1:${sshd.port}`, '-i', key.privatePath, '--known-hosts', knownHosts]);
+      expect(snap.node.target).toBe(`root@127.0.0.1:${target.port}`);
+      // The jump sshd opened the forwarded channel to the target's port.
+      expect(sshd.log()).toMatch(new RegExp(`direct_tcpip: originator .*target 127\\.0\\.0\\.1 port ${target.port}`));
+    });
+
+    it('resolves a Host alias with HostName, Port, User, IdentityFile and ProxyJump from -F', async () => {
+      const config = join(dir, 'ssh_config');
+      writeFileSync(
+        config,
+        [
+          'Host jumpbox',
+          '  HostName 127.0.0.1',
+          `  Port ${sshd.port}`,
+          '  User root',
+          `  IdentityFile ${key.privatePath}`,
+          'Host node-behind',
+          '  HostName 127.0.0.1',
+          `  Port ${target.port}`,
+          '  User root',
+          `  IdentityFile ${key.privatePath}`,
+          '  ProxyJump jumpbox',
+          '',
+        ].join('\n'),
+      );
+      const snap = await snapshotOk(['snapshot', 'node-behind', '-F', config, '--known-hosts', knownHosts]);
+      expect(snap.node.target).toBe(`root@127.0.0.1:${target.port}`);
+    });
+  });
+
+  describe('--sudo', () => {
+    const sudoOk = spawnSync('sudo', ['-V']).status === 0;
+    let sudoKey: KeyPair;
+    let cleanup: Array<() => void> = [];
+    beforeAll(() => {
+      if (!sudoOk) return;
+      ensureUser('psc-sudo', 'x-unused-1');
+      ensureUser('psc-nopw', 'x-unused-2');
+      sudoKey = generateKey(dir, 'id_sudo');
+      sshd.authorize('psc-sudo', sudoKey.publicLine);
+      sshd.authorize('psc-nopw', sudoKey.publicLine);
+      cleanup = [sudoersRule('procscope-test-sudo', 'psc-sudo ALL=(root) NOPASSWD: /bin/sh'), sudoersRule('procscope-test-nopw', 'psc-nopw ALL=(root) ALL')];
+    });
+    afterAll(() => cleanup.forEach((f) => f()));
+
+    it.skipIf(!sudoOk)('without sudo a plain user gets per-process permission errors, not a failure', async () => {
+      const snap = await snapshotOk(['snapshot', `psc-sudo@127.0.0.1:${sshd.port}`, '-i', sudoKey.privatePath, '--known-hosts', knownHosts]);
+      const rootProc = snap.processes.find((p) => p.pid === odd.pid)!;
+      expect(rootProc.fds).toBeNull();
+      expect(rootProc.fdError).toMatch(/Permission denied/);
+      expect(snap.errors).toContainEqual({ scope: `pid ${odd.pid} fd`, message: rootProc.fdError });
+      expect(snap.node.viaSudo).toBe(false);
+    });
+
+    it.skipIf(!sudoOk)('with --sudo the same user sees root processes\' fds', async () => {
+      const snap = await snapshotOk(['snapshot', `psc-sudo@127.0.0.1:${sshd.port}`, '-i', sudoKey.privatePath, '--known-hosts', knownHosts, '--sudo']);
+      expect(snap.node.viaSudo).toBe(true);
+      expectProcessMatchesKernel(snap.processes.find((p) => p.pid === odd.pid), odd.pid);
+    });
+
+    it.skipIf(!sudoOk)('says so when sudo wants a password', async () => {
+      const r = await runCli(['snapshot', `psc-nopw@127.0.0.1:${sshd.port}`, '-i', sudoKey.privatePath, '--known-hosts', knownHosts, '--sudo'], env());
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/sudo on .* asks for a password.*NOPASSWD/s);
+    });
+  });
+
+  it('says a closed port refuses the connection', async () => {
+    const r = await runCli(['snapshot', 'root@127.0.0.1', '-p', '1', '--known-hosts', knownHosts, '-i', key.privatePath], env());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/refused the connection.*port/s);
+  });
+});
