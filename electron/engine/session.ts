@@ -45,11 +45,12 @@ function collectStreams(
   return { out, err };
 }
 
-export function localSession(): NodeSession {
+/** This machine. `shell` replaces /bin/sh (tests run the collector under dash, busybox ash and bash). */
+export function localSession(shell: string[] = SH): NodeSession {
   return {
     target: 'local',
     runScript(script, options = {}) {
-      const [cmd, ...args] = options.sudo ? SUDO_SH : SH;
+      const [cmd, ...args] = options.sudo ? ['sudo', '-n', ...shell] : shell;
       return new Promise((resolve, reject) => {
         const child = spawn(cmd!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
         const { out, err } = collectStreams(child.stdout, child.stderr, options.onProgress);

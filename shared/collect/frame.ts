@@ -60,7 +60,7 @@ function splitBuffer(buf: Buffer, sep: Buffer): Buffer[] {
 }
 
 /** "cat: /proc/1/x: No such file or directory", "stat: cannot statx '/proc/1/ns/net': Permission denied", "find: '/proc/1/fd': Permission denied", busybox's "cat: can't open '/x': ..." */
-const PATH_ERROR = /^[\w.-]+: (?:can't open |cannot open |cannot statx? |cannot read )?['‘]?(\/(?:proc|etc)\/[^'’:\s]*)['’]?: (.+)$/;
+const PATH_ERROR = /^[\w.-]+: (?:can't open |can't stat |cannot open |cannot statx? |cannot read )?['‘]?(\/(?:proc|etc)\/[^'’:\s]*)['’]?: (.+)$/;
 
 export function parseStderr(stderr: string): { pathErrors: Map<string, string>; otherErrors: string[] } {
   const pathErrors = new Map<string, string>();

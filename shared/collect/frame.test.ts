@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { parseCollectOutput, parseStderr } from './frame';
+import { buildCollectScript, sectionMark } from './script';
+
+const nonce = 'ab'.repeat(16);
+const M = sectionMark(nonce);
+const sep = `\n${M}:f\n`;
+const mark = (name: string) => `\n${M} ${name}\n`;
+
+function output(parts: { list: string[]; data: string[]; links?: [string, string][]; end?: boolean; banner?: string }): Buffer {
+  const links = (parts.links ?? []).map(([p, t]) => `${p}\0${t}\0`).join('');
+  return Buffer.from(
+    (parts.banner ?? '') +
+      mark('begin') +
+      'procscope-collect 1' +
+      mark('ns') +
+      '4026531840 /proc/7/ns/net' +
+      mark('self') +
+      '99' +
+      mark('clk') +
+      '250' +
+      mark('list') +
+      parts.list.join('\n') +
+      mark('data') +
+      parts.data.map((d) => sep + d).join('') +
+      mark('links') +
+      links +
+      (parts.end === false ? '' : mark('end')),
+    'utf8',
+  );
+}
+
+describe('parseCollectOutput', () => {
+  it('reads files byte for byte between separators, whatever they hold', () => {
+    const nasty = `a\nb) c:d\n@@PSC${'0'.repeat(32)}:f\n${M.slice(0, 10)}`;
+    const out = parseCollectOutput(output({ list: ['/proc/7/cmdline', '/proc/7/stat'], data: [nasty, '7 (x) S 1'] }), '', nonce);
+    expect(out.files.get('/proc/7/cmdline')?.toString()).toBe(nasty);
+    expect(out.files.get('/proc/7/stat')?.toString()).toBe('7 (x) S 1');
+    expect(out.complete).toBe(true);
+    expect(out.clockTicks).toBe(250);
+    expect(out.selfPid).toBe(99);
+    expect(out.namespaces).toEqual([{ pid: 7, type: 'net', inode: 4026531840 }]);
+  });
+
+  it('ignores a login banner before the first mark', () => {
+    const out = parseCollectOutput(output({ banner: `Welcome!\n${M.slice(0, 8)} end\n`, list: ['/etc/passwd'], data: ['root:x:0:0::/:/bin/sh\n'] }), '', nonce);
+    expect(out.files.get('/etc/passwd')?.toString()).toMatch(/^root/);
+  });
+
+  it('reads links with newlines in their targets', () => {
+    const out = parseCollectOutput(output({ list: [], data: [], links: [['/proc/7/fd/3', '/tmp/a\nb (deleted)'], ['/proc/7/exe', '/bin/x']] }), '', nonce);
+    expect(out.links.get('/proc/7/fd/3')).toBe('/tmp/a\nb (deleted)');
+    expect(out.links.get('/proc/7/exe')).toBe('/bin/x');
+  });
+
+  it('drops files the node could not read, and says why', () => {
+    const stderr = "cat: /proc/8/status: No such file or directory\nfind: '/proc/7/fd': Permission denied\nstat: can't stat '/proc/7/ns/net': Permission denied\nsomething else\n";
+    const out = parseCollectOutput(output({ list: ['/proc/8/status', '/proc/7/stat'], data: ['', '7 (x) S 1'] }), stderr, nonce);
+    expect(out.files.has('/proc/8/status')).toBe(false);
+    expect(out.files.get('/proc/7/stat')?.toString()).toBe('7 (x) S 1');
+    expect(out.pathErrors.get('/proc/7/fd')).toBe('Permission denied');
+    expect(out.pathErrors.get('/proc/7/ns/net')).toBe('Permission denied');
+    expect(out.otherErrors).toEqual(['something else']);
+  });
+
+  it('notices output that stopped before the end', () => {
+    expect(parseCollectOutput(output({ list: [], data: [], end: false }), '', nonce).complete).toBe(false);
+  });
+
+  it.each([
+    ["cat: /proc/1/cmdline: No such process", '/proc/1/cmdline', 'No such process'],
+    ["cat: can't open '/proc/1/stat': No such file or directory", '/proc/1/stat', 'No such file or directory'],
+    ["stat: cannot statx '/proc/1/ns/mnt': Permission denied", '/proc/1/ns/mnt', 'Permission denied'],
+    ['procscope: /proc/5/exe: cannot read link', '/proc/5/exe', 'cannot read link'],
+  ])('reads the stderr line %j', (line, path, message) => {
+    expect(parseStderr(line).pathErrors.get(path)).toBe(message);
+  });
+});
+
+describe('buildCollectScript', () => {
+  it('takes only a 32-hex nonce, which is the only data in the script', () => {
+    expect(() => buildCollectScript("'; rm -rf / #")).toThrow();
+    const script = buildCollectScript(nonce);
+    expect(script).toContain(M);
+    expect(script.endsWith('procscope_collect </dev/null\n')).toBe(true);
+  });
+});
