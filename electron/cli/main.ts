@@ -2,6 +2,7 @@
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type ProcscopeError, formatError, toProcscopeError } from '../../shared/errors';
+import { schemaErrors } from '../../shared/snapshot/validate';
 import { collectSnapshot } from '../engine/collect';
 import { type OpenOptions, openSession } from '../engine/open';
 import { askHidden } from './prompt';
@@ -93,6 +94,8 @@ async function snapshotCommand(positionals: string[], values: Parsed['values']):
   const session = await openSession(positionals[0], openOptionsFrom(values));
   try {
     const snapshot = await collectSnapshot(session, { sudo: values.sudo ?? false });
+    const problems = schemaErrors(snapshot);
+    if (problems.length > 0) process.stderr.write(`procscope: warning: this snapshot does not match the schema (a bug; please report it): ${problems.join('; ')}\n`);
     const json = JSON.stringify(snapshot, null, values.pretty ? 2 : undefined) + '\n';
     if (values.output && values.output !== '-') writeFileSync(values.output, json);
     else await writeStdout(json);

@@ -71,7 +71,8 @@ function collectFds(out: CollectOutput): Map<number, SnapshotFd[]> {
   const fds = new Map<number, SnapshotFd[]>();
   for (const [path, target] of out.links) {
     const m = /^\/proc\/(\d+)\/fd\/(\d+)$/.exec(path);
-    if (!m) continue;
+    // An empty target is a link find listed but could not read (its error is in pathErrors).
+    if (!m || target === '') continue;
     const pid = Number(m[1]);
     const fd: SnapshotFd = { fd: Number(m[2]), target };
     const parsed = parseFdTarget(target);
@@ -82,6 +83,17 @@ function collectFds(out: CollectOutput): Map<number, SnapshotFd[]> {
   }
   for (const list of fds.values()) list.sort((a, b) => a.fd - b.fd);
   return fds;
+}
+
+/** Why the fd table of a pid could not be read: the directory, or its links one by one (a listable fd/ whose links are denied). */
+function fdTableError(pid: number, out: CollectOutput): string | undefined {
+  const dirError = out.pathErrors.get(`/proc/${pid}/fd`);
+  if (dirError) return dirError;
+  const prefix = `/proc/${pid}/fd/`;
+  for (const [path, message] of out.pathErrors) {
+    if (path.startsWith(prefix) && !/No such file/i.test(message)) return message;
+  }
+  return undefined;
 }
 
 function linkOrNull(out: CollectOutput, path: string): string | null {
@@ -111,8 +123,7 @@ function buildProcess(
     errors.push({ scope: `pid ${pid}`, message: `could not parse stat/status: ${(err as Error).message}` });
     return null;
   }
-  const fdDir = `/proc/${pid}/fd`;
-  const fdError = out.pathErrors.get(fdDir);
+  const fdError = fdTableError(pid, out);
   for (const link of ['exe', 'cwd']) {
     const why = out.pathErrors.get(`/proc/${pid}/${link}`);
     // ENOENT: a kernel thread or a zombie, which have no exe or cwd; not an error.

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { CollectOutput } from '../collect/frame';
+import { fixture } from '../proc/fixtures';
+import { assembleSnapshot } from './assemble';
+import { schemaErrors } from './validate';
+
+function output(parts: Partial<CollectOutput>): CollectOutput {
+  return { complete: true, noProc: null, noTmp: false, clockTicks: 100, selfPid: 10, namespaces: [], files: new Map(), links: new Map(), pathErrors: new Map(), otherErrors: [], ...parts };
+}
+
+const status = (pid: number, name: string) => Buffer.from(`Name:\t${name}\nState:\tS (sleeping)\nPid:\t${pid}\nPPid:\t1\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nThreads:\t1\nNSpid:\t${pid}\n`);
+const stat = (pid: number, name: string) => Buffer.from(`${pid} (${name}) S 1 ${pid} ${pid} 0 -1 0 0 0 0 0 3 4 0 0 20 0 1 0 77 0 0\n`);
+const proc = (pid: number, name: string): [string, Buffer][] => [
+  [`/proc/${pid}/stat`, stat(pid, name)],
+  [`/proc/${pid}/status`, status(pid, name)],
+  [`/proc/${pid}/cmdline`, Buffer.from(`${name}\0`)],
+  [`/proc/${pid}/cgroup`, Buffer.from('0::/\n')],
+  [`/proc/${pid}/task/${pid}/children`, Buffer.from('')],
+];
+const meta = { target: 'local', collectedAt: new Date('2026-01-01T00:00:00Z') };
+
+describe('assembleSnapshot', () => {
+  it('joins fds to sockets by inode and lists every holder', () => {
+    const snap = assembleSnapshot(
+      output({
+        files: new Map([...proc(10, 'a'), ...proc(11, 'b'), ['/proc/10/net/tcp', Buffer.from(fixture('net-tcp.txt'))], ['/etc/passwd', Buffer.from('root:x:0:0::/:/bin/sh\n')]]),
+        namespaces: [{ pid: 10, type: 'net', inode: 4026531840 }, { pid: 11, type: 'net', inode: 4026531840 }],
+        links: new Map([
+          ['/proc/10/fd/3', `socket:[${firstTcpInode()}]`],
+          ['/proc/11/fd/4', `socket:[${firstTcpInode()}]`],
+          ['/proc/11/fd/5', '/tmp/x'],
+        ]),
+      }),
+      meta,
+    );
+    expect(schemaErrors(snap)).toEqual([]);
+    const sock = snap.sockets.find((s) => s.inode === firstTcpInode());
+    expect(sock?.pids).toEqual([10, 11]);
+    expect(sock?.netns).toBe(4026531840);
+    expect(snap.processes.map((p) => [p.pid, p.user, p.cpuTicks])).toEqual([[10, 'root', 7], [11, 'root', 7]]);
+    expect(snap.namespaces).toEqual([{ type: 'net', inode: 4026531840, pids: [10, 11] }]);
+  });
+
+  it('turns a vanished pid, an unreadable fd table and denied fd links into errors, not failures', () => {
+    const snap = assembleSnapshot(
+      output({
+        files: new Map([...proc(10, 'a'), ...proc(11, 'b'), ...proc(12, 'c'), [`/proc/13/cmdline`, Buffer.from('')]]),
+        links: new Map([['/proc/12/fd/0', ''], ['/proc/12/fd/1', ''], ['/proc/10/exe', '']]),
+        pathErrors: new Map([
+          ['/proc/13/stat', 'No such file or directory'],
+          ['/proc/11/fd', 'Permission denied'],
+          ['/proc/12/fd/0', 'Permission denied'],
+          ['/proc/10/exe', 'No such file or directory'],
+        ]),
+      }),
+      meta,
+    );
+    expect(schemaErrors(snap)).toEqual([]);
+    expect(snap.processes.map((p) => p.pid)).toEqual([10, 11, 12]);
+    expect(snap.errors).toContainEqual({ scope: 'pid 13', message: 'exited during collection (No such file or directory)' });
+    const [a, b, c] = snap.processes;
+    expect(a).toMatchObject({ exe: null, fds: [] });
+    expect(b).toMatchObject({ fds: null, fdError: 'Permission denied' });
+    expect(c).toMatchObject({ fds: null, fdError: 'Permission denied' });
+    // A kernel thread's missing exe is not an error.
+    expect(snap.errors.some((e) => e.scope === 'pid 10 exe')).toBe(false);
+  });
+});
+
+function firstTcpInode(): number {
+  const line = fixture('net-tcp.txt').split('\n')[1]!;
+  return Number(line.trim().split(/\s+/)[9]);
+}
