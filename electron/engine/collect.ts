@@ -7,7 +7,10 @@ import { assembleSnapshot } from '../../shared/snapshot/assemble';
 import type { Snapshot } from '../../shared/snapshot/types';
 import type { NodeSession, RunOptions } from './session';
 
-export interface CollectOptions extends RunOptions {}
+export interface CollectOptions extends RunOptions {
+  /** read container name sources under this directory of the node instead of / (tests; a node's filesystem mounted elsewhere) */
+  namesRoot?: string;
+}
 
 function firstLines(text: string, n = 3): string {
   return text.trim().split('\n').slice(0, n).join(' / ');
@@ -17,7 +20,7 @@ export async function collectSnapshot(session: NodeSession, options: CollectOpti
   const nonce = randomBytes(16).toString('hex');
   const started = performance.now();
   const collectedAt = new Date();
-  const result = await session.runScript(buildCollectScript(nonce), options);
+  const result = await session.runScript(buildCollectScript(nonce, { namesRoot: options.namesRoot }), options);
   const mark = Buffer.from(`\n${sectionMark(nonce)} begin\n`);
   if (result.stdout.indexOf(mark) < 0) {
     if (options.sudo && /password is required|a terminal is required|askpass/i.test(result.stderr)) {
@@ -48,5 +51,6 @@ export async function collectSnapshot(session: NodeSession, options: CollectOpti
     collectedAt,
     durationMs: Math.round(performance.now() - started),
     viaSudo: options.sudo ?? false,
+    namesRoot: options.namesRoot ?? '',
   });
 }

@@ -30,6 +30,12 @@ export interface CollectOutput {
   pathErrors: Map<string, string>;
   /** stderr lines that name no path */
   otherErrors: string[];
+  /** where the collector found cgroup2 mounted, or null */
+  cgroup2Mount: string | null;
+  /** lines of the container name sources (containerd annotations, Docker names, log directories) */
+  nameLines: string[];
+  /** pid -> hostname of its uts namespace, one pid per namespace other than the collector's */
+  utsHostnames: Map<number, string>;
 }
 
 function splitSections(out: Buffer, mark: string): Map<string, Buffer> {
@@ -89,7 +95,20 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
     links: new Map(),
     pathErrors,
     otherErrors,
+    cgroup2Mount: sections.get('cg2')?.toString('utf8').trim() || null,
+    nameLines: decodeBytes(sections.get('names') ?? Buffer.alloc(0)).split('\n').filter((l) => l !== ''),
+    utsHostnames: new Map(),
   };
+
+  const uts = sections.get('uts');
+  if (uts) {
+    for (const entry of splitBuffer(uts, Buffer.from(`\n${mark}:u `)).slice(1)) {
+      const nl = entry.indexOf(0x0a);
+      const pid = Number(entry.subarray(0, nl).toString('latin1'));
+      const hostname = decodeBytes(entry.subarray(nl + 1)).replace(/\n$/, '');
+      if (nl > 0 && Number.isInteger(pid) && hostname !== '') result.utsHostnames.set(pid, hostname);
+    }
+  }
 
   for (const line of (sections.get('ns') ?? Buffer.alloc(0)).toString('latin1').split('\n')) {
     const m = /^(\d+) \/proc\/(\d+)\/ns\/([a-z_]+)$/.exec(line);

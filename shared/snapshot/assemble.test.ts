@@ -5,7 +5,7 @@ import { assembleSnapshot } from './assemble';
 import { schemaErrors } from './validate';
 
 function output(parts: Partial<CollectOutput>): CollectOutput {
-  return { complete: true, noProc: null, noTmp: false, clockTicks: 100, selfPid: 10, namespaces: [], files: new Map(), links: new Map(), pathErrors: new Map(), otherErrors: [], ...parts };
+  return { complete: true, noProc: null, noTmp: false, clockTicks: 100, selfPid: 10, namespaces: [], files: new Map(), links: new Map(), pathErrors: new Map(), otherErrors: [], cgroup2Mount: null, nameLines: [], utsHostnames: new Map(), ...parts };
 }
 
 const status = (pid: number, name: string) => Buffer.from(`Name:\t${name}\nState:\tS (sleeping)\nPid:\t${pid}\nPPid:\t1\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nThreads:\t1\nNSpid:\t${pid}\n`);
@@ -38,7 +38,7 @@ describe('assembleSnapshot', () => {
     expect(sock?.pids).toEqual([10, 11]);
     expect(sock?.netns).toBe(4026531840);
     expect(snap.processes.map((p) => [p.pid, p.user, p.cpuTicks])).toEqual([[10, 'root', 7], [11, 'root', 7]]);
-    expect(snap.namespaces).toEqual([{ type: 'net', inode: 4026531840, pids: [10, 11] }]);
+    expect(snap.namespaces).toEqual([{ type: 'net', inode: 4026531840, pids: [10, 11], host: false, containerId: null, containerIds: [] }]);
   });
 
   it('turns a vanished pid, an unreadable fd table and denied fd links into errors, not failures', () => {

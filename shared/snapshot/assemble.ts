@@ -2,6 +2,8 @@
 import { decodeBytes } from '../bytes';
 import type { CollectOutput } from '../collect/frame';
 import { NET_TABLES } from '../collect/script';
+import { attributeNamespaces, buildContainers } from '../containers/build';
+import { parseNameSources } from '../containers/names';
 import { parseCgroup } from '../proc/cgroup';
 import { parseChildren } from '../proc/children';
 import { parseCmdline } from '../proc/cmdline';
@@ -27,6 +29,8 @@ export interface SnapshotMeta {
   collectedAt: Date;
   durationMs?: number;
   viaSudo?: boolean;
+  /** the root the name sources were read under ('' on a real node) */
+  namesRoot?: string;
 }
 
 /** Namespace link names that name the namespace a process's children get, not its own. */
@@ -214,6 +218,19 @@ function linkPeers(sockets: SnapshotSocket[]): void {
   }
 }
 
+/** cgroup v2 path -> pids, from the cgroup.procs files the collector read under the cgroup2 mount. */
+function cgroupProcsOf(out: CollectOutput): Map<string, number[]> {
+  const procs = new Map<string, number[]>();
+  const mount = out.cgroup2Mount;
+  if (!mount) return procs;
+  for (const [path, content] of out.files) {
+    if (!path.startsWith(mount + '/') || !path.endsWith('/cgroup.procs')) continue;
+    const cgroup = path.slice(mount.length, -'/cgroup.procs'.length);
+    procs.set(cgroup, content.toString('latin1').split('\n').filter(Boolean).map(Number));
+  }
+  return procs;
+}
+
 export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta): Snapshot {
   const errors: SnapshotError[] = [];
   const namespaces = new Map<number, Record<string, number>>();
@@ -261,6 +278,19 @@ export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta): Snapsh
     }
   }
   const hostNamespaces = namespaces.get(1) ?? (out.selfPid ? namespaces.get(out.selfPid) : undefined) ?? {};
+  const containers = buildContainers(
+    {
+      processes,
+      hostNamespaces,
+      names: parseNameSources(out.nameLines, meta.namesRoot ?? ''),
+      utsHostnames: out.utsHostnames,
+      cgroupProcs: cgroupProcsOf(out),
+      cgroup2Mount: out.cgroup2Mount,
+    },
+    errors,
+  );
+  const namespaceList = [...nsGroups.values()].sort((a, b) => a.type.localeCompare(b.type) || a.inode - b.inode);
+  attributeNamespaces(namespaceList, sockets, processes, hostNamespaces);
   const hostMountinfo = [...out.files].find(([path]) => /^\/proc\/\d+\/mountinfo$/.test(path) && namespaces.get(Number(path.split('/')[2]))?.mnt === hostNamespaces.mnt);
   let cgroup2Mount: string | null = null;
   if (hostMountinfo) {
@@ -287,9 +317,9 @@ export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta): Snapsh
       cgroup2Mount,
     },
     processes,
-    namespaces: [...nsGroups.values()].sort((a, b) => a.type.localeCompare(b.type) || a.inode - b.inode),
+    namespaces: namespaceList,
     sockets,
-    containers: [],
+    containers,
     errors,
   };
 }

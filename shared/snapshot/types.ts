@@ -64,6 +64,12 @@ export interface SnapshotNamespace {
   type: string;
   inode: number;
   pids: number[];
+  /** the node's own namespace of this type (pid 1's) */
+  host?: boolean;
+  /** the container that owns it: the container of its lowest member pid, for a namespace that is not the host's */
+  containerId?: string | null;
+  /** every container with a member in it (a pod's containers share one net namespace) */
+  containerIds?: string[];
 }
 
 export type SocketProto = 'tcp' | 'tcp6' | 'udp' | 'udp6' | 'unix' | 'raw' | 'raw6' | 'udplite' | 'udplite6';
@@ -81,6 +87,8 @@ export interface SnapshotSocket {
   type?: string;
   /** for a connection whose other end is on this node, in the same net namespace: that socket's inode */
   peerInode?: number;
+  /** the container that owns the socket's net namespace */
+  containerId?: string | null;
 }
 
 export interface SnapshotContainer {
@@ -92,6 +100,18 @@ export interface SnapshotContainer {
   name?: string | null;
   pids: number[];
   pidMap: { hostPid: number; containerPid: number | null }[];
+  /** host pid of the container's init (pid 1 inside, or its topmost process) */
+  initPid?: number | null;
+  podName?: string | null;
+  podNamespace?: string | null;
+  /** a Kubernetes pod sandbox (pause) container */
+  sandbox?: boolean;
+  /** hostname of the container's uts namespace */
+  hostname?: string | null;
+  /** the init's namespaces, type -> inode */
+  namespaces?: Record<string, number>;
+  /** namespace types the container shares with the host */
+  sharesHost?: string[];
 }
 
 export interface SnapshotError {

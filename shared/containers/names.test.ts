@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { parseNameSources } from './names';
+
+const A = 'a'.repeat(64);
+const B = 'b'.repeat(64);
+const D = 'd'.repeat(64);
+const UID = '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b';
+
+describe('parseNameSources', () => {
+  it('reads containerd annotations, Docker names and kubelet log paths', () => {
+    const task = '/run/containerd/io.containerd.runtime.v2.task/k8s.io';
+    const { byContainerId, byPodUid } = parseNameSources([
+      `${task}/${A}/config.json:"io.kubernetes.cri.container-type":"container"`,
+      `${task}/${A}/config.json:"io.kubernetes.cri.container-name":"nginx"`,
+      `${task}/${A}/config.json:"io.kubernetes.cri.sandbox-name":"web-7d9f"`,
+      `${task}/${A}/config.json:"io.kubernetes.cri.sandbox-namespace":"shop"`,
+      `${task}/${B}/config.json:"io.kubernetes.cri.container-type": "sandbox"`,
+      `${task}/${B}/config.json:"io.kubernetes.cri.sandbox-name": "web-7d9f"`,
+      `/var/lib/docker/containers/${D}/config.v2.json:"Name":"/redis"`,
+      `/var/log/pods/shop_web-7d9f_${UID}/nginx`,
+      `/var/log/containers/api-5c_prod_server-${'c'.repeat(64)}.log`,
+      'garbage line',
+    ]);
+    expect(byContainerId.get(A)).toEqual({ name: 'nginx', podName: 'web-7d9f', podNamespace: 'shop', sandbox: false });
+    expect(byContainerId.get(B)).toMatchObject({ sandbox: true, podName: 'web-7d9f', name: 'web-7d9f' });
+    expect(byContainerId.get(D)).toEqual({ name: 'redis' });
+    expect(byContainerId.get('c'.repeat(64))).toEqual({ name: 'server', podName: 'api-5c', podNamespace: 'prod' });
+    expect(byPodUid.get(UID)).toEqual({ name: 'web-7d9f', namespace: 'shop', containers: ['nginx'] });
+  });
+
+  it('reads under a root and ignores lines outside it', () => {
+    const root = '/tmp/fake';
+    const { byContainerId } = parseNameSources([`${root}/var/lib/docker/containers/${D}/config.v2.json:"Name":"/x"`, `/var/lib/docker/containers/${A}/config.v2.json:"Name":"/y"`], root);
+    expect([...byContainerId.keys()]).toEqual([D]);
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * Container and pod names without a runtime API, from files the runtimes leave on the node:
+ * containerd's task bundle config.json annotations, Docker's config.v2.json, and the kubelet's log directories.
+ * The collector prints them as "path:match" (grep -oH) or bare paths, under a root ('' on a real node).
+ */
+
+export interface ContainerNames {
+  name?: string;
+  podName?: string;
+  podNamespace?: string;
+  /** a Kubernetes pod sandbox (the pause container) */
+  sandbox?: boolean;
+}
+
+export interface PodNames {
+  name: string;
+  namespace: string;
+  containers: string[];
+}
+
+export interface NameSources {
+  byContainerId: Map<string, ContainerNames>;
+  byPodUid: Map<string, PodNames>;
+}
+
+const TASK = /\/run\/containerd\/io\.containerd\.runtime\.v2\.task\/[^/]+\/([^/]+)\/config\.json:"io\.kubernetes\.cri\.([a-z-]+)" *: *"([^"]*)"$/;
+const DOCKER = /\/var\/lib\/docker\/containers\/([0-9a-f]{64})\/config\.v2\.json:"Name" *: *"\/([^"]*)"$/;
+const CONTAINER_LOG = /\/var\/log\/containers\/([^_/]+)_([^_/]+)_(.+)-([0-9a-f]{64})\.log$/;
+const POD_LOG_DIR = /\/var\/log\/pods\/([^_/]+)_([^_/]+)_([0-9a-f-]{36})\/([^/]+)$/;
+
+export function parseNameSources(lines: string[], root = ''): NameSources {
+  const byContainerId = new Map<string, ContainerNames>();
+  const byPodUid = new Map<string, PodNames>();
+  const entry = (id: string) => {
+    let e = byContainerId.get(id);
+    if (!e) byContainerId.set(id, (e = {}));
+    return e;
+  };
+  for (const raw of lines) {
+    if (!raw.startsWith(root + '/')) continue;
+    const line = raw.slice(root.length);
+    let m = TASK.exec(line);
+    if (m) {
+      const [, id, key, value] = m as unknown as [string, string, string, string];
+      const e = entry(id);
+      if (key === 'container-name') e.name = value;
+      else if (key === 'sandbox-name') e.podName = value;
+      else if (key === 'sandbox-namespace') e.podNamespace = value;
+      else if (key === 'container-type') e.sandbox = value === 'sandbox';
+      continue;
+    }
+    m = DOCKER.exec(line);
+    if (m) {
+      entry(m[1]!).name ??= m[2]!;
+      continue;
+    }
+    m = CONTAINER_LOG.exec(line);
+    if (m) {
+      const e = entry(m[4]!);
+      e.podName ??= m[1]!;
+      e.podNamespace ??= m[2]!;
+      e.name ??= m[3]!;
+      continue;
+    }
+    m = POD_LOG_DIR.exec(line);
+    if (m) {
+      const uid = m[3]!;
+      const pod = byPodUid.get(uid) ?? { namespace: m[1]!, name: m[2]!, containers: [] };
+      pod.containers.push(m[4]!);
+      byPodUid.set(uid, pod);
+    }
+  }
+  for (const e of byContainerId.values()) if (e.sandbox && e.name === undefined && e.podName) e.name = e.podName;
+  return { byContainerId, byPodUid };
+}
