@@ -38,7 +38,7 @@ describe('assembleSnapshot', () => {
     expect(sock?.pids).toEqual([10, 11]);
     expect(sock?.netns).toBe(4026531840);
     expect(snap.processes.map((p) => [p.pid, p.user, p.cpuTicks])).toEqual([[10, 'root', 7], [11, 'root', 7]]);
-    expect(snap.namespaces).toEqual([{ type: 'net', inode: 4026531840, pids: [10, 11], host: false, containerId: null, containerIds: [] }]);
+    expect(snap.namespaces).toEqual([{ type: 'net', inode: 4026531840, pids: [10, 11], host: true, containerId: null, containerIds: [] }]);
   });
 
   it('turns a vanished pid, an unreadable fd table and denied fd links into errors, not failures', () => {
