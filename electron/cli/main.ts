@@ -6,11 +6,13 @@ import { schemaErrors } from '../../shared/snapshot/validate';
 import { collectSnapshot } from '../engine/collect';
 import { type OpenOptions, openSession } from '../engine/open';
 import { askHidden } from './prompt';
+import { formatContainerTable } from '../../shared/containers/summary';
 
 const HELP = `procscope: look inside a Linux node over SSH.
 
 Usage:
   procscope snapshot [TARGET] [options]   write a process snapshot (procscope.snapshot/v1 JSON)
+  procscope containers [TARGET] [options] list the node's containers: id, runtime, pod/name, init pid, pid count
   procscope --help | --version
 
 TARGET is "local" (the default: this machine, through /bin/sh), or an SSH
@@ -28,6 +30,8 @@ Options (as OpenSSH's):
       --sudo               run the collector under "sudo -n" to see every process's fds
       --no-agent           do not use ssh-agent ($SSH_AUTH_SOCK)
       --pretty             indent the JSON
+      --json               (containers) print the containers as JSON instead of a table
+      --names-root DIR     read container name files (run/containerd, var/log/pods, var/lib/docker) under DIR
 
 Passwords are asked on the terminal, or read from $PROCSCOPE_PASSWORD.
 A snapshot with per-process errors (a process that exited, an fd table it may not read) still exits 0;
@@ -53,6 +57,8 @@ function parse(argv: string[]) {
       sudo: { type: 'boolean' },
       'no-agent': { type: 'boolean' },
       pretty: { type: 'boolean' },
+      json: { type: 'boolean' },
+      'names-root': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
     },
@@ -93,7 +99,7 @@ async function snapshotCommand(positionals: string[], values: Parsed['values']):
   if (positionals.length > 1) throw new UsageError(`one TARGET at most, got: ${positionals.join(' ')}`);
   const session = await openSession(positionals[0], openOptionsFrom(values));
   try {
-    const snapshot = await collectSnapshot(session, { sudo: values.sudo ?? false });
+    const snapshot = await collectSnapshot(session, collectOptionsFrom(values));
     const problems = schemaErrors(snapshot);
     if (problems.length > 0) process.stderr.write(`procscope: warning: this snapshot does not match the schema (a bug; please report it): ${problems.join('; ')}\n`);
     const json = JSON.stringify(snapshot, null, values.pretty ? 2 : undefined) + '\n';
@@ -105,6 +111,24 @@ async function snapshotCommand(positionals: string[], values: Parsed['values']):
         `${s.namespaces.length} namespaces, ${s.errors.length} errors, ${Buffer.byteLength(json)} bytes, ${s.node.durationMs} ms` +
         `${values.output && values.output !== '-' ? ` -> ${values.output}` : ''}\n`,
     );
+    return 0;
+  } finally {
+    session.close();
+  }
+}
+
+function collectOptionsFrom(values: Parsed['values']) {
+  return { sudo: values.sudo ?? false, ...(values['names-root'] ? { namesRoot: values['names-root'] } : {}) };
+}
+
+async function containersCommand(positionals: string[], values: Parsed['values']): Promise<number> {
+  if (positionals.length > 1) throw new UsageError(`one TARGET at most, got: ${positionals.join(' ')}`);
+  const session = await openSession(positionals[0], openOptionsFrom(values));
+  try {
+    const snapshot = await collectSnapshot(session, collectOptionsFrom(values));
+    const text = values.json ? JSON.stringify(snapshot.containers, null, 2) + '\n' : formatContainerTable(snapshot.containers);
+    if (values.output && values.output !== '-') writeFileSync(values.output, text);
+    else await writeStdout(text);
     return 0;
   } finally {
     session.close();
@@ -141,6 +165,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'snapshot':
         return await snapshotCommand(rest, values);
+      case 'containers':
+        return await containersCommand(rest, values);
       case undefined:
         process.stdout.write(HELP);
         return EXIT_USAGE;

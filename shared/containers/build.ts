@@ -39,7 +39,8 @@ function crossCheck(match: ContainerMatch & { hierarchy: number }, members: Snap
   const listed = new Set<number>();
   let sawAny = false;
   for (const [path, pids] of inputs.cgroupProcs) {
-    if (path !== match.cgroupPath && !path.startsWith(match.cgroupPath + '/')) continue;
+    // Sub-cgroups that are not the container's own (nspawn's supervisor) do not count.
+    if (!path.startsWith(match.cgroupPath) || matchContainer(path)?.id !== match.id) continue;
     sawAny = true;
     for (const pid of pids) listed.add(pid);
   }

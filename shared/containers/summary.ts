@@ -1,0 +1,26 @@
+/** The human summary of `procscope containers`: one line per container. */
+import type { SnapshotContainer } from '../snapshot/types';
+
+/** Escapes what a terminal would act on: control characters and bytes that were not UTF-8. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\udc80-\udcff]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code >= 0xdc80 ? `\\x${(code - 0xdc00).toString(16)}` : `\\x${code.toString(16).padStart(2, '0')}`;
+  });
+}
+
+export function containerLabel(c: SnapshotContainer): string {
+  const parts = c.podName ? [c.podNamespace ?? '?', c.podName, ...(c.sandbox ? [] : [c.name ?? '?'])] : [c.name ?? '-'];
+  return printable(parts.join('/') + (c.sandbox ? ' (sandbox)' : ''));
+}
+
+export function formatContainerTable(containers: SnapshotContainer[]): string {
+  const rows = [
+    ['ID', 'RUNTIME', 'POD / NAME', 'INIT PID', 'PIDS'],
+    ...containers.map((c) => [printable(c.id.length === 64 ? c.id.slice(0, 12) : c.id), c.runtime, containerLabel(c), String(c.initPid ?? '-'), String(c.pids.length)]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const lines = rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
+  if (containers.length === 0) lines.push('(no containers)');
+  return lines.join('\n') + '\n';
+}
