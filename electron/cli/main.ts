@@ -1,5 +1,8 @@
 /** The procscope command line: `procscope snapshot [TARGET]` and friends. */
 import { createWriteStream, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultConfigDir } from '../app/stores';
+import { startServer } from '../serve/server';
 import { parseArgs } from 'node:util';
 import { type ProcscopeError, formatError, toProcscopeError } from '../../shared/errors';
 import { schemaErrors } from '../../shared/snapshot/validate';
@@ -13,6 +16,7 @@ const HELP = `procscope: look inside a Linux node over SSH.
 Usage:
   procscope snapshot [TARGET] [options]   write a process snapshot (procscope.snapshot/v1 JSON)
   procscope containers [TARGET] [options] list the node's containers: id, runtime, pod/name, init pid, pid count
+  procscope serve [--port N]              serve the app to a browser on this machine (loopback only, with a token)
   procscope --help | --version
 
 TARGET is "local" (the default: this machine, through /bin/sh), or an SSH
@@ -135,6 +139,27 @@ async function containersCommand(positionals: string[], values: Parsed['values']
   }
 }
 
+async function serveCommand(positionals: string[], values: Parsed['values']): Promise<number> {
+  if (positionals.length > 0) throw new UsageError(`serve takes no TARGET; connect from the app`);
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!(Number.isInteger(port) && port >= 0 && port < 65536)) throw new UsageError(`bad port: ${values.port}`);
+  const server = await startServer({
+    port,
+    staticDir: join(__dirname, '..', '..', 'renderer'),
+    configDir: defaultConfigDir(),
+    ...(values['known-hosts'] ? { knownHostsFile: values['known-hosts'] } : {}),
+    ...(values['ssh-config'] ? { sshConfigPath: values['ssh-config'] } : {}),
+    ...(values['names-root'] ? { namesRoot: values['names-root'] } : {}),
+  });
+  process.stdout.write(`procscope: serving the app at ${server.url}\nOpen it in a browser on this machine. Press Ctrl-C to stop.\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
+  return 0;
+}
+
 function writeStdout(text: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const out = process.stdout.fd === 1 ? createWriteStream('', { fd: 1, autoClose: false }) : process.stdout;
@@ -167,6 +192,8 @@ export async function main(argv: string[]): Promise<number> {
         return await snapshotCommand(rest, values);
       case 'containers':
         return await containersCommand(rest, values);
+      case 'serve':
+        return await serveCommand(rest, values);
       case undefined:
         process.stdout.write(HELP);
         return EXIT_USAGE;

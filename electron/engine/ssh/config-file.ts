@@ -11,6 +11,8 @@ export interface HostOptions {
   identityFiles?: string[];
   /** -J: comma-separated jump hosts, or "none" */
   jump?: string;
+  /** offer only the identity files given, not ~/.ssh/id_* (for a password login) */
+  identitiesOnly?: boolean;
 }
 
 export interface ResolvedHost {
@@ -87,5 +89,5 @@ export function resolveHost(destination: string, options: HostOptions, configTex
       ? // Unlike OpenSSH, the -i keys are offered to jump hosts too (after their own), as users expect.
         jumpSpec.split(',').map((hop) => withFallbackIdentities(resolveHost(hop.trim(), {}, configText, depth + 1), options.identityFiles ?? []))
       : [];
-  return { alias: destination, host, port, user, identityFiles, identityFilesGiven: identityFiles.length > 0, jumps };
+  return { alias: destination, host, port, user, identityFiles, identityFilesGiven: identityFiles.length > 0 || options.identitiesOnly === true, jumps };
 }

@@ -1,0 +1,90 @@
+/** The Electron main process: one window with the secure defaults, the API over IPC, native dialogs, safeStorage. */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BrowserWindow, type IpcMainInvokeEvent, app, dialog, ipcMain, safeStorage, session } from 'electron';
+import { API_METHODS, type ApiEvent, type ApiEvents, ipcChannel } from '../shared/api';
+import { dispatch } from './app/dispatch';
+import { createService } from './app/service';
+import { FileVault, noVault } from './app/stores';
+import { RENDERER_CSP, WEB_PREFERENCES, isTrustedSender } from './window-config';
+
+const INDEX_HTML = join(__dirname, '..', 'renderer', 'index.html');
+const INDEX_URL = pathToFileURL(INDEX_HTML).toString();
+const PRELOAD = join(__dirname, '..', 'preload', 'preload.js');
+
+let mainWindow: BrowserWindow | null = null;
+
+function emit<E extends ApiEvent>(event: E, payload: ApiEvents[E]): void {
+  mainWindow?.webContents.send(ipcChannel(event), payload);
+}
+
+function lockDown(): void {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] } });
+  });
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (e) => e.preventDefault());
+    contents.on('will-redirect', (e) => e.preventDefault());
+    contents.on('will-attach-webview', (e) => e.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+}
+
+function serveApi(): () => void {
+  const configDir = app.getPath('userData');
+  const vault = safeStorage.isEncryptionAvailable()
+    ? new FileVault(configDir, { encrypt: (s) => safeStorage.encryptString(s), decrypt: (b) => safeStorage.decryptString(b) })
+    : noVault;
+  const service = createService({
+    configDir,
+    vault,
+    transport: 'electron',
+    emit,
+    dialogs: {
+      async saveFile(suggestedName) {
+        const r = await dialog.showSaveDialog(mainWindow!, { defaultPath: suggestedName, filters: [{ name: 'procscope snapshot', extensions: ['json'] }] });
+        return r.canceled || !r.filePath ? null : r.filePath;
+      },
+      async openFile() {
+        const r = await dialog.showOpenDialog(mainWindow!, { properties: ['openFile'], filters: [{ name: 'procscope snapshot', extensions: ['json'] }] });
+        return r.canceled ? null : (r.filePaths[0] ?? null);
+      },
+    },
+  });
+  for (const method of API_METHODS) {
+    ipcMain.handle(ipcChannel(method), (event: IpcMainInvokeEvent, ...args: unknown[]) => {
+      const frame = event.senderFrame;
+      if (!isTrustedSender(frame?.url, frame !== null && frame.parent === null, INDEX_URL)) {
+        return { ok: false, error: { kind: 'permission-denied', message: 'Refused: the request did not come from procscope\'s own page.' } };
+      }
+      return dispatch(service.handlers, method, args);
+    });
+  }
+  return () => service.dispose();
+}
+
+function createWindow(): void {
+  mainWindow = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    title: 'procscope',
+    show: false,
+    webPreferences: { ...WEB_PREFERENCES, preload: PRELOAD },
+  });
+  mainWindow.once('ready-to-show', () => mainWindow?.show());
+  mainWindow.on('closed', () => (mainWindow = null));
+  void mainWindow.loadFile(INDEX_HTML);
+}
+
+app.enableSandbox();
+void app.whenReady().then(() => {
+  lockDown();
+  const dispose = serveApi();
+  createWindow();
+  app.on('window-all-closed', () => {
+    dispose();
+    app.quit();
+  });
+});

@@ -1,0 +1,77 @@
+/** Containers: runtime, id, pod and names, QoS, init, pid count; one container's processes (host and container pids), namespaces and sockets. */
+import { useMemo } from 'react';
+import type { SnapshotContainer } from '../../../shared/snapshot/types';
+import { containerLabel } from '../../../shared/containers/summary';
+import type { SnapshotIndex } from '../model';
+import { useStore } from '../store';
+import { visibleText } from '../visible';
+import { PidLink, shortId } from './common';
+import { type Column, VirtualTable } from './VirtualTable';
+
+function ContainerDetail({ index, c }: { index: SnapshotIndex; c: SnapshotContainer }) {
+  const sockets = index.snapshot.sockets.filter((s) => s.containerId === c.id);
+  return (
+    <div className="members" data-testid="container-detail">
+      <h3>
+        {c.runtime} {c.id}
+      </h3>
+      <table className="kv">
+        <tbody>
+          <tr><th>Name</th><td>{containerLabel(c)}</td></tr>
+          <tr><th>Pod UID</th><td>{c.podUid ?? '–'} {c.qosClass ? `(${c.qosClass})` : ''}</td></tr>
+          <tr><th>Hostname</th><td>{c.hostname ? visibleText(c.hostname) : '–'}</td></tr>
+          <tr><th>Cgroup</th><td>{visibleText(c.cgroupPath)}</td></tr>
+          <tr><th>Shares with host</th><td data-testid="container-shares">{(c.sharesHost ?? []).join(', ') || 'nothing'}</td></tr>
+          <tr><th>Namespaces</th><td>{Object.entries(c.namespaces ?? {}).map(([t, i]) => `${t}:${i}`).join('  ')}</td></tr>
+        </tbody>
+      </table>
+      <h3>Processes ({c.pids.length})</h3>
+      <table className="grid" data-testid="container-processes">
+        <thead>
+          <tr><th>HOST PID</th><th>PID INSIDE</th><th>NAME</th><th>COMMAND LINE</th></tr>
+        </thead>
+        <tbody>
+          {c.pidMap.map((m) => (
+            <tr key={m.hostPid}>
+              <td><PidLink pid={m.hostPid} /></td>
+              <td>{m.containerPid ?? '–'}{m.hostPid === c.initPid ? ' (init)' : ''}</td>
+              <td>{visibleText(index.byPid.get(m.hostPid)?.name ?? '')}</td>
+              <td className="muted">{visibleText(index.commandLine.get(m.hostPid) ?? '')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h3>Sockets ({sockets.length})</h3>
+      <ul className="plain" data-testid="container-sockets">
+        {sockets.map((s) => (
+          <li key={s.inode}>
+            {s.proto} {visibleText(s.local) || '(unnamed)'} {s.remote ? `→ ${visibleText(s.remote)}` : ''} {s.state}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export function ContainersView({ index }: { index: SnapshotIndex }) {
+  const selected = useStore((s) => s.selectedContainer);
+  const selectContainer = useStore((s) => s.selectContainer);
+  const columns: Column<SnapshotContainer>[] = useMemo(
+    () => [
+      { key: 'runtime', title: 'RUNTIME', width: '120px', render: (c) => c.runtime },
+      { key: 'id', title: 'ID', width: '120px', render: (c) => shortId(c.id) },
+      { key: 'name', title: 'POD / NAME', width: 'minmax(200px, 1fr)', render: (c) => containerLabel(c) },
+      { key: 'qos', title: 'QOS', width: '100px', render: (c) => c.qosClass ?? '' },
+      { key: 'init', title: 'INIT PID', width: '80px', align: 'right', render: (c) => c.initPid ?? '' },
+      { key: 'pids', title: 'PIDS', width: '60px', align: 'right', render: (c) => c.pids.length },
+    ],
+    [],
+  );
+  const c = selected ? index.containerById.get(selected) : undefined;
+  return (
+    <div className="view split">
+      <VirtualTable testId="container-table" rows={index.snapshot.containers} columns={columns} rowKey={(x) => x.id} selectedKey={selected} onSelect={(x) => selectContainer(x.id)} emptyText="No containers on this node." />
+      {c ? <ContainerDetail index={index} c={c} /> : null}
+    </div>
+  );
+}

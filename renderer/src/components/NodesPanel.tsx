@@ -1,0 +1,51 @@
+/** Saved nodes: "This machine", the user's nodes, add one, import ~/.ssh/config, open a snapshot file. */
+import { LOCAL_NODE_ID, type SavedNode } from '../../../shared/api';
+import { useStore } from '../store';
+
+function describe(n: SavedNode): string {
+  return `${n.user ? `${n.user}@` : ''}${n.host}${n.port ? `:${n.port}` : ''}${n.jump ? ` via ${n.jump}` : ''}${n.sudo ? ' (sudo)' : ''}`;
+}
+
+export function NodesPanel() {
+  const nodes = useStore((s) => s.nodes);
+  const connect = useStore((s) => s.connect);
+  const removeNode = useStore((s) => s.removeNode);
+  const setShowAddNode = useStore((s) => s.setShowAddNode);
+  const importSshConfig = useStore((s) => s.importSshConfig);
+  const importSnapshot = useStore((s) => s.importSnapshot);
+  return (
+    <nav className="nodes" aria-label="nodes">
+      <h1>procscope</h1>
+      <ul className="node-list" data-testid="node-list">
+        <li>
+          <button type="button" className="node" data-testid="connect-local" onClick={() => void connect(LOCAL_NODE_ID)}>
+            <strong>This machine</strong>
+            <span className="muted">local</span>
+          </button>
+        </li>
+        {nodes.map((n) => (
+          <li key={n.id} className="node-row">
+            <button type="button" className="node" data-testid={`connect-${n.name}`} onClick={() => void connect(n.id)}>
+              <strong>{n.name}</strong>
+              <span className="muted">{describe(n)}</span>
+            </button>
+            <button type="button" className="icon" title={`Forget ${n.name}`} aria-label={`forget ${n.name}`} onClick={() => void removeNode(n.id)}>
+              ✕
+            </button>
+          </li>
+        ))}
+      </ul>
+      <div className="node-actions">
+        <button type="button" data-testid="add-node" onClick={() => setShowAddNode(true)}>
+          Add node…
+        </button>
+        <button type="button" data-testid="import-ssh-config" onClick={() => void importSshConfig()}>
+          Import ~/.ssh/config
+        </button>
+        <button type="button" data-testid="import-snapshot" onClick={() => void importSnapshot()}>
+          Open snapshot…
+        </button>
+      </div>
+    </nav>
+  );
+}

@@ -1,0 +1,180 @@
+/** Everything about one process: overview, argv exactly, namespaces, fds with their sockets resolved, threads, children, cgroups. */
+import { parseFdTarget } from '../../../shared/proc/links';
+import type { SnapshotFd, SnapshotProcess } from '../../../shared/snapshot/types';
+import { type SnapshotIndex, formatKb, nsKey } from '../model';
+import { useStore } from '../store';
+import { ContainerLink, GoTo, PidLink, Shown } from './common';
+
+function Row({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <tr>
+      <th>{label}</th>
+      <td>{children}</td>
+    </tr>
+  );
+}
+
+function Unreadable({ why }: { why: string }) {
+  return <span className="unreadable">could not be read: {why}</span>;
+}
+
+function FdRow({ fd, index, pid }: { fd: SnapshotFd; index: SnapshotIndex; pid: number }) {
+  const target = parseFdTarget(fd.target);
+  const socket = fd.socketInode !== undefined ? index.socketByInode.get(fd.socketInode) : undefined;
+  const others = socket ? socket.pids.filter((p) => p !== pid) : [];
+  const peer = socket?.peerInode !== undefined ? index.socketByInode.get(socket.peerInode) : undefined;
+  return (
+    <tr data-testid={`fd-${fd.fd}`}>
+      <td className="right">{fd.fd}</td>
+      <td>{target.kind === 'anon_inode' ? 'anon' : target.kind}</td>
+      <td>
+        {socket ? (
+          <span data-testid={`fd-socket-${fd.fd}`}>
+            {socket.proto} {socket.local || '(unnamed)'}
+            {socket.remote && socket.remote !== '0.0.0.0:*' && socket.remote !== '[::]:*' ? ` → ${socket.remote}` : ''} <span className="badge">{socket.state}</span>
+            {peer ? (
+              <>
+                {' '}
+                other end: {peer.pids.map((p) => <PidLink key={p} pid={p} label={`${index.byPid.get(p)?.name ?? ''}(${p})`} />)}
+              </>
+            ) : null}
+            {others.length > 0 ? <> also held by {others.map((p) => <PidLink key={p} pid={p} />)}</> : null}
+          </span>
+        ) : (
+          <Shown text={fd.target} />
+        )}
+      </td>
+    </tr>
+  );
+}
+
+export function ProcessDetail({ index, process: p }: { index: SnapshotIndex; process: SnapshotProcess }) {
+  const closeDetail = useStore((s) => s.closeDetail);
+  const selectNamespace = useStore((s) => s.selectNamespace);
+  const host = index.snapshot.node.hostNamespaces ?? {};
+  const container = p.containerId ? index.containerById.get(p.containerId) : undefined;
+  const containerPid = container?.pidMap.find((m) => m.hostPid === p.pid)?.containerPid;
+  const errors = index.errorsByPid.get(p.pid) ?? [];
+  const exeError = errors.find((e) => e.scope === `pid ${p.pid} exe`)?.message;
+  const cwdError = errors.find((e) => e.scope === `pid ${p.pid} cwd`)?.message;
+
+  return (
+    <aside className="detail" data-testid="process-detail" aria-label={`process ${p.pid}`}>
+      <header>
+        <h2>
+          <Shown text={p.name} /> <span className="muted">pid {p.pid}</span>
+        </h2>
+        <button type="button" onClick={closeDetail} aria-label="close" data-testid="close-detail">
+          ✕
+        </button>
+      </header>
+      <section>
+        <table className="kv">
+          <tbody>
+            <Row label="State">{p.state}</Row>
+            <Row label="User">
+              {p.user ?? '?'} (uid {p.uid}
+              {p.euid !== undefined && p.euid !== p.uid ? `, euid ${p.euid}` : ''}, gid {p.gid})
+            </Row>
+            <Row label="Parent">{index.byPid.has(p.ppid) ? <PidLink pid={p.ppid} label={`${index.byPid.get(p.ppid)!.name} (${p.ppid})`} /> : p.ppid}</Row>
+            <Row label="Threads">{p.threads}</Row>
+            <Row label="RSS">{formatKb(p.rssKb) || '–'}</Row>
+            <Row label="Executable">{p.exe !== null ? <Shown text={p.exe} /> : exeError ? <Unreadable why={exeError} /> : <span className="muted">none (kernel thread or zombie)</span>}</Row>
+            <Row label="Working dir">{p.cwd ? <Shown text={p.cwd} /> : cwdError ? <Unreadable why={cwdError} /> : <span className="muted">–</span>}</Row>
+            <Row label="PIDs">
+              <span data-testid="nspid">{p.nspid.length > 1 ? p.nspid.map((n, i) => (i === 0 ? `${n} on the host` : `${n} in pid namespace ${i}`)).join(', ') : `${p.pid} (host pid namespace)`}</span>
+            </Row>
+            <Row label="Container">
+              {container ? (
+                <>
+                  <ContainerLink id={container.id} /> {container.runtime} {container.podName ? `${container.podNamespace}/${container.podName}` : (container.name ?? '')}
+                  {containerPid != null ? `, pid ${containerPid} inside` : ''}
+                </>
+              ) : (
+                <span className="muted">none (host process)</span>
+              )}
+            </Row>
+          </tbody>
+        </table>
+      </section>
+      <section>
+        <h3>Command line ({p.cmdline.length} arguments)</h3>
+        {p.cmdline.length === 0 ? (
+          <p className="muted">empty (a kernel thread or a zombie)</p>
+        ) : (
+          <ol className="argv" start={0} data-testid="argv">
+            {p.cmdline.map((arg, i) => (
+              <li key={i}>{arg === '' ? <span className="muted">(empty)</span> : <Shown text={arg} />}</li>
+            ))}
+          </ol>
+        )}
+      </section>
+      <section>
+        <h3>Namespaces</h3>
+        <table className="grid" data-testid="namespaces-of-process">
+          <tbody>
+            {Object.entries(p.namespaces)
+              .filter(([t]) => !t.endsWith('_for_children'))
+              .map(([type, inode]) => {
+                const ns = index.namespaceByKey.get(nsKey(type, inode));
+                return (
+                  <tr key={type} data-testid={`ns-${type}`}>
+                    <td>{type}</td>
+                    <td>
+                      <GoTo view="namespaces" onGo={() => selectNamespace(nsKey(type, inode))}>
+                        {inode}
+                      </GoTo>
+                    </td>
+                    <td>{host[type] === inode ? <span className="badge host">shared with the host</span> : <span className="badge own">own</span>}</td>
+                    <td className="muted">{ns ? `${ns.pids.length} processes` : ''}</td>
+                  </tr>
+                );
+              })}
+          </tbody>
+        </table>
+      </section>
+      <section>
+        <h3>Open files {p.fds ? `(${p.fds.length})` : ''}</h3>
+        {p.fds === null ? (
+          <Unreadable why={p.fdError ?? 'unknown'} />
+        ) : (
+          <table className="grid fds" data-testid="fds">
+            <tbody>
+              {p.fds.map((fd) => (
+                <FdRow key={fd.fd} fd={fd} index={index} pid={p.pid} />
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section>
+        <h3>Threads ({p.threads})</h3>
+        <p className="wrap">{(p.tids ?? []).join(' ')}</p>
+        <h3>Children</h3>
+        <p className="wrap" data-testid="children">
+          {(index.childrenOf.get(p.pid) ?? []).length === 0 ? <span className="muted">none</span> : (index.childrenOf.get(p.pid) ?? []).map((c) => <PidLink key={c} pid={c} label={`${index.byPid.get(c)?.name ?? ''}(${c})`} />)}
+        </p>
+        <h3>Cgroups</h3>
+        <ul className="plain">
+          {p.cgroups.map((c) => (
+            <li key={c.hierarchy}>
+              {c.hierarchy}:{c.controllers.join(',')}: <Shown text={c.path} />
+            </li>
+          ))}
+        </ul>
+      </section>
+      {errors.length > 0 ? (
+        <section>
+          <h3>Could not read</h3>
+          <ul className="plain">
+            {errors.map((e, i) => (
+              <li key={i}>
+                {e.scope}: {e.message}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+    </aside>
+  );
+}

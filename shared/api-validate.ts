@@ -1,0 +1,87 @@
+/**
+ * Checks what a caller of the API sent before anything acts on it: the renderer is not trusted with the
+ * node, and nothing it sends reaches a shell. Throws a `parse` ProcscopeFailure on a bad argument.
+ */
+import { type ApiMethod, type AuthMethod, type HostKeyDecision, type SavedNode } from './api';
+import { fail } from './errors';
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+const HOST = /^[A-Za-z0-9._:%[\]-]{1,255}$/;
+const USER = /^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}$/;
+const JUMP = /^[A-Za-z0-9._@:[\],%-]{1,1024}$/;
+
+function bad(what: string): never {
+  fail({ kind: 'parse', message: `Invalid argument: ${what}.` });
+}
+
+export function checkId(value: unknown, what = 'id'): string {
+  if (typeof value !== 'string' || !ID.test(value)) bad(what);
+  return value;
+}
+
+function optional<T>(value: unknown, check: (v: unknown) => T): T | undefined {
+  return value === undefined || value === null || value === '' ? undefined : check(value);
+}
+
+export function checkNode(value: unknown): SavedNode {
+  if (typeof value !== 'object' || value === null) bad('node');
+  const v = value as Record<string, unknown>;
+  const auth = v.auth as AuthMethod;
+  if (!['agent', 'key', 'password'].includes(auth)) bad('auth method');
+  const name = typeof v.name === 'string' ? v.name.trim() : '';
+  if (name === '' || name.length > 100) bad('name');
+  if (typeof v.host !== 'string' || !HOST.test(v.host) || v.host.startsWith('-')) bad('host');
+  const port = optional(v.port, (p) => (Number.isInteger(p) && (p as number) > 0 && (p as number) < 65536 ? (p as number) : bad('port')));
+  const user = optional(v.user, (u) => (typeof u === 'string' && USER.test(u) ? u : bad('user')));
+  const identityFile = optional(v.identityFile, (f) => (typeof f === 'string' && f.length < 4096 && !f.includes('\0') ? f : bad('identity file')));
+  const jump = optional(v.jump, (j) => (typeof j === 'string' && JUMP.test(j) && !j.startsWith('-') ? j : bad('jump host')));
+  return {
+    id: checkId(v.id, 'node id'),
+    name,
+    host: v.host,
+    auth,
+    ...(port !== undefined ? { port } : {}),
+    ...(user !== undefined ? { user } : {}),
+    ...(identityFile !== undefined ? { identityFile } : {}),
+    ...(jump !== undefined ? { jump } : {}),
+    ...(v.sudo === true ? { sudo: true } : {}),
+  };
+}
+
+export function checkDecision(value: unknown): HostKeyDecision {
+  if (value !== 'accept-once' && value !== 'accept-always' && value !== 'reject') bad('host key decision');
+  return value;
+}
+
+/** Checks the arguments of one request; returns them as the handler's types. */
+export function checkArgs(method: ApiMethod, args: unknown[]): unknown[] {
+  switch (method) {
+    case 'capabilities':
+    case 'listNodes':
+    case 'importSshConfig':
+    case 'importSnapshot':
+      return [];
+    case 'saveNode':
+      return [checkNode(args[0])];
+    case 'removeNode':
+    case 'connect':
+      return [checkId(args[0], 'node id')];
+    case 'disconnect':
+    case 'collect':
+      return [checkId(args[0], 'connection id')];
+    case 'answerHostKey':
+      return [checkId(args[0], 'prompt id'), checkDecision(args[1])];
+    case 'answerSecret': {
+      const secret = args[1];
+      if (secret !== null && (typeof secret !== 'string' || secret.length > 4096)) bad('secret');
+      return [checkId(args[0], 'prompt id'), secret, args[2] === true];
+    }
+    case 'exportSnapshot':
+      if (typeof args[0] !== 'string') bad('snapshot');
+      if (typeof args[1] !== 'string' || !/^[A-Za-z0-9._ -]{1,120}$/.test(args[1])) bad('file name');
+      return [args[0], args[1]];
+    case 'checkSnapshot':
+      if (typeof args[0] !== 'string') bad('snapshot text');
+      return [args[0]];
+  }
+}

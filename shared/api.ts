@@ -1,0 +1,125 @@
+/**
+ * The one API between the UI and the main process: a typed map of requests and of events.
+ * The main process implements it once (electron/app/service.ts); the preload exposes it method by method
+ * over IPC, `procscope serve` over a WebSocket, and the renderer calls it through either (renderer/src/api).
+ * Every request answers Result<T>: { ok: true, value } or { ok: false, error: { kind, message, hint? } }.
+ */
+import type { ProcscopeError, Result } from './errors';
+import type { Snapshot } from './snapshot/types';
+
+export const LOCAL_NODE_ID = 'local';
+
+export type AuthMethod = 'agent' | 'key' | 'password';
+
+export interface SavedNode {
+  id: string;
+  name: string;
+  /** host name, address, or a Host alias of ~/.ssh/config */
+  host: string;
+  port?: number;
+  user?: string;
+  auth: AuthMethod;
+  identityFile?: string;
+  /** ProxyJump: comma-separated [user@]host[:port] */
+  jump?: string;
+  sudo?: boolean;
+  /** a password or passphrase is kept (encrypted with the OS keychain); the secret itself never leaves the main process */
+  hasSavedSecret?: boolean;
+}
+
+export type ConnectionState = 'connecting' | 'connected' | 'collecting' | 'failed' | 'closed';
+
+export interface ConnectionStatus {
+  connectionId: string;
+  nodeId: string;
+  label: string;
+  /** "local" or user@host:port, once connected */
+  target: string | null;
+  state: ConnectionState;
+  error?: ProcscopeError;
+  /** bytes of collector output received so far, while collecting */
+  bytes?: number;
+}
+
+export type HostKeyDecision = 'accept-once' | 'accept-always' | 'reject';
+
+export interface HostKeyPrompt {
+  promptId: string;
+  connectionId: string;
+  host: string;
+  keyType: string;
+  fingerprint: string;
+}
+
+export interface SecretPrompt {
+  promptId: string;
+  connectionId: string;
+  kind: 'password' | 'passphrase';
+  subject: string;
+  canRemember: boolean;
+}
+
+export interface Capabilities {
+  transport: 'electron' | 'browser';
+  canRememberSecrets: boolean;
+}
+
+export interface ApiRequests {
+  capabilities: { args: []; result: Capabilities };
+  listNodes: { args: []; result: SavedNode[] };
+  saveNode: { args: [node: SavedNode]; result: SavedNode[] };
+  removeNode: { args: [nodeId: string]; result: SavedNode[] };
+  importSshConfig: { args: []; result: SavedNode[] };
+  connect: { args: [nodeId: string]; result: ConnectionStatus };
+  disconnect: { args: [connectionId: string]; result: null };
+  collect: { args: [connectionId: string]; result: Snapshot };
+  answerHostKey: { args: [promptId: string, decision: HostKeyDecision]; result: null };
+  answerSecret: { args: [promptId: string, secret: string | null, remember: boolean]; result: null };
+  /** writes a snapshot through a save dialog; null when the user cancels */
+  exportSnapshot: { args: [json: string, suggestedName: string]; result: { path: string } | null };
+  /** reads a snapshot through an open dialog; null when the user cancels */
+  importSnapshot: { args: []; result: { snapshot: Snapshot; name: string } | null };
+  /** checks a snapshot the renderer read itself (browser mode's file input) */
+  checkSnapshot: { args: [text: string]; result: Snapshot };
+}
+
+export interface ApiEvents {
+  connectionStatus: ConnectionStatus;
+  hostKeyPrompt: HostKeyPrompt;
+  secretPrompt: SecretPrompt;
+}
+
+export type ApiMethod = keyof ApiRequests;
+export type ApiEvent = keyof ApiEvents;
+
+export const API_METHODS = [
+  'capabilities',
+  'listNodes',
+  'saveNode',
+  'removeNode',
+  'importSshConfig',
+  'connect',
+  'disconnect',
+  'collect',
+  'answerHostKey',
+  'answerSecret',
+  'exportSnapshot',
+  'importSnapshot',
+  'checkSnapshot',
+] as const satisfies readonly ApiMethod[];
+
+export const API_EVENTS = ['connectionStatus', 'hostKeyPrompt', 'secretPrompt'] as const satisfies readonly ApiEvent[];
+
+/** What the main process implements: plain async functions that may throw ProcscopeFailure. */
+export type ApiHandlers = { [K in ApiMethod]: (...args: ApiRequests[K]['args']) => Promise<ApiRequests[K]['result']> };
+
+/** What the renderer calls: the same methods, answering Result, plus event subscription. */
+export type ApiClient = { [K in ApiMethod]: (...args: ApiRequests[K]['args']) => Promise<Result<ApiRequests[K]['result']>> } & {
+  on<E extends ApiEvent>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+};
+
+export const ipcChannel = (method: ApiMethod | ApiEvent): string => `procscope:${method}`;
+
+export function isApiMethod(name: unknown): name is ApiMethod {
+  return typeof name === 'string' && (API_METHODS as readonly string[]).includes(name);
+}

@@ -1,0 +1,60 @@
+/** readSnapshot: from the text of a file a user opened to a snapshot to browse, or a clear error. */
+import { fail } from '../errors';
+import { SNAPSHOT_FORMAT, type Snapshot } from './types';
+import { schemaErrors } from './validate';
+
+export function readSnapshot(text: string, name = 'the file'): Snapshot {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    fail({
+      kind: 'parse',
+      message: `${name} is not a procscope snapshot: it is not valid JSON (${(err as Error).message}).`,
+      hint: text.length > 0 && !/[}\]]\s*$/.test(text) ? 'It looks cut short: was the download or copy complete?' : undefined,
+    });
+  }
+  const format = (data as { format?: unknown } | null)?.format;
+  if (typeof data !== 'object' || data === null || format !== SNAPSHOT_FORMAT) {
+    fail({
+      kind: 'parse',
+      message: `${name} is not a ${SNAPSHOT_FORMAT} snapshot${typeof format === 'string' ? ` (its format is "${format.slice(0, 80)}")` : ''}.`,
+      hint: 'Export snapshots with procscope (the app, or "procscope snapshot").',
+    });
+  }
+  const problems = schemaErrors(data);
+  if (problems.length > 0) {
+    fail({ kind: 'parse', message: `${name} does not follow the ${SNAPSHOT_FORMAT} schema: ${problems.slice(0, 5).join('; ')}.` });
+  }
+  const snapshot = data as Snapshot;
+  snapshot.errors = [...snapshot.errors, ...consistencyProblems(snapshot)];
+  return snapshot;
+}
+
+/** What a schema-valid file may still get wrong; reported in `errors` and shown, never trusted silently. */
+function consistencyProblems(s: Snapshot): Snapshot['errors'] {
+  const problems: Snapshot['errors'] = [];
+  const seen = new Set<number>();
+  const unique = [];
+  for (const p of s.processes) {
+    if (seen.has(p.pid)) {
+      problems.push({ scope: 'import', message: `pid ${p.pid} appears more than once; the first is shown` });
+      continue;
+    }
+    seen.add(p.pid);
+    unique.push(p);
+  }
+  s.processes = unique;
+  for (const sock of s.sockets) {
+    const missing = sock.pids.filter((pid) => !seen.has(pid));
+    if (missing.length > 0) {
+      problems.push({ scope: 'import', message: `socket ${sock.inode} names pid ${missing.join(', ')}, which the snapshot does not list` });
+      sock.pids = sock.pids.filter((pid) => seen.has(pid));
+    }
+  }
+  for (const c of s.containers) {
+    const missing = c.pids.filter((pid) => !seen.has(pid));
+    if (missing.length > 0) problems.push({ scope: 'import', message: `container ${c.id} names pid ${missing.join(', ')}, which the snapshot does not list` });
+  }
+  return problems;
+}

@@ -1,0 +1,57 @@
+/** Debian's Chromium driven by playwright-core, and `procscope serve` started as a user would start it. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { CLI } from './cli';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const RESULTS = join(__dirname, '..', '..', 'test-results');
+
+export function browserUnavailable(): string | null {
+  if (!existsSync(CHROMIUM)) return `no ${CHROMIUM}: install Debian's chromium package (.ci/run does)`;
+  if (!existsSync(join(__dirname, '..', '..', 'dist', 'renderer', 'index.html'))) return 'the renderer is not built: run npm run build';
+  return null;
+}
+
+export async function launchChromium(): Promise<Browser> {
+  mkdirSync(RESULTS, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+export interface Served {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Runs `procscope serve` with its own HOME (so its known_hosts and saved nodes are the test's) and reads the URL it prints. */
+export async function startServe(env: NodeJS.ProcessEnv, extraArgs: string[] = []): Promise<Served> {
+  const child = spawn(process.execPath, [CLI, 'serve', ...extraArgs], { env: { ...process.env, SSH_AUTH_SOCK: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`procscope serve exited with ${code}: ${stderr}`)));
+  });
+  return {
+    url,
+    port: Number(new URL(url).port),
+    child,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
