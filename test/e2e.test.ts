@@ -1,0 +1,176 @@
+/**
+ * The whole app in a real Chromium, against `procscope serve`, a real sshd on loopback, a live process
+ * with odd argv and sockets, and a real container. Screenshots of each view land in test-results/.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Snapshot } from '../shared/snapshot/types';
+import { RESULTS, type Served, browserUnavailable, launchChromium, startServe } from './helpers/browser';
+import { type CgroupTree, type FakeContainer, cgroup2Root, containersUnavailable, removeCgroups, startFakeContainer, writeNameFile } from './helpers/containers';
+import { type OddProcess, ODD_ARGV, startOddProcess } from './helpers/odd-process';
+import { schemaErrors } from './helpers/schema';
+import { type KeyPair, type Sshd, generateKey, makeTempDir, sshdUnavailable, startSshd } from './helpers/sshd';
+
+const skipReason = browserUnavailable() ?? sshdUnavailable();
+if (skipReason) console.warn(`SKIP e2e tests: ${skipReason}`);
+const noContainers = containersUnavailable();
+if (!skipReason && noContainers) console.warn(`SKIP the e2e container step: ${noContainers}`);
+
+const CONTAINER_ID = 'e2e0'.repeat(16);
+
+describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () => {
+  let dir: string;
+  let home: string;
+  let sshd: Sshd;
+  let key: KeyPair;
+  let odd: OddProcess;
+  let served: Served;
+  let browser: Browser;
+  let page: Page;
+  let exported: string;
+  const tree: CgroupTree = { root: cgroup2Root() ?? '/nonexistent', made: [] };
+  let container: FakeContainer | null = null;
+  const pageErrors: string[] = [];
+  const shot = (name: string) => page.screenshot({ path: join(RESULTS, `${name}.png`) });
+
+  beforeAll(async () => {
+    dir = makeTempDir('e2e');
+    home = join(dir, 'home');
+    execFileSync('mkdir', ['-p', home]);
+    const namesRoot = join(dir, 'names');
+    writeNameFile(namesRoot, `var/lib/docker/containers/${CONTAINER_ID}/config.v2.json`, '{"Name":"/e2e-web"}');
+    sshd = await startSshd();
+    key = generateKey(dir, 'id_e2e');
+    sshd.authorize('root', key.publicLine);
+    odd = await startOddProcess(dir);
+    if (!noContainers) container = await startFakeContainer(tree, `/system.slice/docker-${CONTAINER_ID}.scope`, 'e2e-box', 8081);
+    served = await startServe({ HOME: home }, ['--names-root', namesRoot]);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1500, height: 900 }, acceptDownloads: true });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(served.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+    odd?.stop();
+    await container?.stop();
+    await removeCgroups(tree);
+    await sshd?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('adds a node, shows its host key fingerprint, and connects once accepted', async () => {
+    await page.getByTestId('add-node').click();
+    await page.getByTestId('node-name').fill('loopback');
+    await page.getByTestId('node-host').fill('127.0.0.1');
+    await page.getByTestId('node-port').fill(String(sshd.port));
+    await page.getByTestId('node-user').fill('root');
+    await page.getByTestId('node-auth').selectOption('key');
+    await page.getByTestId('node-identity').fill(key.privatePath);
+    await page.getByTestId('save-node').click();
+    await page.getByTestId('connect-loopback').click();
+    const fingerprint = execFileSync('ssh-keygen', ['-lf', join(sshd.dir, 'host_key.pub')], { encoding: 'utf8' }).split(' ')[1]!;
+    await expect.poll(() => page.getByTestId('host-key-fingerprint').textContent()).toBe(fingerprint);
+    await shot('host-key');
+    await page.getByTestId('host-key-always').click();
+    await page.getByTestId('process-table').waitFor();
+    expect(readFileSync(join(home, '.ssh', 'known_hosts'), 'utf8')).toContain(sshd.knownHostsLine().split(' ').slice(1).join(' '));
+    await expect.poll(() => page.getByTestId('node-info').textContent()).toContain(`root@127.0.0.1:${sshd.port}`);
+    await shot('processes');
+  });
+
+  it('finds the test process by filtering, and shows its argv, sockets and namespaces', async () => {
+    await page.getByTestId('process-filter').fill('ünïcødé');
+    await expect.poll(() => page.locator(`[data-testid="process-table-body"] [data-key="${odd.pid}"]`).count()).toBe(1);
+    await page.locator(`[data-testid="process-table-body"] [data-key="${odd.pid}"]`).dblclick();
+    const detail = page.getByTestId('process-detail');
+    await expect.poll(() => detail.getAttribute('aria-label')).toBe(`process ${odd.pid}`);
+    const argv = await page.getByTestId('argv').locator('li').allTextContents();
+    expect(argv.slice(2)).toEqual(ODD_ARGV.map((a) => (a === '' ? '(empty)' : a.replace(/\n/g, '\\n'))));
+    const sockets = (await page.getByTestId('fds').textContent()) ?? '';
+    expect(sockets).toContain(`tcp 127.0.0.1:${odd.ports.tcp4} LISTEN`);
+    expect(sockets).toContain(`udp6 [::1]:${odd.ports.udp6}`);
+    expect(await page.getByTestId('ns-net').textContent()).toContain('shared with the host');
+    await shot('process-detail');
+  });
+
+  it('follows a listening socket to its owner', async () => {
+    await page.getByTestId('close-detail').click();
+    await page.getByTestId('view-sockets').click();
+    await page.getByTestId('listening-only').check();
+    await page.getByTestId('socket-proto').selectOption('tcp');
+    const row = page.locator('[data-testid="socket-table-body"] [role="row"]', { hasText: `127.0.0.1:${odd.ports.tcp4}` });
+    await expect.poll(() => row.count()).toBe(1);
+    await shot('sockets');
+    await row.getByTestId(`pid-link-${odd.pid}`).click();
+    await expect.poll(() => page.getByTestId('process-detail').getAttribute('aria-label')).toBe(`process ${odd.pid}`);
+  });
+
+  it('lists namespaces like lsns and their members', async () => {
+    await page.getByTestId('close-detail').click();
+    await page.getByTestId('view-namespaces').click();
+    const rows = page.locator('[data-testid="namespace-table-body"] [role="row"]');
+    await expect.poll(() => rows.count()).toBeGreaterThan(5);
+    await rows.filter({ hasText: /^net/ }).first().click();
+    await expect.poll(() => page.getByTestId('namespace-members').textContent()).toMatch(/net namespace \d+/);
+    await shot('namespaces');
+  });
+
+  it.skipIf(noContainers !== null)('shows the container the test made, with host and container pids', async () => {
+    await page.getByTestId('view-containers').click();
+    const row = page.locator('[data-testid="container-table-body"] [role="row"]', { hasText: CONTAINER_ID.slice(0, 12) });
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.textContent()).toContain('e2e-web');
+    await row.click();
+    const procs = (await page.getByTestId('container-processes').textContent()) ?? '';
+    expect(procs).toContain(`${container!.initPid}1 (init)`);
+    expect(await page.getByTestId('container-sockets').textContent()).toContain('tcp 127.0.0.1:8081');
+    await shot('containers');
+  });
+
+  it('exports the node as a valid snapshot, and a process with its descendants', async () => {
+    await page.getByTestId('view-processes').click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-node').click()]);
+    exported = join(dir, download.suggestedFilename());
+    await download.saveAs(exported);
+    const snap = JSON.parse(readFileSync(exported, 'utf8')) as Snapshot;
+    expect(schemaErrors(snap)).toEqual([]);
+    expect(snap.processes.find((p) => p.pid === odd.pid)?.cmdline.slice(2)).toEqual(ODD_ARGV);
+
+    await page.getByTestId('process-filter').fill(String(odd.pid));
+    await page.locator(`[data-testid="process-table-body"] [data-key="${odd.pid}"]`).click();
+    const [sub] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-process').click()]);
+    const subPath = join(dir, 'sub.json');
+    await sub.saveAs(subPath);
+    const subSnap = JSON.parse(readFileSync(subPath, 'utf8')) as Snapshot;
+    expect(schemaErrors(subSnap)).toEqual([]);
+    expect(subSnap.processes.map((p) => p.pid)).toEqual([odd.pid]);
+    expect(subSnap.sockets.every((s) => s.pids.includes(odd.pid))).toBe(true);
+  });
+
+  it('imports the export back, read-only and labelled, and shows the same process', async () => {
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('import-snapshot').click()]);
+    await chooser.setFiles(exported);
+    await expect.poll(() => page.getByTestId('readonly-badge').textContent()).toContain('read-only');
+    await page.getByTestId('process-filter').fill('ünïcødé');
+    await page.locator(`[data-testid="process-table-body"] [data-key="${odd.pid}"]`).dblclick();
+    const argv = await page.getByTestId('argv').locator('li').allTextContents();
+    expect(argv[2]).toBe('line one\\nline two');
+    await shot('imported');
+  });
+
+  it('says clearly why a bad file cannot be imported', async () => {
+    const bad = join(dir, 'truncated.json');
+    writeFileSync(bad, readFileSync(exported, 'utf8').slice(0, 5000));
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('import-snapshot').click()]);
+    await chooser.setFiles(bad);
+    await expect.poll(() => page.getByTestId('notice').textContent()).toMatch(/not valid JSON.*cut short/s);
+    expect(pageErrors).toEqual([]);
+    expect(existsSync(join(RESULTS, 'processes.png'))).toBe(true);
+  });
+});
