@@ -60,9 +60,11 @@ describe.skipIf(skipReason !== null)('the Electron app', () => {
     const app = await _electron.launch({ executablePath: binary!, args: [ROOT], env: { ...process.env, HOME: home } });
     try {
       const window = await app.firstWindow();
-      const prefs = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.webContents.getLastWebPreferences());
+      // getLastWebPreferences is Electron's own record of what the window got; its types leave it out.
+      const prefs = await app.evaluate(({ BrowserWindow }) => (BrowserWindow.getAllWindows()[0]!.webContents as unknown as { getLastWebPreferences(): object }).getLastWebPreferences());
       expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
       expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
+      expect(await window.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
       expect(await window.evaluate(() => Object.keys((window as unknown as { procscope: object }).procscope).sort())).not.toContain('invoke');
       await window.getByTestId('connect-local').click();
       await window.getByTestId('process-table').waitFor();
