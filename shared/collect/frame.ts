@@ -36,6 +36,33 @@ export interface CollectOutput {
   nameLines: string[];
   /** pid -> hostname of its uts namespace, one pid per namespace other than the collector's */
   utsHostnames: Map<number, string>;
+  pageSize: number;
+  /** seconds since the node booted, when the collector ran */
+  uptimeSec: number | null;
+  /** a refresh's compact stat of every process */
+  compactStats: Map<number, CompactStat> | null;
+}
+
+/** What a refresh reads of every process: "pid state ppid utime stime threads starttime rsspages". */
+export interface CompactStat {
+  state: string;
+  ppid: number;
+  cpuTicks: number;
+  threads: number;
+  startTicks: number;
+  rssPages: number;
+}
+
+export function parseCompactStat(text: string): Map<number, CompactStat> {
+  const stats = new Map<number, CompactStat>();
+  for (const line of text.split('\n')) {
+    const f = line.split(' ');
+    if (f.length !== 8 || !/^[A-Za-z]$/.test(f[1]!)) continue;
+    const n = f.map(Number);
+    if (![0, 2, 3, 4, 5, 6, 7].every((i) => Number.isFinite(n[i]))) continue;
+    stats.set(n[0]!, { state: f[1]!, ppid: n[2]!, cpuTicks: n[3]! + n[4]!, threads: n[5]!, startTicks: n[6]!, rssPages: n[7]! });
+  }
+  return stats;
 }
 
 function splitSections(out: Buffer, mark: string): Map<string, Buffer> {
@@ -98,6 +125,9 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
     cgroup2Mount: sections.get('cg2')?.toString('utf8').trim() || null,
     nameLines: decodeBytes(sections.get('names') ?? Buffer.alloc(0)).split('\n').filter((l) => l !== ''),
     utsHostnames: new Map(),
+    pageSize: Number(sections.get('pagesize')?.toString('latin1').trim()) || 4096,
+    uptimeSec: Number(sections.get('uptime')?.toString('latin1').trim().split(/\s+/)[0]) || null,
+    compactStats: sections.has('stat') ? parseCompactStat(sections.get('stat')!.toString('latin1')) : null,
   };
 
   const uts = sections.get('uts');

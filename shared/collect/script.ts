@@ -28,78 +28,140 @@ export function sectionMark(nonce: string): string {
   return `@@PSC${nonce}`;
 }
 
-/** A shell "${" inside the String.raw template below. */
+/** A shell "${" inside the String.raw templates below. */
 const B = '${';
+
+export interface RefreshRequest {
+  /** pids the client already has in full; the others are read in full as new */
+  knownPids: number[];
+  /** pids whose fd tables are re-read (an open detail view) */
+  detailPids: number[];
+}
 
 export interface CollectScriptOptions {
   /** read container name sources (run/containerd, var/log, var/lib/docker) under this directory instead of / */
   namesRoot?: string;
+  /** a live refresh: a compact stat line for every pid, full reads only for new pids */
+  refresh?: RefreshRequest;
+  /** gzip the output on the node when it has gzip */
+  compress?: boolean;
 }
+
+function pidList(pids: number[], what: string): string {
+  for (const pid of pids) if (!Number.isInteger(pid) || pid <= 0) throw new Error(`${what}: not a pid: ${pid}`);
+  return pids.join(' ');
+}
+
+/** Shell that fills $T/list with the files of every pid dir in $T/dirs, and $T/ns with their namespace links. */
+const PER_PID_LISTING = String.raw`
+while read -r d; do printf '%s\0' "$d"/ns/*; done < "$T/dirs" | xargs -0 -r stat -L -c '%i %n' > "$T/ns"
+while read -r d; do printf '%s\n' ${PER_PID_FILES.map((f) => `"$d/${f}"`).join(' ')} "$d"/task/*/children; done < "$T/dirs" >> "$T/list"`;
+
+/** Shell that prints the list, the files' contents between separators, and the links of the dirs in $T/dirs and $T/fddirs. */
+const DATA_AND_LINKS = String.raw`
+mark list
+cat "$T/list"
+mark data
+awk -v s="$T/s" '{ print s; print }' "$T/list" | tr '\n' '\0' | xargs -0 -r cat
+mark links
+if find /proc/self/exe -maxdepth 0 -printf '' >/dev/null 2>&1; then
+  { awk '{ print $0 "/exe"; print $0 "/cwd" }' "$T/dirs"; awk '{ print $0 "/fd" }' "$T/fddirs"; } | tr '\n' '\0' |
+    xargs -0 -r sh -c 'exec find "$@" -maxdepth 1 -type l -printf "%p\\0%l\\0"' sh
+else
+  {
+    while read -r d; do for l in "$d/exe" "$d/cwd"; do [ -h "$l" ] && printf '%s\n' "$l"; done; done < "$T/dirs"
+    while read -r d; do
+      [ -r "$d/fd" ] && [ -x "$d/fd" ] || printf 'procscope: %s/fd: Permission denied\n' "$d" >&2
+      for l in "$d"/fd/[0-9]*; do [ -h "$l" ] && printf '%s\n' "$l"; done
+    done < "$T/fddirs"
+  } | while read -r l; do
+    t=$(readlink "$l" && echo x) || { printf 'procscope: %s: cannot read link\n' "$l" >&2; continue; }
+    printf '%s\0%s\0' "$l" "${B}t%?x}"
+  done
+fi`;
+
+/** The compact stat line of every process for a refresh: "pid state ppid utime stime threads starttime rsspages". */
+const COMPACT_STAT = String.raw`
+mark stat
+awk 'function emit() {
+  if (!match(buf, /\) [A-Za-z] [-0-9 ]+$/)) return
+  n = split(substr(buf, RSTART + 2), f, " ")
+  split(file, a, "/")
+  print a[3], f[1], f[2], f[12], f[13], f[18], f[20], f[22]
+}
+FNR == 1 { if (file != "") emit(); file = FILENAME; buf = $0; next }
+{ buf = buf "\n" $0 }
+END { if (file != "") emit() }' /proc/[0-9]*/stat 2>/dev/null`;
 
 export function buildCollectScript(nonce: string, options: CollectScriptOptions = {}): string {
   if (!/^[0-9a-f]{32}$/.test(nonce)) throw new Error('nonce must be 32 lowercase hex digits');
   const root = options.namesRoot ?? '';
   if (root !== '' && !/^\/[A-Za-z0-9/._-]*[^/]$/.test(root)) throw new Error(`names root must be an absolute path of plain characters: ${JSON.stringify(root)}`);
-  const nodeFiles = Object.values(NODE_FILES).join(' ');
-  const netFiles = NET_TABLES.map((t) => `"$d/net/${t}"`).join(' ');
-  const pidFiles = PER_PID_FILES.map((f) => `"$d/${f}"`).join(' ');
-  // The body is one function so the shell has read all of it before anything
-  // runs that could read stdin.
+  const refresh = options.refresh;
+  const known = refresh ? pidList(refresh.knownPids, 'known pids') : '';
+  const detail = refresh ? pidList(refresh.detailPids, 'detail pids') : '';
+  const body = refresh ? refreshBody(known, detail) : fullBody();
+  // The body is one function so the shell has read all of it before anything runs that could read stdin.
+  // Compressed, the errors go to a file sent after the output, inside the gzip stream.
   return String.raw`procscope_collect() {
 LC_ALL=C; export LC_ALL
 M='${sectionMark(nonce)}'
 R='${root}'
 mark() { printf '\n%s %s\n' "$M" "$1"; }
 mark begin
-printf 'procscope-collect 2\n'
+printf 'procscope-collect 3\n'
 if [ ! -r /proc/self/stat ]; then mark noproc; uname -s 2>&1; mark end; return 0; fi
 T=$(mktemp -d "${B}TMPDIR:-/tmp}/procscope.XXXXXX" 2>/dev/null || mktemp -d /dev/shm/procscope.XXXXXX 2>/dev/null)
 case $T in ''|*[!A-Za-z0-9/._-]*) mark notmp; mark end; return 0;; esac
 trap 'rm -rf "$T"' EXIT
 trap 'exit 129' HUP INT TERM
 printf '\n%s:f\n' "$M" > "$T/s"
-mark ns
-printf '%s\0' /proc/[0-9]*/ns/* | xargs -0 stat -L -c '%i %n' > "$T/ns"
-cat "$T/ns"
-# one pid per distinct namespace of a type, as /proc/<pid>
-reps() { awk -v t="/ns/$1$" '$2 ~ t && !seen[$1]++ { sub(t, "", $2); print $2 }' "$T/ns"; }
-nets=$(reps net)
-mnts=$(reps mnt)
-cg2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' /proc/self/mountinfo)
-{
-  printf '%s\n' ${nodeFiles}
-  for d in $nets; do printf '%s\n' ${netFiles}; done
-  for d in $mnts; do printf '%s\n' "$d/mountinfo"; done
-  for d in /proc/[0-9]*; do
-    printf '%s\n' ${pidFiles} "$d"/task/*/children
-  done
-  # cgroup.procs of every non-root cgroup v2 directory that holds a process, to cross-check containers
-  [ -n "$cg2" ] && awk -v m="$cg2" 'index($0, "0::") == 1 { p = substr($0, 4); if (p != "/" && !seen[p]++) print m p "/cgroup.procs" }' /proc/[0-9]*/cgroup 2>/dev/null
-} > "$T/list"
-mark cg2
-printf '%s\n' "$cg2"
+: > "$T/list"
 mark self
 echo $$
 mark clk
 getconf CLK_TCK 2>/dev/null || echo 100
-mark list
-cat "$T/list"
-mark data
-awk -v s="$T/s" '{ print s; print }' "$T/list" | tr '\n' '\0' | xargs -0 cat
-mark links
-if find /proc/self/exe -maxdepth 0 -printf '' >/dev/null 2>&1; then
-  { printf '%s\0' /proc/[0-9]*/exe /proc/[0-9]*/cwd; printf '%s/fd\0' /proc/[0-9]*; } |
-    xargs -0 sh -c 'exec find "$@" -maxdepth 1 -type l -printf "%p\\0%l\\0"' sh
+mark pagesize
+getconf PAGESIZE 2>/dev/null || echo 4096
+mark uptime
+cat /proc/uptime
+${body}
+mark end
+}
+${options.compress
+    ? String.raw`if command -v gzip >/dev/null 2>&1; then
+  E=$(mktemp "${B}TMPDIR:-/tmp}/procscope-err.XXXXXX" 2>/dev/null || echo /dev/null)
+  printf '\n%s gzip\n' '${sectionMark(nonce)}'
+  { procscope_collect 2>"$E" </dev/null; printf '\n%s stderr\n' '${sectionMark(nonce)}'; cat "$E"; } | gzip -1 -c
+  [ "$E" = /dev/null ] || rm -f "$E"
 else
-  for d in /proc/[0-9]*; do
-    [ -r "$d/fd" ] && [ -x "$d/fd" ] || printf 'procscope: %s/fd: Permission denied\n' "$d" >&2
-    for l in "$d/exe" "$d/cwd" "$d"/fd/[0-9]*; do
-      [ -h "$l" ] || continue
-      t=$(readlink "$l" && echo x) || { printf 'procscope: %s: cannot read link\n' "$l" >&2; continue; }
-      printf '%s\0%s\0' "$l" "${B}t%?x}"
-    done
-  done
-fi
+  procscope_collect </dev/null
+fi`
+    : 'procscope_collect </dev/null'}
+`;
+}
+
+function fullBody(): string {
+  const netFiles = NET_TABLES.map((t) => `"$d/net/${t}"`).join(' ');
+  return String.raw`
+printf '%s\n' /proc/[0-9]* > "$T/dirs"
+cp "$T/dirs" "$T/fddirs"
+printf '%s\n' ${Object.values(NODE_FILES).join(' ')} > "$T/list"
+${PER_PID_LISTING}
+mark ns
+cat "$T/ns"
+# one pid per distinct namespace of a type, as /proc/<pid>
+reps() { awk -v t="/ns/$1$" '$2 ~ t && !seen[$1]++ { sub(t, "", $2); print $2 }' "$T/ns"; }
+cg2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' /proc/self/mountinfo)
+{
+  for d in $(reps net); do printf '%s\n' ${netFiles}; done
+  for d in $(reps mnt); do printf '%s\n' "$d/mountinfo"; done
+  # cgroup.procs of every non-root cgroup v2 directory that holds a process, to cross-check containers
+  [ -n "$cg2" ] && awk -v m="$cg2" 'index($0, "0::") == 1 { p = substr($0, 4); if (p != "/" && !seen[p]++) print m p "/cgroup.procs" }' /proc/[0-9]*/cgroup 2>/dev/null
+} >> "$T/list"
+mark cg2
+printf '%s\n' "$cg2"
+${DATA_AND_LINKS}
 mark names
 grep -oH '"io\.kubernetes\.cri\.[a-z-]*" *: *"[^"]*"' "$R"/run/containerd/io.containerd.runtime.v2.task/*/*/config.json 2>/dev/null
 grep -oH '"Name" *: *"/[^"]*"' "$R"/var/lib/docker/containers/*/config.v2.json 2>/dev/null
@@ -113,9 +175,15 @@ if nsenter -t $$ -u true 2>/dev/null; then
     printf '\n%s:u %s\n' "$M" "$p"
     nsenter -t "$p" -u cat /proc/sys/kernel/hostname 2>/dev/null
   done
-fi
-mark end
+fi`;
 }
-procscope_collect </dev/null
-`;
+
+function refreshBody(known: string, detail: string): string {
+  return String.raw`${COMPACT_STAT}
+printf '%s\n' /proc/[0-9]* | awk -v known='${known}' 'BEGIN { n = split(known, k, " "); for (i = 1; i <= n; i++) seen["/proc/" k[i]] = 1 } !($0 in seen)' > "$T/dirs"
+{ cat "$T/dirs"; for p in ${detail}; do [ -d "/proc/$p" ] && echo "/proc/$p"; done; } > "$T/fddirs"
+${PER_PID_LISTING}
+mark ns
+cat "$T/ns"
+${DATA_AND_LINKS}`;
 }

@@ -5,7 +5,7 @@ import { assembleSnapshot } from './assemble';
 import { schemaErrors } from './validate';
 
 function output(parts: Partial<CollectOutput>): CollectOutput {
-  return { complete: true, noProc: null, noTmp: false, clockTicks: 100, selfPid: 10, namespaces: [], files: new Map(), links: new Map(), pathErrors: new Map(), otherErrors: [], cgroup2Mount: null, nameLines: [], utsHostnames: new Map(), ...parts };
+  return { complete: true, noProc: null, noTmp: false, clockTicks: 100, selfPid: 10, namespaces: [], files: new Map(), links: new Map(), pathErrors: new Map(), otherErrors: [], cgroup2Mount: null, nameLines: [], utsHostnames: new Map(), pageSize: 4096, uptimeSec: null, compactStats: null, ...parts };
 }
 
 const status = (pid: number, name: string) => Buffer.from(`Name:\t${name}\nState:\tS (sleeping)\nPid:\t${pid}\nPPid:\t1\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nThreads:\t1\nNSpid:\t${pid}\n`);

@@ -2,7 +2,6 @@
 import { decodeBytes } from '../bytes';
 import type { CollectOutput } from '../collect/frame';
 import { NET_TABLES } from '../collect/script';
-import { attributeNamespaces, buildContainers } from '../containers/build';
 import { parseNameSources } from '../containers/names';
 import { parseCgroup } from '../proc/cgroup';
 import { parseChildren } from '../proc/children';
@@ -14,12 +13,12 @@ import { parseNetUnix } from '../proc/net-unix';
 import { parsePasswd } from '../proc/passwd';
 import { parseStat } from '../proc/stat';
 import { parseStatus } from '../proc/status';
+import { deriveRelations, lifetimeCpuPercent } from './derive';
 import {
   SNAPSHOT_FORMAT,
   type Snapshot,
   type SnapshotError,
   type SnapshotFd,
-  type SnapshotNamespace,
   type SnapshotProcess,
   type SnapshotSocket,
 } from './types';
@@ -32,9 +31,6 @@ export interface SnapshotMeta {
   /** the root the name sources were read under ('' on a real node) */
   namesRoot?: string;
 }
-
-/** Namespace link names that name the namespace a process's children get, not its own. */
-const FOR_CHILDREN = /_for_children$/;
 
 interface PidPaths {
   files: Map<string, Buffer>;
@@ -174,12 +170,8 @@ function buildProcess(
   };
 }
 
-function collectSockets(
-  out: CollectOutput,
-  netnsOf: (pid: number) => number | null,
-  holders: Map<number, number[]>,
-  errors: SnapshotError[],
-): SnapshotSocket[] {
+/** Sockets of every net namespace table the collector read; deriveRelations fills their pids. */
+function collectSockets(out: CollectOutput, netnsOf: (pid: number) => number | null, errors: SnapshotError[]): SnapshotSocket[] {
   const sockets: SnapshotSocket[] = [];
   for (const [path, content] of out.files) {
     const m = /^\/proc\/(\d+)\/net\/([a-z0-9]+)$/.exec(path);
@@ -190,11 +182,11 @@ function collectSockets(
     try {
       if (proto === 'unix') {
         for (const row of parseNetUnix(text)) {
-          sockets.push({ proto, inode: row.inode, local: row.path, remote: '', state: row.state, type: row.type, netns, pids: holders.get(row.inode) ?? [] });
+          sockets.push({ proto, inode: row.inode, local: row.path, remote: '', state: row.state, type: row.type, netns, pids: [] });
         }
       } else {
         for (const row of parseNetInet(text)) {
-          sockets.push({ proto, inode: row.inode, local: row.local, remote: row.remote, state: row.state, uid: row.uid, netns, pids: holders.get(row.inode) ?? [] });
+          sockets.push({ proto, inode: row.inode, local: row.local, remote: row.remote, state: row.state, uid: row.uid, netns, pids: [] });
         }
       }
     } catch (err) {
@@ -231,23 +223,28 @@ function cgroupProcsOf(out: CollectOutput): Map<string, number[]> {
   return procs;
 }
 
-export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta): Snapshot {
-  const errors: SnapshotError[] = [];
+/** pid -> namespace type -> inode, from the collector's stat of every ns link. */
+function namespacesByPid(out: CollectOutput): Map<number, Record<string, number>> {
   const namespaces = new Map<number, Record<string, number>>();
   for (const ns of out.namespaces) {
     let rec = namespaces.get(ns.pid);
     if (!rec) namespaces.set(ns.pid, (rec = {}));
     rec[ns.type] = ns.inode;
   }
-  for (const line of out.otherErrors) errors.push({ scope: 'collector', message: line });
+  return namespaces;
+}
 
-  const users = parsePasswd(nodeFile(out, '/etc/passwd'));
-  const fds = collectFds(out);
+/** The processes whose files the collector read in full (all of them, or a refresh's new ones). */
+export function assembleProcesses(out: CollectOutput, users: Map<number, string>, errors: SnapshotError[]): { processes: SnapshotProcess[]; namespaces: Map<number, Record<string, number>> } {
+  const namespaces = namespacesByPid(out);
+  const ctx = { users, fds: collectFds(out), namespaces };
   const processes: SnapshotProcess[] = [];
-  const ctx = { users, fds, namespaces };
   for (const [pid, paths] of [...groupByPid(out)].sort((a, b) => a[0] - b[0])) {
     const proc = buildProcess(pid, paths, out, ctx, errors);
-    if (proc) processes.push(proc);
+    if (proc) {
+      proc.cpuPercent = lifetimeCpuPercent(proc, out.clockTicks, out.uptimeSec);
+      processes.push(proc);
+    }
   }
   const listed = new Set(processes.map((p) => p.pid));
   for (const [path, message] of out.pathErrors) {
@@ -256,31 +253,18 @@ export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta): Snapsh
     if (m && listed.has(Number(m[1]))) errors.push({ scope: `pid ${m[1]} ${m[2]}`, message });
     else if (!/^\/proc\/\d+\//.test(path)) errors.push({ scope: path, message });
   }
-  const holders = new Map<number, number[]>();
-  for (const p of processes) {
-    for (const fd of p.fds ?? []) {
-      if (fd.socketInode === undefined) continue;
-      const list = holders.get(fd.socketInode) ?? [];
-      if (!list.includes(p.pid)) list.push(p.pid);
-      holders.set(fd.socketInode, list);
-    }
-  }
-  const sockets = collectSockets(out, (pid) => namespaces.get(pid)?.net ?? null, holders, errors);
+  return { processes, namespaces };
+}
 
-  const nsGroups = new Map<string, SnapshotNamespace>();
-  for (const p of processes) {
-    for (const [type, inode] of Object.entries(p.namespaces)) {
-      if (FOR_CHILDREN.test(type)) continue;
-      const k = `${type}:${inode}`;
-      let g = nsGroups.get(k);
-      if (!g) nsGroups.set(k, (g = { type, inode, pids: [] }));
-      g.pids.push(p.pid);
-    }
-  }
+export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta): Snapshot {
+  const errors: SnapshotError[] = out.otherErrors.map((line) => ({ scope: 'collector', message: line }));
+  const { processes, namespaces } = assembleProcesses(out, parsePasswd(nodeFile(out, '/etc/passwd')), errors);
+  const sockets = collectSockets(out, (pid) => namespaces.get(pid)?.net ?? null, errors);
   const hostNamespaces = namespaces.get(1) ?? (out.selfPid ? namespaces.get(out.selfPid) : undefined) ?? {};
-  const containers = buildContainers(
+  const relations = deriveRelations(
+    processes,
+    sockets,
     {
-      processes,
       hostNamespaces,
       names: parseNameSources(out.nameLines, meta.namesRoot ?? ''),
       utsHostnames: out.utsHostnames,
@@ -289,8 +273,6 @@ export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta): Snapsh
     },
     errors,
   );
-  const namespaceList = [...nsGroups.values()].sort((a, b) => a.type.localeCompare(b.type) || a.inode - b.inode);
-  attributeNamespaces(namespaceList, sockets, processes, hostNamespaces);
   const hostMountinfo = [...out.files].find(([path]) => /^\/proc\/\d+\/mountinfo$/.test(path) && namespaces.get(Number(path.split('/')[2]))?.mnt === hostNamespaces.mnt);
   let cgroup2Mount: string | null = null;
   if (hostMountinfo) {
@@ -312,14 +294,16 @@ export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta): Snapsh
       ...(meta.durationMs !== undefined ? { durationMs: meta.durationMs } : {}),
       viaSudo: meta.viaSudo ?? false,
       clockTicks: out.clockTicks,
+      pageSize: out.pageSize,
+      uptimeSec: out.uptimeSec,
       collectorPid: out.selfPid,
       hostNamespaces,
       cgroup2Mount,
     },
     processes,
-    namespaces: namespaceList,
+    namespaces: relations.namespaces,
     sockets,
-    containers,
+    containers: relations.containers,
     errors,
   };
 }

@@ -18,6 +18,9 @@ export interface SnapshotNode {
   hostNamespaces?: Record<string, number>;
   /** where cgroup2 is mounted on the node, if it is */
   cgroup2Mount?: string | null;
+  /** seconds since the node booted (/proc/uptime) when this was read */
+  uptimeSec?: number | null;
+  pageSize?: number;
 }
 
 export interface SnapshotFd {
@@ -55,6 +58,8 @@ export interface SnapshotProcess {
   startTicks?: number | null;
   /** utime + stime in clock ticks, field 14 + 15 of stat */
   cpuTicks?: number;
+  /** CPU use in percent of one CPU: over the last refresh interval, or since start in a full snapshot (as ps shows it) */
+  cpuPercent?: number | null;
   fds: SnapshotFd[] | null;
   fdError?: string;
   containerId: string | null;
