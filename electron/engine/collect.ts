@@ -1,26 +1,56 @@
-/** collectSnapshot: one round trip to a node, parsed into a procscope.snapshot/v1. */
+/** collectSnapshot and refreshSnapshot: one round trip to a node each, parsed into a snapshot or a delta. */
 import { randomBytes } from 'node:crypto';
-import { parseCollectOutput } from '../../shared/collect/frame';
-import { buildCollectScript, sectionMark } from '../../shared/collect/script';
+import { gunzipSync } from 'node:zlib';
+import { type CollectOutput, parseCollectOutput } from '../../shared/collect/frame';
+import { type CollectScriptOptions, buildCollectScript, sectionMark } from '../../shared/collect/script';
 import { fail } from '../../shared/errors';
 import { assembleSnapshot } from '../../shared/snapshot/assemble';
+import { type SnapshotDelta, buildDelta } from '../../shared/snapshot/refresh';
 import type { Snapshot } from '../../shared/snapshot/types';
-import type { NodeSession, RunOptions } from './session';
+import type { NodeSession, RunOptions, ScriptResult } from './session';
 
 export interface CollectOptions extends RunOptions {
   /** read container name sources under this directory of the node instead of / (tests; a node's filesystem mounted elsewhere) */
   namesRoot?: string;
+  /** gzip the collector's output on the node (default on) */
+  compress?: boolean;
+}
+
+export interface CollectorRun {
+  output: CollectOutput;
+  collectedAt: Date;
+  durationMs: number;
+  /** bytes received from the node */
+  bytes: number;
 }
 
 function firstLines(text: string, n = 3): string {
   return text.trim().split('\n').slice(0, n).join(' / ');
 }
 
-export async function collectSnapshot(session: NodeSession, options: CollectOptions = {}): Promise<Snapshot> {
+/** Undoes the collector's gzip: "\n<mark> gzip\n" then the stream, whose tail holds the collector's stderr. */
+export function unwrapCompressed(result: ScriptResult, nonce: string): ScriptResult {
+  const marker = Buffer.from(`\n${sectionMark(nonce)} gzip\n`);
+  const at = result.stdout.indexOf(marker);
+  if (at < 0) return result;
+  let inner: Buffer;
+  try {
+    inner = gunzipSync(result.stdout.subarray(at + marker.length));
+  } catch (err) {
+    fail({ kind: 'connection', message: `The collector's compressed output was cut short (${(err as Error).message}).`, hint: 'The connection may have dropped; try again.' });
+  }
+  const errMark = Buffer.from(`\n${sectionMark(nonce)} stderr\n`);
+  const e = inner.lastIndexOf(errMark);
+  if (e < 0) return { ...result, stdout: inner };
+  return { ...result, stdout: inner.subarray(0, e), stderr: result.stderr + inner.subarray(e + errMark.length).toString('utf8') };
+}
+
+export async function runCollector(session: NodeSession, script: CollectScriptOptions, options: RunOptions = {}): Promise<CollectorRun> {
   const nonce = randomBytes(16).toString('hex');
   const started = performance.now();
   const collectedAt = new Date();
-  const result = await session.runScript(buildCollectScript(nonce, { namesRoot: options.namesRoot }), options);
+  const raw = await session.runScript(buildCollectScript(nonce, script), options);
+  const result = unwrapCompressed(raw, nonce);
   const mark = Buffer.from(`\n${sectionMark(nonce)} begin\n`);
   if (result.stdout.indexOf(mark) < 0) {
     if (options.sudo && /password is required|a terminal is required|askpass/i.test(result.stderr)) {
@@ -46,11 +76,29 @@ export async function collectSnapshot(session: NodeSession, options: CollectOpti
   if (!output.complete) {
     fail({ kind: 'connection', message: `The collection on ${session.target} stopped before its end (exit ${result.code})${result.stderr.trim() ? `: ${firstLines(result.stderr)}` : ''}.`, hint: 'The connection may have dropped; try again.' });
   }
-  return assembleSnapshot(output, {
+  return { output, collectedAt, durationMs: Math.round(performance.now() - started), bytes: raw.stdout.length };
+}
+
+export async function collectSnapshot(session: NodeSession, options: CollectOptions = {}): Promise<Snapshot> {
+  const run = await runCollector(session, { ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}), compress: options.compress ?? true }, options);
+  return assembleSnapshot(run.output, {
     target: session.target,
-    collectedAt,
-    durationMs: Math.round(performance.now() - started),
+    collectedAt: run.collectedAt,
+    durationMs: run.durationMs,
     viaSudo: options.sudo ?? false,
     namesRoot: options.namesRoot ?? '',
   });
+}
+
+export interface RefreshOptions extends RunOptions {
+  /** pids whose fd tables to re-read (an open detail view) */
+  detailPids?: number[];
+  compress?: boolean;
+}
+
+/** What changed since `prev`: every process's state, CPU, RSS and threads; new processes in full; exited ones. */
+export async function refreshSnapshot(session: NodeSession, prev: Snapshot, options: RefreshOptions = {}): Promise<SnapshotDelta> {
+  const detailPids = options.detailPids ?? [];
+  const run = await runCollector(session, { refresh: { knownPids: prev.processes.map((p) => p.pid), detailPids }, compress: options.compress ?? true }, options);
+  return buildDelta(prev, run.output, { collectedAt: run.collectedAt, durationMs: run.durationMs, detailPids });
 }

@@ -180,7 +180,14 @@ fi`;
 
 function refreshBody(known: string, detail: string): string {
   return String.raw`${COMPACT_STAT}
-printf '%s\n' /proc/[0-9]* | awk -v known='${known}' 'BEGIN { n = split(known, k, " "); for (i = 1; i <= n; i++) seen["/proc/" k[i]] = 1 } !($0 in seen)' > "$T/dirs"
+# new pids, less the collector's own children
+printf '%s\n' /proc/[0-9]* | awk -v known='${known}' -v self=$$ '
+BEGIN { n = split(known, k, " "); for (i = 1; i <= n; i++) seen["/proc/" k[i]] = 1 }
+!($0 in seen) {
+  line = ""; getline line < ($0 "/stat"); close($0 "/stat")
+  if (match(line, /\) [A-Za-z] [-0-9]+ /)) { split(substr(line, RSTART + 2), f, " "); if (f[2] == self) next }
+  print
+}' > "$T/dirs"
 { cat "$T/dirs"; for p in ${detail}; do [ -d "/proc/$p" ] && echo "/proc/$p"; done; } > "$T/fddirs"
 ${PER_PID_LISTING}
 mark ns

@@ -67,7 +67,7 @@ function nodeFile(out: CollectOutput, path: string): string {
   return buf ? decodeBytes(buf).trim() : '';
 }
 
-function collectFds(out: CollectOutput): Map<number, SnapshotFd[]> {
+export function collectFds(out: CollectOutput): Map<number, SnapshotFd[]> {
   const fds = new Map<number, SnapshotFd[]>();
   for (const [path, target] of out.links) {
     const m = /^\/proc\/(\d+)\/fd\/(\d+)$/.exec(path);
@@ -86,7 +86,7 @@ function collectFds(out: CollectOutput): Map<number, SnapshotFd[]> {
 }
 
 /** Why the fd table of a pid could not be read: the directory, or its links one by one (a listable fd/ whose links are denied). */
-function fdTableError(pid: number, out: CollectOutput): string | undefined {
+export function fdTableError(pid: number, out: CollectOutput): string | undefined {
   const dirError = out.pathErrors.get(`/proc/${pid}/fd`);
   if (dirError) return dirError;
   const prefix = `/proc/${pid}/fd/`;

@@ -1,0 +1,134 @@
+/**
+ * Live refresh: a delta from a refresh's output (compact stat of every pid, full reads of new pids, fds of
+ * the pids a detail view shows), and applyDelta, which both the main process and the renderer use to move
+ * a snapshot forward. Only what changes often crosses the wire.
+ */
+import type { CollectOutput } from '../collect/frame';
+import type { ContainerNames } from '../containers/names';
+import { assembleProcesses, collectFds, fdTableError } from './assemble';
+import { deriveRelations } from './derive';
+import type { Snapshot, SnapshotError, SnapshotFd, SnapshotProcess } from './types';
+
+export interface ProcessUpdate {
+  pid: number;
+  state: string;
+  ppid: number;
+  cpuTicks: number;
+  cpuPercent: number | null;
+  threads: number;
+  rssKb: number | null;
+}
+
+export interface SnapshotDelta {
+  collectedAt: string;
+  durationMs: number;
+  uptimeSec: number | null;
+  updated: ProcessUpdate[];
+  added: SnapshotProcess[];
+  removed: number[];
+  /** fd tables re-read for an open detail view */
+  fds: { pid: number; fds: SnapshotFd[] | null; fdError?: string }[];
+  errors: SnapshotError[];
+}
+
+export interface DeltaMeta {
+  collectedAt: Date;
+  durationMs: number;
+  detailPids: number[];
+}
+
+export function buildDelta(prev: Snapshot, out: CollectOutput, meta: DeltaMeta): SnapshotDelta {
+  const stats = out.compactStats;
+  if (!stats) throw new Error('not a refresh: the output has no compact stat section');
+  const errors: SnapshotError[] = out.otherErrors.map((line) => ({ scope: 'collector', message: line }));
+  const users = new Map(prev.processes.filter((p) => p.user != null).map((p) => [p.uid, p.user!]));
+  const { processes: added } = assembleProcesses(out, users, errors);
+  const addedPids = new Set(added.map((p) => p.pid));
+  const clk = prev.node.clockTicks ?? out.clockTicks;
+  const dt = out.uptimeSec !== null && prev.node.uptimeSec != null ? out.uptimeSec - prev.node.uptimeSec : 0;
+  const pageKb = out.pageSize / 1024;
+  const updated: ProcessUpdate[] = [];
+  const removed: number[] = [];
+  for (const p of prev.processes) {
+    const s = stats.get(p.pid);
+    // Gone, or a new process that reuses the pid: it is read in full next time.
+    if (!s || (p.startTicks != null && s.startTicks !== p.startTicks)) {
+      removed.push(p.pid);
+      continue;
+    }
+    const cpuPercent = dt > 0 && p.cpuTicks !== undefined ? Math.round(((s.cpuTicks - p.cpuTicks) / clk / dt) * 1000) / 10 : null;
+    updated.push({ pid: p.pid, state: s.state, ppid: s.ppid, cpuTicks: s.cpuTicks, cpuPercent, threads: Math.max(1, s.threads), rssKb: p.rssKb === null ? null : Math.round(s.rssPages * pageKb) });
+  }
+  const linked = collectFds(out);
+  const fds = meta.detailPids
+    .filter((pid) => !addedPids.has(pid) && stats.has(pid))
+    .map((pid) => {
+      const fdError = fdTableError(pid, out);
+      return fdError ? { pid, fds: null, fdError } : { pid, fds: linked.get(pid) ?? [] };
+    });
+  return { collectedAt: meta.collectedAt.toISOString(), durationMs: meta.durationMs, uptimeSec: out.uptimeSec, updated, added, removed, fds, errors };
+}
+
+function namesOf(prev: Snapshot): Map<string, ContainerNames> {
+  const names = new Map<string, ContainerNames>();
+  for (const c of prev.containers) {
+    const n: ContainerNames = {};
+    if (c.name) n.name = c.name;
+    if (c.podName) n.podName = c.podName;
+    if (c.podNamespace) n.podNamespace = c.podNamespace;
+    if (c.sandbox !== undefined) n.sandbox = c.sandbox;
+    names.set(c.id, n);
+  }
+  return names;
+}
+
+export function applyDelta(prev: Snapshot, delta: SnapshotDelta): Snapshot {
+  const removed = new Set(delta.removed);
+  const updates = new Map(delta.updated.map((u) => [u.pid, u]));
+  const fdUpdates = new Map(delta.fds.map((f) => [f.pid, f]));
+  const processes: SnapshotProcess[] = [];
+  for (const p of prev.processes) {
+    if (removed.has(p.pid)) continue;
+    const u = updates.get(p.pid);
+    const f = fdUpdates.get(p.pid);
+    let next: SnapshotProcess = u ? { ...p, state: u.state, ppid: u.ppid, cpuTicks: u.cpuTicks, cpuPercent: u.cpuPercent, threads: u.threads, rssKb: u.rssKb } : { ...p };
+    if (f) {
+      const { fdError: _old, ...rest } = next;
+      next = f.fds === null ? { ...rest, fds: null, fdError: f.fdError ?? 'unreadable' } : { ...rest, fds: f.fds };
+    }
+    processes.push(next);
+  }
+  const present = new Set(processes.map((p) => p.pid));
+  for (const p of delta.added) if (!present.has(p.pid)) processes.push(p);
+  processes.sort((a, b) => a.pid - b.pid);
+  const pids = new Set(processes.map((p) => p.pid));
+
+  const utsHostnames = new Map<number, string>();
+  for (const c of prev.containers) if (c.hostname && c.initPid != null && pids.has(c.initPid)) utsHostnames.set(c.initPid, c.hostname);
+  const errors = [...prev.errors.filter((e) => {
+    const m = /^pid (\d+)/.exec(e.scope);
+    return !m || pids.has(Number(m[1]));
+  }), ...delta.errors];
+  const sockets = prev.sockets.map((s) => ({ ...s }));
+  const relations = deriveRelations(
+    processes,
+    sockets,
+    {
+      hostNamespaces: prev.node.hostNamespaces ?? {},
+      names: { byContainerId: namesOf(prev), byPodUid: new Map() },
+      utsHostnames,
+      cgroupProcs: new Map(),
+      cgroup2Mount: prev.node.cgroup2Mount ?? null,
+    },
+    [],
+  );
+  return {
+    ...prev,
+    node: { ...prev.node, collectedAt: delta.collectedAt, uptimeSec: delta.uptimeSec, durationMs: delta.durationMs },
+    processes,
+    sockets,
+    namespaces: relations.namespaces,
+    containers: relations.containers,
+    errors,
+  };
+}

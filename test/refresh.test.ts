@@ -1,0 +1,71 @@
+/** Live refresh against the live kernel: new and exited processes, CPU% from tick deltas, fds of a watched pid. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { applyDelta } from '../shared/snapshot/refresh';
+import { collectSnapshot, refreshSnapshot } from '../electron/engine/collect';
+import { localSession } from '../electron/engine/session';
+import { schemaErrors } from './helpers/schema';
+
+const children: ChildProcess[] = [];
+const start = (cmd: string, args: string[]) => {
+  const c = spawn(cmd, args, { stdio: 'ignore' });
+  children.push(c);
+  return c;
+};
+afterAll(() => children.forEach((c) => c.kill('SIGKILL')));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('live refresh', () => {
+  it('adds new processes in full, drops exited ones, and measures CPU% over the interval', async () => {
+    const session = localSession();
+    const doomed = start('sleep', ['600']);
+    const burner = start('/bin/sh', ['-c', 'while :; do :; done']);
+    await sleep(200);
+    const first = await collectSnapshot(session);
+    expect(first.processes.some((p) => p.pid === doomed.pid)).toBe(true);
+    doomed.kill('SIGKILL');
+    const fresh = start('sleep', ['601']);
+    await sleep(1000);
+    const delta = await refreshSnapshot(session, first, { detailPids: [burner.pid!] });
+    expect(delta.removed).toContain(doomed.pid);
+    expect(delta.added.find((p) => p.pid === fresh.pid)?.cmdline).toEqual(['sleep', '601']);
+    const burn = delta.updated.find((u) => u.pid === burner.pid)!;
+    expect(burn.cpuPercent).toBeGreaterThan(40);
+    expect(burn.cpuPercent).toBeLessThan(110);
+    const idle = delta.updated.find((u) => u.pid === first.processes.find((p) => p.name === 'sleep' && p.pid !== doomed.pid)?.pid);
+    if (idle) expect(idle.cpuPercent).toBeLessThan(5);
+    const watched = delta.fds.find((f) => f.pid === burner.pid)!;
+    expect(watched.fds!.map((f) => [f.fd, f.target])).toEqual(
+      readdirSync(`/proc/${burner.pid}/fd`).map(Number).sort((a, b) => a - b).map((fd) => [fd, readlinkSync(`/proc/${burner.pid}/fd/${fd}`)]),
+    );
+
+    const next = applyDelta(first, delta);
+    expect(schemaErrors(next)).toEqual([]);
+    expect(next.processes.some((p) => p.pid === doomed.pid)).toBe(false);
+    expect(next.processes.find((p) => p.pid === fresh.pid)?.name).toBe('sleep');
+    expect(next.processes.find((p) => p.pid === burner.pid)?.cpuPercent).toBe(burn.cpuPercent);
+    const status = readFileSync(`/proc/${burner.pid}/status`, 'utf8');
+    expect(next.processes.find((p) => p.pid === burner.pid)?.threads).toBe(Number(/Threads:\s*(\d+)/.exec(status)![1]));
+    expect(next.namespaces.flatMap((n) => n.pids)).not.toContain(doomed.pid);
+  });
+
+  it('sends much less than a full snapshot, and the same data compressed or not', async () => {
+    const session = localSession();
+    const measure = async (compress: boolean) => {
+      let bytes = 0;
+      const snap = await collectSnapshot(session, { compress, onProgress: (b) => (bytes = b) });
+      let refreshBytes = 0;
+      const delta = await refreshSnapshot(session, snap, { compress, onProgress: (b) => (refreshBytes = b) });
+      return { snap, delta, bytes, refreshBytes };
+    };
+    const plain = await measure(false);
+    const gz = await measure(true);
+    console.log(`full snapshot: ${plain.bytes} bytes plain, ${gz.bytes} gzip; refresh: ${plain.refreshBytes} plain, ${gz.refreshBytes} gzip; ${plain.snap.processes.length} processes`);
+    expect(gz.bytes).toBeLessThan(plain.bytes / 2);
+    expect(plain.refreshBytes).toBeLessThan(plain.bytes / 5);
+    expect(plain.refreshBytes / plain.snap.processes.length).toBeLessThan(300);
+    expect(gz.snap.processes.length).toBeGreaterThan(plain.snap.processes.length - 10);
+    expect(gz.snap.processes.find((p) => p.pid === process.pid)?.cmdline).toEqual(plain.snap.processes.find((p) => p.pid === process.pid)?.cmdline);
+  });
+});
