@@ -14,6 +14,7 @@ const api: ApiClient = {
   connect: (nodeId) => ipcRenderer.invoke(ipcChannel('connect'), nodeId),
   disconnect: (connectionId) => ipcRenderer.invoke(ipcChannel('disconnect'), connectionId),
   collect: (connectionId) => ipcRenderer.invoke(ipcChannel('collect'), connectionId),
+  refresh: (connectionId, detailPids) => ipcRenderer.invoke(ipcChannel('refresh'), connectionId, detailPids),
   answerHostKey: (promptId, decision) => ipcRenderer.invoke(ipcChannel('answerHostKey'), promptId, decision),
   answerSecret: (promptId, secret, remember) => ipcRenderer.invoke(ipcChannel('answerSecret'), promptId, secret, remember),
   exportSnapshot: (json, suggestedName) => ipcRenderer.invoke(ipcChannel('exportSnapshot'), json, suggestedName),

@@ -69,6 +69,11 @@ export function checkArgs(method: ApiMethod, args: unknown[]): unknown[] {
     case 'disconnect':
     case 'collect':
       return [checkId(args[0], 'connection id')];
+    case 'refresh': {
+      const pids = args[1];
+      if (!Array.isArray(pids) || pids.length > 16 || !pids.every((p) => Number.isInteger(p) && p > 0 && p < 2 ** 31)) bad('detail pids');
+      return [checkId(args[0], 'connection id'), pids];
+    }
     case 'answerHostKey':
       return [checkId(args[0], 'prompt id'), checkDecision(args[1])];
     case 'answerSecret': {

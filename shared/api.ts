@@ -5,6 +5,7 @@
  * Every request answers Result<T>: { ok: true, value } or { ok: false, error: { kind, message, hint? } }.
  */
 import type { ProcscopeError, Result } from './errors';
+import type { SnapshotDelta } from './snapshot/refresh';
 import type { Snapshot } from './snapshot/types';
 
 export const LOCAL_NODE_ID = 'local';
@@ -73,6 +74,8 @@ export interface ApiRequests {
   connect: { args: [nodeId: string]; result: ConnectionStatus };
   disconnect: { args: [connectionId: string]; result: null };
   collect: { args: [connectionId: string]; result: Snapshot };
+  /** what changed since the last collect or refresh of this connection; re-reads the fds of detailPids */
+  refresh: { args: [connectionId: string, detailPids: number[]]; result: SnapshotDelta };
   answerHostKey: { args: [promptId: string, decision: HostKeyDecision]; result: null };
   answerSecret: { args: [promptId: string, secret: string | null, remember: boolean]; result: null };
   /** writes a snapshot through a save dialog; null when the user cancels */
@@ -101,6 +104,7 @@ export const API_METHODS = [
   'connect',
   'disconnect',
   'collect',
+  'refresh',
   'answerHostKey',
   'answerSecret',
   'exportSnapshot',

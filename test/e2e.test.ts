@@ -99,6 +99,42 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
     await shot('process-detail');
   });
 
+  it('shows new processes live, keeps the open detail, and sorts by CPU%', async () => {
+    const tag = `live-${Date.now().toString(36)}`;
+    const { spawn } = await import('node:child_process');
+    const fresh = spawn('/bin/sh', ['-c', 'while :; do :; done', tag], { stdio: 'ignore' });
+    try {
+      await expect.poll(() => page.getByTestId('updated-at').textContent(), { timeout: 10_000 }).toMatch(/updated/);
+      await page.getByTestId('process-filter').fill(tag);
+      await expect.poll(() => page.locator(`[data-testid="process-table-body"] [data-key="${fresh.pid}"]`).count(), { timeout: 10_000 }).toBe(1);
+      expect(await page.getByTestId('process-detail').getAttribute('aria-label')).toBe(`process ${odd.pid}`);
+      await page.getByTestId('process-filter').fill('');
+      await page.getByRole('button', { name: 'CPU%' }).click();
+      await expect.poll(() => page.getByRole('button', { name: /CPU%/ }).textContent()).toBe('CPU% ▼');
+      await page.getByTestId('process-table-body').evaluate((el) => (el.scrollTop = 0));
+      const topPid = () => page.locator('[data-testid="process-table-body"] [role="row"][aria-rowindex="1"]').getAttribute('data-key');
+      await expect.poll(topPid, { timeout: 10_000 }).toBe(String(fresh.pid));
+      await shot('processes-live');
+    } finally {
+      fresh.kill('SIGKILL');
+    }
+    await page.getByRole('button', { name: 'PID', exact: true }).click();
+  });
+
+  it('keeps the last data marked stale when the connection drops, then reconnects', async () => {
+    const rowsBefore = await page.locator('[data-testid="process-table-body"] [role="row"]').count();
+    expect(sshd.dropConnections()).toBeGreaterThan(0);
+    await sshd.stopListener();
+    await expect.poll(() => page.getByTestId('stale-badge').count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.getByTestId('stale-badge').textContent()).toMatch(/stale since .* retry in \d+ s/);
+    expect(rowsBefore).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="process-table-body"] [role="row"]').count()).toBeGreaterThan(0);
+    await shot('stale');
+    await sshd.startListener();
+    await expect.poll(() => page.getByTestId('stale-badge').count(), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => page.getByTestId('updated-at').count()).toBe(1);
+  });
+
   it('follows a listening socket to its owner', async () => {
     await page.getByTestId('close-detail').click();
     await page.getByTestId('view-sockets').click();

@@ -17,7 +17,9 @@ import {
 } from '../../shared/api';
 import { fail, toProcscopeError } from '../../shared/errors';
 import { readSnapshot } from '../../shared/snapshot/import';
-import { collectSnapshot } from '../engine/collect';
+import { applyDelta } from '../../shared/snapshot/refresh';
+import type { Snapshot } from '../../shared/snapshot/types';
+import { collectSnapshot, refreshSnapshot } from '../engine/collect';
 import { type OpenOptions, openSession } from '../engine/open';
 import type { NodeSession } from '../engine/session';
 import { listConfigHosts, readSshConfig } from '../engine/ssh/config-file';
@@ -47,6 +49,10 @@ interface Connection {
   session: NodeSession | null;
   /** prompts waiting for an answer, to refuse if the connection goes away */
   prompts: Set<string>;
+  /** the snapshot as of the last collect or refresh, which the next refresh builds on */
+  last: Snapshot | null;
+  /** secrets given for this connection, kept in memory only, to reconnect without asking again */
+  secrets: Map<string, string>;
 }
 
 const LOCAL_NODE: SavedNode = { id: LOCAL_NODE_ID, name: 'This machine', host: 'local', auth: 'agent' };
@@ -101,6 +107,12 @@ export function createService(options: ServiceOptions): { handlers: ApiHandlers;
           options.emit('hostKeyPrompt', { promptId, connectionId: conn.status.connectionId, host: key.host, keyType: key.keyType, fingerprint: key.fingerprint }),
         )) ?? 'reject',
       askSecret: async (req) => {
+        const key = `${req.kind}:${req.subject}`;
+        const known = conn.secrets.get(key);
+        if (known !== undefined) {
+          conn.secrets.delete(key);
+          return known;
+        }
         if (!vaultTried && options.vault.has(node.id)) {
           vaultTried = true;
           return options.vault.load(node.id);
@@ -110,9 +122,33 @@ export function createService(options: ServiceOptions): { handlers: ApiHandlers;
         );
         if (!answer || answer.secret === null) return null;
         if (answer.remember && options.vault.available) options.vault.save(node.id, answer.secret);
+        conn.secrets.set(key, answer.secret);
         return answer.secret;
       },
     };
+  }
+
+  /** The connection's session, reopened (same options, same answers) when it dropped. */
+  async function liveSession(conn: Connection): Promise<NodeSession> {
+    if (conn.session?.isOpen()) return conn.session;
+    conn.session?.close();
+    conn.session = null;
+    update(conn, { state: 'connecting' });
+    try {
+      conn.session = conn.node.id === LOCAL_NODE_ID ? await openSession('local') : await openSession(destinationOf(conn.node), openOptions(conn));
+    } catch (err) {
+      throw failed(conn, err);
+    }
+    update(conn, { state: 'connected', target: conn.session.target, error: undefined });
+    return conn.session;
+  }
+
+  /** Records a failed request on the connection; a lost connection shows as failed until the next request reconnects. */
+  function failed(conn: Connection, err: unknown): unknown {
+    const error = toProcscopeError(err);
+    const lost = error.kind === 'connection' || conn.session?.isOpen() === false;
+    update(conn, { state: lost ? 'failed' : 'connected', error, bytes: undefined });
+    return err;
   }
 
   const handlers: ApiHandlers = {
@@ -146,6 +182,8 @@ export function createService(options: ServiceOptions): { handlers: ApiHandlers;
         node,
         session: null,
         prompts: new Set(),
+        last: null,
+        secrets: new Map(),
         status: { connectionId: randomBytes(8).toString('hex'), nodeId, label: node.name, target: null, state: 'connecting' },
       };
       connections.set(conn.status.connectionId, conn);
@@ -176,11 +214,11 @@ export function createService(options: ServiceOptions): { handlers: ApiHandlers;
     },
     async collect(connectionId) {
       const conn = connection(connectionId);
-      if (!conn.session) fail({ kind: 'connection', message: 'Not connected yet.' });
+      const session = await liveSession(conn);
       update(conn, { state: 'collecting', bytes: 0, error: undefined });
       let lastReport = 0;
       try {
-        const snapshot = await collectSnapshot(conn.session, {
+        const snapshot = await collectSnapshot(session, {
           sudo: conn.node.sudo ?? false,
           ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}),
           onProgress: (bytes) => {
@@ -191,11 +229,23 @@ export function createService(options: ServiceOptions): { handlers: ApiHandlers;
           },
         });
         update(conn, { state: 'connected', bytes: undefined });
+        conn.last = snapshot;
         return snapshot;
       } catch (err) {
-        const error = toProcscopeError(err);
-        update(conn, { state: error.kind === 'connection' ? 'failed' : 'connected', error, bytes: undefined });
-        throw err;
+        throw failed(conn, err);
+      }
+    },
+    async refresh(connectionId, detailPids) {
+      const conn = connection(connectionId);
+      if (!conn.last) fail({ kind: 'not-found', message: 'Nothing to refresh yet: take a full snapshot first.' });
+      const session = await liveSession(conn);
+      try {
+        const delta = await refreshSnapshot(session, conn.last, { sudo: conn.node.sudo ?? false, detailPids });
+        conn.last = applyDelta(conn.last, delta);
+        if (conn.status.state !== 'connected' || conn.status.error) update(conn, { state: 'connected', error: undefined });
+        return delta;
+      } catch (err) {
+        throw failed(conn, err);
       }
     },
     async answerHostKey(promptId, decision) {

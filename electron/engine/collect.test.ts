@@ -9,6 +9,7 @@ function fakeNode(reply: (nonce: string, script: string) => ScriptResult | Promi
   return {
     target: 'fake@node:22',
     runScript: async (script) => reply(/M='@@PSC([0-9a-f]{32})'/.exec(script)![1]!, script),
+    isOpen: () => true,
     close() {},
   };
 }

@@ -22,6 +22,8 @@ export interface NodeSession {
   readonly target: string;
   /** Runs a POSIX sh script fed on stdin; the command line itself is fixed and holds no data. */
   runScript(script: string, options?: RunOptions): Promise<ScriptResult>;
+  /** false once the connection dropped: open a new session */
+  isOpen(): boolean;
   close(): void;
 }
 
@@ -60,6 +62,7 @@ export function localSession(shell: string[] = SH): NodeSession {
         child.stdin.end(script);
       });
     },
+    isOpen: () => true,
     close() {},
   };
 }
@@ -90,7 +93,9 @@ export function sshSession(connection: SshConnection, target: string): NodeSessi
       if (lost) throw new ProcscopeFailure({ kind: 'connection', message: `The connection to ${target} is lost: ${lost.message}`, hint: 'Reconnect.' });
       return exec(connection.client, (options.sudo ? SUDO_SH : SH).join(' '), script, options, target);
     },
+    isOpen: () => lost === null,
     close() {
+      lost ??= new Error('closed');
       connection.close();
     },
   };

@@ -68,6 +68,7 @@ export function webSocketClient(url: string): ApiClient {
     connect: (nodeId) => call('connect', nodeId),
     disconnect: (connectionId) => call('disconnect', connectionId),
     collect: (connectionId) => call('collect', connectionId),
+    refresh: (connectionId, detailPids) => call('refresh', connectionId, detailPids),
     answerHostKey: (promptId, decision) => call('answerHostKey', promptId, decision),
     answerSecret: (promptId, secret, remember) => call('answerSecret', promptId, secret, remember),
     checkSnapshot: (text) => call('checkSnapshot', text),

@@ -46,7 +46,7 @@ export function indexSnapshot(snapshot: Snapshot): SnapshotIndex {
   };
 }
 
-export type ProcessColumn = 'pid' | 'ppid' | 'user' | 'state' | 'threads' | 'rssKb' | 'container' | 'name' | 'cmdline';
+export type ProcessColumn = 'pid' | 'ppid' | 'user' | 'state' | 'cpu' | 'threads' | 'rssKb' | 'container' | 'name' | 'cmdline';
 export interface SortSpec {
   column: ProcessColumn;
   descending: boolean;
@@ -70,6 +70,8 @@ function sortValue(index: SnapshotIndex, p: SnapshotProcess, column: ProcessColu
       return p[column];
     case 'rssKb':
       return p.rssKb ?? -1;
+    case 'cpu':
+      return p.cpuPercent ?? -1;
     case 'user':
       return p.user ?? String(p.uid);
     case 'state':

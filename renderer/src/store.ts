@@ -6,6 +6,7 @@
 import { create, type StateCreator } from 'zustand';
 import type { ApiClient, Capabilities, ConnectionStatus, HostKeyDecision, HostKeyPrompt, SavedNode, SecretPrompt } from '../../shared/api';
 import type { ProcscopeError } from '../../shared/errors';
+import { applyDelta } from '../../shared/snapshot/refresh';
 import { subsetSnapshot } from '../../shared/snapshot/subset';
 import type { Snapshot } from '../../shared/snapshot/types';
 import { type SnapshotIndex, type SortSpec, indexSnapshot } from './model';
@@ -23,7 +24,22 @@ export interface Tab {
   loading: boolean;
   /** for imports: the file name */
   importedFrom?: string;
+  /** live refresh on, every intervalMs */
+  live: boolean;
+  intervalMs: number;
+  /** when the data on screen was last good, while refreshes fail */
+  staleSince: string | null;
+  /** refreshes failed in a row (for the backoff) */
+  failures: number;
+  /** refreshes done, to pace full reads */
+  ticks: number;
 }
+
+/** Every this many live refreshes, a full read (fds, sockets, namespaces, cgroups) instead. */
+export const FULL_READ_EVERY = 15;
+export const DEFAULT_INTERVAL_MS = 2000;
+/** The delay before the next live refresh: the interval, doubled for each failure in a row, at most 30 s. */
+export const nextDelay = (tab: Pick<Tab, 'intervalMs' | 'failures'>) => Math.min(tab.intervalMs * 2 ** tab.failures, 30_000);
 
 export interface Notice {
   kind: 'error' | 'info';
@@ -83,6 +99,8 @@ interface Actions {
   init(api: ApiClient): Promise<void>;
   connect(nodeId: string): Promise<void>;
   refresh(tabId: string): Promise<void>;
+  liveTick(tabId: string): Promise<void>;
+  setLive(tabId: string, live: boolean, intervalMs?: number): void;
   closeTab(tabId: string): Promise<void>;
   saveNode(node: SavedNode): Promise<boolean>;
   removeNode(nodeId: string): Promise<void>;
@@ -112,7 +130,7 @@ const tabsSlice: Slice<TabsSlice> = (set) => ({
     set((s) => {
       const tabs = new Map(s.tabs);
       const old = tabs.get(id);
-      tabs.set(id, { status: null, index: null, error: null, loading: false, ...old, ...patch, id });
+      tabs.set(id, { status: null, index: null, error: null, loading: false, live: false, intervalMs: DEFAULT_INTERVAL_MS, staleSince: null, failures: 0, ticks: 0, ...old, ...patch, id });
       return { tabs, tabOrder: old ? s.tabOrder : [...s.tabOrder, id] };
     }),
   patchTab: (id, patch) =>
@@ -178,7 +196,7 @@ const actions: Slice<Actions> = (set, get) => {
           label: status.label,
           status,
           ...(status.error ? { error: status.error } : {}),
-          ...(existing ? {} : { loading: true }),
+          ...(existing ? {} : { loading: true, live: true }),
         });
         if (!existing) get().setActiveTab(status.connectionId);
       });
@@ -204,8 +222,33 @@ const actions: Slice<Actions> = (set, get) => {
       if (!tab || tab.kind !== 'live' || !tab.status) return;
       get().patchTab(tabId, { loading: true });
       const result = await get().api!.collect(tab.status.connectionId);
-      if (result.ok) get().patchTab(tabId, { index: indexSnapshot(result.value), error: null, loading: false });
-      else get().patchTab(tabId, { error: result.error, loading: false });
+      const now = get().tabs.get(tabId);
+      if (!now) return;
+      if (result.ok) get().patchTab(tabId, { index: indexSnapshot(result.value), error: null, loading: false, staleSince: null, failures: 0 });
+      else get().patchTab(tabId, { error: result.error, loading: false, staleSince: now.staleSince ?? now.index?.snapshot.node.collectedAt ?? null, failures: now.failures + 1 });
+    },
+
+    async liveTick(tabId) {
+      const tab = get().tabs.get(tabId);
+      if (!tab || tab.kind !== 'live' || !tab.status || !tab.index || tab.loading) return;
+      const ticks = tab.ticks + 1;
+      if (ticks % FULL_READ_EVERY === 0) {
+        get().patchTab(tabId, { ticks });
+        return get().refresh(tabId);
+      }
+      const { selectedPid, detailOpen } = get();
+      const result = await get().api!.refresh(tab.status.connectionId, detailOpen && selectedPid !== null ? [selectedPid] : []);
+      const now = get().tabs.get(tabId);
+      if (!now?.index) return;
+      if (result.ok) {
+        get().patchTab(tabId, { index: indexSnapshot(applyDelta(now.index.snapshot, result.value)), error: null, staleSince: null, failures: 0, ticks });
+      } else {
+        get().patchTab(tabId, { error: result.error, staleSince: now.staleSince ?? now.index.snapshot.node.collectedAt, failures: now.failures + 1, ticks });
+      }
+    },
+
+    setLive(tabId, live, intervalMs) {
+      get().patchTab(tabId, { live, failures: 0, ...(intervalMs ? { intervalMs } : {}) });
     },
 
     async closeTab(tabId) {
@@ -244,7 +287,7 @@ const actions: Slice<Actions> = (set, get) => {
 
     openSnapshot(snapshot, name) {
       const id = `import-${Date.now().toString(36)}`;
-      get().upsertTab(id, { kind: 'import', label: `${snapshot.node.hostname} (imported)`, index: indexSnapshot(snapshot), importedFrom: name });
+      get().upsertTab(id, { kind: 'import', label: `${snapshot.node.hostname} (imported)`, index: indexSnapshot(snapshot), importedFrom: name, live: false });
       get().setActiveTab(id);
     },
 

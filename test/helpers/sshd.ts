@@ -3,7 +3,7 @@
  * temp dir, stopped afterwards. `sshdUnavailable()` says why it cannot run here.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +75,14 @@ export interface Sshd {
   log(): string;
   /** adds an authorized key for a user */
   authorize(user: string, publicLine: string): void;
+  /** kills the sessions (sshd's children) but keeps listening: a dropped connection, then a node that is back */
+  dropConnections(): number;
+  /** the listener's pid */
+  readonly pid: number;
+  /** stops listening (sessions stay), as a node whose sshd went away */
+  stopListener(): Promise<void>;
+  /** listens again on the same port, with the same keys */
+  startListener(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -117,10 +125,20 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   writeFileSync(configPath, config.join('\n') + '\n');
   const logs: Buffer[] = [];
   const argv = [...(options.wrap ?? []), SSHD, '-D', '-e', '-f', configPath];
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr!.on('data', (b: Buffer) => logs.push(b));
   const log = () => Buffer.concat(logs).toString('utf8');
-  await waitForPort(port, child, log);
+  const startListening = async () => {
+    const c = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    c.stderr!.on('data', (b: Buffer) => logs.push(b));
+    await waitForPort(port, c, log);
+    return c;
+  };
+  let child = await startListening();
+  const exited = (c: ChildProcess) =>
+    new Promise<void>((resolve) => {
+      if (c.exitCode !== null || c.signalCode !== null) return resolve();
+      c.once('exit', () => resolve());
+      c.kill('SIGTERM');
+    });
   const [type, blob] = hostKey.publicLine.split(' ');
   return {
     port,
@@ -128,21 +146,49 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     hostKeyLine: `${type} ${blob}`,
     knownHostsLine: () => `[127.0.0.1]:${port} ${type} ${blob}`,
     log,
+    get pid() {
+      return child.pid!;
+    },
+    dropConnections() {
+      const parentOf = new Map<number, number>();
+      for (const entry of readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+          parentOf.set(Number(entry), Number(/^PPid:\s*(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))![1]));
+        } catch {
+          /* gone */
+        }
+      }
+      const isUnderListener = (pid: number): boolean => {
+        for (let p = parentOf.get(pid); p !== undefined && p > 1; p = parentOf.get(p)) if (p === child.pid) return true;
+        return false;
+      };
+      let killed = 0;
+      for (const pid of parentOf.keys()) {
+        if (!isUnderListener(pid)) continue;
+        try {
+          process.kill(pid, 'SIGKILL');
+          killed++;
+        } catch {
+          /* gone */
+        }
+      }
+      return killed;
+    },
+    async stopListener() {
+      await exited(child);
+    },
+    async startListener() {
+      child = await startListening();
+    },
     authorize(user, publicLine) {
       const file = join(keysDir, user);
       const existing = existsSync(file) ? readFileSync(file, 'utf8') : '';
       writeFileSync(file, existing + publicLine + '\n', { mode: 0o644 });
     },
-    stop() {
-      return new Promise((resolve) => {
-        if (child.exitCode !== null) return finish();
-        child.once('exit', finish);
-        child.kill('SIGTERM');
-        function finish() {
-          rmSync(dir, { recursive: true, force: true });
-          resolve();
-        }
-      });
+    async stop() {
+      await exited(child);
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -6,6 +6,9 @@ import { useStore } from '../store';
 import { visibleText } from '../visible';
 import { type Column, VirtualTable } from './VirtualTable';
 
+/** Columns whose first click sorts the biggest first, as top and htop do. */
+const BIGGEST_FIRST = new Set(['cpu', 'rssKb', 'threads']);
+
 interface Row {
   p: SnapshotProcess;
   depth: number;
@@ -17,6 +20,7 @@ function columns(index: SnapshotIndex, tree: boolean): Column<Row>[] {
     { key: 'ppid', title: 'PPID', width: '72px', align: 'right', render: (r) => r.p.ppid },
     { key: 'user', title: 'USER', width: '96px', render: (r) => r.p.user ?? r.p.uid },
     { key: 'state', title: 'S', width: '28px', render: (r) => r.p.state },
+    { key: 'cpu', title: 'CPU%', width: '64px', align: 'right', render: (r) => (r.p.cpuPercent == null ? '' : r.p.cpuPercent.toFixed(1)) },
     { key: 'threads', title: 'THR', width: '52px', align: 'right', render: (r) => r.p.threads },
     { key: 'rssKb', title: 'RSS', width: '80px', align: 'right', render: (r) => formatKb(r.p.rssKb) },
     { key: 'container', title: 'CONTAINER', width: '150px', render: (r) => visibleText(containerCell(index, r.p)) },
@@ -99,7 +103,7 @@ export function ProcessesView({ index }: { index: SnapshotIndex }) {
         onOpen={(r) => selectProcess(r.p.pid, true)}
         sortKey={treeMode ? undefined : sort.column}
         descending={sort.descending}
-        onSort={treeMode ? undefined : (key) => setSort({ column: key as ProcessColumn, descending: sort.column === key ? !sort.descending : false })}
+        onSort={treeMode ? undefined : (key) => setSort({ column: key as ProcessColumn, descending: sort.column === key ? !sort.descending : BIGGEST_FIRST.has(key) })}
         emptyText={filter ? `No process matches "${filter}".` : 'No processes.'}
       />
     </div>

@@ -97,6 +97,7 @@ export function VirtualTable<T>({ rows, columns, rowKey, selectedKey, onSelect, 
               <div
                 key={key}
                 role="row"
+                aria-rowindex={first + i + 1}
                 data-key={key}
                 className={`vrow ${key === selectedKey ? 'selected' : ''}`}
                 style={{ top: (first + i) * rowHeight, height: rowHeight, gridTemplateColumns: template }}

@@ -1,5 +1,6 @@
 /** The tabs of connected nodes and imported snapshots, and the active one's views. */
-import { type View, type Tab, useActiveTab, useStore } from '../store';
+import { useEffect } from 'react';
+import { type View, type Tab, nextDelay, useActiveTab, useStore } from '../store';
 import { ErrorBox } from './common';
 import { ContainersView } from './ContainersView';
 import { NamespacesView } from './NamespacesView';
@@ -45,6 +46,51 @@ export function TabsBar() {
   );
 }
 
+/** Runs the active tab's live refresh: the next one starts when the last is done, after the interval (or the backoff). */
+function useLiveLoop(tab: Tab | null) {
+  const liveTick = useStore((s) => s.liveTick);
+  const id = tab?.id;
+  const running = tab !== null && tab.kind === 'live' && tab.live && tab.index !== null;
+  const delay = tab ? nextDelay(tab) : 0;
+  const ticks = tab?.ticks;
+  const failures = tab?.failures;
+  useEffect(() => {
+    if (!running || !id) return;
+    const timer = setTimeout(() => void liveTick(id), delay);
+    return () => clearTimeout(timer);
+  }, [running, id, delay, ticks, failures, liveTick]);
+}
+
+const INTERVALS = [1000, 2000, 5000, 10000, 30000];
+
+function LiveControls({ tab }: { tab: Tab }) {
+  const setLive = useStore((s) => s.setLive);
+  const node = tab.index?.snapshot.node;
+  return (
+    <span className="live-controls">
+      <label className="toggle">
+        <input type="checkbox" data-testid="live-toggle" checked={tab.live} onChange={(e) => setLive(tab.id, e.target.checked)} /> Live
+      </label>
+      <select data-testid="live-interval" value={tab.intervalMs} onChange={(e) => setLive(tab.id, tab.live, Number(e.target.value))} aria-label="refresh interval">
+        {INTERVALS.map((ms) => (
+          <option key={ms} value={ms}>
+            every {ms / 1000} s
+          </option>
+        ))}
+      </select>
+      {tab.staleSince ? (
+        <span className="badge stale" data-testid="stale-badge" title="refreshes are failing; retrying with backoff">
+          stale since {new Date(tab.staleSince).toLocaleTimeString()} · retry in {Math.round(nextDelay(tab) / 1000)} s
+        </span>
+      ) : node ? (
+        <span className="muted" data-testid="updated-at">
+          updated {new Date(node.collectedAt).toLocaleTimeString()}
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
 function TabHeader({ tab }: { tab: Tab }) {
   const refresh = useStore((s) => s.refresh);
   const exportSnapshot = useStore((s) => s.exportSnapshot);
@@ -67,9 +113,10 @@ function TabHeader({ tab }: { tab: Tab }) {
         ) : null}
       </div>
       <div className="actions">
+        {tab.kind === 'live' ? <LiveControls tab={tab} /> : null}
         {tab.kind === 'live' ? (
-          <button type="button" data-testid="refresh" disabled={tab.loading || tab.status?.state !== 'connected'} onClick={() => void refresh(tab.id)}>
-            {tab.loading ? 'Collecting…' : 'Refresh'}
+          <button type="button" data-testid="refresh" title="a full read: fds, sockets, namespaces, cgroups" disabled={tab.loading} onClick={() => void refresh(tab.id)}>
+            {tab.loading ? 'Collecting…' : 'Full refresh'}
           </button>
         ) : null}
         <button type="button" data-testid="export-node" disabled={!tab.index} onClick={() => void exportSnapshot('node')}>
@@ -85,6 +132,7 @@ function TabHeader({ tab }: { tab: Tab }) {
 
 export function Workspace() {
   const tab = useActiveTab();
+  useLiveLoop(tab);
   const view = useStore((s) => s.view);
   const setView = useStore((s) => s.setView);
   const selectedPid = useStore((s) => s.selectedPid);
@@ -103,7 +151,7 @@ export function Workspace() {
   return (
     <div className="workspace">
       <TabHeader tab={tab} />
-      {tab.error ? <ErrorBox error={tab.error} onRetry={tab.kind === 'live' && tab.status?.state === 'connected' ? () => void refresh(tab.id) : undefined} /> : null}
+      {tab.error ? <ErrorBox error={tab.error} onRetry={tab.kind === 'live' ? () => void refresh(tab.id) : undefined} /> : null}
       {index ? (
         <>
           <div className="views" role="tablist">
