@@ -4,6 +4,8 @@ import { readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../shared/snapshot/types';
+import { collectSnapshot } from '../electron/engine/collect';
+import { openSession } from '../electron/engine/open';
 import { runCli } from './helpers/cli';
 import { expectOddSockets, expectProcessMatchesKernel } from './helpers/kernel';
 import { type OddProcess, ODD_ARGV, startOddProcess } from './helpers/odd-process';
@@ -61,6 +63,29 @@ describe.skipIf(skipReason !== null)('over a real sshd on loopback', () => {
     const proc = expectProcessMatchesKernel(snap.processes.find((p) => p.pid === odd.pid), odd.pid);
     expect(proc.cmdline.slice(2)).toEqual(ODD_ARGV);
     expectOddSockets(snap, odd);
+  });
+
+  it('runs every script of a connection in one shell on the node, and opens a new one if it dies', async () => {
+    const session = await openSession(`root@127.0.0.1:${sshd.port}`, { identityFiles: [key.privatePath], knownHostsFile: knownHosts, agentSocket: null });
+    try {
+      // the collector runs in subshells of the `sh -s` that reads the scripts: the topmost one
+      const shellOf = (snap: Snapshot) => {
+        const byPid = new Map(snap.processes.map((p) => [p.pid, p]));
+        let shell: number | null = null;
+        for (let p = byPid.get(snap.node.collectorPid!); p; p = byPid.get(p.ppid)) if (p.cmdline.join(' ') === '/bin/sh -s') shell = p.pid;
+        if (shell === null) throw new Error('no sh -s above the collector');
+        return shell;
+      };
+      const first = await collectSnapshot(session);
+      const second = await collectSnapshot(session);
+      expect(shellOf(second)).toBe(shellOf(first));
+      process.kill(shellOf(first), 'SIGKILL');
+      const third = await collectSnapshot(session).catch(() => collectSnapshot(session));
+      expect(shellOf(third)).not.toBe(shellOf(first));
+      expect(third.processes.some((p) => p.pid === odd.pid)).toBe(true);
+    } finally {
+      session.close();
+    }
   });
 
   it('writes JSON to stdout without -o', async () => {

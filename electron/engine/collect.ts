@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { type CollectOutput, parseCollectOutput } from '../../shared/collect/frame';
-import { type CollectScriptOptions, buildCollectScript, sectionMark } from '../../shared/collect/script';
+import { type CollectScriptOptions, buildCollectScript, doneMarker, sectionMark } from '../../shared/collect/script';
 import { fail } from '../../shared/errors';
 import { assembleSnapshot } from '../../shared/snapshot/assemble';
 import { type SnapshotDelta, buildDelta } from '../../shared/snapshot/refresh';
@@ -28,29 +28,35 @@ function firstLines(text: string, n = 3): string {
   return text.trim().split('\n').slice(0, n).join(' / ');
 }
 
-/** Undoes the collector's gzip: "\n<mark> gzip\n" then the stream, whose tail holds the collector's stderr. */
-export function unwrapCompressed(result: ScriptResult, nonce: string): ScriptResult {
-  const marker = Buffer.from(`\n${sectionMark(nonce)} gzip\n`);
-  const at = result.stdout.indexOf(marker);
-  if (at < 0) return result;
-  let inner: Buffer;
-  try {
-    inner = gunzipSync(result.stdout.subarray(at + marker.length));
-  } catch (err) {
-    fail({ kind: 'connection', message: `The collector's compressed output was cut short (${(err as Error).message}).`, hint: 'The connection may have dropped; try again.' });
+/**
+ * The collector's reply as sections: cut at "done", gunzip what follows "\n<mark> gzip\n", and move the
+ * trailing "stderr" section (the collector's own errors) to stderr.
+ */
+export function unwrapReply(result: ScriptResult, nonce: string): ScriptResult {
+  let stdout = result.stdout;
+  const done = stdout.lastIndexOf(Buffer.from(doneMarker(nonce)));
+  if (done >= 0) stdout = stdout.subarray(0, done);
+  const gz = Buffer.from(`\n${sectionMark(nonce)} gzip\n`);
+  const at = stdout.indexOf(gz);
+  if (at >= 0) {
+    try {
+      stdout = gunzipSync(stdout.subarray(at + gz.length));
+    } catch (err) {
+      fail({ kind: 'connection', message: `The collector's compressed output was cut short (${(err as Error).message}).`, hint: 'The connection may have dropped; try again.' });
+    }
   }
   const errMark = Buffer.from(`\n${sectionMark(nonce)} stderr\n`);
-  const e = inner.lastIndexOf(errMark);
-  if (e < 0) return { ...result, stdout: inner };
-  return { ...result, stdout: inner.subarray(0, e), stderr: result.stderr + inner.subarray(e + errMark.length).toString('utf8') };
+  const e = stdout.lastIndexOf(errMark);
+  if (e < 0) return { ...result, stdout };
+  return { ...result, stdout: stdout.subarray(0, e), stderr: result.stderr + stdout.subarray(e + errMark.length).toString('utf8') };
 }
 
 export async function runCollector(session: NodeSession, script: CollectScriptOptions, options: RunOptions = {}): Promise<CollectorRun> {
   const nonce = randomBytes(16).toString('hex');
   const started = performance.now();
   const collectedAt = new Date();
-  const raw = await session.runScript(buildCollectScript(nonce, script), options);
-  const result = unwrapCompressed(raw, nonce);
+  const raw = await session.runScript(buildCollectScript(nonce, script), { ...options, endMarker: Buffer.from(doneMarker(nonce)) });
+  const result = unwrapReply(raw, nonce);
   const mark = Buffer.from(`\n${sectionMark(nonce)} begin\n`);
   if (result.stdout.indexOf(mark) < 0) {
     if (options.sudo && /password is required|a terminal is required|askpass/i.test(result.stderr)) {

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import type { Client } from 'ssh2';
 import { ProcscopeFailure } from '../../shared/errors';
+import { PersistentShell } from './persistent-shell';
 import type { SshConnection } from './ssh/connect';
 
 export interface ScriptResult {
@@ -15,6 +16,8 @@ export interface RunOptions {
   sudo?: boolean;
   /** bytes of stdout received so far */
   onProgress?: (bytes: number) => void;
+  /** the bytes that end the script's reply: with it, an SSH session runs the script in its persistent shell */
+  endMarker?: Buffer;
 }
 
 export interface NodeSession {
@@ -87,15 +90,24 @@ export function sshSession(connection: SshConnection, target: string): NodeSessi
   let lost: Error | null = null;
   connection.client.on('error', (e) => (lost = e));
   connection.client.on('close', () => (lost ??= new Error('connection closed')));
+  const shells = new Map<string, PersistentShell>();
+  const shellFor = (command: string) => {
+    let shell = shells.get(command);
+    if (!shell) shells.set(command, (shell = new PersistentShell(connection.client, command, target)));
+    return shell;
+  };
   return {
     target,
     async runScript(script, options = {}) {
       if (lost) throw new ProcscopeFailure({ kind: 'connection', message: `The connection to ${target} is lost: ${lost.message}`, hint: 'Reconnect.' });
-      return exec(connection.client, (options.sudo ? SUDO_SH : SH).join(' '), script, options, target);
+      const command = (options.sudo ? SUDO_SH : SH).join(' ');
+      if (options.endMarker) return shellFor(command).run(script, options.endMarker, options.onProgress);
+      return exec(connection.client, command, script, options, target);
     },
     isOpen: () => lost === null,
     close() {
       lost ??= new Error('closed');
+      for (const shell of shells.values()) shell.close();
       connection.close();
     },
   };

@@ -82,6 +82,6 @@ describe('buildCollectScript', () => {
     expect(() => buildCollectScript("'; rm -rf / #")).toThrow();
     const script = buildCollectScript(nonce);
     expect(script).toContain(M);
-    expect(script.endsWith('procscope_collect </dev/null\n')).toBe(true);
+    expect(script.endsWith(`printf '\\n%s done\\n' '${M}'\n`)).toBe(true);
   });
 });

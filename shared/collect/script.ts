@@ -101,24 +101,27 @@ export function buildCollectScript(nonce: string, options: CollectScriptOptions 
   const known = refresh ? pidList(refresh.knownPids, 'known pids') : '';
   const detail = refresh ? pidList(refresh.detailPids, 'detail pids') : '';
   const body = refresh ? refreshBody(known, detail) : fullBody();
-  // The body is one function so the shell has read all of it before anything runs that could read stdin.
-  // Compressed, the errors go to a file sent after the output, inside the gzip stream.
-  return String.raw`procscope_collect() {
+  const M = sectionMark(nonce);
+  // The body is one function, read whole before anything runs that could read stdin. It runs in a subshell,
+  // so its traps and exit stay its own: a persistent shell on the node runs one script after another.
+  // Its errors go to a file, sent as the last section; with gzip, inside the stream. "done" ends the reply.
+  return String.raw`procscope_collect() (
 LC_ALL=C; export LC_ALL
-M='${sectionMark(nonce)}'
+M='${M}'
 R='${root}'
 mark() { printf '\n%s %s\n' "$M" "$1"; }
 mark begin
-printf 'procscope-collect 3\n'
-if [ ! -r /proc/self/stat ]; then mark noproc; uname -s 2>&1; mark end; return 0; fi
+printf 'procscope-collect 4\n'
+if [ ! -r /proc/self/stat ]; then mark noproc; uname -s 2>&1; mark end; exit 0; fi
+read -r ME _ < /proc/self/stat
 T=$(mktemp -d "${B}TMPDIR:-/tmp}/procscope.XXXXXX" 2>/dev/null || mktemp -d /dev/shm/procscope.XXXXXX 2>/dev/null)
-case $T in ''|*[!A-Za-z0-9/._-]*) mark notmp; mark end; return 0;; esac
+case $T in ''|*[!A-Za-z0-9/._-]*) mark notmp; mark end; exit 0;; esac
 trap 'rm -rf "$T"' EXIT
 trap 'exit 129' HUP INT TERM
 printf '\n%s:f\n' "$M" > "$T/s"
 : > "$T/list"
 mark self
-echo $$
+echo "$ME"
 mark clk
 getconf CLK_TCK 2>/dev/null || echo 100
 mark pagesize
@@ -127,18 +130,29 @@ mark uptime
 cat /proc/uptime
 ${body}
 mark end
+)
+procscope_reply() {
+  E=$(mktemp "${B}TMPDIR:-/tmp}/procscope-err.XXXXXX" 2>/dev/null) || E=/dev/null
+  procscope_collect 2>"$E" </dev/null
+  printf '\n%s stderr\n' '${M}'
+  cat "$E"
+  [ "$E" = /dev/null ] || rm -f "$E"
 }
 ${options.compress
     ? String.raw`if command -v gzip >/dev/null 2>&1; then
-  E=$(mktemp "${B}TMPDIR:-/tmp}/procscope-err.XXXXXX" 2>/dev/null || echo /dev/null)
-  printf '\n%s gzip\n' '${sectionMark(nonce)}'
-  { procscope_collect 2>"$E" </dev/null; printf '\n%s stderr\n' '${sectionMark(nonce)}'; cat "$E"; } | gzip -1 -c
-  [ "$E" = /dev/null ] || rm -f "$E"
+  printf '\n%s gzip\n' '${M}'
+  procscope_reply | gzip -1 -c
 else
-  procscope_collect </dev/null
+  procscope_reply
 fi`
-    : 'procscope_collect </dev/null'}
+    : 'procscope_reply'}
+printf '\n%s done\n' '${M}'
 `;
+}
+
+/** The line that ends every reply of the collector, after any gzip stream. */
+export function doneMarker(nonce: string): string {
+  return `\n${sectionMark(nonce)} done\n`;
 }
 
 function fullBody(): string {
@@ -169,8 +183,8 @@ for f in "$R"/var/log/containers/*.log "$R"/var/log/pods/*/*; do
   if [ -e "$f" ] || [ -h "$f" ]; then printf '%s\n' "$f"; fi
 done
 mark uts
-if nsenter -t $$ -u true 2>/dev/null; then
-  self_uts=$(awk -v p="/proc/$$/ns/uts" '$2 == p { print $1 }' "$T/ns")
+if nsenter -t "$ME" -u true 2>/dev/null; then
+  self_uts=$(awk -v p="/proc/$ME/ns/uts" '$2 == p { print $1 }' "$T/ns")
   for p in $(awk -v s="$self_uts" '$2 ~ /\/ns\/uts$/ && $1 != s && !seen[$1]++ { split($2, a, "/"); print a[3] }' "$T/ns"); do
     printf '\n%s:u %s\n' "$M" "$p"
     nsenter -t "$p" -u cat /proc/sys/kernel/hostname 2>/dev/null
@@ -181,7 +195,7 @@ fi`;
 function refreshBody(known: string, detail: string): string {
   return String.raw`${COMPACT_STAT}
 # new pids, less the collector's own children
-printf '%s\n' /proc/[0-9]* | awk -v known='${known}' -v self=$$ '
+printf '%s\n' /proc/[0-9]* | awk -v known='${known}' -v self="$ME" '
 BEGIN { n = split(known, k, " "); for (i = 1; i <= n; i++) seen["/proc/" k[i]] = 1 }
 !($0 in seen) {
   line = ""; getline line < ($0 "/stat"); close($0 "/stat")

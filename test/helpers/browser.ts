@@ -8,9 +8,9 @@ import { CLI } from './cli';
 export const CHROMIUM = '/usr/bin/chromium';
 export const RESULTS = join(__dirname, '..', '..', 'test-results');
 
-export function browserUnavailable(): string | null {
+export function browserUnavailable(rendererDir = join(__dirname, '..', '..', 'dist', 'renderer')): string | null {
   if (!existsSync(CHROMIUM)) return `no ${CHROMIUM}: install Debian's chromium package (.ci/run does)`;
-  if (!existsSync(join(__dirname, '..', '..', 'dist', 'renderer', 'index.html'))) return 'the renderer is not built: run npm run build';
+  if (!existsSync(join(rendererDir, 'index.html'))) return 'the renderer is not built: run npm run build';
   return null;
 }
 

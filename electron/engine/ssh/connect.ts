@@ -22,6 +22,8 @@ export interface ConnectOptions {
   passphrase?: string;
   /** asked for a password or passphrase when one is needed and was not given; null means "no" */
   askSecret?: (req: SecretRequest) => Promise<string | null>;
+  /** ask for SSH-level zlib compression (the collector gzips its own output already) */
+  sshCompression?: boolean;
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
   readyTimeoutMs?: number;
@@ -153,7 +155,10 @@ function connectOne(host: ResolvedHost, options: ConnectOptions, sock?: Duplex):
       readyTimeout: options.readyTimeoutMs ?? 20000,
       keepaliveInterval: options.keepaliveIntervalMs ?? 5000,
       keepaliveCountMax: options.keepaliveCountMax ?? 3,
-      algorithms: { serverHostKey: hostKeyAlgorithmsFor(options.hostKeys, host.host, host.port) as never },
+      algorithms: {
+        serverHostKey: hostKeyAlgorithmsFor(options.hostKeys, host.host, host.port) as never,
+        ...(options.sshCompression ? { compress: ['zlib@openssh.com', 'zlib', 'none'] as never } : {}),
+      },
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
         checkHostKey(options.hostKeys, host.host, host.port, key).then(
           (err) => {

@@ -1,0 +1,237 @@
+/**
+ * npm run bench: procscope against the plainest way to read the same files and against ps, ss and lsns,
+ * over the same SSH connection to a loopback sshd, under a load it builds (N processes, ~10 fds each, 500
+ * sockets, some in their own network namespaces); and the renderer at 10,000 rows in headless Chromium.
+ * Prints a table (median, min, max of RUNS) and one line of JSON. Compare ratios: machines differ.
+ */
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseCollectOutput } from '../shared/collect/frame';
+import { buildCollectScript } from '../shared/collect/script';
+import { assembleSnapshot } from '../shared/snapshot/assemble';
+import { applyDelta } from '../shared/snapshot/refresh';
+import type { Snapshot } from '../shared/snapshot/types';
+import { collectSnapshot, refreshSnapshot, unwrapReply } from '../electron/engine/collect';
+import { openSession } from '../electron/engine/open';
+import type { NodeSession } from '../electron/engine/session';
+import { startServer } from '../electron/serve/server';
+import { generateKey, makeTempDir, sshdUnavailable, startSshd } from '../test/helpers/sshd';
+import { browserUnavailable, launchChromium } from '../test/helpers/browser';
+import { type Load, startLoad } from './load';
+import { syntheticSnapshot } from './synthetic';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const N = arg('--processes', 2000);
+const RUNS = Math.max(5, arg('--runs', 5));
+const ROWS = arg('--rows', 10000);
+
+interface Row {
+  name: string;
+  ms: number[];
+  bytes?: number[];
+}
+const rows: Row[] = [];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+
+async function measure(name: string, runs: number, once: () => Promise<number | void>): Promise<Row> {
+  const row: Row = { name, ms: [], bytes: [] };
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const bytes = await once();
+    row.ms.push(performance.now() - t0);
+    if (typeof bytes === 'number') row.bytes!.push(bytes);
+  }
+  if (row.bytes!.length === 0) delete row.bytes;
+  rows.push(row);
+  process.stderr.write(`  ${name}: median ${fmt(median(row.ms))} ms\n`);
+  return row;
+}
+
+async function runRaw(session: NodeSession, script: string): Promise<number> {
+  const r = await session.runScript(script);
+  return r.stdout.length;
+}
+
+function countFds(): number {
+  let n = 0;
+  for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      n += readdirSync(`/proc/${pid}/fd`).length;
+    } catch {
+      /* gone */
+    }
+  }
+  return n;
+}
+
+const FLOOR = `cat /proc/[0-9]*/stat /proc/[0-9]*/status /proc/[0-9]*/cmdline /proc/[0-9]*/cgroup /proc/[0-9]*/cpuset /proc/[0-9]*/task/*/children /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6 /proc/net/unix /proc/net/raw /proc/net/raw6 /etc/passwd >/dev/null 2>&1
+find /proc/[0-9]*/exe /proc/[0-9]*/cwd /proc/[0-9]*/fd /proc/[0-9]*/ns -maxdepth 1 -type l -printf '%l\\n' >/dev/null 2>&1
+`;
+const PS = 'ps -eo pid,ppid,user,stat,nlwp,rss,comm,args';
+
+async function rendererBench(): Promise<{ initialPaintMs: number[]; keystrokeMs: number[] } | string> {
+  const rendererDir = join(__dirname, '..', '..', 'dist', 'renderer');
+  const why = browserUnavailable(rendererDir);
+  if (why) return why;
+  const dir = mkdtempSync(join(tmpdir(), 'procscope-bench-ui-'));
+  const file = join(dir, 'synthetic.json');
+  writeFileSync(file, JSON.stringify(syntheticSnapshot(ROWS)));
+  const server = await startServer({ staticDir: rendererDir, configDir: dir });
+  const browser = await launchChromium();
+  try {
+    const initialPaintMs: number[] = [];
+    const keystrokeMs: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      const page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+      await page.goto(server.url);
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('import-snapshot').click()]);
+      const t0 = performance.now();
+      await chooser.setFiles(file);
+      await page.locator('[data-testid="process-table-body"] [aria-rowindex="1"]').waitFor();
+      initialPaintMs.push(performance.now() - t0);
+      // One keystroke: the input event React handles, then the frame after it is painted.
+      for (const ch of 'worker-42') {
+        keystrokeMs.push(
+          await page.getByTestId('process-filter').evaluate(async (input: HTMLInputElement, c) => {
+            const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
+            const start = performance.now();
+            setValue.call(input, input.value + c);
+            input.dispatchEvent(new Event('input', { bubbles: true }));
+            await new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+            return performance.now() - start;
+          }, ch),
+        );
+      }
+      await page.close();
+    }
+    return { initialPaintMs, keystrokeMs };
+  } finally {
+    await browser.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const why = sshdUnavailable();
+  if (why) throw new Error(`the bench needs a loopback sshd: ${why}`);
+  const started = performance.now();
+  process.stderr.write(`procscope bench: building the load (${N} processes)…\n`);
+  let load: Load | null = null;
+  const dir = makeTempDir('bench');
+  const cleanups: (() => unknown)[] = [() => load?.teardown(), () => rmSync(dir, { recursive: true, force: true })];
+  const cleanup = async () => {
+    for (const c of cleanups.reverse()) await c();
+  };
+  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+  process.once('SIGTERM', () => void cleanup().then(() => process.exit(143)));
+  try {
+    load = await startLoad(N, 440, 4, 15);
+    const sshd = await startSshd();
+    cleanups.push(() => sshd.stop());
+    const key = generateKey(dir, 'id');
+    sshd.authorize('root', key.publicLine);
+    const knownHosts = join(dir, 'known_hosts');
+    writeFileSync(knownHosts, sshd.knownHostsLine() + '\n');
+    const open = (sshCompression = false) =>
+      openSession(`root@127.0.0.1:${sshd.port}`, { identityFiles: [key.privatePath], knownHostsFile: knownHosts, agentSocket: null, sshCompression, onUnknownKey: async () => 'reject' });
+    const processes = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).length;
+    const fds = countFds();
+    process.stderr.write(`procscope bench: ${processes} processes, ${fds} fds, ${load.sockets} sockets (${load.netnsSockets} in 4 network namespaces); ${RUNS} runs each\n`);
+
+    let snap: Snapshot | null = null;
+    let bytes = 0;
+    const onProgress = (b: number) => (bytes = b);
+    await measure('procscope full snapshot, new SSH connection', RUNS, async () => {
+      const s = await open();
+      snap = await collectSnapshot(s, { onProgress });
+      s.close();
+      return bytes;
+    });
+    const session = await open();
+    cleanups.push(() => session.close());
+    const full = await measure('procscope full snapshot, open connection (gzip)', RUNS, async () => {
+      snap = await collectSnapshot(session, { onProgress });
+      return bytes;
+    });
+    await measure('procscope full snapshot, open connection (no gzip)', RUNS, async () => {
+      await collectSnapshot(session, { compress: false, onProgress });
+      return bytes;
+    });
+    const sshZ = await open(true);
+    cleanups.push(() => sshZ.close());
+    await measure('procscope full snapshot, ssh zlib instead of gzip', RUNS, async () => {
+      await collectSnapshot(sshZ, { compress: false, onProgress });
+      return bytes;
+    });
+    let prev = snap!;
+    const refresh = await measure('procscope live refresh, open connection', RUNS, async () => {
+      const delta = await refreshSnapshot(session, prev, { onProgress });
+      prev = applyDelta(prev, delta);
+      return bytes;
+    });
+    const parse: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const nonce = 'ab'.repeat(16);
+      const raw = await session.runScript(buildCollectScript(nonce, { compress: true }));
+      const t0 = performance.now();
+      const r = unwrapReply(raw, nonce);
+      assembleSnapshot(parseCollectOutput(r.stdout, r.stderr, nonce), { target: 'bench', collectedAt: new Date() });
+      parse.push(performance.now() - t0);
+    }
+    rows.push({ name: 'procscope parse + assembly in Node (of the above)', ms: parse });
+    const floor = await measure('floor: one batched cat + find of the same files', RUNS, () => runRaw(session, FLOOR));
+    const ps = await measure(`ps -eo … (alone)`, RUNS, () => runRaw(session, PS));
+    const ss = await measure('ss -tunaxp (alone)', RUNS, () => runRaw(session, 'ss -tunaxp'));
+    const lsns = await measure('lsns (alone)', RUNS, () => runRaw(session, 'lsns'));
+    const peers = await measure('ps + ss -tunaxp + lsns, one exec', RUNS, () => runRaw(session, `${PS}; ss -tunaxp; lsns`));
+    const ui = await rendererBench();
+    if (typeof ui !== 'string') {
+      rows.push({ name: `renderer: import and first paint, ${ROWS} rows`, ms: ui.initialPaintMs });
+      rows.push({ name: `renderer: filter keystroke to paint, ${ROWS} rows`, ms: ui.keystrokeMs });
+    }
+
+    const m = (r: Row) => median(r.ms);
+    const mb = (r: Row) => median(r.bytes ?? [0]);
+    const ratios = {
+      full_vs_ps_ss_lsns: m(full) / m(peers),
+      full_vs_floor: m(full) / m(floor),
+      refresh_vs_full: m(refresh) / m(full),
+      refresh_bytes_per_process: mb(refresh) / snap!.processes.length,
+      full_bytes_per_process: mb(full) / snap!.processes.length,
+      keystroke_to_paint_ms_median: typeof ui === 'string' ? null : median(ui.keystrokeMs),
+      keystroke_to_paint_ms_max: typeof ui === 'string' ? null : Math.max(...ui.keystrokeMs),
+    };
+    const width = Math.max(...rows.map((r) => r.name.length));
+    const lines = [
+      `procscope bench — ${processes} processes, ${fds} fds, ${load.sockets} sockets (${load.netnsSockets} in network namespaces), loopback sshd, ${RUNS} runs`,
+      `${'what'.padEnd(width)}  median ms     min ms     max ms   bytes (median)`,
+      ...rows.map((r) => `${r.name.padEnd(width)}  ${fmt(m(r)).padStart(9)}  ${fmt(Math.min(...r.ms)).padStart(9)}  ${fmt(Math.max(...r.ms)).padStart(9)}   ${r.bytes ? String(mb(r)).padStart(10) : ''}`),
+      '',
+      `full snapshot / (ps + ss + lsns): ${ratios.full_vs_ps_ss_lsns.toFixed(2)}   (target ≤ 1.0)`,
+      `full snapshot / floor:            ${ratios.full_vs_floor.toFixed(2)}   (target ≤ 1.5)`,
+      `live refresh / full snapshot:     ${ratios.refresh_vs_full.toFixed(2)}   (target ≤ 0.3)`,
+      `live refresh bytes per process:   ${ratios.refresh_bytes_per_process.toFixed(0)}   (target < 300)`,
+      typeof ui === 'string' ? `renderer: skipped (${ui})` : `filter keystroke to paint:        median ${fmt(ratios.keystroke_to_paint_ms_median!)} ms, max ${fmt(ratios.keystroke_to_paint_ms_max!)} ms   (target ≤ 50 ms)`,
+      `(ss, ps and lsns: ${mb(ss)}, ${mb(ps)}, ${mb(lsns)} bytes; took ${((performance.now() - started) / 1000).toFixed(0)} s in all)`,
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+    process.stdout.write(
+      'BENCH_JSON ' +
+        JSON.stringify({ processes, fds, sockets: load.sockets, runs: RUNS, rows: rows.map((r) => ({ name: r.name, median_ms: m(r), min_ms: Math.min(...r.ms), max_ms: Math.max(...r.ms), ...(r.bytes ? { bytes: mb(r) } : {}) })), ratios }) +
+        '\n',
+    );
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`procscope bench: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,88 @@
+/**
+ * One long-lived `sh -s` on the node per connection: each script is written to its stdin and its reply read
+ * up to the script's own end marker. A refresh then costs no new SSH channel, no login shell, no rc files.
+ * If the shell goes away, the next script opens a new one.
+ */
+import type { Client, ClientChannel } from 'ssh2';
+import { ProcscopeFailure } from '../../shared/errors';
+import type { ScriptResult } from './session';
+
+interface Pending {
+  marker: Buffer;
+  out: Buffer[];
+  outBytes: number;
+  err: Buffer[];
+  onProgress?: (bytes: number) => void;
+  resolve(result: ScriptResult): void;
+}
+
+export class PersistentShell {
+  private channel: ClientChannel | null = null;
+  private opening: Promise<ClientChannel> | null = null;
+  private pending: Pending | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private exitCode: number | null = null;
+
+  constructor(
+    private readonly client: Client,
+    private readonly command: string,
+    private readonly where: string,
+  ) {}
+
+  private open(): Promise<ClientChannel> {
+    if (this.channel) return Promise.resolve(this.channel);
+    this.opening ??= new Promise<ClientChannel>((resolve, reject) => {
+      this.client.exec(this.command, (err, channel) => {
+        this.opening = null;
+        if (err) return reject(new ProcscopeFailure({ kind: 'connection', message: `${this.where} refused to run a command: ${err.message}` }));
+        this.channel = channel;
+        this.exitCode = null;
+        channel.on('data', (b: Buffer) => this.onData(b));
+        channel.stderr.on('data', (b: Buffer) => this.pending?.err.push(b));
+        channel.on('exit', (code: number | null) => (this.exitCode = code));
+        channel.on('close', () => {
+          if (this.channel === channel) this.channel = null;
+          this.finish();
+        });
+        resolve(channel);
+      });
+    });
+    return this.opening;
+  }
+
+  private onData(b: Buffer): void {
+    const p = this.pending;
+    if (!p) return;
+    p.out.push(b);
+    p.outBytes += b.length;
+    p.onProgress?.(p.outBytes);
+    // Is the marker at the end? Look at just enough of the tail.
+    const tail = Buffer.concat(p.out.slice(-2)).subarray(-p.marker.length);
+    if (tail.equals(p.marker)) this.finish();
+  }
+
+  private finish(): void {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = null;
+    p.resolve({ stdout: Buffer.concat(p.out), stderr: Buffer.concat(p.err).toString('utf8'), code: this.channel ? 0 : this.exitCode });
+  }
+
+  /** Runs scripts one at a time; resolves when the reply ends with `marker`, or the shell closes. */
+  run(script: string, marker: Buffer, onProgress?: (bytes: number) => void): Promise<ScriptResult> {
+    const next = this.queue.then(async () => {
+      const channel = await this.open();
+      return new Promise<ScriptResult>((resolve) => {
+        this.pending = { marker, out: [], outBytes: 0, err: [], ...(onProgress ? { onProgress } : {}), resolve };
+        channel.write(script);
+      });
+    });
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  close(): void {
+    this.channel?.end();
+    this.channel = null;
+  }
+}
