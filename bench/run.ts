@@ -52,9 +52,14 @@ async function measure(name: string, runs: number, once: () => Promise<number | 
   return row;
 }
 
-async function runRaw(session: NodeSession, script: string): Promise<number> {
-  const r = await session.runScript(script);
-  return r.stdout.length;
+/** Runs a plain command in the connection's persistent shell, as procscope's own scripts run: same channel, no login shell. */
+async function runRaw(session: NodeSession, command: string): Promise<number> {
+  const marker = `@@bench-done-${Math.random().toString(36).slice(2)}@@`;
+  const r = await session.runScript(`{ ${command}
+} </dev/null
+printf '\\n%s\\n' '${marker}'
+`, { endMarker: Buffer.from(`\n${marker}\n`) });
+  return r.stdout.length - marker.length - 2;
 }
 
 function countFds(): number {

@@ -8,7 +8,7 @@
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export function decodeBytes(buf: Uint8Array): string {
-  if (isAscii(buf)) return asciiString(buf);
+  if (isAscii(buf)) return typeof Buffer !== 'undefined' && Buffer.isBuffer(buf) ? buf.toString('latin1') : asciiString(buf);
   try {
     return decoder.decode(buf);
   } catch {

@@ -81,8 +81,18 @@ export class PersistentShell {
     return next;
   }
 
-  close(): void {
-    this.channel?.end();
+  /** Ends the shell; resolves when its channel is closed (or after a second). */
+  close(): Promise<void> {
+    const channel = this.channel;
     this.channel = null;
+    if (!channel) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, 1000);
+      channel.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      channel.end();
+    });
   }
 }

@@ -107,8 +107,8 @@ export function sshSession(connection: SshConnection, target: string): NodeSessi
     isOpen: () => lost === null,
     close() {
       lost ??= new Error('closed');
-      for (const shell of shells.values()) shell.close();
-      connection.close();
+      // The channels first: ssh2 fails if a compressed channel closes after its connection.
+      void Promise.all([...shells.values()].map((s) => s.close())).then(() => connection.close());
     },
   };
 }

@@ -133,7 +133,15 @@ mark end
 )
 procscope_reply() {
   E=$(mktemp "${B}TMPDIR:-/tmp}/procscope-err.XXXXXX" 2>/dev/null) || E=/dev/null
-  procscope_collect 2>"$E" </dev/null
+  # Collected into a file first: cat's thousands of small writes into a pipe cost more than the reads.
+  O=$(mktemp "${B}TMPDIR:-/tmp}/procscope-out.XXXXXX" 2>/dev/null) || O=
+  if [ -n "$O" ]; then
+    procscope_collect >"$O" 2>"$E" </dev/null
+    cat "$O"
+    rm -f "$O"
+  else
+    procscope_collect 2>"$E" </dev/null
+  fi
   printf '\n%s stderr\n' '${M}'
   cat "$E"
   [ "$E" = /dev/null ] || rm -f "$E"
@@ -160,8 +168,9 @@ function fullBody(): string {
   return String.raw`
 printf '%s\n' /proc/[0-9]* > "$T/dirs"
 cp "$T/dirs" "$T/fddirs"
-printf '%s\n' ${Object.values(NODE_FILES).join(' ')} > "$T/list"
-${PER_PID_LISTING}
+# every pid at once: one glob per file kind, builtins only
+printf '%s\0' /proc/[0-9]*/ns/* | xargs -0 -r stat -L -c '%i %n' > "$T/ns"
+printf '%s\n' ${Object.values(NODE_FILES).join(' ')} ${PER_PID_FILES.map((f) => `/proc/[0-9]*/${f}`).join(' ')} /proc/[0-9]*/task/*/children > "$T/list"
 mark ns
 cat "$T/ns"
 # one pid per distinct namespace of a type, as /proc/<pid>

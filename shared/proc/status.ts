@@ -13,6 +13,7 @@ export interface ProcStatus {
   /** NSpid, outermost first; null where the kernel does not print it (before 4.1). */
   nspid: number[] | null;
   vmRssKb: number | null;
+  /** the lines procscope reads, by key */
   fields: Record<string, string>;
 }
 
@@ -23,12 +24,21 @@ export function unescapeStatusName(raw: string): string {
 const numbers = (value: string | undefined): number[] =>
   value === undefined || value.trim() === '' ? [] : value.trim().split(/\s+/).map(Number);
 
+/** The keys procscope uses; the others are skipped without being copied. */
+const WANTED = new Set(['Name', 'State', 'Tgid', 'Pid', 'PPid', 'Uid', 'Gid', 'Threads', 'NSpid', 'VmRSS']);
+
 export function parseStatus(text: string): ProcStatus {
   const fields: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    fields[line.slice(0, colon)] = line.slice(colon + 1).replace(/^[ \t]+/, '');
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const colon = text.indexOf(':', start);
+    if (colon > start && colon < end) {
+      const key = text.slice(start, colon);
+      if (WANTED.has(key)) fields[key] = text.slice(colon + 1, end).replace(/^[ \t]+/, '');
+    }
+    start = end + 1;
   }
   if (fields.Name === undefined || fields.Pid === undefined) throw new Error('status: no Name or Pid line');
   const int = (key: string): number | null => {

@@ -87,13 +87,25 @@ export function collectFds(out: CollectOutput): Map<number, SnapshotFd[]> {
 
 /** Why the fd table of a pid could not be read: the directory, or its links one by one (a listable fd/ whose links are denied). */
 export function fdTableError(pid: number, out: CollectOutput): string | undefined {
-  const dirError = out.pathErrors.get(`/proc/${pid}/fd`);
-  if (dirError) return dirError;
-  const prefix = `/proc/${pid}/fd/`;
+  return fdTableErrors(out).get(pid);
+}
+
+const fdErrorCache = new WeakMap<CollectOutput, Map<number, string>>();
+
+/** pid -> why its fd table could not be read, computed once per output. */
+function fdTableErrors(out: CollectOutput): Map<number, string> {
+  let errors = fdErrorCache.get(out);
+  if (errors) return errors;
+  errors = new Map();
   for (const [path, message] of out.pathErrors) {
-    if (path.startsWith(prefix) && !/No such file/i.test(message)) return message;
+    const m = /^\/proc\/(\d+)\/fd(?:\/\d+)?$/.exec(path);
+    if (!m || /No such file/i.test(message)) continue;
+    const pid = Number(m[1]);
+    // The directory's own error wins over its links'.
+    if (!errors.has(pid) || path.endsWith('/fd')) errors.set(pid, message);
   }
-  return undefined;
+  fdErrorCache.set(out, errors);
+  return errors;
 }
 
 function linkOrNull(out: CollectOutput, path: string): string | null {
