@@ -64,6 +64,8 @@ export async function startLoad(processes: number, sockets: number, netnsCount: 
       }
     }
   };
+  // Also when the bench dies: nothing of the load may outlive it.
+  process.once('exit', teardown);
   try {
     const waits = [started(launch(['/bin/sh', '-c', SLEEPERS], { N: String(processes) }), 'sleepers'), started(launch([process.execPath, '-e', SOCKETS], { COUNT: String(sockets) }), 'sockets')];
     for (let i = 0; i < netnsCount; i++) {

@@ -133,6 +133,10 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
     await sshd.startListener();
     await expect.poll(() => page.getByTestId('stale-badge').count(), { timeout: 30_000 }).toBe(0);
     await expect.poll(() => page.getByTestId('updated-at').count()).toBe(1);
+    // Paused from here on, as a user who wants to read a still picture.
+    await page.getByTestId('live-toggle').uncheck();
+    await page.getByTestId('refresh').click();
+    await expect.poll(() => page.getByTestId('refresh').textContent()).toBe('Full refresh');
   });
 
   it('follows a listening socket to its owner', async () => {

@@ -1,12 +1,12 @@
 /** collectSnapshot and refreshSnapshot: one round trip to a node each, parsed into a snapshot or a delta. */
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { type CollectOutput, parseCollectOutput } from '../../shared/collect/frame';
+import { parseCollectOutput } from '../../shared/collect/frame';
 import { type CollectScriptOptions, buildCollectScript, doneMarker, sectionMark } from '../../shared/collect/script';
 import { fail } from '../../shared/errors';
-import { assembleSnapshot } from '../../shared/snapshot/assemble';
 import { type SnapshotDelta, buildDelta } from '../../shared/snapshot/refresh';
 import type { Snapshot } from '../../shared/snapshot/types';
+import { assembleOffThread } from './parse-worker';
 import type { NodeSession, RunOptions, ScriptResult } from './session';
 
 export interface CollectOptions extends RunOptions {
@@ -17,7 +17,9 @@ export interface CollectOptions extends RunOptions {
 }
 
 export interface CollectorRun {
-  output: CollectOutput;
+  /** the reply, unwrapped, to parse */
+  reply: ScriptResult;
+  nonce: string;
   collectedAt: Date;
   durationMs: number;
   /** bytes received from the node */
@@ -51,14 +53,15 @@ export function unwrapReply(result: ScriptResult, nonce: string): ScriptResult {
   return { ...result, stdout: stdout.subarray(0, e), stderr: result.stderr + stdout.subarray(e + errMark.length).toString('utf8') };
 }
 
+/** Runs the collector and checks that its reply is whole and from a Linux node; the parsing is the caller's. */
 export async function runCollector(session: NodeSession, script: CollectScriptOptions, options: RunOptions = {}): Promise<CollectorRun> {
   const nonce = randomBytes(16).toString('hex');
   const started = performance.now();
   const collectedAt = new Date();
   const raw = await session.runScript(buildCollectScript(nonce, script), { ...options, endMarker: Buffer.from(doneMarker(nonce)) });
   const result = unwrapReply(raw, nonce);
-  const mark = Buffer.from(`\n${sectionMark(nonce)} begin\n`);
-  if (result.stdout.indexOf(mark) < 0) {
+  const has = (section: string) => result.stdout.indexOf(Buffer.from(`\n${sectionMark(nonce)} ${section}\n`)) >= 0;
+  if (!has('begin')) {
     if (options.sudo && /password is required|a terminal is required|askpass/i.test(result.stderr)) {
       fail({ kind: 'auth', message: `sudo on ${session.target} asks for a password.`, hint: 'Allow the collector without one (a NOPASSWD rule in sudoers for this user), or log in as root and leave out --sudo.' });
     }
@@ -72,22 +75,20 @@ export async function runCollector(session: NodeSession, script: CollectScriptOp
       hint: 'Is the login shell a POSIX system with /bin/sh? Does a forced command (authorized_keys command=) replace ours?',
     });
   }
-  const output = parseCollectOutput(result.stdout, result.stderr, nonce);
-  if (output.noProc !== null) {
-    fail({ kind: 'unsupported', message: `${session.target} has no readable /proc (it says it is ${output.noProc || 'an unknown system'}).`, hint: 'procscope reads Linux nodes only.' });
+  if (has('noproc')) {
+    const said = parseCollectOutput(result.stdout, '', nonce).noProc;
+    fail({ kind: 'unsupported', message: `${session.target} has no readable /proc (it says it is ${said || 'an unknown system'}).`, hint: 'procscope reads Linux nodes only.' });
   }
-  const ostype = output.files.get('/proc/sys/kernel/ostype')?.toString('latin1').trim();
-  if (ostype !== undefined && ostype !== 'Linux') fail({ kind: 'unsupported', message: `${session.target} is ${ostype}, not Linux.`, hint: 'procscope reads Linux nodes only.' });
-  if (output.noTmp) fail({ kind: 'permission-denied', message: `${session.target} has no writable temporary directory for the collector (tried $TMPDIR, /tmp, /dev/shm).` });
-  if (!output.complete) {
+  if (has('notmp')) fail({ kind: 'permission-denied', message: `${session.target} has no writable temporary directory for the collector (tried $TMPDIR, /tmp, /dev/shm).` });
+  if (!has('end')) {
     fail({ kind: 'connection', message: `The collection on ${session.target} stopped before its end (exit ${result.code})${result.stderr.trim() ? `: ${firstLines(result.stderr)}` : ''}.`, hint: 'The connection may have dropped; try again.' });
   }
-  return { output, collectedAt, durationMs: Math.round(performance.now() - started), bytes: raw.stdout.length };
+  return { reply: result, nonce, collectedAt, durationMs: Math.round(performance.now() - started), bytes: raw.stdout.length };
 }
 
 export async function collectSnapshot(session: NodeSession, options: CollectOptions = {}): Promise<Snapshot> {
   const run = await runCollector(session, { ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}), compress: options.compress ?? true }, options);
-  return assembleSnapshot(run.output, {
+  return assembleOffThread(run.reply.stdout, run.reply.stderr, run.nonce, {
     target: session.target,
     collectedAt: run.collectedAt,
     durationMs: run.durationMs,
@@ -106,5 +107,6 @@ export interface RefreshOptions extends RunOptions {
 export async function refreshSnapshot(session: NodeSession, prev: Snapshot, options: RefreshOptions = {}): Promise<SnapshotDelta> {
   const detailPids = options.detailPids ?? [];
   const run = await runCollector(session, { refresh: { knownPids: prev.processes.map((p) => p.pid), detailPids }, compress: options.compress ?? true }, options);
-  return buildDelta(prev, run.output, { collectedAt: run.collectedAt, durationMs: run.durationMs, detailPids });
+  const output = parseCollectOutput(run.reply.stdout, run.reply.stderr, run.nonce);
+  return buildDelta(prev, output, { collectedAt: run.collectedAt, durationMs: run.durationMs, detailPids });
 }
