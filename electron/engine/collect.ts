@@ -68,6 +68,9 @@ export async function runCollector(session: NodeSession, script: CollectScriptOp
     if (options.sudo && /not in the sudoers|may not run sudo|sudo: .*not found/i.test(result.stderr)) {
       fail({ kind: 'permission-denied', message: `sudo on ${session.target} refused: ${firstLines(result.stderr)}`, hint: 'Log in as a user allowed to run sudo, or as root without --sudo.' });
     }
+    if (!session.isOpen() || (result.code === null && result.stderr.trim() === '')) {
+      fail({ kind: 'connection', message: `The connection to ${session.target} was lost during the collection.`, hint: 'It reconnects on the next refresh; check the node and the network if it keeps failing.' });
+    }
     if (result.code === 127) fail({ kind: 'unsupported', message: `${session.target} has no /bin/sh to run the collector.` });
     fail({
       kind: 'parse',

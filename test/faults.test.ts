@@ -1,0 +1,142 @@
+/**
+ * Faults: a node that stops answering, a connection killed mid-snapshot, several nodes with one failing.
+ * Each ends in a clear connection error, nothing leaks, and the next request reconnects.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ProcscopeFailure } from '../shared/errors';
+import { collectSnapshot } from '../electron/engine/collect';
+import { openSession } from '../electron/engine/open';
+import { type KeyPair, type Sshd, generateKey, makeTempDir, sshdUnavailable, startSshd } from './helpers/sshd';
+
+const skipReason = sshdUnavailable();
+if (skipReason) console.warn(`SKIP fault tests: ${skipReason}`);
+
+/** Every process under the sshd listener: its per-connection processes. */
+function sessionPids(sshd: Sshd): number[] {
+  const parentOf = new Map<number, number>();
+  for (const e of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      parentOf.set(Number(e), Number(/^PPid:\s*(\d+)/m.exec(readFileSync(`/proc/${e}/status`, 'utf8'))![1]));
+    } catch {
+      /* gone */
+    }
+  }
+  return [...parentOf.keys()].filter((pid) => {
+    for (let p = parentOf.get(pid); p !== undefined && p > 1; p = parentOf.get(p)) if (p === sshd.pid) return true;
+    return false;
+  });
+}
+
+const signalAll = (pids: number[], signal: NodeJS.Signals) => pids.forEach((p) => { try { process.kill(p, signal); } catch { /* gone */ } });
+
+/** Handles that would keep the process alive: sockets and timers, by kind. */
+function handles(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of process.getActiveResourcesInfo()) if (/TCP|Timeout|Pipe/.test(r)) counts[r] = (counts[r] ?? 0) + 1;
+  return counts;
+}
+
+async function settled(baseline: Record<string, number>) {
+  for (let i = 0; i < 50; i++) {
+    const now = handles();
+    if (Object.keys({ ...now, ...baseline }).every((k) => (now[k] ?? 0) <= (baseline[k] ?? 0))) return now;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return handles();
+}
+
+describe.skipIf(skipReason !== null)('faults', () => {
+  let a: Sshd;
+  let b: Sshd;
+  let key: KeyPair;
+  let dir: string;
+  const open = (sshd: Sshd) =>
+    openSession(`root@127.0.0.1:${sshd.port}`, {
+      identityFiles: [key.privatePath],
+      knownHostsFile: join(dir, 'known_hosts'),
+      agentSocket: null,
+      keepaliveIntervalMs: 500,
+      keepaliveCountMax: 2,
+    });
+  beforeAll(async () => {
+    dir = makeTempDir('faults');
+    key = generateKey(dir, 'id');
+    [a, b] = [await startSshd(), await startSshd()];
+    for (const s of [a, b]) s.authorize('root', key.publicLine);
+    writeFileSync(join(dir, 'known_hosts'), `${a.knownHostsLine()}\n${b.knownHostsLine()}\n`);
+  });
+  afterAll(async () => {
+    for (const s of [a, b]) {
+      signalAll([s.pid, ...sessionPids(s)], 'SIGCONT');
+      await s.stop();
+    }
+  });
+
+  it('a node that stops answering ends the request with a connection error within the keepalive bound, and nothing leaks', async () => {
+    await new Promise((r) => setTimeout(r, 500));
+    const baseline = handles();
+    const session = await open(a);
+    expect(handles().TCPSocketWrap ?? 0).toBeGreaterThan(baseline.TCPSocketWrap ?? 0);
+    await collectSnapshot(session);
+    const frozen = sessionPids(a);
+    signalAll(frozen, 'SIGSTOP');
+    const started = Date.now();
+    const err = await collectSnapshot(session).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    const took = Date.now() - started;
+    signalAll(frozen, 'SIGCONT');
+    expect(err).toBeInstanceOf(ProcscopeFailure);
+    expect((err as ProcscopeFailure).error.kind).toBe('connection');
+    console.log(`stopped node: failed after ${took} ms (keepalive 500 ms x 2)`);
+    expect(took).toBeLessThan(20_000);
+    expect(session.isOpen()).toBe(false);
+    session.close();
+    const after = await settled(baseline);
+    for (const [kind, n] of Object.entries(after)) expect(n, `${kind} handles left open`).toBeLessThanOrEqual(baseline[kind] ?? 0);
+    // The node is back: a new session works.
+    const again = await open(a);
+    expect((await collectSnapshot(again)).processes.length).toBeGreaterThan(0);
+    again.close();
+  });
+
+  it('a connection killed mid-snapshot fails cleanly, and the next session works', async () => {
+    const session = await open(a);
+    await collectSnapshot(session);
+    const pids = sessionPids(a);
+    signalAll(pids, 'SIGSTOP');
+    const pending = collectSnapshot(session).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    signalAll(pids, 'SIGKILL');
+    const err = await pending;
+    expect(err).toBeInstanceOf(ProcscopeFailure);
+    expect((err as ProcscopeFailure).error.kind).toBe('connection');
+    expect((err as ProcscopeFailure).error.message).toMatch(/lost|closed|stopped|cut short|refused|dropped/i);
+    session.close();
+    const again = await open(a);
+    expect((await collectSnapshot(again)).processes.length).toBeGreaterThan(0);
+    again.close();
+  });
+
+  it('with several nodes connected, one failing leaves the others unaffected', async () => {
+    const [sa, sb] = [await open(a), await open(b)];
+    await Promise.all([collectSnapshot(sa), collectSnapshot(sb)]);
+    const frozen = sessionPids(a);
+    signalAll(frozen, 'SIGSTOP');
+    const failing = collectSnapshot(sa).then(
+      () => 'ok',
+      () => 'failed',
+    );
+    for (let i = 0; i < 3; i++) expect((await collectSnapshot(sb)).processes.length).toBeGreaterThan(0);
+    expect(await failing).toBe('failed');
+    signalAll(frozen, 'SIGCONT');
+    sa.close();
+    sb.close();
+  });
+});
