@@ -3,7 +3,7 @@
  * with odd argv and sockets, and a real container. Screenshots of each view land in test-results/.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -210,6 +210,15 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('import-snapshot').click()]);
     await chooser.setFiles(bad);
     await expect.poll(() => page.getByTestId('notice').textContent()).toMatch(/not valid JSON.*cut short/s);
+
+    // 200 MB: refused from its size, at once, and the page stays responsive.
+    const huge = join(dir, 'huge.json');
+    writeFileSync(huge, '');
+    truncateSync(huge, 200 * 1024 * 1024);
+    const [hugeChooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('import-snapshot').click()]);
+    await hugeChooser.setFiles(huge);
+    await expect.poll(() => page.getByTestId('notice').textContent()).toMatch(/200 MB; procscope opens snapshots of up to 128 MB/);
+    expect(await page.evaluate(() => 1 + 1)).toBe(2);
     expect(pageErrors).toEqual([]);
     expect(existsSync(join(RESULTS, 'processes.png'))).toBe(true);
   });

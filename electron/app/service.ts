@@ -4,7 +4,7 @@
  * `procscope serve` both wrap it, each with its own transport and dialogs.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
   type ApiEvent,
@@ -16,7 +16,7 @@ import {
   type SavedNode,
 } from '../../shared/api';
 import { fail, toProcscopeError } from '../../shared/errors';
-import { readSnapshot } from '../../shared/snapshot/import';
+import { MAX_SNAPSHOT_BYTES, readSnapshot, tooLarge } from '../../shared/snapshot/import';
 import { applyDelta } from '../../shared/snapshot/refresh';
 import type { Snapshot } from '../../shared/snapshot/types';
 import { collectSnapshot, refreshSnapshot } from '../engine/collect';
@@ -267,6 +267,8 @@ export function createService(options: ServiceOptions): { handlers: ApiHandlers;
       if (!options.dialogs) fail({ kind: 'unsupported', message: 'This transport opens files in the browser.' });
       const path = await options.dialogs.openFile();
       if (path === null) return null;
+      const size = statSync(path).size;
+      if (size > MAX_SNAPSHOT_BYTES) tooLarge(size, basename(path));
       return { snapshot: readSnapshot(readFileSync(path, 'utf8'), basename(path)), name: basename(path) };
     },
     async checkSnapshot(text) {

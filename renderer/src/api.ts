@@ -1,6 +1,7 @@
 /** The API as the renderer sees it: Electron's preload (window.procscope), or `procscope serve`'s WebSocket. */
 import type { ApiClient, ApiEvent, ApiEvents, ApiMethod, ApiRequests } from '../../shared/api';
 import type { ProcscopeError, Result } from '../../shared/errors';
+import { MAX_SNAPSHOT_BYTES } from '../../shared/snapshot/limits';
 
 declare global {
   interface Window {
@@ -90,6 +91,10 @@ export function webSocketClient(url: string): ApiClient {
         input.addEventListener('change', async () => {
           const file = input.files?.[0];
           if (!file) return resolve({ ok: true, value: null });
+          if (file.size > MAX_SNAPSHOT_BYTES) {
+            const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
+            return resolve({ ok: false, error: { kind: 'unsupported', message: `${file.name} is ${mb(file.size)} MB; procscope opens snapshots of up to ${mb(MAX_SNAPSHOT_BYTES)} MB.`, hint: 'Export one process tree instead of the whole node.' } });
+          }
           const checked = await call('checkSnapshot', await file.text());
           resolve(checked.ok ? { ok: true, value: { snapshot: checked.value, name: file.name } } : checked);
         });

@@ -1,9 +1,21 @@
 /** readSnapshot: from the text of a file a user opened to a snapshot to browse, or a clear error. */
 import { fail } from '../errors';
 import { SNAPSHOT_FORMAT, type Snapshot } from './types';
+import { MAX_SNAPSHOT_BYTES } from './limits';
 import { schemaErrors } from './validate';
 
+export { MAX_SNAPSHOT_BYTES };
+
+export function tooLarge(bytes: number, name = 'the file'): never {
+  fail({
+    kind: 'unsupported',
+    message: `${name} is ${(bytes / 1024 / 1024).toFixed(0)} MB; procscope opens snapshots of up to ${MAX_SNAPSHOT_BYTES / 1024 / 1024} MB.`,
+    hint: 'Export one process tree instead of the whole node, or split the node\'s snapshot.',
+  });
+}
+
 export function readSnapshot(text: string, name = 'the file'): Snapshot {
+  if (text.length > MAX_SNAPSHOT_BYTES) tooLarge(text.length, name);
   let data: unknown;
   try {
     data = JSON.parse(text);
