@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProcscopeFailure } from '../shared/errors';
-import { collectSnapshot } from '../electron/engine/collect';
+import { spawnSync } from 'node:child_process';
+import { collectSnapshot, refreshSnapshot } from '../electron/engine/collect';
 import { openSession } from '../electron/engine/open';
 import { type KeyPair, type Sshd, generateKey, makeTempDir, sshdUnavailable, startSshd } from './helpers/sshd';
 
@@ -138,5 +139,81 @@ describe.skipIf(skipReason !== null)('faults', () => {
     signalAll(frozen, 'SIGCONT');
     sa.close();
     sb.close();
+  });
+});
+
+/** A node behind a link of its own: sshd in a network namespace, reached over a veth pair the test can take down. */
+const NETNS = 'procscope-faults';
+const HOST_IF = 'psc-fh';
+const NODE_IF = 'psc-fn';
+const HOST_ADDR = '10.213.7.1';
+const NODE_ADDR = '10.213.7.2';
+
+function ip(...args: string[]): void {
+  const r = spawnSync('ip', args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr.trim()}`);
+}
+
+function tearDownNetns(): void {
+  spawnSync('ip', ['link', 'del', HOST_IF]);
+  spawnSync('ip', ['netns', 'del', NETNS]);
+}
+
+const netnsSkip = skipReason ?? (process.getuid?.() !== 0 ? 'network namespaces need root' : spawnSync('ip', ['netns', 'list']).status !== 0 ? 'no ip netns (iproute2)' : null);
+if (!skipReason && netnsSkip) console.warn(`SKIP network fault test: ${netnsSkip}`);
+
+describe.skipIf(netnsSkip !== null)('a network that drops', () => {
+  let sshd: Sshd;
+  let dir: string;
+  let key: KeyPair;
+  beforeAll(async () => {
+    tearDownNetns();
+    ip('netns', 'add', NETNS);
+    ip('link', 'add', HOST_IF, 'type', 'veth', 'peer', 'name', NODE_IF);
+    ip('link', 'set', NODE_IF, 'netns', NETNS);
+    ip('addr', 'add', `${HOST_ADDR}/30`, 'dev', HOST_IF);
+    ip('link', 'set', HOST_IF, 'up');
+    ip('netns', 'exec', NETNS, 'ip', 'addr', 'add', `${NODE_ADDR}/30`, 'dev', NODE_IF);
+    ip('netns', 'exec', NETNS, 'ip', 'link', 'set', NODE_IF, 'up');
+    ip('netns', 'exec', NETNS, 'ip', 'link', 'set', 'lo', 'up');
+    sshd = await startSshd({ wrap: ['ip', 'netns', 'exec', NETNS], listen: NODE_ADDR });
+    dir = makeTempDir('netfault');
+    key = generateKey(dir, 'id');
+    sshd.authorize('root', key.publicLine);
+    writeFileSync(join(dir, 'known_hosts'), sshd.knownHostsLine() + '\n');
+  });
+  afterAll(async () => {
+    spawnSync('ip', ['link', 'set', HOST_IF, 'up']);
+    await sshd?.stop();
+    tearDownNetns();
+  });
+
+  it('a refresh over a link that went down fails within the keepalive bound; the session reconnects when it is back', async () => {
+    const open = () =>
+      openSession(`root@${NODE_ADDR}:${sshd.port}`, { identityFiles: [key.privatePath], knownHostsFile: join(dir, 'known_hosts'), agentSocket: null, keepaliveIntervalMs: 500, keepaliveCountMax: 2, readyTimeoutMs: 3000 });
+    const session = await open();
+    const first = await collectSnapshot(session);
+    expect(first.processes.length).toBeGreaterThan(0);
+    ip('link', 'set', HOST_IF, 'down');
+    const started = Date.now();
+    const err = await refreshSnapshot(session, first).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    console.log(`link down: the refresh failed after ${Date.now() - started} ms (keepalive 500 ms x 2)`);
+    expect(err).toBeInstanceOf(ProcscopeFailure);
+    expect((err as ProcscopeFailure).error.kind).toBe('connection');
+    expect(Date.now() - started).toBeLessThan(20_000);
+    // While down, a new connection says the node is unreachable rather than hanging.
+    const down = await open().then(
+      (s) => (s.close(), null),
+      (e: unknown) => e,
+    );
+    expect((down as ProcscopeFailure).error.kind).toBe('connection');
+    ip('link', 'set', HOST_IF, 'up');
+    const again = await open();
+    expect((await refreshSnapshot(again, await collectSnapshot(again))).updated.length).toBeGreaterThan(0);
+    again.close();
+    session.close();
   });
 });

@@ -45,12 +45,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-function waitForPort(port: number, child: ChildProcess, log: () => string, timeoutMs = 10000): Promise<void> {
+function waitForPort(port: number, host: string, child: ChildProcess, log: () => string, timeoutMs = 10000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const attempt = () => {
       if (child.exitCode !== null) return reject(new Error(`sshd exited (${child.exitCode}): ${log()}`));
-      const sock = connect(port, '127.0.0.1');
+      const sock = connect(port, host);
       sock.once('data', () => {
         sock.destroy();
         resolve();
@@ -129,7 +129,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   const startListening = async () => {
     const c = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
     c.stderr!.on('data', (b: Buffer) => logs.push(b));
-    await waitForPort(port, c, log);
+    await waitForPort(port, listen, c, log);
     return c;
   };
   let child = await startListening();
@@ -144,7 +144,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     port,
     dir,
     hostKeyLine: `${type} ${blob}`,
-    knownHostsLine: () => `[127.0.0.1]:${port} ${type} ${blob}`,
+    knownHostsLine: () => `[${listen}]:${port} ${type} ${blob}`,
     log,
     get pid() {
       return child.pid!;
