@@ -8,8 +8,9 @@ export interface SnapshotIndex {
   socketByInode: Map<number, SnapshotSocket>;
   containerById: Map<string, SnapshotContainer>;
   namespaceByKey: Map<string, SnapshotNamespace>;
-  /** pid -> container pid (innermost NSpid) */
   commandLine: Map<number, string>;
+  /** pid -> the lower-cased text a filter searches, computed once per snapshot rather than per keystroke */
+  haystack: Map<number, string>;
   errorsByPid: Map<number, { scope: string; message: string }[]>;
 }
 
@@ -34,14 +35,22 @@ export function indexSnapshot(snapshot: Snapshot): SnapshotIndex {
     const pid = Number(m[1]);
     errorsByPid.set(pid, [...(errorsByPid.get(pid) ?? []), e]);
   }
+  const containerById = new Map(snapshot.containers.map((c) => [c.id, c]));
+  const commandLine = new Map(snapshot.processes.map((p) => [p.pid, commandLineOf(p)]));
+  const haystack = new Map<number, string>();
+  for (const p of snapshot.processes) {
+    const c = p.containerId ? containerById.get(p.containerId) : undefined;
+    haystack.set(p.pid, [String(p.pid), p.name, p.user ?? String(p.uid), commandLine.get(p.pid) ?? '', p.containerId ?? '', c?.podName ?? '', c?.podNamespace ?? '', c?.name ?? ''].join('\u0000').toLowerCase());
+  }
   return {
     snapshot,
     byPid,
+    haystack,
     childrenOf,
     socketByInode: new Map(snapshot.sockets.map((s) => [s.inode, s])),
-    containerById: new Map(snapshot.containers.map((c) => [c.id, c])),
+    containerById,
     namespaceByKey: new Map(snapshot.namespaces.map((n) => [nsKey(n.type, n.inode), n])),
-    commandLine: new Map(snapshot.processes.map((p) => [p.pid, commandLineOf(p)])),
+    commandLine,
     errorsByPid,
   };
 }
@@ -88,10 +97,7 @@ function sortValue(index: SnapshotIndex, p: SnapshotProcess, column: ProcessColu
 /** Lower-cased words of a filter; a process matches when every word is found in one of its fields. */
 export function matchesFilter(index: SnapshotIndex, p: SnapshotProcess, words: string[]): boolean {
   if (words.length === 0) return true;
-  const c = p.containerId ? index.containerById.get(p.containerId) : undefined;
-  const haystack = [String(p.pid), p.name, p.user ?? String(p.uid), index.commandLine.get(p.pid) ?? '', p.containerId ?? '', c?.podName ?? '', c?.podNamespace ?? '', c?.name ?? '']
-    .join('\u0000')
-    .toLowerCase();
+  const haystack = index.haystack.get(p.pid) ?? '';
   return words.every((w) => haystack.includes(w));
 }
 
