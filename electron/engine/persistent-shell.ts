@@ -9,6 +9,8 @@ import type { ScriptResult } from './session';
 
 interface Pending {
   marker: Buffer;
+  /** the last marker.length bytes received, however they were chunked */
+  tail: Buffer;
   out: Buffer[];
   outBytes: number;
   err: Buffer[];
@@ -56,9 +58,9 @@ export class PersistentShell {
     p.out.push(b);
     p.outBytes += b.length;
     p.onProgress?.(p.outBytes);
-    // Is the marker at the end? Look at just enough of the tail.
-    const tail = Buffer.concat(p.out.slice(-2)).subarray(-p.marker.length);
-    if (tail.equals(p.marker)) this.finish();
+    // Is the marker at the end? Keep just enough of the tail, whatever the chunk sizes.
+    p.tail = Buffer.concat([p.tail, b]).subarray(-p.marker.length);
+    if (p.tail.equals(p.marker)) this.finish();
   }
 
   private finish(): void {
@@ -73,7 +75,7 @@ export class PersistentShell {
     const next = this.queue.then(async () => {
       const channel = await this.open();
       return new Promise<ScriptResult>((resolve) => {
-        this.pending = { marker, out: [], outBytes: 0, err: [], ...(onProgress ? { onProgress } : {}), resolve };
+        this.pending = { marker, tail: Buffer.alloc(0), out: [], outBytes: 0, err: [], ...(onProgress ? { onProgress } : {}), resolve };
         channel.write(script);
       });
     });
