@@ -1,0 +1,95 @@
+/** The API's implementation against a real sshd: ssh config import, trusting a host key once, a changed key. */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiEvent, ApiEvents, HostKeyDecision } from '../shared/api';
+import { ProcscopeFailure } from '../shared/errors';
+import { createService } from '../electron/app/service';
+import { noVault } from '../electron/app/stores';
+import { type KeyPair, type Sshd, generateKey, makeTempDir, sshdUnavailable, startSshd } from './helpers/sshd';
+
+const skipReason = sshdUnavailable();
+if (skipReason) console.warn(`SKIP service tests: ${skipReason}`);
+
+describe.skipIf(skipReason !== null)('the service', () => {
+  let sshd: Sshd;
+  let key: KeyPair;
+  let dir: string;
+  beforeAll(async () => {
+    sshd = await startSshd();
+    dir = makeTempDir('service');
+    key = generateKey(dir, 'id');
+    sshd.authorize('root', key.publicLine);
+  });
+  afterAll(async () => sshd?.stop());
+
+  function service(knownHostsFile: string, decision: HostKeyDecision, sshConfigPath?: string) {
+    const prompts: ApiEvents['hostKeyPrompt'][] = [];
+    const s = createService({
+      configDir: makeTempDir('service-config'),
+      vault: noVault,
+      transport: 'browser',
+      knownHostsFile,
+      ...(sshConfigPath ? { sshConfigPath } : {}),
+      emit: <E extends ApiEvent>(event: E, payload: ApiEvents[E]) => {
+        if (event !== 'hostKeyPrompt') return;
+        const p = payload as ApiEvents['hostKeyPrompt'];
+        prompts.push(p);
+        void s.handlers.answerHostKey(p.promptId, decision);
+      },
+    });
+    return { s, prompts };
+  }
+
+  it('imports the Host aliases of ~/.ssh/config, once each, and connects through one', async () => {
+    const config = join(dir, 'ssh_config');
+    writeFileSync(config, `Host lab-node\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User root\n  IdentityFile ${key.privatePath}\nHost *.example\n  User x\n`);
+    const kh = join(dir, 'kh-config');
+    writeFileSync(kh, sshd.knownHostsLine() + '\n');
+    const { s } = service(kh, 'reject', config);
+    const nodes = await s.handlers.importSshConfig();
+    expect(nodes.map((n) => [n.name, n.host])).toEqual([['lab-node', 'lab-node']]);
+    expect(await s.handlers.importSshConfig()).toHaveLength(1);
+    const status = await s.handlers.connect(nodes[0]!.id);
+    expect(status.target).toBe(`root@127.0.0.1:${sshd.port}`);
+    await s.handlers.disconnect(status.connectionId);
+    s.dispose();
+  });
+
+  it('trusts an unknown key once without recording it, and asks again next time', async () => {
+    const kh = join(dir, 'kh-once');
+    const { s, prompts } = service(kh, 'accept-once');
+    await s.handlers.saveNode({ id: 'n1', name: 'n', host: '127.0.0.1', port: sshd.port, user: 'root', auth: 'key', identityFile: key.privatePath });
+    for (let i = 0; i < 2; i++) {
+      const status = await s.handlers.connect('n1');
+      await s.handlers.disconnect(status.connectionId);
+    }
+    expect(prompts).toHaveLength(2);
+    expect(prompts[0]!.fingerprint).toMatch(/^SHA256:/);
+    expect(existsSync(kh) ? readFileSync(kh, 'utf8') : '').toBe('');
+    s.dispose();
+  });
+
+  it('refuses a changed key with both fingerprints, without asking', async () => {
+    const kh = join(dir, 'kh-changed');
+    const other = generateKey(dir, 'other-host');
+    writeFileSync(kh, `[127.0.0.1]:${sshd.port} ${other.publicLine.split(' ').slice(0, 2).join(' ')}\n`);
+    const { s, prompts } = service(kh, 'accept-always');
+    await s.handlers.saveNode({ id: 'n2', name: 'n', host: '127.0.0.1', port: sshd.port, user: 'root', auth: 'key', identityFile: key.privatePath });
+    const err = await s.handlers.connect('n2').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ProcscopeFailure);
+    const error = (err as ProcscopeFailure).error;
+    expect(error.kind).toBe('host-key');
+    if (error.kind === 'host-key') {
+      expect(error.reason).toBe('changed');
+      expect(error.knownFingerprints).toHaveLength(1);
+      expect(error.message).toContain(error.fingerprint);
+      expect(error.message).toContain(error.knownFingerprints![0]);
+    }
+    expect(prompts).toHaveLength(0);
+    s.dispose();
+  });
+});
