@@ -12,7 +12,7 @@ import type { NodeSession, RunOptions, ScriptResult } from './session';
 export interface CollectOptions extends RunOptions {
   /** read container name sources under this directory of the node instead of / (tests; a node's filesystem mounted elsewhere) */
   namesRoot?: string;
-  /** gzip the collector's output on the node (default on) */
+  /** gzip the collector's output on the node (default: over SSH, not for this machine) */
   compress?: boolean;
 }
 
@@ -90,7 +90,7 @@ export async function runCollector(session: NodeSession, script: CollectScriptOp
 }
 
 export async function collectSnapshot(session: NodeSession, options: CollectOptions = {}): Promise<Snapshot> {
-  const run = await runCollector(session, { ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}), compress: options.compress ?? true }, options);
+  const run = await runCollector(session, { ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}), compress: options.compress ?? session.target !== 'local' }, options);
   return assembleOffThread(run.reply.stdout, run.reply.stderr, run.nonce, {
     target: session.target,
     collectedAt: run.collectedAt,
@@ -109,7 +109,7 @@ export interface RefreshOptions extends RunOptions {
 /** What changed since `prev`: every process's state, CPU, RSS and threads; new processes in full; exited ones. */
 export async function refreshSnapshot(session: NodeSession, prev: Snapshot, options: RefreshOptions = {}): Promise<SnapshotDelta> {
   const detailPids = options.detailPids ?? [];
-  const run = await runCollector(session, { refresh: { knownPids: prev.processes.map((p) => p.pid), detailPids }, compress: options.compress ?? true }, options);
+  const run = await runCollector(session, { refresh: { knownPids: prev.processes.map((p) => p.pid), detailPids }, compress: options.compress ?? session.target !== 'local' }, options);
   const output = parseCollectOutput(run.reply.stdout, run.reply.stderr, run.nonce);
   return buildDelta(prev, output, { collectedAt: run.collectedAt, durationMs: run.durationMs, detailPids });
 }

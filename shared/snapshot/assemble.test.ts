@@ -67,6 +67,24 @@ describe('assembleSnapshot', () => {
   });
 });
 
+describe('assembleSnapshot and zombies', () => {
+  it('does not report the missing namespace links of a zombie, but does report another process\'s', () => {
+    const zombieStat = Buffer.from('20 (gone) Z 1 20 20 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 50 0 0\n');
+    const snap = assembleSnapshot(
+      output({
+        files: new Map([...proc(10, 'a'), [`/proc/20/stat`, zombieStat], [`/proc/20/status`, status(20, 'gone')]]),
+        pathErrors: new Map([
+          ['/proc/20/ns/net', 'No such file or directory'],
+          ['/proc/10/ns/net', 'No such file or directory'],
+        ]),
+      }),
+      meta,
+    );
+    expect(snap.processes.find((p) => p.pid === 20)?.state).toBe('Z');
+    expect(snap.errors).toEqual([{ scope: 'pid 10 ns/net', message: 'No such file or directory' }]);
+  });
+});
+
 function firstTcpInode(): number {
   const line = fixture('net-tcp.txt').split('\n')[1]!;
   return Number(line.trim().split(/\s+/)[9]);

@@ -259,10 +259,12 @@ export function assembleProcesses(out: CollectOutput, users: Map<number, string>
     }
   }
   const listed = new Set(processes.map((p) => p.pid));
+  const zombies = new Set(processes.filter((p) => p.state === 'Z').map((p) => p.pid));
   for (const [path, message] of out.pathErrors) {
     const m = /^\/proc\/(\d+)\/(ns\/[a-z_]+)$/.exec(path);
     // A pid that exited before its files were read already has its "exited" entry, or was never listed.
-    if (m && listed.has(Number(m[1]))) errors.push({ scope: `pid ${m[1]} ${m[2]}`, message });
+    // A zombie has no namespace links; it is not an error that they are missing.
+    if (m && listed.has(Number(m[1])) && !(zombies.has(Number(m[1])) && /No such file/i.test(message))) errors.push({ scope: `pid ${m[1]} ${m[2]}`, message });
     else if (!/^\/proc\/\d+\//.test(path)) errors.push({ scope: path, message });
   }
   return { processes, namespaces };

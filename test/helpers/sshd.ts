@@ -140,6 +140,32 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
       c.kill('SIGTERM');
     });
   const [type, blob] = hostKey.publicLine.split(' ');
+  const dropConnections = (): number => {
+    const parentOf = new Map<number, number>();
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        parentOf.set(Number(entry), Number(/^PPid:\s*(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))![1]));
+      } catch {
+        /* gone */
+      }
+    }
+    const isUnderListener = (pid: number): boolean => {
+      for (let p = parentOf.get(pid); p !== undefined && p > 1; p = parentOf.get(p)) if (p === child.pid) return true;
+      return false;
+    };
+    let killed = 0;
+    for (const pid of parentOf.keys()) {
+      if (!isUnderListener(pid)) continue;
+      try {
+        process.kill(pid, 'SIGKILL');
+        killed++;
+      } catch {
+        /* gone */
+      }
+    }
+    return killed;
+  };
   return {
     port,
     dir,
@@ -149,32 +175,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     get pid() {
       return child.pid!;
     },
-    dropConnections() {
-      const parentOf = new Map<number, number>();
-      for (const entry of readdirSync('/proc')) {
-        if (!/^\d+$/.test(entry)) continue;
-        try {
-          parentOf.set(Number(entry), Number(/^PPid:\s*(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))![1]));
-        } catch {
-          /* gone */
-        }
-      }
-      const isUnderListener = (pid: number): boolean => {
-        for (let p = parentOf.get(pid); p !== undefined && p > 1; p = parentOf.get(p)) if (p === child.pid) return true;
-        return false;
-      };
-      let killed = 0;
-      for (const pid of parentOf.keys()) {
-        if (!isUnderListener(pid)) continue;
-        try {
-          process.kill(pid, 'SIGKILL');
-          killed++;
-        } catch {
-          /* gone */
-        }
-      }
-      return killed;
-    },
+    dropConnections,
     async stopListener() {
       await exited(child);
     },
@@ -187,6 +188,8 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
       writeFileSync(file, existing + publicLine + '\n', { mode: 0o644 });
     },
     async stop() {
+      // Sessions outlive their listener; end them too, so no test leaves a shell behind.
+      dropConnections();
       await exited(child);
       rmSync(dir, { recursive: true, force: true });
     },
