@@ -52,6 +52,9 @@ describe('renderer model', () => {
   it('filters sockets by listening and protocol family', () => {
     expect(filterSockets(index.snapshot.sockets, true, 'all').map((s) => s.inode)).toEqual([1, 3]);
     expect(filterSockets(index.snapshot.sockets, false, 'udp').map((s) => s.inode)).toEqual([2]);
+    expect(filterSockets(index.snapshot.sockets, false, 'all', ':22', index).map((s) => s.inode)).toEqual([1]);
+    expect(filterSockets(index.snapshot.sockets, false, 'all', 'sshd /run', index).map((s) => s.inode)).toEqual([3]);
+    expect(filterSockets(index.snapshot.sockets, false, 'all', 'nothing', index)).toEqual([]);
   });
 
   it('shows control characters and non-UTF-8 bytes as escapes', () => {

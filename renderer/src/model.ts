@@ -151,9 +151,15 @@ export function processTree(index: SnapshotIndex, filter: string): TreeRow[] {
   return rows;
 }
 
-/** ss-like sockets view: optional listening-only and protocol filters. */
-export function filterSockets(sockets: SnapshotSocket[], listeningOnly: boolean, proto: string): SnapshotSocket[] {
-  return sockets.filter((s) => (!listeningOnly || s.state === 'LISTEN') && (proto === 'all' || s.proto.replace(/6$/, '') === proto));
+/** ss-like sockets view: listening only, a protocol family, and words found in the addresses or the holders' pids and names. */
+export function filterSockets(sockets: SnapshotSocket[], listeningOnly: boolean, proto: string, text = '', index?: SnapshotIndex): SnapshotSocket[] {
+  const words = filterWords(text);
+  const matches = (s: SnapshotSocket) => {
+    if (words.length === 0) return true;
+    const haystack = [s.local, s.remote, ...s.pids.map((p) => `${p} ${index?.byPid.get(p)?.name ?? ''}`)].join('\u0000').toLowerCase();
+    return words.every((w) => haystack.includes(w));
+  };
+  return sockets.filter((s) => (!listeningOnly || s.state === 'LISTEN') && (proto === 'all' || s.proto.replace(/6$/, '') === proto) && matches(s));
 }
 
 export function formatKb(kb: number | null | undefined): string {

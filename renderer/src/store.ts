@@ -75,6 +75,7 @@ interface UiSlice {
   selectedContainer: string | null;
   socketListeningOnly: boolean;
   socketProto: string;
+  socketText: string;
   showAddNode: boolean;
   notice: Notice | null;
   setView(view: View): void;
@@ -86,6 +87,7 @@ interface UiSlice {
   selectNamespace(key: string | null): void;
   selectContainer(id: string | null): void;
   setSocketFilter(listeningOnly: boolean, proto: string): void;
+  setSocketText(text: string): void;
   setShowAddNode(show: boolean): void;
   setNotice(notice: Notice | null): void;
 }
@@ -162,6 +164,7 @@ const uiSlice: Slice<UiSlice> = (set) => ({
   selectedContainer: null,
   socketListeningOnly: false,
   socketProto: 'all',
+  socketText: '',
   showAddNode: false,
   notice: null,
   setView: (view) => set({ view }),
@@ -173,6 +176,7 @@ const uiSlice: Slice<UiSlice> = (set) => ({
   selectNamespace: (selectedNamespace) => set({ selectedNamespace }),
   selectContainer: (selectedContainer) => set({ selectedContainer }),
   setSocketFilter: (socketListeningOnly, socketProto) => set({ socketListeningOnly, socketProto }),
+  setSocketText: (socketText) => set({ socketText }),
   setShowAddNode: (showAddNode) => set({ showAddNode }),
   setNotice: (notice) => set({ notice }),
 });

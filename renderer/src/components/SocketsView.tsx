@@ -11,8 +11,10 @@ export function SocketsView({ index }: { index: SnapshotIndex }) {
   const listeningOnly = useStore((s) => s.socketListeningOnly);
   const proto = useStore((s) => s.socketProto);
   const setSocketFilter = useStore((s) => s.setSocketFilter);
+  const text = useStore((s) => s.socketText);
+  const setSocketText = useStore((s) => s.setSocketText);
   const host = index.snapshot.node.hostNamespaces?.net;
-  const rows = useMemo(() => filterSockets(index.snapshot.sockets, listeningOnly, proto), [index, listeningOnly, proto]);
+  const rows = useMemo(() => filterSockets(index.snapshot.sockets, listeningOnly, proto, text, index), [index, listeningOnly, proto, text]);
   const columns: Column<SnapshotSocket>[] = useMemo(
     () => [
       { key: 'proto', title: 'PROTO', width: '60px', render: (s) => (s.type && s.proto === 'unix' ? `u_${s.type.slice(0, 3)}` : s.proto) },
@@ -32,6 +34,7 @@ export function SocketsView({ index }: { index: SnapshotIndex }) {
   return (
     <div className="view">
       <div className="toolbar">
+        <input className="filter" data-testid="socket-filter" placeholder="Filter: address, port, pid or process name" value={text} onChange={(e) => setSocketText(e.target.value)} />
         <label className="toggle">
           <input type="checkbox" data-testid="listening-only" checked={listeningOnly} onChange={(e) => setSocketFilter(e.target.checked, proto)} /> Listening only
         </label>
