@@ -94,7 +94,20 @@ export function matchContainer(path: string): ContainerMatch | null {
 }
 
 /** The container of a process: its cgroup v2 line first, then name=systemd, then any controller's. */
-export function matchProcessContainer(cgroups: CgroupEntry[]): (ContainerMatch & { hierarchy: number }) | null {
+type ProcessMatch = (ContainerMatch & { hierarchy: number }) | null;
+
+/** Matches by cgroups array: a live refresh keeps a process's array, so each process is matched once, not every refresh. */
+const matched = new WeakMap<CgroupEntry[], ProcessMatch>();
+
+export function matchProcessContainer(cgroups: CgroupEntry[]): ProcessMatch {
+  const known = matched.get(cgroups);
+  if (known !== undefined) return known;
+  const result = matchCgroups(cgroups);
+  matched.set(cgroups, result);
+  return result;
+}
+
+function matchCgroups(cgroups: CgroupEntry[]): ProcessMatch {
   const order = [
     ...cgroups.filter((c) => c.hierarchy === 0 && c.controllers.length === 0),
     ...cgroups.filter((c) => c.controllers.includes('name=systemd')),
