@@ -82,6 +82,10 @@ export async function runCollector(session: NodeSession, script: CollectScriptOp
     const said = parseCollectOutput(result.stdout, '', nonce).noProc;
     fail({ kind: 'unsupported', message: `${session.target} has no readable /proc (it says it is ${said || 'an unknown system'}).`, hint: 'procscope reads Linux nodes only.' });
   }
+  if (has('tmpfull')) {
+    const dir = parseCollectOutput(result.stdout, '', nonce).tmpFull || 'the temporary directory';
+    fail({ kind: 'permission-denied', message: `${dir} on ${session.target} is full: the collector could not write its reply there.`, hint: `Free space in ${dir} on the node (or point TMPDIR at a directory with room) and try again.` });
+  }
   if (has('notmp')) fail({ kind: 'permission-denied', message: `${session.target} has no writable temporary directory for the collector (tried $TMPDIR, /tmp, /dev/shm).` });
   if (!has('end')) {
     fail({ kind: 'connection', message: `The collection on ${session.target} stopped before its end (exit ${result.code})${result.stderr.trim() ? `: ${firstLines(result.stderr)}` : ''}.`, hint: 'The connection may have dropped; try again.' });

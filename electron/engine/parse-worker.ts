@@ -24,45 +24,67 @@ function parse(job: Job): Snapshot {
   return assembleSnapshot(out, { ...job.meta, collectedAt: new Date(job.meta.collectedAt) });
 }
 
+interface Reply {
+  id: number;
+  ok: boolean;
+  snapshot?: Snapshot;
+  error?: ProcscopeError;
+}
+
 if (!isMainThread && parentPort && (workerData as { procscopeParser?: boolean } | null)?.procscopeParser) {
-  parentPort.on('message', (job: Job) => {
+  parentPort.on('message', ({ id, job }: { id: number; job: Job }) => {
+    let reply: Reply;
     try {
-      parentPort!.postMessage({ ok: true, snapshot: parse(job) });
+      reply = { id, ok: true, snapshot: parse(job) };
     } catch (err) {
-      parentPort!.postMessage({ ok: false, error: toProcscopeError(err) });
+      reply = { id, ok: false, error: toProcscopeError(err) };
     }
+    parentPort!.postMessage(reply);
   });
 }
 
+interface Waiting {
+  resolve(snapshot: Snapshot): void;
+  reject(err: Error): void;
+}
+
 let worker: Worker | null = null;
+let nextId = 1;
+/** Jobs sent and not yet answered, by id: the worker answers each job with its own id, in any order. */
+const waiting = new Map<number, Waiting>();
 const canUseWorker = __filename.endsWith('.js') && existsSync(__filename);
+
+function startWorker(): Worker {
+  const w = new Worker(__filename, { workerData: { procscopeParser: true } });
+  w.unref();
+  w.on('message', (reply: Reply) => {
+    const job = waiting.get(reply.id);
+    if (!job) return;
+    waiting.delete(reply.id);
+    // Referenced while a job runs, so the process waits for it; unreferenced between jobs, so it can exit.
+    if (waiting.size === 0) w.unref();
+    if (reply.ok) job.resolve(reply.snapshot!);
+    else job.reject(new ProcscopeFailure(reply.error!));
+  });
+  w.on('error', (err) => {
+    if (worker === w) worker = null;
+    const failed = [...waiting.values()];
+    waiting.clear();
+    for (const job of failed) job.reject(new ProcscopeFailure({ kind: 'parse', message: `The parser thread failed: ${err.message}` }));
+  });
+  return w;
+}
 
 /** Parses on a worker thread when running compiled, inline otherwise; the result is the same snapshot. */
 export function assembleOffThread(stdout: Buffer, stderr: string, nonce: string, meta: SnapshotMeta): Promise<Snapshot> {
   const job: Job = { stdout, stderr, nonce, meta: { ...meta, collectedAt: meta.collectedAt.toISOString() } };
   if (!canUseWorker) return Promise.resolve(parse(job));
-  if (!worker) {
-    worker = new Worker(__filename, { workerData: { procscopeParser: true } });
-    worker.unref();
-  }
+  worker ??= startWorker();
   const w = worker;
-  // Referenced while a job runs, so the process waits for it; unreferenced between jobs, so it can exit.
+  const id = nextId++;
   w.ref();
   return new Promise<Snapshot>((resolve, reject) => {
-    const onMessage = (msg: { ok: boolean; snapshot?: Snapshot; error?: ProcscopeError }) => {
-      w.off('error', onError);
-      w.unref();
-      if (msg.ok) resolve(msg.snapshot!);
-      else reject(new ProcscopeFailure(msg.error!));
-    };
-    const onError = (err: Error) => {
-      w.off('message', onMessage);
-      w.unref();
-      worker = null;
-      reject(new ProcscopeFailure({ kind: 'parse', message: `The parser thread failed: ${err.message}` }));
-    };
-    w.once('message', onMessage);
-    w.once('error', onError);
-    w.postMessage(job);
+    waiting.set(id, { resolve, reject });
+    w.postMessage({ id, job });
   });
 }

@@ -39,8 +39,18 @@ export interface CollectOutput {
   pageSize: number;
   /** seconds since the node booted, when the collector ran */
   uptimeSec: number | null;
-  /** a refresh's compact stat of every process */
+  /** a refresh's compact stat of every process; null when the section is missing or stopped before its end */
   compactStats: Map<number, CompactStat> | null;
+  /** a refresh's stat section was there but cut short: its absences prove nothing */
+  compactStatsCut: boolean;
+  /** network namespaces kept by an nsfs bind mount: inode and mount point */
+  mountedNetns: { inode: number; path: string }[];
+  /** tables of network namespaces no process is in: netns inode -> table (tcp, ..., unix, ssx) -> content */
+  orphanNetTables: Map<number, Map<string, Buffer>>;
+  /** `ss -xaHn` of each process's network namespace: "/proc/<pid>" of a member -> output */
+  ssUnix: Map<string, Buffer>;
+  /** the node's temporary directory filled up while the collector wrote to it */
+  tmpFull: string | null;
 }
 
 /** What a refresh reads of every process: "pid state ppid utime stime threads starttime rsspages". */
@@ -53,9 +63,13 @@ export interface CompactStat {
   rssPages: number;
 }
 
-export function parseCompactStat(text: string): Map<number, CompactStat> {
+/** The compact stats, or null when the section does not end with its "end" line (its reader stopped early). */
+export function parseCompactStat(text: string): Map<number, CompactStat> | null {
   const stats = new Map<number, CompactStat>();
-  for (const line of text.split('\n')) {
+  const lines = text.split('\n');
+  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  if (lines.pop() !== 'end') return null;
+  for (const line of lines) {
     const f = line.split(' ');
     if (f.length !== 8 || !/^[A-Za-z]$/.test(f[1]!)) continue;
     const n = f.map(Number);
@@ -107,6 +121,17 @@ export function parseStderr(stderr: string): { pathErrors: Map<string, string>; 
   return { pathErrors, otherErrors };
 }
 
+/** "<sep>HEAD\nBODY<sep>HEAD\nBODY...": [HEAD, BODY] pairs; what stands before the first separator is dropped. */
+function subsections(section: Buffer | undefined, sep: Buffer): [string, Buffer][] {
+  if (!section) return [];
+  return splitBuffer(section, sep)
+    .slice(1)
+    .map((entry) => {
+      const nl = entry.indexOf(0x0a);
+      return nl < 0 ? [entry.toString('latin1'), Buffer.alloc(0)] : [entry.subarray(0, nl).toString('latin1'), entry.subarray(nl + 1)];
+    });
+}
+
 export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string): CollectOutput {
   const mark = sectionMark(nonce);
   const sections = splitSections(stdout, mark);
@@ -128,7 +153,13 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
     pageSize: Number(sections.get('pagesize')?.toString('latin1').trim()) || 4096,
     uptimeSec: Number(sections.get('uptime')?.toString('latin1').trim().split(/\s+/)[0]) || null,
     compactStats: sections.has('stat') ? parseCompactStat(sections.get('stat')!.toString('latin1')) : null,
+    compactStatsCut: false,
+    mountedNetns: [],
+    orphanNetTables: new Map(),
+    ssUnix: new Map(),
+    tmpFull: sections.has('tmpfull') ? sections.get('tmpfull')!.toString('utf8').trim() : null,
   };
+  result.compactStatsCut = sections.has('stat') && result.compactStats === null;
 
   const uts = sections.get('uts');
   if (uts) {
@@ -138,6 +169,21 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
       const hostname = decodeBytes(entry.subarray(nl + 1)).replace(/\n$/, '');
       if (nl > 0 && Number.isInteger(pid) && hostname !== '') result.utsHostnames.set(pid, hostname);
     }
+  }
+
+  for (const line of (sections.get('netns') ?? Buffer.alloc(0)).toString('latin1').split('\n')) {
+    const m = /^net:\[(\d+)\] (\/.*)$/.exec(line);
+    if (m) result.mountedNetns.push({ inode: Number(m[1]), path: m[2]! });
+  }
+  for (const [head, body] of subsections(sections.get('orphannet'), Buffer.from(`\n${mark}:n `))) {
+    const inode = Number(/^net:\[(\d+)\]$/.exec(head)?.[1]);
+    if (!Number.isInteger(inode) || inode <= 0) continue;
+    const tables = new Map<string, Buffer>();
+    for (const [table, content] of subsections(Buffer.concat([Buffer.from('\n'), body]), Buffer.from(`\n${mark}:t `))) tables.set(table, content);
+    result.orphanNetTables.set(inode, tables);
+  }
+  for (const [dir, content] of subsections(sections.get('ssx'), Buffer.from(`\n${mark}:x `))) {
+    if (/^\/proc\/\d+$/.test(dir)) result.ssUnix.set(dir, content);
   }
 
   for (const line of (sections.get('ns') ?? Buffer.alloc(0)).toString('latin1').split('\n')) {

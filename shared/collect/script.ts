@@ -52,9 +52,16 @@ function pidList(pids: number[], what: string): string {
   return pids.join(' ');
 }
 
+/**
+ * Shell that fills $T/ns with the namespace links of every pid dir in $T/dirs. Each link is named, one per type this
+ * kernel has: a glob of another user's ns/ directory finds nothing, and "nothing" must not read as "no namespaces".
+ */
+const NS_LINKS = String.raw`
+nstypes=$(cd /proc/self/ns 2>/dev/null && echo *)
+awk -v t="$nstypes" 'BEGIN { n = split(t, ty, " ") } { for (i = 1; i <= n; i++) print $0 "/ns/" ty[i] }' "$T/dirs" | tr '\n' '\0' | xargs -0 -r stat -L -c '%i %n' > "$T/ns"`;
+
 /** Shell that fills $T/list with the files of every pid dir in $T/dirs, and $T/ns with their namespace links. */
-const PER_PID_LISTING = String.raw`
-while read -r d; do printf '%s\0' "$d"/ns/*; done < "$T/dirs" | xargs -0 -r stat -L -c '%i %n' > "$T/ns"
+const PER_PID_LISTING = String.raw`${NS_LINKS}
 while read -r d; do printf '%s\n' ${PER_PID_FILES.map((f) => `"$d/${f}"`).join(' ')} "$d"/task/*/children; done < "$T/dirs" >> "$T/list"`;
 
 /** Shell that prints the list, the files' contents between separators, and the links of the dirs in $T/dirs and $T/fddirs. */
@@ -80,27 +87,32 @@ else
   done
 fi`;
 
-/** The compact stat line of every process for a refresh: "pid state ppid utime stime threads starttime rsspages". */
+/**
+ * The compact stat line of every process for a refresh: "pid state ppid utime stime threads starttime rsspages",
+ * then "end". Files are opened with getline, which fails softly: awk given a file it cannot open (a process that
+ * exited after the glob) aborts under mawk and busybox, and would drop every pid after it.
+ */
 const COMPACT_STAT = String.raw`
 mark stat
-awk 'function emit() {
-  if (!match(buf, /\) [A-Za-z] [-0-9 ]+$/)) return
-  n = split(substr(buf, RSTART + 2), f, " ")
-  split(file, a, "/")
-  print a[3], f[1], f[2], f[12], f[13], f[18], f[20], f[22]
+printf '%s\n' /proc/[0-9]*/stat | awk '{
+  f = $0; buf = ""; n = 0
+  while ((getline line < f) > 0) buf = (n++ ? buf "\n" : "") line
+  close(f)
+  if (n == 0 || !match(buf, /\) [A-Za-z] [-0-9 ]+$/)) next
+  split(substr(buf, RSTART + 2), s, " ")
+  split(f, a, "/")
+  print a[3], s[1], s[2], s[12], s[13], s[18], s[20], s[22]
 }
-FNR == 1 { if (file != "") emit(); file = FILENAME; buf = $0; next }
-{ buf = buf "\n" $0 }
-END { if (file != "") emit() }' /proc/[0-9]*/stat 2>/dev/null`;
+END { print "end" }'`;
 
 export function buildCollectScript(nonce: string, options: CollectScriptOptions = {}): string {
   if (!/^[0-9a-f]{32}$/.test(nonce)) throw new Error('nonce must be 32 lowercase hex digits');
   const root = options.namesRoot ?? '';
   if (root !== '' && !/^\/[A-Za-z0-9/._-]*[^/]$/.test(root)) throw new Error(`names root must be an absolute path of plain characters: ${JSON.stringify(root)}`);
   const refresh = options.refresh;
-  const known = refresh ? pidList(refresh.knownPids, 'known pids') : '';
+  const known = refresh ? pidList(refresh.knownPids, 'known pids').replace(/ /g, '\n') : '';
   const detail = refresh ? pidList(refresh.detailPids, 'detail pids') : '';
-  const body = refresh ? refreshBody(known, detail) : fullBody();
+  const body = refresh ? refreshBody(known, detail, nonce) : fullBody();
   const M = sectionMark(nonce);
   // The body is one function, read whole before anything runs that could read stdin. It runs in a subshell,
   // so its traps and exit stay its own: a persistent shell on the node runs one script after another.
@@ -109,14 +121,13 @@ export function buildCollectScript(nonce: string, options: CollectScriptOptions 
 LC_ALL=C; export LC_ALL
 M='${M}'
 R='${root}'
+T=$1
 mark() { printf '\n%s %s\n' "$M" "$1"; }
 mark begin
-printf 'procscope-collect 4\n'
+printf 'procscope-collect 5\n'
 if [ ! -r /proc/self/stat ]; then mark noproc; uname -s 2>&1; mark end; exit 0; fi
 read -r ME _ < /proc/self/stat
-T=$(mktemp -d "${B}TMPDIR:-/tmp}/procscope.XXXXXX" 2>/dev/null || mktemp -d /dev/shm/procscope.XXXXXX 2>/dev/null)
-case $T in ''|*[!A-Za-z0-9/._-]*) mark notmp; mark end; exit 0;; esac
-trap 'rm -rf "$T"' EXIT
+if [ -z "$T" ]; then mark notmp; mark end; exit 0; fi
 trap 'exit 129' HUP INT TERM
 printf '\n%s:f\n' "$M" > "$T/s"
 : > "$T/list"
@@ -131,21 +142,34 @@ cat /proc/uptime
 ${body}
 mark end
 )
-procscope_reply() {
-  E=$(mktemp "${B}TMPDIR:-/tmp}/procscope-err.XXXXXX" 2>/dev/null) || E=/dev/null
-  # Collected into a file first: cat's thousands of small writes into a pipe cost more than the reads.
-  O=$(mktemp "${B}TMPDIR:-/tmp}/procscope-out.XXXXXX" 2>/dev/null) || O=
-  if [ -n "$O" ]; then
-    procscope_collect >"$O" 2>"$E" </dev/null
-    cat "$O"
-    rm -f "$O"
-  else
-    procscope_collect 2>"$E" </dev/null
+procscope_reply() (
+  M='${M}'
+  # Directories of replies whose shell was killed (nothing ran their trap): named by that shell's pid.
+  for d in "${B}TMPDIR:-/tmp}"/procscope.* /dev/shm/procscope.*; do
+    [ -d "$d" ] && [ -O "$d" ] || continue
+    p=${B}d##*/procscope.}; p=${B}p%%.*}
+    case $p in ''|*[!0-9]*) continue;; esac
+    [ -d "/proc/$p" ] || rm -rf "$d"
+  done
+  D=$(mktemp -d "${B}TMPDIR:-/tmp}/procscope.$$.XXXXXX" 2>/dev/null || mktemp -d "/dev/shm/procscope.$$.XXXXXX" 2>/dev/null)
+  case $D in *[!A-Za-z0-9/._-]*) D=;; esac
+  if [ -z "$D" ]; then
+    procscope_collect '' </dev/null 2>/dev/null
+    printf '\n%s stderr\n' "$M"
+    exit 0
   fi
-  printf '\n%s stderr\n' '${M}'
-  cat "$E"
-  [ "$E" = /dev/null ] || rm -f "$E"
-}
+  trap 'rm -rf "$D"' EXIT
+  trap 'exit 129' HUP INT TERM PIPE
+  # Collected into a file first: cat's thousands of small writes into a pipe cost more than the reads.
+  procscope_collect "$D" >"$D/out" 2>"$D/err" </dev/null
+  if tail -c 200 "$D/out" 2>/dev/null | grep -qF "$M end" || echo ok 2>/dev/null >"$D/ok"; then
+    cat "$D/out"
+  else
+    printf '\n%s begin\n\n%s tmpfull\n%s\n' "$M" "$M" "${B}D%/*}"
+  fi
+  printf '\n%s stderr\n' "$M"
+  cat "$D/err"
+)
 ${options.compress
     ? String.raw`if command -v gzip >/dev/null 2>&1; then
   printf '\n%s gzip\n' '${M}'
@@ -163,13 +187,36 @@ export function doneMarker(nonce: string): string {
   return `\n${sectionMark(nonce)} done\n`;
 }
 
+/**
+ * Network namespaces kept by a bind mount (ip netns add, a runtime's /run/.../netns) as "net:[inode] path"; the
+ * tables of those no process is in, entered with nsenter (root); and every namespace's unix peers from ss.
+ */
+const NETNS_AND_PEERS = String.raw`
+mark netns
+awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "nsfs" && $4 ~ /^net:\[[0-9]+\]$/) print $4, $5; break } }' /proc/self/mountinfo
+if nsenter --net=/proc/self/ns/net true 2>/dev/null; then
+  mark orphannet
+  awk 'FNR == NR { if ($2 ~ /\/ns\/net$/) have["net:[" $1 "]"] = 1; next }
+    { for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "nsfs" && $4 ~ /^net:/ && !($4 in have) && $5 !~ /\\/ && !seen[$4]++) print $4, $5; break } }' "$T/ns" /proc/self/mountinfo |
+  while read -r ns f; do
+    printf '\n%s:n %s\n' "$M" "$ns"
+    for t in ${NET_TABLES.join(' ')}; do printf '\n%s:t %s\n' "$M" "$t"; nsenter --net="$f" cat "/proc/self/net/$t" 2>/dev/null; done
+    printf '\n%s:t ssx\n' "$M"; nsenter --net="$f" ss -xaHn 2>/dev/null
+  done
+  mark ssx
+  for d in $(reps net); do printf '\n%s:x %s\n' "$M" "$d"; nsenter --net="$d/ns/net" ss -xaHn 2>/dev/null; done
+else
+  mark ssx
+  printf '\n%s:x %s\n' "$M" "/proc/$ME"; ss -xaHn 2>/dev/null
+fi`;
+
 function fullBody(): string {
   const netFiles = NET_TABLES.map((t) => `"$d/net/${t}"`).join(' ');
   return String.raw`
 printf '%s\n' /proc/[0-9]* > "$T/dirs"
 cp "$T/dirs" "$T/fddirs"
+${NS_LINKS}
 # every pid at once: one glob per file kind, builtins only
-printf '%s\0' /proc/[0-9]*/ns/* | xargs -0 -r stat -L -c '%i %n' > "$T/ns"
 printf '%s\n' ${Object.values(NODE_FILES).join(' ')} ${PER_PID_FILES.map((f) => `/proc/[0-9]*/${f}`).join(' ')} /proc/[0-9]*/task/*/children > "$T/list"
 mark ns
 cat "$T/ns"
@@ -180,10 +227,15 @@ cg2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2
   for d in $(reps net); do printf '%s\n' ${netFiles}; done
   for d in $(reps mnt); do printf '%s\n' "$d/mountinfo"; done
   # cgroup.procs of every non-root cgroup v2 directory that holds a process, to cross-check containers
-  [ -n "$cg2" ] && awk -v m="$cg2" 'index($0, "0::") == 1 { p = substr($0, 4); if (p != "/" && !seen[p]++) print m p "/cgroup.procs" }' /proc/[0-9]*/cgroup 2>/dev/null
+  [ -n "$cg2" ] && printf '%s\n' /proc/[0-9]*/cgroup | awk -v m="$cg2" '{
+    f = $0
+    while ((getline line < f) > 0) if (index(line, "0::") == 1) { p = substr(line, 4); if (p != "/" && !seen[p]++) print m p "/cgroup.procs" }
+    close(f)
+  }'
 } >> "$T/list"
 mark cg2
 printf '%s\n' "$cg2"
+${NETNS_AND_PEERS}
 ${DATA_AND_LINKS}
 mark names
 grep -oH '"io\.kubernetes\.cri\.[a-z-]*" *: *"[^"]*"' "$R"/run/containerd/io.containerd.runtime.v2.task/*/*/config.json 2>/dev/null
@@ -201,16 +253,22 @@ if nsenter -t "$ME" -u true 2>/dev/null; then
 fi`;
 }
 
-function refreshBody(known: string, detail: string): string {
-  return String.raw`${COMPACT_STAT}
+function refreshBody(known: string, detail: string, nonce: string): string {
+  // Known pids go in a here-document, not on a command line: 16,000 of them overflow argv.
+  return String.raw`
+cat > "$T/known" <<'PROCSCOPE_PIDS_${nonce}'
+0
+${known}
+PROCSCOPE_PIDS_${nonce}
+${COMPACT_STAT}
 # new pids, less the collector's own children
-printf '%s\n' /proc/[0-9]* | awk -v known='${known}' -v self="$ME" '
-BEGIN { n = split(known, k, " "); for (i = 1; i <= n; i++) seen["/proc/" k[i]] = 1 }
+printf '%s\n' /proc/[0-9]* | awk -v self="$ME" '
+FNR == NR { seen["/proc/" $1] = 1; next }
 !($0 in seen) {
   line = ""; getline line < ($0 "/stat"); close($0 "/stat")
   if (match(line, /\) [A-Za-z] [-0-9]+ /)) { split(substr(line, RSTART + 2), f, " "); if (f[2] == self) next }
   print
-}' > "$T/dirs"
+}' "$T/known" - > "$T/dirs"
 { cat "$T/dirs"; for p in ${detail}; do [ -d "/proc/$p" ] && echo "/proc/$p"; done; } > "$T/fddirs"
 ${PER_PID_LISTING}
 mark ns

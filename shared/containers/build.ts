@@ -101,6 +101,7 @@ export function buildContainers(inputs: ContainerInputs, errors: SnapshotError[]
       hostname: namespaces.uts !== undefined ? (hostnameByUts.get(namespaces.uts) ?? null) : null,
       namespaces,
       sharesHost: Object.keys(namespaces).filter((t) => inputs.hostNamespaces[t] === namespaces[t]).sort(),
+      ...(init?.namespacesError ? { namespacesError: init.namespacesError } : {}),
     });
   }
   return containers.sort((a, b) => a.runtime.localeCompare(b.runtime) || a.id.localeCompare(b.id));

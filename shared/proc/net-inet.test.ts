@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixture } from './fixtures';
-import { decodeInetAddress, parseNetInet } from './net-inet';
+import { decodeInetAddress, endpointKey, parseNetInet } from './net-inet';
 
 describe('parseNetInet', () => {
   it('reads tcp: a listener on 127.0.0.1 and both ends of its connection', () => {
@@ -42,4 +42,14 @@ describe('parseNetInet', () => {
     expect(parseNetInet('  sl  local_address\n\ngarbage\n')).toEqual([]);
     expect(() => decodeInetAddress('XYZ:0016')).toThrow();
   });
+});
+
+describe('endpointKey', () => {
+  it.each([
+    ['[::ffff:127.0.0.1]:8080', '127.0.0.1:8080'],
+    ['[::FFFF:10.1.2.3]:1', '10.1.2.3:1'],
+    ['127.0.0.1:8080', '127.0.0.1:8080'],
+    ['[::1]:22', '[::1]:22'],
+    ['[::ffff:1:2]:3', '[::ffff:1:2]:3'],
+  ])('%s is %s', (endpoint, key) => expect(endpointKey(endpoint)).toBe(key));
 });

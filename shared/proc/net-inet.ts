@@ -110,3 +110,9 @@ export function parseNetInet(text: string): InetSocketRow[] {
   }
   return rows;
 }
+
+/** An endpoint compared by value: an IPv4-mapped IPv6 address ("[::ffff:127.0.0.1]:80") is its IPv4 address. */
+export function endpointKey(endpoint: string): string {
+  const m = /^\[::ffff:(\d+\.\d+\.\d+\.\d+)\]:(\d+)$/i.exec(endpoint);
+  return m ? `${m[1]}:${m[2]}` : endpoint;
+}

@@ -5,7 +5,7 @@ import { assembleSnapshot } from './assemble';
 import { schemaErrors } from './validate';
 
 function output(parts: Partial<CollectOutput>): CollectOutput {
-  return { complete: true, noProc: null, noTmp: false, clockTicks: 100, selfPid: 10, namespaces: [], files: new Map(), links: new Map(), pathErrors: new Map(), otherErrors: [], cgroup2Mount: null, nameLines: [], utsHostnames: new Map(), pageSize: 4096, uptimeSec: null, compactStats: null, ...parts };
+  return { complete: true, noProc: null, noTmp: false, clockTicks: 100, selfPid: 10, namespaces: [], files: new Map(), links: new Map(), pathErrors: new Map(), otherErrors: [], cgroup2Mount: null, nameLines: [], utsHostnames: new Map(), pageSize: 4096, uptimeSec: null, compactStats: null, compactStatsCut: false, tmpFull: null, mountedNetns: [], orphanNetTables: new Map(), ssUnix: new Map(), ...parts };
 }
 
 const status = (pid: number, name: string) => Buffer.from(`Name:\t${name}\nState:\tS (sleeping)\nPid:\t${pid}\nPPid:\t1\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nThreads:\t1\nNSpid:\t${pid}\n`);
@@ -81,7 +81,63 @@ describe('assembleSnapshot and zombies', () => {
       meta,
     );
     expect(snap.processes.find((p) => p.pid === 20)?.state).toBe('Z');
-    expect(snap.errors).toEqual([{ scope: 'pid 10 ns/net', message: 'No such file or directory' }]);
+    expect(snap.errors).toEqual([{ scope: 'pid 10 ns', message: 'net: No such file or directory' }]);
+  });
+
+  it("takes a missing pid_for_children as the kernel's answer before a new pid namespace's first child", () => {
+    const snap = assembleSnapshot(output({ files: new Map(proc(10, 'a')), pathErrors: new Map([['/proc/10/ns/pid_for_children', 'No such file or directory']]) }), meta);
+    expect(snap.errors).toEqual([]);
+    expect(snap.processes[0]!.namespacesError).toBeUndefined();
+  });
+});
+
+describe('assembleSnapshot as a login that cannot read everything', () => {
+  it('says which namespace links it could not read, and marks the view partial with the way out', () => {
+    const denied = 'Permission denied';
+    const snap = assembleSnapshot(
+      output({
+        files: new Map([...proc(10, 'mine'), ...proc(11, 'theirs')]),
+        namespaces: [{ pid: 10, type: 'net', inode: 4026531840 }, { pid: 10, type: 'mnt', inode: 4026531841 }],
+        pathErrors: new Map([
+          ['/proc/11/ns/net', denied],
+          ['/proc/11/ns/mnt', denied],
+          ['/proc/11/fd', denied],
+        ]),
+      }),
+      meta,
+    );
+    const theirs = snap.processes.find((p) => p.pid === 11)!;
+    expect(theirs.namespaces).toEqual({});
+    expect(theirs.namespacesError).toBe('mnt, net: Permission denied');
+    expect(snap.errors).toContainEqual({ scope: 'pid 11 ns', message: 'mnt, net: Permission denied' });
+    expect(snap.node.partial).toMatchObject({ namespacesUnreadable: 1, fdsUnreadable: 1 });
+    expect(snap.node.partial!.hint).toMatch(/--sudo/);
+    expect(schemaErrors(snap)).toEqual([]);
+  });
+
+  it('is not partial when everything was read', () => {
+    const snap = assembleSnapshot(output({ files: new Map(proc(10, 'a')), namespaces: [{ pid: 10, type: 'net', inode: 1 }] }), meta);
+    expect(snap.node.partial).toBeUndefined();
+  });
+});
+
+describe('assembleSnapshot and CPU%', () => {
+  it('never shows more than 100% per thread, even for a process that started an instant ago', () => {
+    // started at tick 9999 of 100 Hz, read at uptime 100.0 s: 0.01 s alive with 3 ticks of CPU would be 300%
+    const young = Buffer.from('10 (sh) R 1 10 10 0 -1 0 0 0 0 0 2 1 0 0 20 0 1 0 9999 0 0\n');
+    const snap = assembleSnapshot(output({ files: new Map([...proc(10, 'sh'), ['/proc/10/stat', young]]), uptimeSec: 100.0 }), meta);
+    expect(snap.processes[0]!.cpuPercent).toBe(100);
+  });
+
+  it("marks the collector's own shell, its children, and the shells that run it", () => {
+    const files = new Map([...proc(1, 'init'), ...proc(50, 'sshd'), ...proc(60, 'sh'), ...proc(61, 'sh'), ...proc(62, 'cat')]);
+    const withParent = (pid: number, ppid: number, name: string) => Buffer.from(`${pid} (${name}) S ${ppid} ${pid} ${pid} 0 -1 0 0 0 0 0 3 4 0 0 20 0 1 0 77 0 0\n`);
+    files.set('/proc/50/stat', withParent(50, 1, 'sshd'));
+    files.set('/proc/60/stat', withParent(60, 50, 'sh'));
+    files.set('/proc/61/stat', withParent(61, 60, 'sh'));
+    files.set('/proc/62/stat', withParent(62, 61, 'cat'));
+    const snap = assembleSnapshot(output({ files, selfPid: 61 }), meta);
+    expect(snap.processes.filter((p) => p.collector).map((p) => p.pid)).toEqual([60, 61, 62]);
   });
 });
 

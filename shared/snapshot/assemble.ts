@@ -8,17 +8,19 @@ import { parseChildren } from '../proc/children';
 import { parseCmdline } from '../proc/cmdline';
 import { parseFdTarget } from '../proc/links';
 import { findCgroup2Mount, parseMountinfo } from '../proc/mountinfo';
-import { parseNetInet } from '../proc/net-inet';
+import { endpointKey, parseNetInet } from '../proc/net-inet';
 import { parseNetUnix } from '../proc/net-unix';
+import { parseSsUnixPeers } from '../proc/ss-unix';
 import { parsePasswd } from '../proc/passwd';
 import { parseStat } from '../proc/stat';
 import { parseStatus } from '../proc/status';
-import { deriveRelations, lifetimeCpuPercent } from './derive';
+import { deriveRelations, lifetimeCpuPercent, markCollector } from './derive';
 import {
   SNAPSHOT_FORMAT,
   type Snapshot,
   type SnapshotError,
   type SnapshotFd,
+  type SnapshotPartial,
   type SnapshotProcess,
   type SnapshotSocket,
 } from './types';
@@ -182,37 +184,81 @@ function buildProcess(
   };
 }
 
-/** Sockets of every net namespace table the collector read; deriveRelations fills their pids. */
+/** One table's rows as sockets of a network namespace. */
+function tableSockets(proto: (typeof NET_TABLES)[number], content: Buffer, netns: number | null, errors: SnapshotError[]): SnapshotSocket[] {
+  const text = decodeBytes(content);
+  try {
+    if (proto === 'unix') {
+      return parseNetUnix(text).map((row) => ({ proto, inode: row.inode, local: row.path, remote: '', state: row.state, type: row.type, netns, pids: [] }));
+    }
+    return parseNetInet(text).map((row) => ({ proto, inode: row.inode, local: row.local, remote: row.remote, state: row.state, uid: row.uid, netns, pids: [] }));
+  } catch (err) {
+    errors.push({ scope: `net/${proto} of netns ${netns ?? '?'}`, message: (err as Error).message });
+    return [];
+  }
+}
+
+const isTable = (name: string): name is (typeof NET_TABLES)[number] => (NET_TABLES as readonly string[]).includes(name);
+
+/** Sockets of every net namespace table the collector read, with or without a process in it; deriveRelations fills their pids. */
 function collectSockets(out: CollectOutput, netnsOf: (pid: number) => number | null, errors: SnapshotError[]): SnapshotSocket[] {
   const sockets: SnapshotSocket[] = [];
   for (const [path, content] of out.files) {
     const m = /^\/proc\/(\d+)\/net\/([a-z0-9]+)$/.exec(path);
-    if (!m || !(NET_TABLES as readonly string[]).includes(m[2]!)) continue;
-    const netns = netnsOf(Number(m[1]));
-    const proto = m[2] as (typeof NET_TABLES)[number];
-    const text = decodeBytes(content);
-    try {
-      if (proto === 'unix') {
-        for (const row of parseNetUnix(text)) {
-          sockets.push({ proto, inode: row.inode, local: row.path, remote: '', state: row.state, type: row.type, netns, pids: [] });
-        }
-      } else {
-        for (const row of parseNetInet(text)) {
-          sockets.push({ proto, inode: row.inode, local: row.local, remote: row.remote, state: row.state, uid: row.uid, netns, pids: [] });
-        }
-      }
-    } catch (err) {
-      errors.push({ scope: `net/${proto} of netns ${netns ?? '?'}`, message: (err as Error).message });
-    }
+    if (m && isTable(m[2]!)) sockets.push(...tableSockets(m[2], content, netnsOf(Number(m[1])), errors));
   }
-  linkPeers(sockets);
-  return sockets;
+  for (const [netns, tables] of out.orphanNetTables) {
+    for (const [table, content] of tables) if (isTable(table)) sockets.push(...tableSockets(table, content, netns, errors));
+  }
+  const peers = new Map<number, number>();
+  for (const content of out.ssUnix.values()) for (const [a, b] of parseSsUnixPeers(content.toString('latin1'))) peers.set(a, b);
+  for (const tables of out.orphanNetTables.values()) for (const [a, b] of parseSsUnixPeers(tables.get('ssx')?.toString('latin1') ?? '')) peers.set(a, b);
+  const trusted = distrustForgedUnixRows(sockets, errors);
+  for (const s of trusted) if (s.proto === 'unix' && !s.ambiguous && peers.has(s.inode)) s.peerInode = peers.get(s.inode)!;
+  linkPeers(trusted);
+  return trusted;
 }
 
-/** Pairs the two ends of a TCP connection that both live in one net namespace. */
-function linkPeers(sockets: SnapshotSocket[]): void {
+/**
+ * /proc/net/unix prints names raw, so a name with a newline can carry a whole fake row: another socket's inode
+ * with a name of the attacker's choosing. Such a row always meets the real row of that inode (in some table,
+ * unix or not). A unix row whose inode another row also claims is never trusted: where an inet table has the
+ * inode, the unix rows are dropped; otherwise one row stands for the inode, marked ambiguous, with no name.
+ */
+export function distrustForgedUnixRows(sockets: SnapshotSocket[], errors: SnapshotError[]): SnapshotSocket[] {
+  const claims = new Map<number, SnapshotSocket[]>();
+  for (const s of sockets) {
+    if (s.inode === 0) continue;
+    const list = claims.get(s.inode);
+    if (list) list.push(s);
+    else claims.set(s.inode, [s]);
+  }
+  const dropped = new Set<SnapshotSocket>();
+  for (const [inode, rows] of claims) {
+    const unixRows = rows.filter((r) => r.proto === 'unix');
+    if (rows.length < 2 || unixRows.length === 0) continue;
+    const names = unixRows.map((r) => JSON.stringify(r.local)).join(', ');
+    const inet = rows.find((r) => r.proto !== 'unix');
+    for (const r of unixRows) dropped.add(r);
+    if (inet) {
+      errors.push({ scope: `socket ${inode}`, message: `a unix socket row (${names}) claims the inode of a ${inet.proto} socket: a forged row (a socket name with a newline); it was ignored` });
+      continue;
+    }
+    const first = unixRows[0]!;
+    dropped.delete(first);
+    first.local = '';
+    first.state = 'UNKNOWN';
+    first.type = 'unknown';
+    first.ambiguous = true;
+    errors.push({ scope: `socket ${inode}`, message: `${unixRows.length} unix socket rows claim this inode (${names}): one is forged by a socket name with a newline; neither is trusted` });
+  }
+  return dropped.size === 0 ? sockets : sockets.filter((s) => !dropped.has(s));
+}
+
+/** Pairs the two ends of a TCP connection that both live in one net namespace, IPv4 and dual-stack IPv6 alike. */
+export function linkPeers(sockets: SnapshotSocket[]): void {
   const byEnds = new Map<string, SnapshotSocket>();
-  const key = (netns: number | null | undefined, a: string, b: string) => `${netns}|${a}|${b}`;
+  const key = (netns: number | null | undefined, a: string, b: string) => `${netns}|${endpointKey(a)}|${endpointKey(b)}`;
   for (const s of sockets) {
     if ((s.proto === 'tcp' || s.proto === 'tcp6') && s.state !== 'LISTEN' && s.inode !== 0) byEnds.set(key(s.netns, s.local, s.remote), s);
   }
@@ -258,16 +304,41 @@ export function assembleProcesses(out: CollectOutput, users: Map<number, string>
       processes.push(proc);
     }
   }
-  const listed = new Set(processes.map((p) => p.pid));
-  const zombies = new Set(processes.filter((p) => p.state === 'Z').map((p) => p.pid));
+  markCollector(processes, out.selfPid);
+  const byPid = new Map(processes.map((p) => [p.pid, p]));
+  const unreadableNs = new Map<number, { types: string[]; why: string }>();
   for (const [path, message] of out.pathErrors) {
-    const m = /^\/proc\/(\d+)\/(ns\/[a-z_]+)$/.exec(path);
+    const m = /^\/proc\/(\d+)\/ns\/([a-z_]+)$/.exec(path);
+    if (!m) {
+      if (!/^\/proc\/\d+\//.test(path)) errors.push({ scope: path, message });
+      continue;
+    }
+    const proc = byPid.get(Number(m[1]));
+    const missing = /No such file/i.test(message);
     // A pid that exited before its files were read already has its "exited" entry, or was never listed.
-    // A zombie has no namespace links; it is not an error that they are missing.
-    if (m && listed.has(Number(m[1])) && !(zombies.has(Number(m[1])) && /No such file/i.test(message))) errors.push({ scope: `pid ${m[1]} ${m[2]}`, message });
-    else if (!/^\/proc\/\d+\//.test(path)) errors.push({ scope: path, message });
+    // A zombie has no namespace links; pid_for_children has none before a new pid namespace's first child.
+    if (!proc || (missing && (proc.state === 'Z' || /_for_children$/.test(m[2]!)))) continue;
+    const entry = unreadableNs.get(proc.pid) ?? { types: [], why: message };
+    entry.types.push(m[2]!);
+    unreadableNs.set(proc.pid, entry);
+  }
+  for (const [pid, { types, why }] of unreadableNs) {
+    const proc = byPid.get(pid)!;
+    proc.namespacesError = `${types.sort().join(', ')}: ${why}`;
+    errors.push({ scope: `pid ${pid} ns`, message: proc.namespacesError });
   }
   return { processes, namespaces };
+}
+
+/** What this login could not read, said once for the node, with the way to see it all. */
+export function partialView(processes: SnapshotProcess[], viaSudo: boolean): { partial?: SnapshotPartial } {
+  const namespacesUnreadable = processes.filter((p) => p.namespacesError !== undefined).length;
+  const fdsUnreadable = processes.filter((p) => p.fds === null).length;
+  if (namespacesUnreadable === 0 && fdsUnreadable === 0) return {};
+  const hint = viaSudo
+    ? 'Even under sudo some links were unreadable (a hardened kernel, or an LSM policy).'
+    : 'This login sees only its own processes in full: connect as root, or with sudo (--sudo), to see every namespace and fd.';
+  return { partial: { namespacesUnreadable, fdsUnreadable, hint } };
 }
 
 export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta): Snapshot {
@@ -284,6 +355,7 @@ export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta): Snapsh
       utsHostnames: out.utsHostnames,
       cgroupProcs: cgroupProcsOf(out),
       cgroup2Mount: out.cgroup2Mount,
+      mountedNetns: out.mountedNetns,
     },
     errors,
   );
@@ -313,6 +385,8 @@ export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta): Snapsh
       collectorPid: out.selfPid,
       hostNamespaces,
       cgroup2Mount,
+      ...(out.mountedNetns.length > 0 ? { mountedNetns: out.mountedNetns } : {}),
+      ...partialView(processes, meta.viaSudo ?? false),
     },
     processes,
     namespaces: relations.namespaces,

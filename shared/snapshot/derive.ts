@@ -17,8 +17,13 @@ export function socketHolders(processes: SnapshotProcess[]): Map<number, number[
   return holders;
 }
 
-export function groupNamespaces(processes: SnapshotProcess[]): SnapshotNamespace[] {
+export function groupNamespaces(processes: SnapshotProcess[], mountedNetns: { inode: number; path: string }[] = []): SnapshotNamespace[] {
   const groups = new Map<string, SnapshotNamespace>();
+  for (const { inode, path } of mountedNetns) {
+    const g = groups.get(`net:${inode}`);
+    if (g) g.paths!.push(path);
+    else groups.set(`net:${inode}`, { type: 'net', inode, pids: [], paths: [path] });
+  }
   for (const p of processes) {
     for (const type in p.namespaces) {
       if (FOR_CHILDREN.test(type)) continue;
@@ -32,11 +37,53 @@ export function groupNamespaces(processes: SnapshotProcess[]): SnapshotNamespace
   return [...groups.values()].sort((a, b) => a.type.localeCompare(b.type) || a.inode - b.inode);
 }
 
+/** Percent of one CPU, which no process can exceed 100 times its thread count; one decimal. */
+export function cpuPercentOf(ticks: number, clockTicks: number, seconds: number, threads: number): number | null {
+  if (!(seconds > 0) || ticks < 0) return null;
+  const percent = Math.min((ticks / clockTicks / seconds) * 100, Math.max(1, threads) * 100);
+  return Math.round(percent * 10) / 10;
+}
+
 /** CPU use since the process started, as ps shows it. */
 export function lifetimeCpuPercent(p: SnapshotProcess, clockTicks: number, uptimeSec: number | null | undefined): number | null {
   if (uptimeSec == null || p.startTicks == null || p.cpuTicks === undefined) return null;
-  const alive = uptimeSec - p.startTicks / clockTicks;
-  return alive > 0 ? Math.round(((p.cpuTicks / clockTicks / alive) * 100) * 10) / 10 : null;
+  return cpuPercentOf(p.cpuTicks, clockTicks, uptimeSec - p.startTicks / clockTicks, p.threads);
+}
+
+/**
+ * Marks the collector's own processes: its shell, everything it started, and the shells (and sudo) that run it,
+ * so a reader can tell procscope's footprint from the node's.
+ */
+export function markCollector(processes: SnapshotProcess[], collectorPid: number | null): void {
+  if (collectorPid === null) return;
+  const byPid = new Map(processes.map((p) => [p.pid, p]));
+  const self = byPid.get(collectorPid);
+  if (!self) return;
+  const children = new Map<number, SnapshotProcess[]>();
+  for (const p of processes) {
+    const list = children.get(p.ppid);
+    if (list) list.push(p);
+    else children.set(p.ppid, [p]);
+  }
+  const stack = [self];
+  while (stack.length > 0) {
+    const p = stack.pop()!;
+    p.collector = true;
+    stack.push(...(children.get(p.pid) ?? []));
+  }
+  for (let up = byPid.get(self.ppid); up && (up.name === self.name || up.name === 'sudo') && !up.collector; up = byPid.get(up.ppid)) up.collector = true;
+}
+
+/** Labels each fd whose socket no table lists, so "socket:[N]" is never shown as if nothing more were known. */
+function markUnlistedSockets(processes: SnapshotProcess[], sockets: SnapshotSocket[]): void {
+  const listed = new Set(sockets.map((s) => s.inode));
+  for (const p of processes) {
+    for (const fd of p.fds ?? []) {
+      if (fd.socketInode === undefined) continue;
+      if (listed.has(fd.socketInode)) delete fd.socketUnlisted;
+      else fd.socketUnlisted = true;
+    }
+  }
 }
 
 export interface Relations {
@@ -48,13 +95,14 @@ export interface Relations {
 export function deriveRelations(
   processes: SnapshotProcess[],
   sockets: SnapshotSocket[],
-  inputs: Omit<ContainerInputs, 'processes'>,
+  inputs: Omit<ContainerInputs, 'processes'> & { mountedNetns?: { inode: number; path: string }[] },
   errors: SnapshotError[],
 ): Relations {
   const containers = buildContainers({ ...inputs, processes }, errors);
   const holders = socketHolders(processes);
   for (const s of sockets) s.pids = holders.get(s.inode) ?? [];
-  const namespaces = groupNamespaces(processes);
+  markUnlistedSockets(processes, sockets);
+  const namespaces = groupNamespaces(processes, inputs.mountedNetns);
   attributeNamespaces(namespaces, sockets, processes, inputs.hostNamespaces);
   return { namespaces, containers };
 }

@@ -4,9 +4,10 @@
  * a snapshot forward. Only what changes often crosses the wire.
  */
 import type { CollectOutput } from '../collect/frame';
+import { fail } from '../errors';
 import type { ContainerNames } from '../containers/names';
-import { assembleProcesses, collectFds, fdTableError } from './assemble';
-import { deriveRelations } from './derive';
+import { assembleProcesses, collectFds, fdTableError, partialView } from './assemble';
+import { cpuPercentOf, deriveRelations } from './derive';
 import type { Snapshot, SnapshotError, SnapshotFd, SnapshotProcess } from './types';
 
 export interface ProcessUpdate {
@@ -39,6 +40,9 @@ export interface DeltaMeta {
 
 export function buildDelta(prev: Snapshot, out: CollectOutput, meta: DeltaMeta): SnapshotDelta {
   const stats = out.compactStats;
+  if (out.compactStatsCut) {
+    fail({ kind: 'parse', message: 'The process list of this refresh stopped before its end, so it cannot tell which processes exited; nothing was changed.', hint: 'The next refresh tries again.' });
+  }
   if (!stats) throw new Error('not a refresh: the output has no compact stat section');
   const errors: SnapshotError[] = out.otherErrors.map((line) => ({ scope: 'collector', message: line }));
   const users = new Map(prev.processes.filter((p) => p.user != null).map((p) => [p.uid, p.user!]));
@@ -56,7 +60,7 @@ export function buildDelta(prev: Snapshot, out: CollectOutput, meta: DeltaMeta):
       removed.push(p.pid);
       continue;
     }
-    const cpuPercent = dt > 0 && p.cpuTicks !== undefined ? Math.round(((s.cpuTicks - p.cpuTicks) / clk / dt) * 1000) / 10 : null;
+    const cpuPercent = p.cpuTicks !== undefined ? cpuPercentOf(s.cpuTicks - p.cpuTicks, clk, dt, s.threads) : null;
     updated.push({ pid: p.pid, state: s.state, ppid: s.ppid, cpuTicks: s.cpuTicks, cpuPercent, threads: Math.max(1, s.threads), rssKb: p.rssKb === null ? null : Math.round(s.rssPages * pageKb) });
   }
   const linked = collectFds(out);
@@ -110,6 +114,7 @@ export function applyDelta(prev: Snapshot, delta: SnapshotDelta): Snapshot {
     return !m || pids.has(Number(m[1]));
   }), ...delta.errors];
   const sockets = prev.sockets.map((s) => ({ ...s }));
+  const { partial: _partial, ...nodeWithoutPartial } = prev.node;
   const relations = deriveRelations(
     processes,
     sockets,
@@ -119,12 +124,13 @@ export function applyDelta(prev: Snapshot, delta: SnapshotDelta): Snapshot {
       utsHostnames,
       cgroupProcs: new Map(),
       cgroup2Mount: prev.node.cgroup2Mount ?? null,
+      mountedNetns: prev.node.mountedNetns ?? [],
     },
     [],
   );
   return {
     ...prev,
-    node: { ...prev.node, collectedAt: delta.collectedAt, uptimeSec: delta.uptimeSec, durationMs: delta.durationMs },
+    node: { ...nodeWithoutPartial, collectedAt: delta.collectedAt, uptimeSec: delta.uptimeSec, durationMs: delta.durationMs, ...partialView(processes, prev.node.viaSudo ?? false) },
     processes,
     sockets,
     namespaces: relations.namespaces,

@@ -21,12 +21,26 @@ export interface SnapshotNode {
   /** seconds since the node booted (/proc/uptime) when this was read */
   uptimeSec?: number | null;
   pageSize?: number;
+  /** network namespaces kept by a bind mount (ip netns add, a runtime's netns files), with or without processes */
+  mountedNetns?: { inode: number; path: string }[];
+  /** what this login could not see: then namespace membership, containers' namespaces and sockets' holders are incomplete */
+  partial?: SnapshotPartial;
+}
+
+export interface SnapshotPartial {
+  /** processes whose namespace links could not be read */
+  namespacesUnreadable: number;
+  /** processes whose fd tables could not be read */
+  fdsUnreadable: number;
+  hint: string;
 }
 
 export interface SnapshotFd {
   fd: number;
   target: string;
   socketInode?: number;
+  /** a socket no table the collector read lists (netlink, packet, or a namespace it could not enter) */
+  socketUnlisted?: boolean;
 }
 
 export interface SnapshotCgroup {
@@ -51,6 +65,8 @@ export interface SnapshotProcess {
   cwd?: string | null;
   nspid: number[];
   namespaces: Record<string, number>;
+  /** which namespace links could not be read, and why: then `namespaces` is missing those types */
+  namespacesError?: string;
   cgroups: SnapshotCgroup[];
   cpuset?: string | null;
   children?: number[];
@@ -63,6 +79,8 @@ export interface SnapshotProcess {
   fds: SnapshotFd[] | null;
   fdError?: string;
   containerId: string | null;
+  /** one of procscope's own processes on the node (the collector's shell and what it runs) */
+  collector?: boolean;
 }
 
 export interface SnapshotNamespace {
@@ -75,6 +93,8 @@ export interface SnapshotNamespace {
   containerId?: string | null;
   /** every container with a member in it (a pod's containers share one net namespace) */
   containerIds?: string[];
+  /** where it is bind-mounted (ip netns add NAME: /run/netns/NAME); a namespace with no process has only these */
+  paths?: string[];
 }
 
 export type SocketProto = 'tcp' | 'tcp6' | 'udp' | 'udp6' | 'unix' | 'raw' | 'raw6' | 'udplite' | 'udplite6';
@@ -94,6 +114,8 @@ export interface SnapshotSocket {
   peerInode?: number;
   /** the container that owns the socket's net namespace */
   containerId?: string | null;
+  /** unix: more than one row of /proc/net/unix claims this inode (a forged row): its name and state are unknown */
+  ambiguous?: boolean;
 }
 
 export interface SnapshotContainer {
@@ -117,6 +139,8 @@ export interface SnapshotContainer {
   namespaces?: Record<string, number>;
   /** namespace types the container shares with the host */
   sharesHost?: string[];
+  /** the init's namespace links could not be read: `namespaces` and `sharesHost` are incomplete */
+  namespacesError?: string;
 }
 
 export interface SnapshotError {

@@ -1,0 +1,45 @@
+/**
+ * `ss -xaHn` (iproute2, from netlink sock_diag): unix sockets with their peer's inode, which /proc/net/unix lacks.
+ * "u_str ESTAB 0 0 /run/x 61060 * 61059": netid, state, queues, local name and inode, peer name and inode.
+ *
+ * Names are printed raw, so a name can hold a newline and a whole fake line. A line is trusted only for its
+ * last two numbers, and only when no other line claims the same inode: a forged line with a real socket's
+ * inode always meets that socket's own line. Peers are kept only where both ends agree.
+ */
+
+const ROW_START = /^u_(?:str|dgr|seq) /;
+const TAIL = /^u_(?:str|dgr|seq) [\s\S]* (\d+) \S+ (\d+) *$/;
+
+/** Lines joined into rows: a line that does not start a row continues the name of the one before. */
+function rows(text: string): string[] {
+  const out: string[] = [];
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  for (const line of lines) {
+    if (ROW_START.test(line) || out.length === 0) out.push(line);
+    else out[out.length - 1] += '\n' + line;
+  }
+  return out;
+}
+
+/** socket inode -> its peer's inode, for connected unix sockets whose two lines agree. */
+export function parseSsUnixPeers(text: string): Map<number, number> {
+  const claims = new Map<number, number[]>();
+  for (const row of rows(text)) {
+    const m = TAIL.exec(row);
+    if (!m) continue;
+    const inode = Number(m[1]);
+    const peer = Number(m[2]);
+    const list = claims.get(inode);
+    if (list) list.push(peer);
+    else claims.set(inode, [peer]);
+  }
+  const peers = new Map<number, number>();
+  for (const [inode, list] of claims) {
+    if (list.length !== 1 || list[0] === 0) continue;
+    const peer = list[0]!;
+    const back = claims.get(peer);
+    if (back && back.length === 1 && back[0] === inode) peers.set(inode, peer);
+  }
+  return peers;
+}

@@ -1,0 +1,105 @@
+/**
+ * Processes that exit while the collector reads /proc, under each awk a node may have (mawk, gawk, busybox):
+ * a live process is never reported exited, and the cgroup.procs cross-check is never skipped.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, rmdirSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCollectOutput } from '../shared/collect/frame';
+import { collectSnapshot, refreshSnapshot, runCollector } from '../electron/engine/collect';
+import { localSession } from '../electron/engine/session';
+import { cgroup2Root } from './helpers/containers';
+
+const AWKS: [string, string[]][] = [
+  ['mawk', ['/usr/bin/mawk']],
+  ['gawk', ['/usr/bin/gawk']],
+  ['busybox awk', ['/usr/bin/busybox', '/bin/busybox']],
+];
+
+const children: ChildProcess[] = [];
+const binDirs: string[] = [];
+let cgroupDir: string | null = null;
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
+  for (const d of binDirs) rmSync(d, { recursive: true, force: true });
+  if (cgroupDir) {
+    for (let i = 0; i < 50; i++) {
+      try {
+        rmdirSync(cgroupDir);
+        break;
+      } catch {
+        spawnSync('sleep', ['0.05']);
+      }
+    }
+  }
+});
+
+/** A directory whose `awk` is the given one, first on PATH. */
+function pathWithAwk(binary: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'procscope-awk-'));
+  binDirs.push(dir);
+  // busybox runs the applet its argv[0] names
+  symlinkSync(binary, join(dir, 'awk'));
+  return `${dir}:${process.env.PATH}`;
+}
+
+let longLived: number[] = [];
+beforeAll(async () => {
+  for (let i = 0; i < 20; i++) children.push(spawn('sleep', ['600'], { stdio: 'ignore' }));
+  // Short-lived processes, all the time: each lives for a fraction of a millisecond.
+  for (let i = 0; i < 3; i++) children.push(spawn('/bin/sh', ['-c', 'while :; do /bin/true; done'], { stdio: 'ignore' }));
+  longLived = children.slice(0, 20).map((c) => c.pid!);
+  await new Promise((r) => setTimeout(r, 300));
+});
+
+for (const [label, candidates] of AWKS) {
+  const binary = candidates.find((c) => existsSync(c));
+  const usable = binary !== undefined && spawnSync(binary, binary.endsWith('busybox') ? ['awk', 'BEGIN{}'] : ['BEGIN{}']).status === 0;
+  if (!usable) console.warn(`SKIP churn under ${label}: not installed (${candidates.join(', ')})`);
+
+  describe.skipIf(!usable)(`churning processes under ${label}`, () => {
+    it('reports no live process as exited, over many refreshes', async () => {
+      const session = localSession(['env', `PATH=${pathWithAwk(binary!)}`, '/bin/sh', '-s']);
+      let snapshot = await collectSnapshot(session);
+      for (const pid of longLived) expect(snapshot.processes.some((p) => p.pid === pid), `pid ${pid} in the full snapshot`).toBe(true);
+      let refreshes = 0;
+      for (let i = 0; i < 8; i++) {
+        const delta = await refreshSnapshot(session, snapshot);
+        refreshes++;
+        const updated = new Set(delta.updated.map((u) => u.pid));
+        const wronglyGone = longLived.filter((pid) => delta.removed.includes(pid));
+        expect(wronglyGone, `refresh ${i}: live pids reported exited`).toEqual([]);
+        for (const pid of longLived) expect(updated.has(pid), `refresh ${i}: pid ${pid} updated`).toBe(true);
+        // Every process the previous view had and the kernel still has is kept.
+        const stillThere = snapshot.processes.filter((p) => spawnSync('test', ['-d', `/proc/${p.pid}`]).status === 0 && !delta.removed.includes(p.pid));
+        expect(stillThere.length).toBeGreaterThan(snapshot.processes.length / 2);
+        const { applyDelta } = await import('../shared/snapshot/refresh');
+        snapshot = applyDelta(snapshot, delta);
+      }
+      expect(refreshes).toBe(8);
+    });
+
+    it('reads the cgroup.procs of every cgroup that holds a process, however many exit meanwhile', async () => {
+      const root = cgroup2Root();
+      if (!root || process.getuid?.() !== 0) {
+        console.warn('SKIP cgroup.procs under churn: needs root and a cgroup2 mount');
+        return;
+      }
+      if (!cgroupDir) {
+        cgroupDir = join(root, `procscope-churn-${process.pid}`);
+        mkdirSync(cgroupDir);
+        const inCgroup = spawn('/bin/sh', ['-c', 'echo $$ > "$CG/cgroup.procs" && exec sleep 600'], { env: { ...process.env, CG: cgroupDir }, stdio: 'ignore' });
+        children.push(inCgroup);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const session = localSession(['env', `PATH=${pathWithAwk(binary!)}`, '/bin/sh', '-s']);
+      for (let i = 0; i < 5; i++) {
+        const run = await runCollector(session, {});
+        const out = parseCollectOutput(run.reply.stdout, run.reply.stderr, run.nonce);
+        expect(out.files.has(`${cgroupDir}/cgroup.procs`), `run ${i}: ${cgroupDir}/cgroup.procs read`).toBe(true);
+      }
+    });
+  });
+}

@@ -1,0 +1,134 @@
+/**
+ * The collector where the node makes it hard: 20,000 known pids, a shell killed mid-run, a full temporary
+ * directory, a pid namespace before its first child; and the parse worker (built) with two nodes at once.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildCollectScript } from '../shared/collect/script';
+import { ProcscopeFailure } from '../shared/errors';
+import type { Snapshot, SnapshotProcess } from '../shared/snapshot/types';
+import { collectSnapshot, refreshSnapshot, runCollector } from '../electron/engine/collect';
+import { localSession } from '../electron/engine/session';
+import { makeTempDir } from './helpers/sshd';
+
+const children: ChildProcess[] = [];
+const cleanups: (() => void)[] = [];
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
+  for (const f of cleanups.reverse()) f();
+});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const isRoot = process.getuid?.() === 0;
+
+function withTmpdir(dir: string) {
+  return localSession(['env', `TMPDIR=${dir}`, '/bin/sh', '-s']);
+}
+
+function leftovers(dir: string): string[] {
+  return readdirSync(dir).filter((n) => n.startsWith('procscope'));
+}
+
+describe('the collector on a busy node', () => {
+  it('refreshes with 20,000 known pids (more than a command line holds) and still finds new processes', async () => {
+    const session = localSession();
+    const first = await collectSnapshot(session);
+    const template = first.processes[0]!;
+    const ghosts: SnapshotProcess[] = Array.from({ length: 20_000 }, (_, i) => ({ ...template, pid: 3_000_000 + i }));
+    const prev: Snapshot = { ...first, processes: [...first.processes, ...ghosts] };
+    const fresh = spawn('sleep', ['599'], { stdio: 'ignore' });
+    children.push(fresh);
+    await sleep(100);
+    const delta = await refreshSnapshot(session, prev);
+    expect(delta.errors.filter((e) => /Argument list too long/.test(e.message))).toEqual([]);
+    expect(delta.added.map((p) => p.pid)).toContain(fresh.pid);
+    expect(delta.removed.length).toBeGreaterThanOrEqual(20_000);
+  });
+});
+
+describe('the collector leaves nothing behind', () => {
+  async function killMidRun(signal: NodeJS.Signals): Promise<string> {
+    const dir = makeTempDir('procscope-tmp-');
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const script = buildCollectScript(randomBytes(16).toString('hex'));
+    // Its own process group, so the signal reaches the shell and everything it runs, as a dropped session would.
+    const sh = spawn('/bin/sh', ['-s'], { env: { ...process.env, TMPDIR: dir }, stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+    children.push(sh);
+    sh.stdout!.resume();
+    // Held before it collects, so the run is surely in progress when the signal comes.
+    sh.stdin!.end(script.replace('procscope_collect "$D" >', 'sleep 30; procscope_collect "$D" >'));
+    for (let i = 0; i < 100 && leftovers(dir).length === 0; i++) await sleep(50);
+    expect(leftovers(dir).length, 'the reply directory exists while it runs').toBe(1);
+    process.kill(-sh.pid!, signal);
+    await new Promise((r) => sh.once('close', r));
+    return dir;
+  }
+
+  it('removes its reply directory when its shell is terminated', async () => {
+    const dir = await killMidRun('SIGTERM');
+    for (let i = 0; i < 40 && leftovers(dir).length > 0; i++) await sleep(50);
+    expect(leftovers(dir)).toEqual([]);
+  });
+
+  it('removes the directory of a shell that was killed outright on its next run', async () => {
+    const dir = await killMidRun('SIGKILL');
+    expect(leftovers(dir).length).toBe(1);
+    const snap = await collectSnapshot(withTmpdir(dir));
+    expect(snap.processes.length).toBeGreaterThan(1);
+    expect(leftovers(dir)).toEqual([]);
+  });
+
+  it('says the temporary directory is full, naming it, instead of blaming the connection', async () => {
+    if (!isRoot) return console.warn('SKIP full tmp: mounting a small tmpfs needs root');
+    const dir = makeTempDir('procscope-full-');
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]);
+    if (mounted.status !== 0) return console.warn(`SKIP full tmp: cannot mount tmpfs: ${mounted.stderr}`);
+    cleanups.push(() => {
+      spawnSync('umount', [dir]);
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const err = await collectSnapshot(withTmpdir(dir)).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ProcscopeFailure);
+    expect((err as ProcscopeFailure).error.message).toContain(`${dir} on local is full`);
+    expect((err as ProcscopeFailure).error.hint).toMatch(/Free space/);
+    expect(leftovers(dir)).toEqual([]);
+  });
+});
+
+describe('a pid namespace before its first child', () => {
+  it('is not an error that pid_for_children is missing', async () => {
+    if (!isRoot) return console.warn('SKIP unshare --pid: needs root');
+    const holder = spawn('unshare', ['--pid', 'sleep', '600'], { stdio: 'ignore' });
+    children.push(holder);
+    await sleep(200);
+    // unshare without --fork execs sleep in its own pid: a process whose pid_for_children has no init yet
+    const pid = holder.pid!;
+    const snap = await collectSnapshot(localSession());
+    const proc = snap.processes.find((p) => p.pid === pid);
+    expect(proc, `unshare'd sleep ${pid}`).toBeDefined();
+    expect(spawnSync('readlink', [`/proc/${pid}/ns/pid_for_children`]).status, 'the kernel has no target for it').not.toBe(0);
+    expect(proc!.namespaces.pid).toBeDefined();
+    expect(snap.errors.filter((e) => e.scope.startsWith(`pid ${pid}`))).toEqual([]);
+  });
+});
+
+describe('the parse worker, built, with two nodes at once', () => {
+  const built = join(__dirname, '..', 'dist', 'electron', 'engine', 'parse-worker.js');
+  it.skipIf(!existsSync(built))('gives each node its own snapshot', async () => {
+    const { assembleOffThread } = require(built) as typeof import('../electron/engine/parse-worker');
+    const session = localSession();
+    const runA = await runCollector(session, {});
+    const runB = await runCollector(session, {});
+    const parse = (run: typeof runA, target: string) => assembleOffThread(run.reply.stdout, run.reply.stderr, run.nonce, { target, collectedAt: run.collectedAt });
+    const results = await Promise.all([parse(runA, 'node-a'), parse(runB, 'node-b'), parse(runA, 'node-c')]);
+    expect(results.map((s) => s.node.target)).toEqual(['node-a', 'node-b', 'node-c']);
+    expect(results[0]!.node.collectorPid).not.toBe(results[1]!.node.collectorPid);
+    expect(results[2]!.node.collectorPid).toBe(results[0]!.node.collectorPid);
+  });
+});
+if (!existsSync(join(__dirname, '..', 'dist'))) console.warn('SKIP parse worker test: not built (npm test builds first)');
