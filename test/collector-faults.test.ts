@@ -11,7 +11,8 @@ import { buildCollectScript } from '../shared/collect/script';
 import { ProcscopeFailure } from '../shared/errors';
 import type { Snapshot, SnapshotProcess } from '../shared/snapshot/types';
 import { collectSnapshot, refreshSnapshot, runCollector } from '../electron/engine/collect';
-import { localSession } from '../electron/engine/session';
+import { type NodeSession, localSession } from '../electron/engine/session';
+import { gzipSync } from 'node:zlib';
 import { makeTempDir } from './helpers/sshd';
 
 const children: ChildProcess[] = [];
@@ -97,6 +98,27 @@ describe('the collector leaves nothing behind', () => {
     expect((err as ProcscopeFailure).error.message).toContain(`${dir} on local is full`);
     expect((err as ProcscopeFailure).error.hint).toMatch(/Free space/);
     expect(leftovers(dir)).toEqual([]);
+  });
+});
+
+describe('a node that answers with a gzip bomb', () => {
+  it('stops inflating at the bound and says so, without taking the memory', async () => {
+    // 24 gzip members of 64 MB of zeros each: 1.5 GB inflated from about 1.5 MB.
+    const member = gzipSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 });
+    const bomb = Buffer.concat(Array.from({ length: 24 }, () => member));
+    const node: NodeSession = {
+      target: 'bomb@node:22',
+      runScript: async (script) => {
+        const M = /M='(@@PSC[0-9a-f]{32})'/.exec(script)![1]!;
+        return { stdout: Buffer.concat([Buffer.from(`\n${M} gzip\n`), bomb, Buffer.from(`\n${M} done\n`)]), stderr: '', code: 0 };
+      },
+      isOpen: () => true,
+      close() {},
+    };
+    const before = process.memoryUsage().rss;
+    const err = await collectSnapshot(node).then(() => null, (e: unknown) => e);
+    expect((err as ProcscopeFailure).error.message).toMatch(/inflates to more than 512 MB, the most procscope accepts/);
+    console.log(`gzip bomb of ${bomb.length} bytes: refused; RSS grew ${Math.round((process.memoryUsage().rss - before) / 1e6)} MB`);
   });
 });
 

@@ -104,6 +104,43 @@ describe.skipIf(skipReason !== null)('faults', () => {
     again.close();
   });
 
+  it('a remote shell that stops while the connection lives fails at the run deadline, and the next run gets a new shell', async () => {
+    const session = await open(a);
+    await collectSnapshot(session);
+    const shells = sessionPids(a).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'latin1') === '/bin/sh\0-s\0');
+    expect(shells.length).toBe(1);
+    signalAll(shells, 'SIGSTOP');
+    const started = Date.now();
+    const err = await collectSnapshot(session, { deadlineMs: 1500 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    signalAll(shells, 'SIGKILL');
+    expect((err as ProcscopeFailure).error).toMatchObject({ kind: 'connection', message: expect.stringMatching(/did not finish answering within 2 s/) });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(session.isOpen()).toBe(true);
+    expect((await collectSnapshot(session)).processes.length).toBeGreaterThan(0);
+    session.close();
+  });
+
+  it('a node that answers endlessly, or never, is cut off with a message naming the bound', async () => {
+    const endless = generateKey(dir, 'endless');
+    const silent = generateKey(dir, 'silent');
+    a.authorize('root', `command="exec cat /dev/zero" ${endless.publicLine}`);
+    a.authorize('root', `command="exec sleep 600" ${silent.publicLine}`);
+    const openWith = (k: KeyPair) => openSession(`root@127.0.0.1:${a.port}`, { identityFiles: [k.privatePath], knownHostsFile: join(dir, 'known_hosts'), agentSocket: null });
+    const flood = await openWith(endless);
+    const rss = process.memoryUsage().rss;
+    const tooMuch = await collectSnapshot(flood, { maxBytes: 64 * 1024 * 1024 }).then(() => null, (e: unknown) => e);
+    expect((tooMuch as ProcscopeFailure).error.message).toMatch(/sent more than 64 MB, the most procscope accepts/);
+    expect(process.memoryUsage().rss - rss).toBeLessThan(512 * 1024 * 1024);
+    flood.close();
+    const mute = await openWith(silent);
+    const nothing = await collectSnapshot(mute, { deadlineMs: 1000 }).then(() => null, (e: unknown) => e);
+    expect((nothing as ProcscopeFailure).error.message).toMatch(/did not finish answering within 1 s/);
+    mute.close();
+  });
+
   it('a connection killed mid-snapshot fails cleanly, and the next session works', async () => {
     const session = await open(a);
     await collectSnapshot(session);

@@ -25,6 +25,9 @@ import type { NodeSession } from '../engine/session';
 import { listConfigHosts, readSshConfig } from '../engine/ssh/config-file';
 import { NodeStore, type SecretVault, newId } from './stores';
 
+/** A refresh that takes longer fails (the tab shows stale data and retries) instead of leaving the tab frozen. */
+const REFRESH_DEADLINE_MS = 20_000;
+
 export interface Dialogs {
   /** a path to save to, or null if the user cancelled */
   saveFile(suggestedName: string): Promise<string | null>;
@@ -240,7 +243,7 @@ export function createService(options: ServiceOptions): { handlers: ApiHandlers;
       if (!conn.last) fail({ kind: 'not-found', message: 'Nothing to refresh yet: take a full snapshot first.' });
       const session = await liveSession(conn);
       try {
-        const delta = await refreshSnapshot(session, conn.last, { sudo: conn.node.sudo ?? false, detailPids });
+        const delta = await refreshSnapshot(session, conn.last, { sudo: conn.node.sudo ?? false, detailPids, deadlineMs: REFRESH_DEADLINE_MS });
         conn.last = applyDelta(conn.last, delta);
         if (conn.status.state !== 'connected' || conn.status.error) update(conn, { state: 'connected', error: undefined });
         return delta;

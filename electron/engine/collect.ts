@@ -34,7 +34,10 @@ function firstLines(text: string, n = 3): string {
  * The collector's reply as sections: cut at "done", gunzip what follows "\n<mark> gzip\n", and move the
  * trailing "stderr" section (the collector's own errors) to stderr.
  */
-export function unwrapReply(result: ScriptResult, nonce: string): ScriptResult {
+/** The most a gzipped reply may inflate to: a gzip bomb from a hostile node stops here. */
+export const INFLATED_LIMIT = 512 * 1024 * 1024;
+
+export function unwrapReply(result: ScriptResult, nonce: string, inflatedLimit = INFLATED_LIMIT): ScriptResult {
   let stdout = result.stdout;
   const done = stdout.lastIndexOf(Buffer.from(doneMarker(nonce)));
   if (done >= 0) stdout = stdout.subarray(0, done);
@@ -42,8 +45,11 @@ export function unwrapReply(result: ScriptResult, nonce: string): ScriptResult {
   const at = stdout.indexOf(gz);
   if (at >= 0) {
     try {
-      stdout = gunzipSync(stdout.subarray(at + gz.length));
+      stdout = gunzipSync(stdout.subarray(at + gz.length), { maxOutputLength: inflatedLimit });
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+        fail({ kind: 'parse', message: `The collector's compressed reply inflates to more than ${Math.round(inflatedLimit / 1024 / 1024)} MB, the most procscope accepts; it was not read.`, hint: 'A node does not need that much to describe itself: something on it answers in the collector\'s place.' });
+      }
       fail({ kind: 'connection', message: `The collector's compressed output was cut short (${(err as Error).message}).`, hint: 'The connection may have dropped; try again.' });
     }
   }

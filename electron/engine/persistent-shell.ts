@@ -5,7 +5,8 @@
  */
 import type { Client, ClientChannel } from 'ssh2';
 import { ProcscopeFailure } from '../../shared/errors';
-import type { ScriptResult } from './session';
+import { REPLY_LIMIT, RUN_DEADLINE_MS, pastDeadline, tooLarge } from './run-limits';
+import type { RunOptions, ScriptResult } from './session';
 
 interface Pending {
   marker: Buffer;
@@ -14,8 +15,11 @@ interface Pending {
   out: Buffer[];
   outBytes: number;
   err: Buffer[];
+  limit: number;
+  timer: NodeJS.Timeout;
   onProgress?: (bytes: number) => void;
   resolve(result: ScriptResult): void;
+  reject(err: Error): void;
 }
 
 export class PersistentShell {
@@ -40,7 +44,13 @@ export class PersistentShell {
         this.channel = channel;
         this.exitCode = null;
         channel.on('data', (b: Buffer) => this.onData(b));
-        channel.stderr.on('data', (b: Buffer) => this.pending?.err.push(b));
+        channel.stderr.on('data', (b: Buffer) => {
+          const p = this.pending;
+          if (!p) return;
+          p.err.push(b);
+          p.outBytes += b.length;
+          if (p.outBytes > p.limit) this.abort(tooLarge(this.where, p.limit));
+        });
         channel.on('exit', (code: number | null) => (this.exitCode = code));
         channel.on('close', () => {
           if (this.channel === channel) this.channel = null;
@@ -57,25 +67,42 @@ export class PersistentShell {
     if (!p) return;
     p.out.push(b);
     p.outBytes += b.length;
+    if (p.outBytes > p.limit) return this.abort(tooLarge(this.where, p.limit));
     p.onProgress?.(p.outBytes);
     // Is the marker at the end? Keep just enough of the tail, whatever the chunk sizes.
     p.tail = Buffer.concat([p.tail, b]).subarray(-p.marker.length);
     if (p.tail.equals(p.marker)) this.finish();
   }
 
+  /** Fails the running script and drops the shell: whatever it still prints must not reach the next script. */
+  private abort(err: Error): void {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = null;
+    clearTimeout(p.timer);
+    const channel = this.channel;
+    this.channel = null;
+    channel?.destroy();
+    p.reject(err);
+  }
+
   private finish(): void {
     const p = this.pending;
     if (!p) return;
     this.pending = null;
+    clearTimeout(p.timer);
     p.resolve({ stdout: Buffer.concat(p.out), stderr: Buffer.concat(p.err).toString('utf8'), code: this.channel ? 0 : this.exitCode });
   }
 
   /** Runs scripts one at a time; resolves when the reply ends with `marker`, or the shell closes. */
-  run(script: string, marker: Buffer, onProgress?: (bytes: number) => void): Promise<ScriptResult> {
+  run(script: string, marker: Buffer, options: RunOptions = {}): Promise<ScriptResult> {
     const next = this.queue.then(async () => {
       const channel = await this.open();
-      return new Promise<ScriptResult>((resolve) => {
-        this.pending = { marker, tail: Buffer.alloc(0), out: [], outBytes: 0, err: [], ...(onProgress ? { onProgress } : {}), resolve };
+      return new Promise<ScriptResult>((resolve, reject) => {
+        const deadline = options.deadlineMs ?? RUN_DEADLINE_MS;
+        const timer = setTimeout(() => this.abort(pastDeadline(this.where, deadline)), deadline);
+        const onProgress = options.onProgress;
+        this.pending = { marker, tail: Buffer.alloc(0), out: [], outBytes: 0, err: [], limit: options.maxBytes ?? REPLY_LIMIT, timer, ...(onProgress ? { onProgress } : {}), resolve, reject };
         channel.write(script);
       });
     });

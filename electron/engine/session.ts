@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import type { Client } from 'ssh2';
 import { ProcscopeFailure } from '../../shared/errors';
 import { PersistentShell } from './persistent-shell';
+import { REPLY_LIMIT, RUN_DEADLINE_MS, pastDeadline, tooLarge } from './run-limits';
 import type { SshConnection } from './ssh/connect';
 
 export interface ScriptResult {
@@ -18,6 +19,10 @@ export interface RunOptions {
   onProgress?: (bytes: number) => void;
   /** the bytes that end the script's reply: with it, an SSH session runs the script in its persistent shell */
   endMarker?: Buffer;
+  /** most bytes of output accepted before the run is stopped (default REPLY_LIMIT) */
+  maxBytes?: number;
+  /** the run is stopped, its channel closed, after this many ms without its end (default RUN_DEADLINE_MS) */
+  deadlineMs?: number;
 }
 
 export interface NodeSession {
@@ -33,21 +38,34 @@ export interface NodeSession {
 const SH = ['/bin/sh', '-s'];
 const SUDO_SH = ['sudo', '-n', ...SH];
 
+/** Gathers a run's output up to `limit` bytes (stdout and stderr together); past it, or past the deadline, calls `stop` once. */
 function collectStreams(
   stdout: NodeJS.ReadableStream,
   stderr: NodeJS.ReadableStream,
-  onProgress?: (bytes: number) => void,
-): { out: Buffer[]; err: Buffer[] } {
+  options: RunOptions,
+  stop: (why: 'size' | 'deadline') => void,
+): { out: Buffer[]; err: Buffer[]; done(): void } {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
+  const limit = options.maxBytes ?? REPLY_LIMIT;
   let bytes = 0;
-  stdout.on('data', (b: Buffer) => {
-    out.push(b);
+  let stopped = false;
+  const halt = (why: 'size' | 'deadline') => {
+    if (stopped) return;
+    stopped = true;
+    stop(why);
+  };
+  const timer = setTimeout(() => halt('deadline'), options.deadlineMs ?? RUN_DEADLINE_MS);
+  const take = (list: Buffer[]) => (b: Buffer) => {
+    if (stopped) return;
     bytes += b.length;
-    onProgress?.(bytes);
-  });
-  stderr.on('data', (b: Buffer) => err.push(b));
-  return { out, err };
+    if (bytes > limit) return halt('size');
+    list.push(b);
+    if (list === out) options.onProgress?.(bytes);
+  };
+  stdout.on('data', take(out));
+  stderr.on('data', take(err));
+  return { out, err, done: () => clearTimeout(timer) };
 }
 
 /** This machine. `shell` replaces /bin/sh (tests run the collector under dash, busybox ash and bash). */
@@ -58,9 +76,17 @@ export function localSession(shell: string[] = SH): NodeSession {
       const [cmd, ...args] = options.sudo ? ['sudo', '-n', ...shell] : shell;
       return new Promise((resolve, reject) => {
         const child = spawn(cmd!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-        const { out, err } = collectStreams(child.stdout, child.stderr, options.onProgress);
+        let failure: ProcscopeFailure | null = null;
+        const streams = collectStreams(child.stdout, child.stderr, options, (why) => {
+          failure = why === 'size' ? tooLarge('local', options.maxBytes ?? REPLY_LIMIT) : pastDeadline('local', options.deadlineMs ?? RUN_DEADLINE_MS);
+          child.kill('SIGKILL');
+        });
         child.on('error', (e) => reject(new ProcscopeFailure({ kind: 'not-found', message: `Cannot run ${cmd}: ${e.message}` })));
-        child.on('close', (code) => resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), code }));
+        child.on('close', (code) => {
+          streams.done();
+          if (failure) reject(failure);
+          else resolve({ stdout: Buffer.concat(streams.out), stderr: Buffer.concat(streams.err).toString('utf8'), code });
+        });
         child.stdin.on('error', () => {});
         child.stdin.end(script);
       });
@@ -77,10 +103,18 @@ function exec(client: Client, command: string, script: string, options: RunOptio
         reject(new ProcscopeFailure({ kind: 'connection', message: `${where} refused to run a command: ${err.message}` }));
         return;
       }
-      const { out, err: errs } = collectStreams(channel, channel.stderr, options.onProgress);
+      let failure: ProcscopeFailure | null = null;
+      const streams = collectStreams(channel, channel.stderr, options, (why) => {
+        failure = why === 'size' ? tooLarge(where, options.maxBytes ?? REPLY_LIMIT) : pastDeadline(where, options.deadlineMs ?? RUN_DEADLINE_MS);
+        channel.destroy();
+      });
       let code: number | null = null;
       channel.on('exit', (c: number | null) => (code = c));
-      channel.on('close', () => resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(errs).toString('utf8'), code }));
+      channel.on('close', () => {
+        streams.done();
+        if (failure) reject(failure);
+        else resolve({ stdout: Buffer.concat(streams.out), stderr: Buffer.concat(streams.err).toString('utf8'), code });
+      });
       channel.end(script);
     });
   });
@@ -101,7 +135,7 @@ export function sshSession(connection: SshConnection, target: string): NodeSessi
     async runScript(script, options = {}) {
       if (lost) throw new ProcscopeFailure({ kind: 'connection', message: `The connection to ${target} is lost: ${lost.message}`, hint: 'Reconnect.' });
       const command = (options.sudo ? SUDO_SH : SH).join(' ');
-      if (options.endMarker) return shellFor(command).run(script, options.endMarker, options.onProgress);
+      if (options.endMarker) return shellFor(command).run(script, options.endMarker, options);
       return exec(connection.client, command, script, options, target);
     },
     isOpen: () => lost === null,
