@@ -1,15 +1,15 @@
 /** The procscope command line: `procscope snapshot [TARGET]` and friends. */
-import { createWriteStream, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { defaultConfigDir } from '../app/stores';
 import { startServer } from '../serve/server';
 import { parseArgs } from 'node:util';
-import { type ProcscopeError, formatError, toProcscopeError } from '../../shared/errors';
+import { type ProcscopeError, ProcscopeFailure, formatError, toProcscopeError } from '../../shared/errors';
 import { schemaErrors } from '../../shared/snapshot/validate';
 import { collectSnapshot } from '../engine/collect';
 import { type OpenOptions, openSession } from '../engine/open';
 import { askHidden } from './prompt';
-import { formatContainerTable } from '../../shared/containers/summary';
+import { formatContainerTable, printable } from '../../shared/containers/summary';
 
 const HELP = `procscope: look inside a Linux node over SSH.
 
@@ -36,11 +36,29 @@ Options (as OpenSSH's):
       --pretty             indent the JSON
       --json               (containers) print the containers as JSON instead of a table
       --names-root DIR     read container name files (run/containerd, var/log/pods, var/lib/docker) under DIR
+      --timeout SEC        give up on a node that has not answered in SEC seconds (default 120)
 
 Passwords are asked on the terminal, or read from $PROCSCOPE_PASSWORD.
 A snapshot with per-process errors (a process that exited, an fd table it may not read) still exits 0;
 exit 1 means no snapshot (the message says why and how to fix it), 2 a usage error.
 `;
+
+const USAGE: Record<string, string> = {
+  snapshot: `Usage: procscope snapshot [TARGET] [-o FILE] [-p PORT] [-l USER] [-i KEY]... [-J HOSTS] [-F CONFIG]
+                          [--known-hosts FILE] [--accept-new] [--sudo] [--no-agent] [--pretty] [--timeout SEC]
+
+Writes a process snapshot of TARGET (default: this machine) as procscope.snapshot/v1 JSON,
+to FILE or to standard output. See 'procscope --help' for TARGET and the options.
+`,
+  containers: `Usage: procscope containers [TARGET] [--json] [-o FILE] [SSH options as for snapshot]
+
+Lists TARGET's containers: id, runtime, pod/name, init pid, pid count (--json: the containers as JSON).
+`,
+  serve: `Usage: procscope serve [--port N]
+
+Serves the app to a browser on this machine: loopback only, with a one-time token in the printed URL.
+`,
+};
 
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
@@ -63,6 +81,7 @@ function parse(argv: string[]) {
       pretty: { type: 'boolean' },
       json: { type: 'boolean' },
       'names-root': { type: 'string' },
+      timeout: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
     },
@@ -85,8 +104,11 @@ export function openOptionsFrom(values: Parsed['values']): OpenOptions {
     ...(values['no-agent'] ? { agentSocket: null } : {}),
     ...(process.env.PROCSCOPE_PASSWORD !== undefined ? { password: process.env.PROCSCOPE_PASSWORD } : {}),
     ...(process.env.PROCSCOPE_PASSPHRASE !== undefined ? { passphrase: process.env.PROCSCOPE_PASSPHRASE } : {}),
-    askSecret: async (req) =>
-      interactive ? askHidden(req.kind === 'password' ? `${req.subject}'s password: ` : `Enter passphrase for key '${req.subject}': `) : null,
+    askSecret: async (req) => {
+      if (!interactive) return null;
+      if (req.kind === 'password') return askHidden(`${printable(req.subject)}'s password: `);
+      return askHidden(`${req.retry ? 'Bad passphrase, try again' : 'Enter passphrase'} for key '${printable(req.subject)}': `);
+    },
     onUnknownKey: async (key) => {
       if (values['accept-new']) {
         process.stderr.write(`procscope: permanently added ${key.host} (${key.keyType} ${key.fingerprint}) to the known hosts.\n`);
@@ -101,17 +123,19 @@ class UsageError extends Error {}
 
 async function snapshotCommand(positionals: string[], values: Parsed['values']): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`one TARGET at most, got: ${positionals.join(' ')}`);
+  const output = values.output && values.output !== '-' ? values.output : null;
+  if (output) checkWritable(output);
   const session = await openSession(positionals[0], openOptionsFrom(values));
   try {
     const snapshot = await collectSnapshot(session, collectOptionsFrom(values));
     const problems = schemaErrors(snapshot);
     if (problems.length > 0) process.stderr.write(`procscope: warning: this snapshot does not match the schema (a bug; please report it): ${problems.join('; ')}\n`);
     const json = JSON.stringify(snapshot, null, values.pretty ? 2 : undefined) + '\n';
-    if (values.output && values.output !== '-') writeFileSync(values.output, json);
+    if (output) writeAtomically(output, json);
     else await writeStdout(json);
     const s = snapshot;
     process.stderr.write(
-      `procscope: ${s.node.hostname} (${s.node.target}): ${s.processes.length} processes, ${s.sockets.length} sockets, ` +
+      `procscope: ${printable(s.node.hostname)} (${printable(s.node.target)}): ${s.processes.length} processes, ${s.sockets.length} sockets, ` +
         `${s.namespaces.length} namespaces, ${s.errors.length} errors, ${Buffer.byteLength(json)} bytes, ${s.node.durationMs} ms` +
         `${values.output && values.output !== '-' ? ` -> ${values.output}` : ''}\n`,
     );
@@ -122,7 +146,38 @@ async function snapshotCommand(positionals: string[], values: Parsed['values']):
 }
 
 function collectOptionsFrom(values: Parsed['values']) {
-  return { sudo: values.sudo ?? false, ...(values['names-root'] ? { namesRoot: values['names-root'] } : {}) };
+  const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (timeout !== undefined && !(timeout > 0)) throw new UsageError(`bad --timeout: ${values.timeout} (seconds, more than 0)`);
+  return {
+    sudo: values.sudo ?? false,
+    ...(values['names-root'] ? { namesRoot: values['names-root'] } : {}),
+    ...(timeout !== undefined ? { deadlineMs: timeout * 1000 } : {}),
+  };
+}
+
+/** Fails before any collection when the output cannot be written, saying what to do. */
+function checkWritable(path: string): void {
+  const dir = dirname(resolve(path));
+  if (!existsSync(dir)) throw new ProcscopeFailure({ kind: 'not-found', message: `Cannot write ${path}: the directory ${dir} does not exist.`, hint: `Create it (mkdir -p ${dir}) or give another path with -o.` });
+  try {
+    accessSync(dir, constants.W_OK);
+    if (existsSync(path)) accessSync(path, constants.W_OK);
+  } catch {
+    throw new ProcscopeFailure({ kind: 'permission-denied', message: `Cannot write ${path}: permission denied.`, hint: 'Give a path you may write with -o, or - for standard output.' });
+  }
+  if (existsSync(path) && statSync(path).isDirectory()) throw new ProcscopeFailure({ kind: 'not-found', message: `Cannot write ${path}: it is a directory.`, hint: 'Give a file name with -o.' });
+}
+
+/** Written beside the target and renamed into place: a failed run never leaves half a file. */
+function writeAtomically(path: string, text: string): void {
+  const temp = join(dirname(resolve(path)), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(temp, text);
+    renameSync(temp, path);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
 }
 
 async function containersCommand(positionals: string[], values: Parsed['values']): Promise<number> {
@@ -131,7 +186,7 @@ async function containersCommand(positionals: string[], values: Parsed['values']
   try {
     const snapshot = await collectSnapshot(session, collectOptionsFrom(values));
     const text = values.json ? JSON.stringify(snapshot.containers, null, 2) + '\n' : formatContainerTable(snapshot.containers);
-    if (values.output && values.output !== '-') writeFileSync(values.output, text);
+    if (values.output && values.output !== '-') writeAtomically(values.output, text);
     else await writeStdout(text);
     return 0;
   } finally {
@@ -160,25 +215,44 @@ async function serveCommand(positionals: string[], values: Parsed['values']): Pr
   return 0;
 }
 
+let stdoutGuarded = false;
+
+/** Writes to standard output however slowly it is read; a reader that went away (| head) ends it quietly. */
 function writeStdout(text: string): Promise<void> {
+  // The stream reports a closed reader twice, to the callback and as an event: the event must not crash us.
+  if (!stdoutGuarded) process.stdout.on('error', () => {});
+  stdoutGuarded = true;
   return new Promise((resolve, reject) => {
-    const out = process.stdout.fd === 1 ? createWriteStream('', { fd: 1, autoClose: false }) : process.stdout;
-    out.on('error', reject);
-    out.write(text, (err) => (err ? reject(err) : resolve()));
+    process.stdout.write(text, (err) => {
+      if (!err || (err as NodeJS.ErrnoException).code === 'EPIPE') resolve();
+      else reject(err);
+    });
   });
+}
+
+/** A one-line message of our own, and the usage of the command it was for. */
+function usageMessage(err: Error & { code?: string }, command: string | undefined): string {
+  const option = /'(-[^']*)'/.exec(err.message)?.[1];
+  const what =
+    err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? `unknown option ${option ?? ''}`.trim()
+    : err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? `option ${option ?? ''} needs a value`.replace('  ', ' ')
+    : err.message.split('\n')[0]!;
+  const usage = (command && USAGE[command]) ?? HELP.split('\n\n')[1]! + '\n';
+  return `procscope: ${what}\n${usage.split('\n\n')[0]}\nTry 'procscope ${command && USAGE[command] ? `${command} ` : ''}--help'.\n`;
 }
 
 export async function main(argv: string[]): Promise<number> {
   let parsed: Parsed;
+  const command0 = argv.find((a) => !a.startsWith('-'));
   try {
     parsed = parse(argv);
   } catch (err) {
-    process.stderr.write(`procscope: ${(err as Error).message}\nTry 'procscope --help'.\n`);
+    process.stderr.write(usageMessage(err as Error, command0));
     return EXIT_USAGE;
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    process.stdout.write(HELP);
+    process.stdout.write((positionals[0] && USAGE[positionals[0]]) ?? HELP);
     return 0;
   }
   if (values.version) {
@@ -202,11 +276,12 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`procscope: ${err.message}\nTry 'procscope --help'.\n`);
+      process.stderr.write(usageMessage(err, command));
       return EXIT_USAGE;
     }
     const error: ProcscopeError = toProcscopeError(err);
-    process.stderr.write(`procscope: ${formatError(error)}\n`);
+    // Messages carry text from the node (its stderr, names): nothing in them may drive the terminal.
+    process.stderr.write(`procscope: ${formatError(error).split('\n').map(printable).join('\n')}\n`);
     return EXIT_FAILURE;
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Snapshot, SnapshotProcess } from '../../shared/snapshot/types';
 import { filterAndSort, filterSockets, indexSnapshot, processTree } from './model';
-import { visibleParts, visibleText } from './visible';
+import { visibleParts, visibleText } from '../../shared/visible';
 
 function proc(pid: number, ppid: number, name: string, extra: Partial<SnapshotProcess> = {}): SnapshotProcess {
   return { pid, ppid, name, state: 'S', uid: 0, gid: 0, user: 'root', threads: 1, cmdline: [name, `--id=${pid}`], exe: null, nspid: [pid], namespaces: {}, cgroups: [], fds: [], containerId: null, rssKb: pid * 10, ...extra };

@@ -1,13 +1,9 @@
 /** The human summary of `procscope containers`: one line per container. */
 import type { SnapshotContainer } from '../snapshot/types';
+import { visibleText } from '../visible';
 
-/** Escapes what a terminal would act on: control characters and bytes that were not UTF-8. */
-export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\udc80-\udcff]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code >= 0xdc80 ? `\\x${(code - 0xdc00).toString(16)}` : `\\x${code.toString(16).padStart(2, '0')}`;
-  });
-}
+/** What a terminal would act on (control characters, bytes that were not UTF-8) is shown escaped. */
+export const printable = visibleText;
 
 export function containerLabel(c: SnapshotContainer): string {
   const parts = c.podName ? [c.podNamespace ?? '?', c.podName, ...(c.sandbox ? [] : [c.name ?? '?'])] : [c.name ?? '-'];

@@ -10,6 +10,8 @@ import type { ResolvedHost } from './config-file';
 
 export interface SecretRequest {
   kind: 'password' | 'passphrase';
+  /** the last answer was wrong */
+  retry?: boolean;
   /** "root@node1:22" or the key file */
   subject: string;
 }
@@ -79,6 +81,7 @@ function connectOne(host: ResolvedHost, options: ConnectOptions, sock?: Duplex):
   const agentSocket = options.agentSocket === undefined ? process.env.SSH_AUTH_SOCK : options.agentSocket;
   const candidates = authCandidates(host, agentSocket);
   const tried: string[] = [];
+  let needsPassphrase = false;
   let hostKeyError: ProcscopeError | null = null;
   let authError: ProcscopeError | null = null;
   let serverMethods: string[] | null = null;
@@ -102,12 +105,17 @@ function connectOne(host: ResolvedHost, options: ConnectOptions, sock?: Duplex):
         }
         let passphrase = options.passphrase;
         let parsed = utils.parseKey(data, passphrase);
-        if (parsed instanceof Error && /passphrase|encrypted/i.test(parsed.message)) {
-          passphrase = (await options.askSecret?.({ kind: 'passphrase', subject: c.file })) ?? undefined;
-          parsed = passphrase === undefined ? parsed : utils.parseKey(data, passphrase);
+        // As ssh does: a wrong passphrase is asked again, three times in all.
+        for (let asked = 0; asked < 3 && parsed instanceof Error && /passphrase|encrypted/i.test(parsed.message); asked++) {
+          const answer = await options.askSecret?.({ kind: 'passphrase', subject: c.file, ...(passphrase !== undefined ? { retry: true } : {}) });
+          if (answer == null) break;
+          passphrase = answer;
+          parsed = utils.parseKey(data, passphrase);
         }
         if (parsed instanceof Error) {
-          tried.push(`${c.label} (${passphrase === undefined && /encrypted|passphrase/i.test(parsed.message) ? 'needs a passphrase' : parsed.message})`);
+          const locked = /encrypted|passphrase/i.test(parsed.message);
+          if (locked) needsPassphrase = true;
+          tried.push(`${c.label} (${locked ? (passphrase === undefined ? 'needs a passphrase' : 'wrong passphrase') : parsed.message})`);
           continue;
         }
         tried.push(c.label);
@@ -141,7 +149,9 @@ function connectOne(host: ResolvedHost, options: ConnectOptions, sock?: Duplex):
         return settle({
           kind: 'auth',
           message: `Authentication failed for ${where}: tried ${tried.length ? tried.join(', ') : 'nothing'}${serverMethods ? `; the server accepts ${serverMethods.join(', ')}` : ''}.`,
-          hint: 'Give a key (-i KEY), load one into ssh-agent, or set PROCSCOPE_PASSWORD; check the user name (-l USER).',
+          hint: needsPassphrase
+            ? 'Give the key\'s passphrase when asked (on a terminal), or set PROCSCOPE_PASSPHRASE; or load the key into ssh-agent.'
+            : 'Give a key (-i KEY), load one into ssh-agent, or set PROCSCOPE_PASSWORD; check the user name (-l USER).',
         });
       }
       settle(describeSocketError(err, where));

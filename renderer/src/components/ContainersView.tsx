@@ -4,7 +4,7 @@ import type { SnapshotContainer } from '../../../shared/snapshot/types';
 import { containerLabel } from '../../../shared/containers/summary';
 import type { SnapshotIndex } from '../model';
 import { useStore } from '../store';
-import { visibleText } from '../visible';
+import { visibleText } from '../../../shared/visible';
 import { PidLink, shortId } from './common';
 import { type Column, VirtualTable } from './VirtualTable';
 

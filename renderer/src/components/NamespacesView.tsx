@@ -3,7 +3,7 @@ import { useMemo } from 'react';
 import type { SnapshotNamespace } from '../../../shared/snapshot/types';
 import { type SnapshotIndex, nsKey } from '../model';
 import { useStore } from '../store';
-import { visibleText } from '../visible';
+import { visibleText } from '../../../shared/visible';
 import { ContainerLink, PidLink } from './common';
 import { type Column, VirtualTable } from './VirtualTable';
 

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import type { SnapshotProcess } from '../../../shared/snapshot/types';
 import { type ProcessColumn, type SnapshotIndex, containerCell, filterAndSort, formatKb, processTree } from '../model';
 import { useStore } from '../store';
-import { visibleText } from '../visible';
+import { visibleText } from '../../../shared/visible';
 import { type Column, VirtualTable } from './VirtualTable';
 
 /** Columns whose first click sorts the biggest first, as top and htop do. */

@@ -3,7 +3,7 @@ import { useMemo } from 'react';
 import type { SnapshotSocket } from '../../../shared/snapshot/types';
 import { type SnapshotIndex, filterSockets } from '../model';
 import { useStore } from '../store';
-import { visibleText } from '../visible';
+import { visibleText } from '../../../shared/visible';
 import { PidLink, shortId } from './common';
 import { type Column, VirtualTable } from './VirtualTable';
 

@@ -1,7 +1,7 @@
 /** Small pieces the views share: visible text, clickable pids and containers, errors. */
 import type { ProcscopeError } from '../../../shared/errors';
 import { type View, useStore } from '../store';
-import { visibleParts } from '../visible';
+import { visibleParts } from '../../../shared/visible';
 
 /** Text from the node, exactly, with control characters and non-UTF-8 bytes shown as escapes. */
 export function Shown({ text, className }: { text: string; className?: string }) {
