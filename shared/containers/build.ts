@@ -1,7 +1,7 @@
 /** buildContainers: groups processes into containers by cgroup, maps host pids to container pids, names them, and cross-checks. */
 import type { SnapshotContainer, SnapshotError, SnapshotNamespace, SnapshotProcess, SnapshotSocket } from '../snapshot/types';
-import { type ContainerMatch, matchContainer, matchProcessContainer } from './match';
-import type { NameSources } from './names';
+import { type ContainerMatch, type Runtime, matchContainer, matchProcessContainer } from './match';
+import type { NameSources, RuntimeState } from './names';
 
 export interface ContainerInputs {
   processes: SnapshotProcess[];
@@ -27,7 +27,7 @@ function pickInit(members: SnapshotProcess[]): SnapshotProcess | undefined {
   return members.find((p) => !pids.has(p.ppid)) ?? members[0];
 }
 
-function crossCheck(match: ContainerMatch & { hierarchy: number }, members: SnapshotProcess[], inputs: ContainerInputs, byPid: Map<number, SnapshotProcess>, containerOf: Map<number, string>, errors: SnapshotError[]): void {
+function crossCheck(match: Match, members: SnapshotProcess[], inputs: ContainerInputs, byPid: Map<number, SnapshotProcess>, containerOf: Map<number, string>, errors: SnapshotError[]): void {
   for (const p of members) {
     if (!p.cpuset || p.cpuset === '/') continue;
     const fromCpuset = matchContainer(p.cpuset);
@@ -47,7 +47,8 @@ function crossCheck(match: ContainerMatch & { hierarchy: number }, members: Snap
   if (!sawAny) return;
   const procsFile = `${inputs.cgroup2Mount ?? ''}${match.cgroupPath}/…/cgroup.procs`;
   for (const p of members) {
-    if (!listed.has(p.pid)) errors.push({ scope: `container ${match.id}`, message: `pid ${p.pid} is in it by /proc/${p.pid}/cgroup, but ${procsFile} does not list it` });
+    // A zombie has left its cgroup (cgroup v2 lists no zombie in cgroup.procs): that is no disagreement.
+    if (!listed.has(p.pid) && p.state !== 'Z') errors.push({ scope: `container ${match.id}`, message: `pid ${p.pid} is in it by /proc/${p.pid}/cgroup, but ${procsFile} does not list it` });
   }
   for (const pid of listed) {
     if (byPid.has(pid) && containerOf.get(pid) !== match.id) {
@@ -56,19 +57,65 @@ function crossCheck(match: ContainerMatch & { hierarchy: number }, members: Snap
   }
 }
 
+type Match = ContainerMatch & { hierarchy: number; namespace?: string; oci?: 'runc' | 'crun' };
+
+/** The cgroup path of a process on one hierarchy. */
+function pathOn(p: SnapshotProcess, hierarchy: number): string | null {
+  return p.cgroups.find((c) => c.hierarchy === hierarchy && (hierarchy !== 0 || c.controllers.length === 0))?.path ?? null;
+}
+
+/**
+ * Containers a runtime keeps state for (containerd's tasks, runc, crun), anchored at their init's cgroup: found
+ * whatever their cgroup is named (ctr run NAME puts a container in /<namespace>/NAME), and labelled with the runtime.
+ */
+function anchorsFrom(states: RuntimeState[], byPid: Map<number, SnapshotProcess>): Match[] {
+  const anchors: Match[] = [];
+  for (const state of states) {
+    const init = byPid.get(state.initPid);
+    if (!init) continue;
+    const own = matchProcessContainer(init.cgroups);
+    const hierarchy = init.cgroups.some((c) => c.hierarchy === 0 && c.path !== '/') ? 0 : (init.cgroups.find((c) => c.controllers.includes('name=systemd'))?.hierarchy ?? 0);
+    const path = own && own.runtime !== 'other' ? own.cgroupPath : pathOn(init, hierarchy);
+    if (!path || path === '/') continue;
+    // A container of Docker or Podman (their containerd or runc underneath) keeps the name its cgroup gives it.
+    if (own && own.runtime !== 'other' && !(own.runtime === 'containerd' && state.runtime === 'containerd')) continue;
+    const runtime: Runtime = state.runtime === 'containerd' ? 'containerd' : 'other';
+    anchors.push({ runtime, id: state.id, cgroupPath: path, podUid: own?.podUid ?? null, qosClass: own?.qosClass ?? null, name: own?.name ?? null, hierarchy: own?.hierarchy ?? hierarchy, ...(state.namespace ? { namespace: state.namespace } : {}), ...(state.runtime !== 'containerd' ? { oci: state.runtime } : {}) });
+  }
+  return anchors;
+}
+
+function underAnchor(p: SnapshotProcess, anchors: Match[]): Match | null {
+  for (const a of anchors) {
+    const path = pathOn(p, a.hierarchy);
+    if (path !== null && (path === a.cgroupPath || path.startsWith(a.cgroupPath + '/'))) return a;
+  }
+  return null;
+}
+
 /** Fills processes' containerId and returns the containers, sorted by runtime and id. */
 export function buildContainers(inputs: ContainerInputs, errors: SnapshotError[]): SnapshotContainer[] {
-  const groups = new Map<string, { match: ContainerMatch & { hierarchy: number }; members: SnapshotProcess[] }>();
+  const groups = new Map<string, { match: Match; members: SnapshotProcess[] }>();
   const containerOf = new Map<number, string>();
   const byPid = new Map(inputs.processes.map((p) => [p.pid, p]));
+  const anchors = anchorsFrom(inputs.names.states ?? [], byPid);
   for (const p of inputs.processes) {
-    const match = matchProcessContainer(p.cgroups);
+    const byPath = matchProcessContainer(p.cgroups);
+    const match: Match | null = (!byPath || byPath.runtime === 'other' || byPath.runtime === 'containerd' ? underAnchor(p, anchors) : null) ?? byPath;
     p.containerId = match ? match.id : null;
     if (!match) continue;
     containerOf.set(p.pid, match.id);
-    const g = groups.get(match.id);
+    // One container is one id in one cgroup: the same id under two paths (a cgroup named after a real
+    // container, in a subtree an unprivileged user was delegated) is two findings, never one container.
+    const key = `${match.id}\0${match.cgroupPath}`;
+    const g = groups.get(key);
     if (g) g.members.push(p);
-    else groups.set(match.id, { match, members: [p] });
+    else groups.set(key, { match, members: [p] });
+  }
+  const pathsById = new Map<string, string[]>();
+  for (const { match } of groups.values()) pathsById.set(match.id, [...(pathsById.get(match.id) ?? []), match.cgroupPath]);
+  for (const [id, paths] of pathsById) {
+    if (paths.length > 1) errors.push({ scope: `container ${id}`, message: `this id names ${paths.length} cgroups (${paths.join(', ')}): one may be named after the other by someone who may create cgroups; each is shown apart, marked as a conflict` });
   }
   const hostnameByUts = new Map<number, string>();
   for (const [pid, hostname] of inputs.utsHostnames) {
@@ -89,6 +136,9 @@ export function buildContainers(inputs: ContainerInputs, errors: SnapshotError[]
       id: match.id,
       runtime: match.runtime,
       cgroupPath: match.cgroupPath,
+      ...(match.namespace ? { namespace: match.namespace } : {}),
+      ...(match.oci ? { ociRuntime: match.oci } : {}),
+      ...(pathsById.get(match.id)!.length > 1 ? { conflict: true } : {}),
       podUid: match.podUid,
       qosClass: match.qosClass,
       name: names.name ?? match.name,
@@ -96,7 +146,7 @@ export function buildContainers(inputs: ContainerInputs, errors: SnapshotError[]
       podNamespace: names.podNamespace ?? pod?.namespace ?? null,
       sandbox: names.sandbox ?? onlyPause,
       pids: members.map((p) => p.pid),
-      pidMap: members.map((p) => ({ hostPid: p.pid, containerPid: innermost(p.nspid) })),
+      pidMap: members.map((p) => ({ hostPid: p.pid, containerPid: innermost(p.nspid), ...(p.state === 'Z' ? { zombie: true } : {}) })),
       initPid: init?.pid ?? null,
       hostname: namespaces.uts !== undefined ? (hostnameByUts.get(namespaces.uts) ?? null) : null,
       namespaces,

@@ -107,7 +107,12 @@ export function matchProcessContainer(cgroups: CgroupEntry[]): ProcessMatch {
   return result;
 }
 
+const NSPAWN_SUPERVISOR = /(?:^|\/)machine\.slice\/machine-[^/]+\.scope\/supervisor(?:\/|$)/;
+
 function matchCgroups(cgroups: CgroupEntry[]): ProcessMatch {
+  // nspawn's supervisor runs beside its container: its v1 controller lines point at the machine's scope, but its
+  // own (unified or name=systemd) path says where it really is.
+  if (cgroups.some((c) => ((c.hierarchy === 0 && c.controllers.length === 0) || c.controllers.includes('name=systemd')) && NSPAWN_SUPERVISOR.test(c.path))) return null;
   const order = [
     ...cgroups.filter((c) => c.hierarchy === 0 && c.controllers.length === 0),
     ...cgroups.filter((c) => c.controllers.includes('name=systemd')),

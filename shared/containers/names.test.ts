@@ -34,3 +34,24 @@ describe('parseNameSources', () => {
     expect([...byContainerId.keys()]).toEqual([D]);
   });
 });
+
+describe('parseNameSources: Podman storage and runtime state', () => {
+  const id = 'e'.repeat(64);
+  it.each([
+    [`/var/lib/containers/storage/overlay-containers/containers.json:"id":"${id}","names":["web-1"`, { name: 'web-1' }],
+    [`/home/ann/.local/share/containers/storage/vfs-containers/containers.json:"id":"${id}","names":["rootless"`, { name: 'rootless' }],
+  ])('%s', (line, names) => expect(parseNameSources([line]).byContainerId.get(id)).toEqual(names));
+
+  it('reads containerd tasks, runc state and crun status as containers by init pid', () => {
+    const { states } = parseNameSources([
+      '/run/containerd/io.containerd.runtime.v2.task/default/web/init.pid:4242',
+      '/run/runc/box/state.json:"init_process_pid":77',
+      '/run/crun/other/status:"pid":78',
+    ]);
+    expect(states).toEqual([
+      { runtime: 'containerd', namespace: 'default', id: 'web', initPid: 4242 },
+      { runtime: 'runc', id: 'box', initPid: 77 },
+      { runtime: 'crun', id: 'other', initPid: 78 },
+    ]);
+  });
+});

@@ -18,19 +18,35 @@ export interface PodNames {
   containers: string[];
 }
 
+/** A container a runtime keeps state for, with the host pid of its init: found by pid, whatever its cgroup is named. */
+export interface RuntimeState {
+  runtime: 'containerd' | 'runc' | 'crun';
+  id: string;
+  /** containerd's namespace (default, k8s.io, moby...) */
+  namespace?: string;
+  initPid: number;
+}
+
 export interface NameSources {
   byContainerId: Map<string, ContainerNames>;
   byPodUid: Map<string, PodNames>;
+  /** containerd task bundles' init.pid, runc's state.json, crun's status */
+  states: RuntimeState[];
 }
 
 const TASK = /\/run\/containerd\/io\.containerd\.runtime\.v2\.task\/[^/]+\/([^/]+)\/config\.json:"io\.kubernetes\.cri\.([a-z-]+)" *: *"([^"]*)"$/;
 const DOCKER = /\/var\/lib\/docker\/containers\/([0-9a-f]{64})\/config\.v2\.json:"Name" *: *"\/([^"]*)"$/;
 const CONTAINER_LOG = /\/var\/log\/containers\/([^_/]+)_([^_/]+)_(.+)-([0-9a-f]{64})\.log$/;
+const PODMAN = /\/containers\/storage\/[a-z0-9]+-containers\/containers\.json:"id":"([0-9a-f]{64})","names":\["([^"]*)"$/;
+const TASK_PID = /\/run\/containerd\/io\.containerd\.runtime\.v2\.task\/([^/]+)\/([^/]+)\/init\.pid:(\d+)$/;
+const RUNC_STATE = /\/run\/runc\/([^/]+)\/state\.json:"init_process_pid":(\d+)$/;
+const CRUN_STATUS = /\/run\/crun\/([^/]+)\/status:"pid":(\d+)$/;
 const POD_LOG_DIR = /\/var\/log\/pods\/([^_/]+)_([^_/]+)_([0-9a-f-]{36})\/([^/]+)$/;
 
 export function parseNameSources(lines: string[], root = ''): NameSources {
   const byContainerId = new Map<string, ContainerNames>();
   const byPodUid = new Map<string, PodNames>();
+  const states: RuntimeState[] = [];
   const entry = (id: string) => {
     let e = byContainerId.get(id);
     if (!e) byContainerId.set(id, (e = {}));
@@ -47,6 +63,21 @@ export function parseNameSources(lines: string[], root = ''): NameSources {
       else if (key === 'sandbox-name') e.podName = value;
       else if (key === 'sandbox-namespace') e.podNamespace = value;
       else if (key === 'container-type') e.sandbox = value === 'sandbox';
+      continue;
+    }
+    m = PODMAN.exec(line);
+    if (m) {
+      entry(m[1]!).name ??= m[2]!;
+      continue;
+    }
+    m = TASK_PID.exec(line);
+    if (m) {
+      states.push({ runtime: 'containerd', namespace: m[1]!, id: m[2]!, initPid: Number(m[3]) });
+      continue;
+    }
+    m = RUNC_STATE.exec(line) ?? CRUN_STATUS.exec(line);
+    if (m) {
+      states.push({ runtime: line.includes('/run/runc/') ? 'runc' : 'crun', id: m[1]!, initPid: Number(m[2]) });
       continue;
     }
     m = DOCKER.exec(line);
@@ -71,5 +102,5 @@ export function parseNameSources(lines: string[], root = ''): NameSources {
     }
   }
   for (const e of byContainerId.values()) if (e.sandbox && e.name === undefined && e.podName) e.name = e.podName;
-  return { byContainerId, byPodUid };
+  return { byContainerId, byPodUid, states };
 }

@@ -346,12 +346,13 @@ export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta): Snapsh
   const { processes, namespaces } = assembleProcesses(out, parsePasswd(nodeFile(out, '/etc/passwd')), errors);
   const sockets = collectSockets(out, (pid) => namespaces.get(pid)?.net ?? null, errors);
   const hostNamespaces = namespaces.get(1) ?? (out.selfPid ? namespaces.get(out.selfPid) : undefined) ?? {};
+  const names = parseNameSources(out.nameLines, meta.namesRoot ?? '');
   const relations = deriveRelations(
     processes,
     sockets,
     {
       hostNamespaces,
-      names: parseNameSources(out.nameLines, meta.namesRoot ?? ''),
+      names,
       utsHostnames: out.utsHostnames,
       cgroupProcs: cgroupProcsOf(out),
       cgroup2Mount: out.cgroup2Mount,
@@ -386,6 +387,7 @@ export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta): Snapsh
       hostNamespaces,
       cgroup2Mount,
       ...(out.mountedNetns.length > 0 ? { mountedNetns: out.mountedNetns } : {}),
+      ...(names.states.length > 0 ? { runtimeStates: names.states } : {}),
       ...partialView(processes, meta.viaSudo ?? false),
     },
     processes,

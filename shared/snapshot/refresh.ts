@@ -120,7 +120,7 @@ export function applyDelta(prev: Snapshot, delta: SnapshotDelta): Snapshot {
     sockets,
     {
       hostNamespaces: prev.node.hostNamespaces ?? {},
-      names: { byContainerId: namesOf(prev), byPodUid: new Map() },
+      names: { byContainerId: namesOf(prev), byPodUid: new Map(), states: prev.node.runtimeStates ?? [] },
       utsHostnames,
       cgroupProcs: new Map(),
       cgroup2Mount: prev.node.cgroup2Mount ?? null,

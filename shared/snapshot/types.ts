@@ -21,6 +21,8 @@ export interface SnapshotNode {
   /** seconds since the node booted (/proc/uptime) when this was read */
   uptimeSec?: number | null;
   pageSize?: number;
+  /** containers the runtimes keep state for (containerd tasks, runc, crun), by their init's host pid */
+  runtimeStates?: { runtime: 'containerd' | 'runc' | 'crun'; id: string; namespace?: string; initPid: number }[];
   /** network namespaces kept by a bind mount (ip netns add, a runtime's netns files), with or without processes */
   mountedNetns?: { inode: number; path: string }[];
   /** what this login could not see: then namespace membership, containers' namespaces and sockets' holders are incomplete */
@@ -126,7 +128,13 @@ export interface SnapshotContainer {
   qosClass?: string | null;
   name?: string | null;
   pids: number[];
-  pidMap: { hostPid: number; containerPid: number | null }[];
+  pidMap: { hostPid: number; containerPid: number | null; zombie?: boolean }[];
+  /** containerd's namespace of the container (default, k8s.io, moby...) */
+  namespace?: string;
+  /** the OCI runtime that keeps its state, for a container run with runc or crun directly */
+  ociRuntime?: 'runc' | 'crun';
+  /** its id also names another cgroup: two findings, neither to be trusted blindly */
+  conflict?: boolean;
   /** host pid of the container's init (pid 1 inside, or its topmost process) */
   initPid?: number | null;
   podName?: string | null;
