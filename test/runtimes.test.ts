@@ -1,0 +1,178 @@
+/**
+ * Real container runtimes (Docker, containerd with ctr, Podman, runc), each started here with no network from a
+ * busybox-static rootfs, and procscope's view checked against the runtime's own answer. A runtime that cannot
+ * run on this machine skips with its reason. Daemons that are not running are started and stopped by the test.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Snapshot, SnapshotContainer } from '../shared/snapshot/types';
+import { collectSnapshot } from '../electron/engine/collect';
+import { localSession } from '../electron/engine/session';
+import { makeTempDir } from './helpers/sshd';
+
+const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv = {}) => {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+  return { ok: r.status === 0, out: (r.stdout ?? '').trim(), err: `${r.stderr ?? ''}${r.error ? r.error.message : ''}`.trim() };
+};
+const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const tag = `pstest${process.pid}`;
+
+const daemons: ChildProcess[] = [];
+const cleanups: (() => void)[] = [];
+let dir = '';
+let rootfs = '';
+let tarball = '';
+let rootfsProblem: string | null = null;
+
+async function ensureDaemon(cmd: string, args: string[], ready: () => boolean): Promise<string | null> {
+  if (ready()) return null;
+  if (!has(cmd)) return `${cmd} is not installed`;
+  const log = join(dir, `${cmd}.log`);
+  const d = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  d.stderr!.on('data', (b: Buffer) => writeFileSync(log, b, { flag: 'a' }));
+  daemons.push(d);
+  for (let i = 0; i < 100; i++) {
+    if (ready()) return null;
+    if (d.exitCode !== null) break;
+    await sleep(200);
+  }
+  return `${cmd} did not start: ${existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-2).join(' / ') : 'no log'}`;
+}
+
+beforeAll(() => {
+  dir = makeTempDir('runtimes');
+  rootfs = join(dir, 'rootfs');
+  tarball = join(dir, 'rootfs.tar');
+  const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p));
+  if (!busybox || run('ldd', [busybox]).ok) {
+    rootfsProblem = 'no static busybox for a rootfs (install busybox-static)';
+    return;
+  }
+  mkdirSync(join(rootfs, 'bin'), { recursive: true });
+  copyFileSync(busybox, join(rootfs, 'bin', 'busybox'));
+  for (const applet of ['sh', 'sleep', 'nc']) symlinkSync('busybox', join(rootfs, 'bin', applet));
+  for (const d of ['proc', 'sys', 'dev', 'etc', 'tmp']) mkdirSync(join(rootfs, d));
+  run('tar', ['-C', rootfs, '-cf', tarball, '.']);
+});
+
+afterAll(async () => {
+  for (const f of cleanups.reverse()) f();
+  for (const d of daemons) {
+    try {
+      process.kill(-d.pid!, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+  }
+  await sleep(500);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const isRoot = process.getuid?.() === 0;
+
+async function snapshotWith(initPid: number): Promise<{ snapshot: Snapshot; container: SnapshotContainer | undefined }> {
+  const snapshot = await collectSnapshot(localSession());
+  return { snapshot, container: snapshot.containers.find((c) => c.initPid === initPid || c.pids.includes(initPid)) };
+}
+
+function skip(label: string, why: string | null): boolean {
+  if (why) console.warn(`SKIP ${label}: ${why}`);
+  return why !== null;
+}
+
+describe('Docker', () => {
+  it('finds the container docker inspect describes', async () => {
+    if (skip('Docker', !isRoot ? 'needs root' : rootfsProblem ?? (has('dockerd') ? null : 'docker.io is not installed'))) return;
+    // Docker's own directories: procscope reads container names from /var/lib/docker, as on any node.
+    const problem = await ensureDaemon('dockerd', ['--iptables=false', '--bridge=none'], () => run('docker', ['info']).ok);
+    if (skip('Docker', problem)) return;
+    const docker = (...args: string[]) => run('docker', args);
+    expect(docker('import', tarball, `${tag}:1`).ok).toBe(true);
+    const started = docker('run', '-d', '--network', 'none', '--name', `${tag}-docker`, `${tag}:1`, '/bin/sleep', '600');
+    if (skip('Docker', started.ok ? null : `docker run failed: ${started.err}`)) return;
+    cleanups.push(() => {
+      docker('rm', '-f', `${tag}-docker`);
+      docker('rmi', '-f', `${tag}:1`);
+    });
+    const [pid, id, name] = docker('inspect', '-f', '{{.State.Pid}} {{.Id}} {{.Name}}', `${tag}-docker`).out.split(' ');
+    const { container, snapshot } = await snapshotWith(Number(pid));
+    expect(container, `container of pid ${pid}`).toBeDefined();
+    expect(container).toMatchObject({ id, runtime: 'docker', initPid: Number(pid), name: name!.replace(/^\//, '') });
+    expect(container!.pidMap).toContainEqual({ hostPid: Number(pid), containerPid: 1 });
+    expect(snapshot.errors.filter((e) => e.scope === `container ${id}`)).toEqual([]);
+  });
+});
+
+describe('containerd (ctr)', () => {
+  it('finds a container ctr runs by name, in its namespace, as ctr task ls has it', async () => {
+    if (skip('containerd', !isRoot ? 'needs root' : rootfsProblem ?? (has('containerd') && has('ctr') ? null : 'containerd is not installed'))) return;
+    const sock = join(dir, 'containerd.sock');
+    const problem = await ensureDaemon('containerd', ['--address', sock, '--root', join(dir, 'containerd'), '--state', join(dir, 'containerd-state')], () => run('ctr', ['--address', sock, 'version']).ok);
+    if (skip('containerd', problem)) return;
+    const ctr = (...args: string[]) => run('ctr', ['--address', sock, '--namespace', tag, ...args]);
+    const name = `${tag}-ctr`;
+    const started = ctr('run', '-d', '--rootfs', rootfs, name, '/bin/sleep', '600');
+    if (skip('containerd', started.ok ? null : `ctr run failed: ${started.err}`)) return;
+    cleanups.push(() => {
+      ctr('task', 'kill', '-s', 'KILL', name);
+      spawnSync('sleep', ['0.5']);
+      ctr('task', 'delete', name);
+      ctr('container', 'delete', name);
+    });
+    const pid = Number(ctr('task', 'ls').out.split('\n').find((l) => l.startsWith(name))?.split(/\s+/)[1]);
+    expect(pid).toBeGreaterThan(0);
+    // containerd keeps its task state under its --state directory: point the name sources there as on a real node.
+    const stateLink = join(dir, 'names-root', 'run');
+    mkdirSync(stateLink, { recursive: true });
+    symlinkSync(join(dir, 'containerd-state'), join(stateLink, 'containerd'));
+    const snapshot = await collectSnapshot(localSession(), { namesRoot: join(dir, 'names-root') });
+    const container = snapshot.containers.find((c) => c.pids.includes(pid));
+    expect(container).toMatchObject({ id: name, runtime: 'containerd', namespace: tag, initPid: pid });
+  });
+});
+
+describe('Podman (rootful)', () => {
+  it('finds the container podman inspect describes, with its name', async () => {
+    if (skip('Podman', !isRoot ? 'needs root' : rootfsProblem ?? (has('podman') && has('runc') ? null : 'podman and runc are not installed'))) return;
+    // No CAP_SYS_RESOURCE here: lower limits than the defaults podman would set.
+    const conf = join(dir, 'containers.conf');
+    writeFileSync(conf, '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n');
+    const podman = (...args: string[]) => run('podman', ['--runtime', 'runc', ...args], { CONTAINERS_CONF: conf });
+    expect(podman('import', tarball, `localhost/${tag}:1`).ok).toBe(true);
+    const started = podman('run', '-d', '--network', 'none', '--name', `${tag}-podman`, `localhost/${tag}:1`, '/bin/sleep', '600');
+    if (skip('Podman', started.ok ? null : `podman run failed: ${started.err}`)) return;
+    cleanups.push(() => {
+      podman('rm', '-f', '-t', '0', `${tag}-podman`);
+      podman('rmi', '-f', `localhost/${tag}:1`);
+    });
+    const [pid, id, name] = podman('inspect', '-f', '{{.State.Pid}} {{.Id}} {{.Name}}', `${tag}-podman`).out.split(' ');
+    const { container } = await snapshotWith(Number(pid));
+    expect(container).toMatchObject({ id, runtime: 'podman', initPid: Number(pid), name });
+  });
+});
+
+describe('runc, run directly', () => {
+  it('finds the container runc list describes', async () => {
+    if (skip('runc', !isRoot ? 'needs root' : rootfsProblem ?? (has('runc') ? null : 'runc is not installed'))) return;
+    const bundle = join(dir, 'bundle');
+    mkdirSync(bundle);
+    run('cp', ['-a', rootfs, join(bundle, 'rootfs')]);
+    expect(run('runc', ['spec', '--bundle', bundle]).ok).toBe(true);
+    const config = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
+    config.process.terminal = false;
+    config.process.args = ['/bin/sleep', '600'];
+    config.process.rlimits = [];
+    config.linux.namespaces = config.linux.namespaces.filter((n: { type: string }) => n.type !== 'network');
+    writeFileSync(join(bundle, 'config.json'), JSON.stringify(config));
+    const id = `${tag}-runc`;
+    const started = spawnSync('runc', ['run', '-d', '--bundle', bundle, id], { stdio: 'ignore', timeout: 30_000 });
+    if (skip('runc', started.status === 0 ? null : `runc run failed (${started.status})`)) return;
+    cleanups.push(() => run('runc', ['delete', '-f', id]));
+    const pid = JSON.parse(run('runc', ['state', id]).out).pid as number;
+    const { container } = await snapshotWith(pid);
+    expect(container).toMatchObject({ id, ociRuntime: 'runc', initPid: pid });
+  });
+});
