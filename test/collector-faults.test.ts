@@ -154,3 +154,19 @@ describe('the parse worker, built, with two nodes at once', () => {
   });
 });
 if (!existsSync(join(__dirname, '..', 'dist'))) console.warn('SKIP parse worker test: not built (npm test builds first)');
+
+describe('a login that cannot read everything', () => {
+  it("says whose namespaces it could not read, and marks the view partial, suggesting --sudo", async () => {
+    if (!isRoot || spawnSync('setpriv', ['--version']).status !== 0) return console.warn('SKIP partial view: needs root and setpriv to become nobody');
+    const asNobody = localSession(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '/bin/sh', '-s']);
+    const snap = await collectSnapshot(asNobody);
+    const init = snap.processes.find((p) => p.pid === 1)!;
+    expect(init.namespacesError).toMatch(/Permission denied/);
+    expect(snap.errors.some((e) => e.scope === 'pid 1 ns' && /net/.test(e.message))).toBe(true);
+    expect(snap.node.partial?.namespacesUnreadable).toBeGreaterThan(0);
+    expect(snap.node.partial?.hint).toMatch(/--sudo/);
+    // What nobody can see of its own processes is still there in full.
+    const own = snap.processes.find((p) => p.collector && p.uid === 65534);
+    expect(own?.namespaces.net).toBeDefined();
+  });
+});
