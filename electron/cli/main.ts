@@ -9,7 +9,8 @@ import { schemaErrors } from '../../shared/snapshot/validate';
 import { collectSnapshot } from '../engine/collect';
 import { type OpenOptions, openSession } from '../engine/open';
 import { askHidden } from './prompt';
-import { formatContainerTable, printable } from '../../shared/containers/summary';
+import { formatContainerTable } from '../../shared/containers/summary';
+import { visibleText } from '../../shared/visible';
 
 const HELP = `procscope: look inside a Linux node over SSH.
 
@@ -106,8 +107,8 @@ export function openOptionsFrom(values: Parsed['values']): OpenOptions {
     ...(process.env.PROCSCOPE_PASSPHRASE !== undefined ? { passphrase: process.env.PROCSCOPE_PASSPHRASE } : {}),
     askSecret: async (req) => {
       if (!interactive) return null;
-      if (req.kind === 'password') return askHidden(`${printable(req.subject)}'s password: `);
-      return askHidden(`${req.retry ? 'Bad passphrase, try again' : 'Enter passphrase'} for key '${printable(req.subject)}': `);
+      if (req.kind === 'password') return askHidden(`${visibleText(req.subject)}'s password: `);
+      return askHidden(`${req.retry ? 'Bad passphrase, try again' : 'Enter passphrase'} for key '${visibleText(req.subject)}': `);
     },
     onUnknownKey: async (key) => {
       if (values['accept-new']) {
@@ -123,8 +124,7 @@ class UsageError extends Error {}
 
 async function snapshotCommand(positionals: string[], values: Parsed['values']): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`one TARGET at most, got: ${positionals.join(' ')}`);
-  const output = values.output && values.output !== '-' ? values.output : null;
-  if (output) checkWritable(output);
+  const output = outputPath(values);
   const session = await openSession(positionals[0], openOptionsFrom(values));
   try {
     const snapshot = await collectSnapshot(session, collectOptionsFrom(values));
@@ -135,9 +135,9 @@ async function snapshotCommand(positionals: string[], values: Parsed['values']):
     else await writeStdout(json);
     const s = snapshot;
     process.stderr.write(
-      `procscope: ${printable(s.node.hostname)} (${printable(s.node.target)}): ${s.processes.length} processes, ${s.sockets.length} sockets, ` +
+      `procscope: ${visibleText(s.node.hostname)} (${visibleText(s.node.target)}): ${s.processes.length} processes, ${s.sockets.length} sockets, ` +
         `${s.namespaces.length} namespaces, ${s.errors.length} errors, ${Buffer.byteLength(json)} bytes, ${s.node.durationMs} ms` +
-        `${values.output && values.output !== '-' ? ` -> ${values.output}` : ''}\n`,
+        `${output ? ` -> ${output}` : ''}\n`,
     );
     return 0;
   } finally {
@@ -153,6 +153,13 @@ function collectOptionsFrom(values: Parsed['values']) {
     ...(values['names-root'] ? { namesRoot: values['names-root'] } : {}),
     ...(timeout !== undefined ? { deadlineMs: timeout * 1000 } : {}),
   };
+}
+
+/** The -o file, checked before anything is collected; null for standard output. */
+function outputPath(values: Parsed['values']): string | null {
+  if (!values.output || values.output === '-') return null;
+  checkWritable(values.output);
+  return values.output;
 }
 
 /** Fails before any collection when the output cannot be written, saying what to do. */
@@ -182,11 +189,12 @@ function writeAtomically(path: string, text: string): void {
 
 async function containersCommand(positionals: string[], values: Parsed['values']): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`one TARGET at most, got: ${positionals.join(' ')}`);
+  const output = outputPath(values);
   const session = await openSession(positionals[0], openOptionsFrom(values));
   try {
     const snapshot = await collectSnapshot(session, collectOptionsFrom(values));
     const text = values.json ? JSON.stringify(snapshot.containers, null, 2) + '\n' : formatContainerTable(snapshot.containers);
-    if (values.output && values.output !== '-') writeAtomically(values.output, text);
+    if (output) writeAtomically(output, text);
     else await writeStdout(text);
     return 0;
   } finally {
@@ -234,8 +242,8 @@ function writeStdout(text: string): Promise<void> {
 function usageMessage(err: Error & { code?: string }, command: string | undefined): string {
   const option = /'(-[^']*)'/.exec(err.message)?.[1];
   const what =
-    err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? `unknown option ${option ?? ''}`.trim()
-    : err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? `option ${option ?? ''} needs a value`.replace('  ', ' ')
+    err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option ? `unknown option ${option}`
+    : err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option ? `option ${option} needs a value`
     : err.message.split('\n')[0]!;
   const usage = (command && USAGE[command]) ?? HELP.split('\n\n')[1]! + '\n';
   return `procscope: ${what}\n${usage.split('\n\n')[0]}\nTry 'procscope ${command && USAGE[command] ? `${command} ` : ''}--help'.\n`;
@@ -281,7 +289,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const error: ProcscopeError = toProcscopeError(err);
     // Messages carry text from the node (its stderr, names): nothing in them may drive the terminal.
-    process.stderr.write(`procscope: ${formatError(error).split('\n').map(printable).join('\n')}\n`);
+    process.stderr.write(`procscope: ${formatError(error).split('\n').map(visibleText).join('\n')}\n`);
     return EXIT_FAILURE;
   }
 }

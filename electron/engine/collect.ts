@@ -30,13 +30,13 @@ function firstLines(text: string, n = 3): string {
   return text.trim().split('\n').slice(0, n).join(' / ');
 }
 
+/** The most a gzipped reply may inflate to: a gzip bomb from a hostile node stops here. */
+export const INFLATED_LIMIT = 512 * 1024 * 1024;
+
 /**
  * The collector's reply as sections: cut at "done", gunzip what follows "\n<mark> gzip\n", and move the
  * trailing "stderr" section (the collector's own errors) to stderr.
  */
-/** The most a gzipped reply may inflate to: a gzip bomb from a hostile node stops here. */
-export const INFLATED_LIMIT = 512 * 1024 * 1024;
-
 export function unwrapReply(result: ScriptResult, nonce: string, inflatedLimit = INFLATED_LIMIT): ScriptResult {
   let stdout = result.stdout;
   const done = stdout.lastIndexOf(Buffer.from(doneMarker(nonce)));

@@ -38,34 +38,47 @@ export interface NodeSession {
 const SH = ['/bin/sh', '-s'];
 const SUDO_SH = ['sudo', '-n', ...SH];
 
-/** Gathers a run's output up to `limit` bytes (stdout and stderr together); past it, or past the deadline, calls `stop` once. */
+/**
+ * Gathers a run's output up to the reply limit (stdout and stderr together). Past it, or past the deadline, it
+ * calls `kill` once and `failure()` says why; the caller rejects with it when the run closes.
+ */
 function collectStreams(
   stdout: NodeJS.ReadableStream,
   stderr: NodeJS.ReadableStream,
   options: RunOptions,
-  stop: (why: 'size' | 'deadline') => void,
-): { out: Buffer[]; err: Buffer[]; done(): void } {
+  where: string,
+  kill: () => void,
+): { out: Buffer[]; err: Buffer[]; failure(): ProcscopeFailure | null; done(): void } {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   const limit = options.maxBytes ?? REPLY_LIMIT;
+  const deadline = options.deadlineMs ?? RUN_DEADLINE_MS;
   let bytes = 0;
-  let stopped = false;
-  const halt = (why: 'size' | 'deadline') => {
-    if (stopped) return;
-    stopped = true;
-    stop(why);
+  let failure: ProcscopeFailure | null = null;
+  const halt = (why: ProcscopeFailure) => {
+    if (failure) return;
+    failure = why;
+    kill();
   };
-  const timer = setTimeout(() => halt('deadline'), options.deadlineMs ?? RUN_DEADLINE_MS);
+  const timer = setTimeout(() => halt(pastDeadline(where, deadline)), deadline);
   const take = (list: Buffer[]) => (b: Buffer) => {
-    if (stopped) return;
+    if (failure) return;
     bytes += b.length;
-    if (bytes > limit) return halt('size');
+    if (bytes > limit) return halt(tooLarge(where, limit));
     list.push(b);
     if (list === out) options.onProgress?.(bytes);
   };
   stdout.on('data', take(out));
   stderr.on('data', take(err));
-  return { out, err, done: () => clearTimeout(timer) };
+  return { out, err, failure: () => failure, done: () => clearTimeout(timer) };
+}
+
+/** How a run ended: its output, or why it was stopped. */
+function settleRun(streams: ReturnType<typeof collectStreams>, code: number | null, resolve: (r: ScriptResult) => void, reject: (e: Error) => void): void {
+  streams.done();
+  const failure = streams.failure();
+  if (failure) reject(failure);
+  else resolve({ stdout: Buffer.concat(streams.out), stderr: Buffer.concat(streams.err).toString('utf8'), code });
 }
 
 /** This machine. `shell` replaces /bin/sh (tests run the collector under dash, busybox ash and bash). */
@@ -76,17 +89,9 @@ export function localSession(shell: string[] = SH): NodeSession {
       const [cmd, ...args] = options.sudo ? ['sudo', '-n', ...shell] : shell;
       return new Promise((resolve, reject) => {
         const child = spawn(cmd!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-        let failure: ProcscopeFailure | null = null;
-        const streams = collectStreams(child.stdout, child.stderr, options, (why) => {
-          failure = why === 'size' ? tooLarge('local', options.maxBytes ?? REPLY_LIMIT) : pastDeadline('local', options.deadlineMs ?? RUN_DEADLINE_MS);
-          child.kill('SIGKILL');
-        });
+        const streams = collectStreams(child.stdout, child.stderr, options, 'local', () => child.kill('SIGKILL'));
         child.on('error', (e) => reject(new ProcscopeFailure({ kind: 'not-found', message: `Cannot run ${cmd}: ${e.message}` })));
-        child.on('close', (code) => {
-          streams.done();
-          if (failure) reject(failure);
-          else resolve({ stdout: Buffer.concat(streams.out), stderr: Buffer.concat(streams.err).toString('utf8'), code });
-        });
+        child.on('close', (code) => settleRun(streams, code, resolve, reject));
         child.stdin.on('error', () => {});
         child.stdin.end(script);
       });
@@ -103,18 +108,10 @@ function exec(client: Client, command: string, script: string, options: RunOptio
         reject(new ProcscopeFailure({ kind: 'connection', message: `${where} refused to run a command: ${err.message}` }));
         return;
       }
-      let failure: ProcscopeFailure | null = null;
-      const streams = collectStreams(channel, channel.stderr, options, (why) => {
-        failure = why === 'size' ? tooLarge(where, options.maxBytes ?? REPLY_LIMIT) : pastDeadline(where, options.deadlineMs ?? RUN_DEADLINE_MS);
-        channel.destroy();
-      });
+      const streams = collectStreams(channel, channel.stderr, options, where, () => channel.destroy());
       let code: number | null = null;
       channel.on('exit', (c: number | null) => (code = c));
-      channel.on('close', () => {
-        streams.done();
-        if (failure) reject(failure);
-        else resolve({ stdout: Buffer.concat(streams.out), stderr: Buffer.concat(streams.err).toString('utf8'), code });
-      });
+      channel.on('close', () => settleRun(streams, code, resolve, reject));
       channel.end(script);
     });
   });

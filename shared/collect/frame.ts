@@ -161,14 +161,10 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
   };
   result.compactStatsCut = sections.has('stat') && result.compactStats === null;
 
-  const uts = sections.get('uts');
-  if (uts) {
-    for (const entry of splitBuffer(uts, Buffer.from(`\n${mark}:u `)).slice(1)) {
-      const nl = entry.indexOf(0x0a);
-      const pid = Number(entry.subarray(0, nl).toString('latin1'));
-      const hostname = decodeBytes(entry.subarray(nl + 1)).replace(/\n$/, '');
-      if (nl > 0 && Number.isInteger(pid) && hostname !== '') result.utsHostnames.set(pid, hostname);
-    }
+  for (const [head, body] of subsections(sections.get('uts'), Buffer.from(`\n${mark}:u `))) {
+    const pid = Number(head);
+    const hostname = decodeBytes(body).replace(/\n$/, '');
+    if (head !== '' && Number.isInteger(pid) && hostname !== '') result.utsHostnames.set(pid, hostname);
   }
 
   for (const line of (sections.get('netns') ?? Buffer.alloc(0)).toString('latin1').split('\n')) {

@@ -1,6 +1,6 @@
 /** buildContainers: groups processes into containers by cgroup, maps host pids to container pids, names them, and cross-checks. */
 import type { SnapshotContainer, SnapshotError, SnapshotNamespace, SnapshotProcess, SnapshotSocket } from '../snapshot/types';
-import { type ContainerMatch, type Runtime, matchContainer, matchProcessContainer } from './match';
+import { type ContainerMatch, matchContainer, matchProcessContainer } from './match';
 import type { NameSources, RuntimeState } from './names';
 
 export interface ContainerInputs {
@@ -74,13 +74,22 @@ function anchorsFrom(states: RuntimeState[], byPid: Map<number, SnapshotProcess>
     const init = byPid.get(state.initPid);
     if (!init) continue;
     const own = matchProcessContainer(init.cgroups);
-    const hierarchy = init.cgroups.some((c) => c.hierarchy === 0 && c.path !== '/') ? 0 : (init.cgroups.find((c) => c.controllers.includes('name=systemd'))?.hierarchy ?? 0);
-    const path = own && own.runtime !== 'other' ? own.cgroupPath : pathOn(init, hierarchy);
-    if (!path || path === '/') continue;
-    // A container of Docker or Podman (their containerd or runc underneath) keeps the name its cgroup gives it.
+    // Docker, Podman, CRI-O and the kubelet's containers (containerd or runc underneath) keep what their cgroup says.
     if (own && own.runtime !== 'other' && !(own.runtime === 'containerd' && state.runtime === 'containerd')) continue;
-    const runtime: Runtime = state.runtime === 'containerd' ? 'containerd' : 'other';
-    anchors.push({ runtime, id: state.id, cgroupPath: path, podUid: own?.podUid ?? null, qosClass: own?.qosClass ?? null, name: own?.name ?? null, hierarchy: own?.hierarchy ?? hierarchy, ...(state.namespace ? { namespace: state.namespace } : {}), ...(state.runtime !== 'containerd' ? { oci: state.runtime } : {}) });
+    const hierarchy = own?.hierarchy ?? (init.cgroups.some((c) => c.hierarchy === 0 && c.path !== '/') ? 0 : (init.cgroups.find((c) => c.controllers.includes('name=systemd'))?.hierarchy ?? 0));
+    const cgroupPath = own?.cgroupPath ?? pathOn(init, hierarchy);
+    if (!cgroupPath || cgroupPath === '/') continue;
+    anchors.push({
+      runtime: state.runtime === 'containerd' ? 'containerd' : 'other',
+      id: state.id,
+      cgroupPath,
+      podUid: own?.podUid ?? null,
+      qosClass: own?.qosClass ?? null,
+      name: own?.name ?? null,
+      hierarchy,
+      ...(state.namespace ? { namespace: state.namespace } : {}),
+      ...(state.runtime !== 'containerd' ? { oci: state.runtime } : {}),
+    });
   }
   return anchors;
 }

@@ -65,11 +65,6 @@ export function parseNameSources(lines: string[], root = ''): NameSources {
       else if (key === 'container-type') e.sandbox = value === 'sandbox';
       continue;
     }
-    m = PODMAN.exec(line);
-    if (m) {
-      entry(m[1]!).name ??= m[2]!;
-      continue;
-    }
     m = TASK_PID.exec(line);
     if (m) {
       states.push({ runtime: 'containerd', namespace: m[1]!, id: m[2]!, initPid: Number(m[3]) });
@@ -80,7 +75,7 @@ export function parseNameSources(lines: string[], root = ''): NameSources {
       states.push({ runtime: line.includes('/run/runc/') ? 'runc' : 'crun', id: m[1]!, initPid: Number(m[2]) });
       continue;
     }
-    m = DOCKER.exec(line);
+    m = DOCKER.exec(line) ?? PODMAN.exec(line);
     if (m) {
       entry(m[1]!).name ??= m[2]!;
       continue;

@@ -2,18 +2,15 @@
 import type { SnapshotContainer } from '../snapshot/types';
 import { visibleText } from '../visible';
 
-/** What a terminal would act on (control characters, bytes that were not UTF-8) is shown escaped. */
-export const printable = visibleText;
-
 export function containerLabel(c: SnapshotContainer): string {
   const parts = c.podName ? [c.podNamespace ?? '?', c.podName, ...(c.sandbox ? [] : [c.name ?? '?'])] : [c.name ?? '-'];
-  return printable(parts.join('/') + (c.sandbox ? ' (sandbox)' : ''));
+  return visibleText(parts.join('/') + (c.sandbox ? ' (sandbox)' : ''));
 }
 
 export function formatContainerTable(containers: SnapshotContainer[]): string {
   const rows = [
     ['ID', 'RUNTIME', 'POD / NAME', 'INIT PID', 'PIDS'],
-    ...containers.map((c) => [printable(c.id.length === 64 ? c.id.slice(0, 12) : c.id), c.runtime, containerLabel(c), String(c.initPid ?? '-'), String(c.pids.length)]),
+    ...containers.map((c) => [visibleText(c.id.length === 64 ? c.id.slice(0, 12) : c.id), c.runtime, containerLabel(c), String(c.initPid ?? '-'), String(c.pids.length)]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));

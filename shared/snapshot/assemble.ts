@@ -304,8 +304,8 @@ export function assembleProcesses(out: CollectOutput, users: Map<number, string>
       processes.push(proc);
     }
   }
-  markCollector(processes, out.selfPid);
   const byPid = new Map(processes.map((p) => [p.pid, p]));
+  markCollector(processes, byPid, out.selfPid);
   const unreadableNs = new Map<number, { types: string[]; why: string }>();
   for (const [path, message] of out.pathErrors) {
     const m = /^\/proc\/(\d+)\/ns\/([a-z_]+)$/.exec(path);

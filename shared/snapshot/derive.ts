@@ -54,9 +54,8 @@ export function lifetimeCpuPercent(p: SnapshotProcess, clockTicks: number, uptim
  * Marks the collector's own processes: its shell, everything it started, and the shells (and sudo) that run it,
  * so a reader can tell procscope's footprint from the node's.
  */
-export function markCollector(processes: SnapshotProcess[], collectorPid: number | null): void {
+export function markCollector(processes: SnapshotProcess[], byPid: Map<number, SnapshotProcess>, collectorPid: number | null): void {
   if (collectorPid === null) return;
-  const byPid = new Map(processes.map((p) => [p.pid, p]));
   const self = byPid.get(collectorPid);
   if (!self) return;
   const children = new Map<number, SnapshotProcess[]>();
