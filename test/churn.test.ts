@@ -20,14 +20,14 @@ const AWKS: [string, string[]][] = [
 
 const children: ChildProcess[] = [];
 const binDirs: string[] = [];
-let cgroupDir: string | null = null;
+const cgroupDirs: string[] = [];
 afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
   for (const d of binDirs) rmSync(d, { recursive: true, force: true });
-  if (cgroupDir) {
+  for (const dir of cgroupDirs) {
     for (let i = 0; i < 50; i++) {
       try {
-        rmdirSync(cgroupDir);
+        rmdirSync(dir);
         break;
       } catch {
         spawnSync('sleep', ['0.05']);
@@ -49,7 +49,7 @@ let longLived: number[] = [];
 beforeAll(async () => {
   for (let i = 0; i < 20; i++) children.push(spawn('sleep', ['600'], { stdio: 'ignore' }));
   // Short-lived processes, all the time: each lives for a fraction of a millisecond.
-  for (let i = 0; i < 3; i++) children.push(spawn('/bin/sh', ['-c', 'while :; do /bin/true; done'], { stdio: 'ignore' }));
+  for (let i = 0; i < 6; i++) children.push(spawn('/bin/sh', ['-c', 'while :; do /bin/true; done'], { stdio: 'ignore' }));
   longLived = children.slice(0, 20).map((c) => c.pid!);
   await new Promise((r) => setTimeout(r, 300));
 });
@@ -87,18 +87,24 @@ for (const [label, candidates] of AWKS) {
         console.warn('SKIP cgroup.procs under churn: needs root and a cgroup2 mount');
         return;
       }
-      if (!cgroupDir) {
-        cgroupDir = join(root, `procscope-churn-${process.pid}`);
-        mkdirSync(cgroupDir);
-        const inCgroup = spawn('/bin/sh', ['-c', 'echo $$ > "$CG/cgroup.procs" && exec sleep 600'], { env: { ...process.env, CG: cgroupDir }, stdio: 'ignore' });
-        children.push(inCgroup);
+      if (cgroupDirs.length === 0) {
+        // Ten cgroups whose processes start among the churn's, so their pids sort between short-lived ones:
+        // an awk that stops at the first vanished file misses some of them on nearly every run.
+        for (let i = 0; i < 10; i++) {
+          const dir = join(root, `procscope-churn-${process.pid}-${i}`);
+          mkdirSync(dir);
+          cgroupDirs.push(dir);
+          children.push(spawn('/bin/sh', ['-c', 'echo $$ > "$CG/cgroup.procs" && exec sleep 600'], { env: { ...process.env, CG: dir }, stdio: 'ignore' }));
+          await new Promise((r) => setTimeout(r, 30));
+        }
         await new Promise((r) => setTimeout(r, 200));
       }
       const session = localSession(['env', `PATH=${pathWithAwk(binary!)}`, '/bin/sh', '-s']);
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 10; i++) {
         const run = await runCollector(session, {});
         const out = parseCollectOutput(run.reply.stdout, run.reply.stderr, run.nonce);
-        expect(out.files.has(`${cgroupDir}/cgroup.procs`), `run ${i}: ${cgroupDir}/cgroup.procs read`).toBe(true);
+        const missed = cgroupDirs.filter((d) => !out.files.has(`${d}/cgroup.procs`));
+        expect(missed, `run ${i}: cgroup.procs not read`).toEqual([]);
       }
     });
   });

@@ -153,7 +153,7 @@ describe('the parse worker, built, with two nodes at once', () => {
     expect(results[2]!.node.collectorPid).toBe(results[0]!.node.collectorPid);
   });
 });
-if (!existsSync(join(__dirname, '..', 'dist'))) console.warn('SKIP parse worker test: not built (npm test builds first)');
+if (!existsSync(join(__dirname, '..', 'dist', 'electron', 'engine', 'parse-worker.js'))) console.warn('SKIP parse worker test: dist/ is not built (npm test builds first)');
 
 describe('a login that cannot read everything', () => {
   it("says whose namespaces it could not read, and marks the view partial, suggesting --sudo", async () => {

@@ -86,10 +86,11 @@ function skip(label: string, why: string | null): boolean {
 describe('Docker', () => {
   it('finds the container docker inspect describes', async () => {
     if (skip('Docker', !isRoot ? 'needs root' : rootfsProblem ?? (has('dockerd') ? null : 'docker.io is not installed'))) return;
-    // Docker's own directories: procscope reads container names from /var/lib/docker, as on any node.
-    const problem = await ensureDaemon('dockerd', ['--iptables=false', '--bridge=none'], () => run('docker', ['info']).ok);
+    // A daemon of this test's own (its own socket, data and exec roots), so runs side by side never share one.
+    const sock = `unix://${join(dir, 'docker.sock')}`;
+    const problem = await ensureDaemon('dockerd', ['--iptables=false', '--bridge=none', '-H', sock, '--data-root', join(dir, 'docker'), '--exec-root', join(dir, 'docker-exec'), '--pidfile', join(dir, 'docker.pid')], () => run('docker', ['-H', sock, 'info']).ok);
     if (skip('Docker', problem)) return;
-    const docker = (...args: string[]) => run('docker', args);
+    const docker = (...args: string[]) => run('docker', ['-H', sock, ...args]);
     expect(docker('import', tarball, `${tag}:1`).ok).toBe(true);
     const started = docker('run', '-d', '--network', 'none', '--name', `${tag}-docker`, `${tag}:1`, '/bin/sleep', '600');
     if (skip('Docker', started.ok ? null : `docker run failed: ${started.err}`)) return;
@@ -98,7 +99,12 @@ describe('Docker', () => {
       docker('rmi', '-f', `${tag}:1`);
     });
     const [pid, id, name] = docker('inspect', '-f', '{{.State.Pid}} {{.Id}} {{.Name}}', `${tag}-docker`).out.split(' ');
-    const { container, snapshot } = await snapshotWith(Number(pid));
+    // Its config.v2.json files are under its data root: the name sources are read there, as /var/lib/docker on a node.
+    const namesRoot = join(dir, 'docker-names');
+    mkdirSync(join(namesRoot, 'var', 'lib'), { recursive: true });
+    symlinkSync(join(dir, 'docker'), join(namesRoot, 'var', 'lib', 'docker'));
+    const snapshot = await collectSnapshot(localSession(), { namesRoot });
+    const container = snapshot.containers.find((c) => c.pids.includes(Number(pid)));
     expect(container, `container of pid ${pid}`).toBeDefined();
     expect(container).toMatchObject({ id, runtime: 'docker', initPid: Number(pid), name: name!.replace(/^\//, '') });
     expect(container!.pidMap).toContainEqual({ hostPid: Number(pid), containerPid: 1 });

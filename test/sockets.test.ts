@@ -36,9 +36,9 @@ made['tcpFd'] = tcp.fileno()
 ino = lambda fd: int(os.readlink('/proc/self/fd/%d' % fd)[8:-1])
 row = '\n0000000000000000: 00000002 00000000 00010000 0001 01 %d %s'
 forged1 = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-forged1.bind(('\0evil-a' + row % (ino(victim.fileno()), '@FORGED-ABSTRACT')).encode()); forged1.listen()
+forged1.bind(('\0evil-a-%d' % os.getpid() + row % (ino(victim.fileno()), '@FORGED-ABSTRACT')).encode()); forged1.listen()
 forged2 = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-forged2.bind(('\0evil-b' + row % (ino(tcp.fileno()), '/run/dbus/system_bus_socket')).encode()); forged2.listen()
+forged2.bind(('\0evil-b-%d' % os.getpid() + row % (ino(tcp.fileno()), '/run/dbus/system_bus_socket')).encode()); forged2.listen()
 # an IPv4 client of a dual-stack [::] listener
 dual = socket.socket(socket.AF_INET6, socket.SOCK_STREAM); dual.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
 dual.bind(('::', 0)); dual.listen()
