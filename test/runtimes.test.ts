@@ -4,7 +4,7 @@
  * run on this machine skips with its reason. Daemons that are not running are started and stopped by the test.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot, SnapshotContainer } from '../shared/snapshot/types';
@@ -54,7 +54,10 @@ beforeAll(() => {
   mkdirSync(join(rootfs, 'bin'), { recursive: true });
   copyFileSync(busybox, join(rootfs, 'bin', 'busybox'));
   for (const applet of ['sh', 'sleep', 'nc']) symlinkSync('busybox', join(rootfs, 'bin', applet));
-  for (const d of ['proc', 'sys', 'dev', 'etc', 'tmp']) mkdirSync(join(rootfs, d));
+  for (const d of ['proc', 'sys', 'dev', 'etc', 'tmp', 'usr']) mkdirSync(join(rootfs, d));
+  // nspawn wants an OS tree (/usr, os-release); Podman's pod infra runs /pause
+  writeFileSync(join(rootfs, 'etc', 'os-release'), 'ID=procscope-test\n');
+  writeFileSync(join(rootfs, 'pause'), '#!/bin/sh\nexec /bin/sleep 100000\n', { mode: 0o755 });
   run('tar', ['-C', rootfs, '-cf', tarball, '.']);
 });
 
@@ -72,6 +75,11 @@ afterAll(async () => {
 });
 
 const isRoot = process.getuid?.() === 0;
+
+/** Removes cgroup directories (relative to each hierarchy's root) in every hierarchy, deepest first. */
+function removeCgroupDirs(paths: string[]): void {
+  for (const h of readdirSync('/sys/fs/cgroup')) for (const p of paths) run('rmdir', [join('/sys/fs/cgroup', h, p)]);
+}
 
 async function snapshotWith(initPid: number): Promise<{ snapshot: Snapshot; container: SnapshotContainer | undefined }> {
   const snapshot = await collectSnapshot(localSession());
@@ -127,6 +135,8 @@ describe('containerd (ctr)', () => {
       spawnSync('sleep', ['0.5']);
       ctr('task', 'delete', name);
       ctr('container', 'delete', name);
+      // containerd leaves the namespace's cgroup directories behind
+      removeCgroupDirs([`${tag}/${name}`, tag]);
     });
     const pid = Number(ctr('task', 'ls').out.split('\n').find((l) => l.startsWith(name))?.split(/\s+/)[1]);
     expect(pid).toBeGreaterThan(0);
@@ -145,7 +155,8 @@ describe('Podman (rootful)', () => {
     if (skip('Podman', !isRoot ? 'needs root' : rootfsProblem ?? (has('podman') && has('runc') ? null : 'podman and runc are not installed'))) return;
     // No CAP_SYS_RESOURCE here: lower limits than the defaults podman would set.
     const conf = join(dir, 'containers.conf');
-    writeFileSync(conf, '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n');
+    // crun refuses this hybrid cgroup layout: runc, for the pod's infra container too.
+    writeFileSync(conf, '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n[engine]\nruntime = "runc"\n');
     const podman = (...args: string[]) => run('podman', ['--runtime', 'runc', ...args], { CONTAINERS_CONF: conf });
     expect(podman('import', tarball, `localhost/${tag}:1`).ok).toBe(true);
     const started = podman('run', '-d', '--network', 'none', '--name', `${tag}-podman`, `localhost/${tag}:1`, '/bin/sleep', '600');
@@ -157,6 +168,19 @@ describe('Podman (rootful)', () => {
     const [pid, id, name] = podman('inspect', '-f', '{{.State.Pid}} {{.Id}} {{.Name}}', `${tag}-podman`).out.split(' ');
     const { container } = await snapshotWith(Number(pid));
     expect(container).toMatchObject({ id, runtime: 'podman', initPid: Number(pid), name });
+
+    // A pod: its infra container is the sandbox, and every container carries the pod's name.
+    const pod = `${tag}-pod`;
+    expect(podman('pod', 'create', '--name', pod, '--network', 'none', '--infra-image', `localhost/${tag}:1`, '--infra-command', '/pause').ok).toBe(true);
+    cleanups.push(() => podman('pod', 'rm', '-f', '-t', '0', pod));
+    const inPod = podman('run', '-d', '--pod', pod, '--name', `${tag}-in-pod`, `localhost/${tag}:1`, '/bin/sleep', '600');
+    expect(inPod.ok, inPod.err).toBe(true);
+    const [memberPid, memberId] = podman('inspect', '-f', '{{.State.Pid}} {{.Id}}', `${tag}-in-pod`).out.split(' ');
+    const podId = podman('pod', 'inspect', '-f', '{{.Id}}', pod).out;
+    const infraId = podman('pod', 'inspect', '-f', '{{.InfraContainerID}}', pod).out;
+    const after = await collectSnapshot(localSession());
+    expect(after.containers.find((c) => c.id === memberId)).toMatchObject({ initPid: Number(memberPid), podUid: podId, podName: pod, name: `${tag}-in-pod`, sandbox: false });
+    expect(after.containers.find((c) => c.id === infraId)).toMatchObject({ podUid: podId, podName: pod, sandbox: true });
   });
 });
 
@@ -180,5 +204,85 @@ describe('runc, run directly', () => {
     const pid = JSON.parse(run('runc', ['state', id]).out).pid as number;
     const { container } = await snapshotWith(pid);
     expect(container).toMatchObject({ id, ociRuntime: 'runc', initPid: pid });
+  });
+});
+
+describe('crun, run directly', () => {
+  it('finds the container crun list describes', async () => {
+    if (skip('crun', !isRoot ? 'needs root' : rootfsProblem ?? (has('crun') && has('runc') && has('unshare') ? null : 'crun is not installed'))) return;
+    const bundle = join(dir, 'crun-bundle');
+    mkdirSync(bundle);
+    run('cp', ['-a', rootfs, join(bundle, 'rootfs')]);
+    run('runc', ['spec', '--bundle', bundle]);
+    const config = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
+    Object.assign(config.process, { terminal: false, args: ['/bin/sleep', '600'], rlimits: [] });
+    config.linux.namespaces = config.linux.namespaces.filter((n: { type: string }) => n.type !== 'network');
+    writeFileSync(join(bundle, 'config.json'), JSON.stringify(config));
+    const id = `${tag}-crun`;
+    // crun refuses a hybrid cgroup layout: its cgroup2 mount is hidden from it in a mount namespace of its own.
+    const unified = existsSync('/sys/fs/cgroup/unified/cgroup.procs') ? 'umount /sys/fs/cgroup/unified; ' : '';
+    // Its output goes to a file: the detached container keeps crun's stdio open, and a pipe would never end.
+    const log = join(dir, 'crun.log');
+    const started = spawnSync('unshare', ['-m', 'sh', '-c', `${unified}exec crun run -d --bundle "$1" "$2" >"$3" 2>&1`, 'sh', bundle, id, log], { stdio: 'ignore', timeout: 30_000 });
+    if (skip('crun', started.status === 0 ? null : `crun run failed: ${readFileSync(log, 'utf8').trim()}`)) return;
+    cleanups.push(() => {
+      run('crun', ['delete', '-f', id]);
+      removeCgroupDirs([id]);
+    });
+    const pid = JSON.parse(run('crun', ['state', id]).out).pid as number;
+    const { container } = await snapshotWith(pid);
+    expect(container).toMatchObject({ id, ociRuntime: 'crun', initPid: pid });
+  });
+});
+
+describe('LXC', () => {
+  it('finds the container lxc-info describes', async () => {
+    if (skip('LXC', !isRoot ? 'needs root' : rootfsProblem ?? (has('lxc-start') ? null : 'lxc is not installed'))) return;
+    const lxcpath = join(dir, 'lxc');
+    const name = `${tag}-lxc`;
+    mkdirSync(join(lxcpath, name), { recursive: true });
+    writeFileSync(
+      join(lxcpath, name, 'config'),
+      [`lxc.uts.name = ${name}`, `lxc.rootfs.path = dir:${rootfs}`, 'lxc.net.0.type = empty', 'lxc.apparmor.profile = unconfined', 'lxc.init.cmd = /bin/sleep 600', 'lxc.mount.auto = proc:rw sys:rw', 'lxc.tty.max = 0', 'lxc.pty.max = 0', ''].join('\n'),
+    );
+    const started = run('lxc-start', ['-P', lxcpath, '-n', name, '-d', '-l', 'INFO', '-o', join(dir, 'lxc.log')]);
+    if (skip('LXC', started.ok ? null : `lxc-start failed: ${started.err || readFileSync(join(dir, 'lxc.log'), 'utf8').split('\n').slice(-3).join(' / ')}`)) return;
+    cleanups.push(() => run('lxc-stop', ['-P', lxcpath, '-n', name, '-k']));
+    const pid = Number(/^PID:\s*(\d+)/m.exec(run('lxc-info', ['-P', lxcpath, '-n', name]).out)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    const { container } = await snapshotWith(pid);
+    expect(container).toMatchObject({ id: name, runtime: 'lxc', name, initPid: pid, hostname: name });
+    expect(container!.pidMap).toContainEqual({ hostPid: pid, containerPid: 1 });
+  });
+});
+
+describe('systemd-nspawn', () => {
+  it('finds the machine and leaves its supervisor out', async () => {
+    if (skip('nspawn', !isRoot ? 'needs root' : rootfsProblem ?? (has('systemd-nspawn') ? null : 'systemd-container is not installed'))) return;
+    // No systemd runs this machine, so nothing makes machine.slice: the test puts the supervisor in its machine's
+    // scope in every hierarchy, as systemd would, and nspawn (--keep-unit) splits it into supervisor and payload.
+    const name = `ps${process.pid}`;
+    const scope = `machine.slice/machine-${name}.scope`;
+    const hierarchies = readdirSync('/sys/fs/cgroup').filter((h) => existsSync(join('/sys/fs/cgroup', h, 'cgroup.procs')));
+    for (const h of hierarchies) mkdirSync(join('/sys/fs/cgroup', h, scope), { recursive: true });
+    const enter = hierarchies.map((h) => `echo $$ > /sys/fs/cgroup/${h}/${scope}/cgroup.procs`).join('; ');
+    const nspawn = spawn('sh', ['-c', `${enter}; exec systemd-nspawn --keep-unit --register=no -q -D "$1" -M "$2" /bin/sleep 600`, 'sh', rootfs, name], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let said = '';
+    nspawn.stderr!.on('data', (b: Buffer) => (said += b.toString()));
+    cleanups.push(() => {
+      nspawn.kill('SIGKILL');
+      spawnSync('sleep', ['0.3']);
+      removeCgroupDirs([`${scope}/payload`, `${scope}/supervisor`, scope, 'machine.slice']);
+    });
+    let payload: number | undefined;
+    for (let i = 0; i < 50 && payload === undefined; i++) {
+      await sleep(100);
+      payload = Number(spawnSync('pgrep', ['-P', String(nspawn.pid)]).stdout.toString().trim()) || undefined;
+      if (nspawn.exitCode !== null) break;
+    }
+    if (skip('nspawn', payload ? null : `systemd-nspawn did not start: ${said.trim()}`)) return;
+    const { container, snapshot } = await snapshotWith(payload!);
+    expect(container).toMatchObject({ id: name, runtime: 'systemd-nspawn', initPid: payload, pids: [payload] });
+    expect(snapshot.processes.find((p) => p.pid === nspawn.pid)?.containerId).toBeNull();
   });
 });

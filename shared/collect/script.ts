@@ -241,9 +241,12 @@ mark names
 grep -oH '"io\.kubernetes\.cri\.[a-z-]*" *: *"[^"]*"' "$R"/run/containerd/io.containerd.runtime.v2.task/*/*/config.json 2>/dev/null
 grep -oH '"Name" *: *"/[^"]*"' "$R"/var/lib/docker/containers/*/config.v2.json 2>/dev/null
 grep -oH '"id":"[0-9a-f]*","names":\["[^"]*"' "$R"/var/lib/containers/storage/*-containers/containers.json "$R"/root/.local/share/containers/storage/*-containers/containers.json "$R"/home/*/.local/share/containers/storage/*-containers/containers.json 2>/dev/null
+for d in "$R"/var/lib/containers/storage "$R"/root/.local/share/containers/storage "$R"/home/*/.local/share/containers/storage; do
+  grep -aoH '{"id":"[0-9a-f]*","name":"[^"]*","labels"' "$d"/libpod/bolt_state.db "$d"/libpod/db.sql 2>/dev/null
+done
 grep -H . "$R"/run/containerd/io.containerd.runtime.v2.task/*/*/init.pid 2>/dev/null
-grep -oH '"init_process_pid":[0-9]*' "$R"/run/runc/*/state.json 2>/dev/null
-grep -oH '"pid":[0-9]*' "$R"/run/crun/*/status 2>/dev/null
+grep -oH '"init_process_pid": *[0-9]*' "$R"/run/runc/*/state.json 2>/dev/null
+grep -oH '"pid": *[0-9]*' "$R"/run/crun/*/status 2>/dev/null
 for f in "$R"/var/log/containers/*.log "$R"/var/log/pods/*/*; do
   if [ -e "$f" ] || [ -h "$f" ]; then printf '%s\n' "$f"; fi
 done

@@ -27,9 +27,10 @@ describe('matchContainer', () => {
     // Podman
     ['podman rootful in machine.slice', `/machine.slice/libpod-${ID}.scope`, { runtime: 'podman', id: ID }],
     ['podman with a /container leaf', `/machine.slice/libpod-${ID}.scope/container`, { runtime: 'podman', cgroupPath: `/machine.slice/libpod-${ID}.scope` }],
-    ['podman in a pod slice', `/machine.slice/machine-libpod_pod_${'1'.repeat(64)}.slice/libpod-${ID}.scope/container`, { runtime: 'podman', id: ID }],
+    ['podman in a pod slice', `/machine.slice/machine-libpod_pod_${'1'.repeat(64)}.slice/libpod-${ID}.scope/container`, { runtime: 'podman', id: ID, podUid: '1'.repeat(64), qosClass: null }],
+    ['podman in a pod, cgroupfs', `/libpod_parent/${'2'.repeat(64)}/libpod-${ID}`, { runtime: 'podman', id: ID, podUid: '2'.repeat(64) }],
     ['podman rootless', `/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-${ID}.scope/container`, { runtime: 'podman', id: ID }],
-    ['podman cgroupfs', `/libpod_parent/libpod-${ID}`, { runtime: 'podman', id: ID }],
+    ['podman cgroupfs', `/libpod_parent/libpod-${ID}`, { runtime: 'podman', id: ID, podUid: null }],
     // LXC / LXD
     ['lxc payload', '/lxc.payload.web1', { runtime: 'lxc', id: 'web1', name: 'web1', cgroupPath: '/lxc.payload.web1' }],
     ['lxc payload, systemd inside', '/lxc.payload.web1/system.slice/nginx.service', { runtime: 'lxc', id: 'web1', cgroupPath: '/lxc.payload.web1' }],

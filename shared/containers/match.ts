@@ -55,9 +55,20 @@ function podInfo(segments: string[]): PodInfo {
   return { podUid, qosClass };
 }
 
+/** A Podman pod's id, from its cgroup: /libpod_parent/<pod id>/libpod-<id> (cgroupfs) or machine-libpod_pod_<pod id>.slice (systemd). */
+function podmanPod(segments: string[]): PodInfo {
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i]!;
+    const systemd = new RegExp(`^machine-libpod_pod_(${HEX64})\\.slice$`).exec(s);
+    if (systemd) return { podUid: systemd[1]!, qosClass: null };
+    if (segments[i - 1] === 'libpod_parent' && new RegExp(`^${HEX64}$`).test(s)) return { podUid: s, qosClass: null };
+  }
+  return { podUid: null, qosClass: null };
+}
+
 function found(runtime: Runtime, id: string, segments: string[], upTo: number, name: string | null = null): ContainerMatch {
   const own = segments.slice(0, upTo + 1);
-  return { runtime, id, cgroupPath: '/' + own.join('/'), ...podInfo(own), name };
+  return { runtime, id, cgroupPath: '/' + own.join('/'), ...(runtime === 'podman' ? podmanPod(own) : podInfo(own)), name };
 }
 
 export function matchContainer(path: string): ContainerMatch | null {

@@ -42,11 +42,21 @@ describe('parseNameSources: Podman storage and runtime state', () => {
     [`/home/ann/.local/share/containers/storage/vfs-containers/containers.json:"id":"${id}","names":["rootless"`, { name: 'rootless' }],
   ])('%s', (line, names) => expect(parseNameSources([line]).byContainerId.get(id)).toEqual(names));
 
+  it("reads Podman pods' names from its state database, and marks a pod's infra container", () => {
+    const pod = '7'.repeat(64);
+    const sources = parseNameSources([
+      `/var/lib/containers/storage/libpod/bolt_state.db:{"id":"${pod}","name":"web","labels"`,
+      `/var/lib/containers/storage/overlay-containers/containers.json:"id":"${id}","names":["777777777777-infra"`,
+    ]);
+    expect(sources.byPodUid.get(pod)).toEqual({ name: 'web', namespace: null, containers: [] });
+    expect(sources.byContainerId.get(id)).toEqual({ name: '777777777777-infra', sandbox: true });
+  });
+
   it('reads containerd tasks, runc state and crun status as containers by init pid', () => {
     const { states } = parseNameSources([
       '/run/containerd/io.containerd.runtime.v2.task/default/web/init.pid:4242',
       '/run/runc/box/state.json:"init_process_pid":77',
-      '/run/crun/other/status:"pid":78',
+      '/run/crun/other/status:"pid": 78',
     ]);
     expect(states).toEqual([
       { runtime: 'containerd', namespace: 'default', id: 'web', initPid: 4242 },

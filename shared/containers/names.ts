@@ -14,7 +14,8 @@ export interface ContainerNames {
 
 export interface PodNames {
   name: string;
-  namespace: string;
+  /** the Kubernetes namespace; null for a Podman pod */
+  namespace: string | null;
   containers: string[];
 }
 
@@ -39,8 +40,9 @@ const DOCKER = /\/var\/lib\/docker\/containers\/([0-9a-f]{64})\/config\.v2\.json
 const CONTAINER_LOG = /\/var\/log\/containers\/([^_/]+)_([^_/]+)_(.+)-([0-9a-f]{64})\.log$/;
 const PODMAN = /\/containers\/storage\/[a-z0-9]+-containers\/containers\.json:"id":"([0-9a-f]{64})","names":\["([^"]*)"$/;
 const TASK_PID = /\/run\/containerd\/io\.containerd\.runtime\.v2\.task\/([^/]+)\/([^/]+)\/init\.pid:(\d+)$/;
-const RUNC_STATE = /\/run\/runc\/([^/]+)\/state\.json:"init_process_pid":(\d+)$/;
-const CRUN_STATUS = /\/run\/crun\/([^/]+)\/status:"pid":(\d+)$/;
+const RUNC_STATE = /\/run\/runc\/([^/]+)\/state\.json:"init_process_pid": *(\d+)$/;
+const CRUN_STATUS = /\/run\/crun\/([^/]+)\/status:"pid": *(\d+)$/;
+const PODMAN_POD = /\/containers\/storage\/libpod\/(?:bolt_state\.db|db\.sql):\{"id":"([0-9a-f]{64})","name":"([^"]*)","labels"$/;
 const POD_LOG_DIR = /\/var\/log\/pods\/([^_/]+)_([^_/]+)_([0-9a-f-]{36})\/([^/]+)$/;
 
 export function parseNameSources(lines: string[], root = ''): NameSources {
@@ -77,7 +79,15 @@ export function parseNameSources(lines: string[], root = ''): NameSources {
     }
     m = DOCKER.exec(line) ?? PODMAN.exec(line);
     if (m) {
-      entry(m[1]!).name ??= m[2]!;
+      const e = entry(m[1]!);
+      e.name ??= m[2]!;
+      // A Podman pod's infra container is named after the pod's id: "<12 hex>-infra".
+      if (/^[0-9a-f]{12}-infra$/.test(m[2]!)) e.sandbox = true;
+      continue;
+    }
+    m = PODMAN_POD.exec(line);
+    if (m) {
+      byPodUid.set(m[1]!, { name: m[2]!, namespace: null, containers: [] });
       continue;
     }
     m = CONTAINER_LOG.exec(line);

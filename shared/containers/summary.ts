@@ -3,7 +3,8 @@ import type { SnapshotContainer } from '../snapshot/types';
 import { visibleText } from '../visible';
 
 export function containerLabel(c: SnapshotContainer): string {
-  const parts = c.podName ? [c.podNamespace ?? '?', c.podName, ...(c.sandbox ? [] : [c.name ?? '?'])] : [c.name ?? '-'];
+  const namespace = c.runtime === 'podman' ? [] : [c.podNamespace ?? '?'];
+  const parts = c.podName ? [...namespace, c.podName, ...(c.sandbox ? [] : [c.name ?? '?'])] : [c.name ?? '-'];
   return visibleText(parts.join('/') + (c.sandbox ? ' (sandbox)' : ''));
 }
 
