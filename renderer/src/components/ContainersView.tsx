@@ -15,14 +15,21 @@ function ContainerDetail({ index, c }: { index: SnapshotIndex; c: SnapshotContai
       <h3>
         {c.runtime} {c.id}
       </h3>
+      {c.conflict ? (
+        <p className="unreadable" data-testid="container-conflict">
+          This id also names another cgroup: someone allowed to create cgroups may have named one after a real container. Each is shown apart; trust neither blindly.
+        </p>
+      ) : null}
       <table className="kv">
         <tbody>
           <tr><th>Name</th><td>{containerLabel(c)}</td></tr>
           <tr><th>Pod UID</th><td>{c.podUid ?? '–'} {c.qosClass ? `(${c.qosClass})` : ''}</td></tr>
           <tr><th>Hostname</th><td>{c.hostname ? visibleText(c.hostname) : '–'}</td></tr>
           <tr><th>Cgroup</th><td>{visibleText(c.cgroupPath)}</td></tr>
+          {c.namespace ? <tr><th>containerd namespace</th><td data-testid="container-namespace">{visibleText(c.namespace)}</td></tr> : null}
+          {c.ociRuntime ? <tr><th>OCI runtime</th><td>{c.ociRuntime}</td></tr> : null}
           <tr><th>Shares with host</th><td data-testid="container-shares">{(c.sharesHost ?? []).join(', ') || 'nothing'}</td></tr>
-          <tr><th>Namespaces</th><td>{Object.entries(c.namespaces ?? {}).map(([t, i]) => `${t}:${i}`).join('  ')}</td></tr>
+          <tr><th>Namespaces</th><td>{Object.entries(c.namespaces ?? {}).map(([t, i]) => `${t}:${i}`).join('  ')}{c.namespacesError ? <span className="unreadable"> (incomplete: {c.namespacesError})</span> : null}</td></tr>
         </tbody>
       </table>
       <h3>Processes ({c.pids.length})</h3>
@@ -34,7 +41,7 @@ function ContainerDetail({ index, c }: { index: SnapshotIndex; c: SnapshotContai
           {c.pidMap.map((m) => (
             <tr key={m.hostPid}>
               <td><PidLink pid={m.hostPid} /></td>
-              <td>{m.containerPid ?? '–'}{m.hostPid === c.initPid ? ' (init)' : ''}</td>
+              <td>{m.containerPid ?? '–'}{m.hostPid === c.initPid ? ' (init)' : ''}{m.zombie ? <span className="badge" title="exited, not yet reaped by its parent">zombie</span> : null}</td>
               <td>{visibleText(index.byPid.get(m.hostPid)?.name ?? '')}</td>
               <td className="muted">{visibleText(index.commandLine.get(m.hostPid) ?? '')}</td>
             </tr>
@@ -58,7 +65,7 @@ export function ContainersView({ index }: { index: SnapshotIndex }) {
   const selectContainer = useStore((s) => s.selectContainer);
   const columns: Column<SnapshotContainer>[] = useMemo(
     () => [
-      { key: 'runtime', title: 'RUNTIME', width: '120px', render: (c) => c.runtime },
+      { key: 'runtime', title: 'RUNTIME', width: '120px', render: (c) => `${c.ociRuntime ?? c.runtime}${c.conflict ? ' ⚠' : ''}` },
       { key: 'id', title: 'ID', width: '120px', render: (c) => shortId(c.id) },
       { key: 'name', title: 'POD / NAME', width: 'minmax(200px, 1fr)', render: (c) => containerLabel(c) },
       { key: 'qos', title: 'QOS', width: '100px', render: (c) => c.qosClass ?? '' },

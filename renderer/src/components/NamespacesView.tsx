@@ -18,7 +18,13 @@ export function NamespacesView({ index }: { index: SnapshotIndex }) {
       { key: 'nprocs', title: 'NPROCS', width: '70px', align: 'right', render: (n) => n.pids.length },
       { key: 'pid', title: 'PID', width: '70px', align: 'right', render: (n) => n.pids[0] ?? '' },
       { key: 'owner', title: 'OWNER', width: '150px', render: (n) => (n.host ? 'host' : n.containerId ? n.containerId.slice(0, 12) : '') },
-      { key: 'command', title: 'COMMAND', width: 'minmax(200px, 1fr)', render: (n) => visibleText(index.commandLine.get(n.pids[0] ?? -1) ?? '') },
+      {
+        key: 'command',
+        title: 'COMMAND',
+        width: 'minmax(200px, 1fr)',
+        // A namespace no process is in is known by where it is mounted (ip netns add NAME: /run/netns/NAME).
+        render: (n) => (n.pids.length === 0 && n.paths ? <span className="muted">mounted at {visibleText(n.paths.join(', '))}</span> : visibleText(index.commandLine.get(n.pids[0] ?? -1) ?? '')),
+      },
     ],
     [index],
   );

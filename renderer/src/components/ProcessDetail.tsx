@@ -1,4 +1,5 @@
 /** Everything about one process: overview, argv exactly, namespaces, fds with their sockets resolved, threads, children, cgroups. */
+import { containerLabel } from '../../../shared/containers/summary';
 import { parseFdTarget } from '../../../shared/proc/links';
 import type { SnapshotFd, SnapshotProcess } from '../../../shared/snapshot/types';
 import { type SnapshotIndex, formatKb, nsKey } from '../model';
@@ -30,8 +31,13 @@ function FdRow({ fd, index, pid }: { fd: SnapshotFd; index: SnapshotIndex; pid: 
       <td>
         {socket ? (
           <span data-testid={`fd-socket-${fd.fd}`}>
-            {socket.proto} {socket.local || '(unnamed)'}
+            {socket.proto} {socket.ambiguous ? '' : <Shown text={socket.local || '(unnamed)'} />}
             {socket.remote && socket.remote !== '0.0.0.0:*' && socket.remote !== '[::]:*' ? ` → ${socket.remote}` : ''} <span className="badge">{socket.state}</span>
+            {socket.ambiguous ? (
+              <span className="badge warn" data-testid={`fd-ambiguous-${fd.fd}`} title="two rows of /proc/net/unix claim this inode: one was forged by a socket name with a newline">
+                name unknown: rows disagree
+              </span>
+            ) : null}
             {peer ? (
               <>
                 {' '}
@@ -39,6 +45,10 @@ function FdRow({ fd, index, pid }: { fd: SnapshotFd; index: SnapshotIndex; pid: 
               </>
             ) : null}
             {others.length > 0 ? <> also held by {others.map((p) => <PidLink key={p} pid={p} />)}</> : null}
+          </span>
+        ) : fd.socketUnlisted ? (
+          <span data-testid={`fd-unlisted-${fd.fd}`}>
+            <Shown text={fd.target} /> <span className="muted">in no table procscope read (netlink, packet, or a namespace it could not enter)</span>
           </span>
         ) : (
           <Shown text={fd.target} />
@@ -63,6 +73,11 @@ export function ProcessDetail({ index, process: p }: { index: SnapshotIndex; pro
       <header>
         <h2>
           <Shown text={p.name} /> <span className="muted">pid {p.pid}</span>
+          {p.collector ? (
+            <span className="badge" data-testid="collector-badge" title="procscope's own collector on the node">
+              procscope
+            </span>
+          ) : null}
         </h2>
         <button type="button" onClick={closeDetail} aria-label="close" data-testid="close-detail">
           ✕
@@ -87,7 +102,7 @@ export function ProcessDetail({ index, process: p }: { index: SnapshotIndex; pro
             <Row label="Container">
               {container ? (
                 <>
-                  <ContainerLink id={container.id} /> {container.runtime} {container.podName ? `${container.podNamespace}/${container.podName}` : (container.name ?? '')}
+                  <ContainerLink id={container.id} /> {container.runtime} {containerLabel(container)}
                   {containerPid != null ? `, pid ${containerPid} inside` : ''}
                 </>
               ) : (
@@ -132,6 +147,7 @@ export function ProcessDetail({ index, process: p }: { index: SnapshotIndex; pro
               })}
           </tbody>
         </table>
+        {p.namespacesError ? <Unreadable why={p.namespacesError} /> : null}
       </section>
       <section>
         <h3>Open files {p.fds ? `(${p.fds.length})` : ''}</h3>

@@ -28,7 +28,12 @@ function columns(index: SnapshotIndex, tree: boolean): Column<Row>[] {
       key: 'name',
       title: 'NAME',
       width: '170px',
-      render: (r) => <span style={{ paddingLeft: tree ? r.depth * 12 : 0 }}>{visibleText(r.p.name)}</span>,
+      render: (r) => (
+        <span style={{ paddingLeft: tree ? r.depth * 12 : 0 }}>
+          {visibleText(r.p.name)}
+          {r.p.collector ? <span className="badge" title="procscope's own collector on the node"> procscope</span> : null}
+        </span>
+      ),
     },
     { key: 'cmdline', title: 'COMMAND LINE', width: 'minmax(200px, 1fr)', render: (r) => visibleText(index.commandLine.get(r.p.pid) ?? '') },
   ];

@@ -19,7 +19,7 @@ export function SocketsView({ index }: { index: SnapshotIndex }) {
     () => [
       { key: 'proto', title: 'PROTO', width: '60px', render: (s) => (s.type && s.proto === 'unix' ? `u_${s.type.slice(0, 3)}` : s.proto) },
       { key: 'state', title: 'STATE', width: '90px', render: (s) => s.state },
-      { key: 'local', title: 'LOCAL', width: 'minmax(160px, 1.4fr)', render: (s) => visibleText(s.local) || '*' },
+      { key: 'local', title: 'LOCAL', width: 'minmax(160px, 1.4fr)', render: (s) => (s.ambiguous ? <span className="unreadable" title="two rows of /proc/net/unix claim this inode: one was forged by a socket name with a newline">name unknown: rows disagree</span> : visibleText(s.local) || '*') },
       { key: 'remote', title: 'REMOTE', width: 'minmax(140px, 1fr)', render: (s) => visibleText(s.remote) || '*' },
       {
         key: 'owners',

@@ -111,6 +111,12 @@ function TabHeader({ tab }: { tab: Tab }) {
             {node.viaSudo ? ' · via sudo' : ''}
           </span>
         ) : null}
+        {node?.partial ? (
+          <div className="partial" data-testid="partial-view" role="note">
+            Partial view: the namespaces of {node.partial.namespacesUnreadable} and the open files of {node.partial.fdsUnreadable} processes could not be read, so
+            namespace members, containers' namespaces and socket holders are incomplete. {node.partial.hint}
+          </div>
+        ) : null}
       </div>
       <div className="actions">
         {tab.kind === 'live' ? <LiveControls tab={tab} /> : null}
