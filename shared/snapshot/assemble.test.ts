@@ -96,7 +96,8 @@ describe('assembleSnapshot as a login that cannot read everything', () => {
     const denied = 'Permission denied';
     const snap = assembleSnapshot(
       output({
-        files: new Map([...proc(10, 'mine'), ...proc(11, 'theirs')]),
+        // the collector (pid 10) runs as uid 1000
+        files: new Map([...proc(10, 'mine'), ['/proc/10/status', Buffer.from(status(10, 'mine').toString().replace('Uid:\t0\t0', 'Uid:\t1000\t1000'))], ...proc(11, 'theirs')]),
         namespaces: [{ pid: 10, type: 'net', inode: 4026531840 }, { pid: 10, type: 'mnt', inode: 4026531841 }],
         pathErrors: new Map([
           ['/proc/11/ns/net', denied],
@@ -113,6 +114,13 @@ describe('assembleSnapshot as a login that cannot read everything', () => {
     expect(snap.node.partial).toMatchObject({ namespacesUnreadable: 1, fdsUnreadable: 1 });
     expect(snap.node.partial!.hint).toMatch(/--sudo/);
     expect(schemaErrors(snap)).toEqual([]);
+  });
+
+  it('does not suggest sudo to root, whom a sandbox or security policy denies', () => {
+    const files = new Map([...proc(10, 'sh'), ...proc(11, 'init')]);
+    const snap = assembleSnapshot(output({ files, selfPid: 10, pathErrors: new Map([['/proc/11/fd', 'Permission denied']]) }), meta);
+    expect(snap.node.partial?.fdsUnreadable).toBe(1);
+    expect(snap.node.partial?.hint).toMatch(/Even root may not read them/);
   });
 
   it('is not partial when everything was read', () => {

@@ -331,12 +331,13 @@ export function assembleProcesses(out: CollectOutput, users: Map<number, string>
 }
 
 /** What this login could not read, said once for the node, with the way to see it all. */
-export function partialView(processes: SnapshotProcess[], viaSudo: boolean): { partial?: SnapshotPartial } {
+export function partialView(processes: SnapshotProcess[], node: { viaSudo?: boolean; collectorPid?: number | null }): { partial?: SnapshotPartial } {
   const namespacesUnreadable = processes.filter((p) => p.namespacesError !== undefined).length;
   const fdsUnreadable = processes.filter((p) => p.fds === null).length;
   if (namespacesUnreadable === 0 && fdsUnreadable === 0) return {};
-  const hint = viaSudo
-    ? 'Even under sudo some links were unreadable (a hardened kernel, or an LSM policy).'
+  const asRoot = node.viaSudo === true || processes.find((p) => p.pid === node.collectorPid)?.euid === 0;
+  const hint = asRoot
+    ? 'Even root may not read them: a hardened kernel, a security module (LSM) policy, or a sandbox around the node.'
     : 'This login sees only its own processes in full: connect as root, or with sudo (--sudo), to see every namespace and fd.';
   return { partial: { namespacesUnreadable, fdsUnreadable, hint } };
 }
@@ -388,7 +389,7 @@ export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta): Snapsh
       cgroup2Mount,
       ...(out.mountedNetns.length > 0 ? { mountedNetns: out.mountedNetns } : {}),
       ...(names.states.length > 0 ? { runtimeStates: names.states } : {}),
-      ...partialView(processes, meta.viaSudo ?? false),
+      ...partialView(processes, { viaSudo: meta.viaSudo ?? false, collectorPid: out.selfPid }),
     },
     processes,
     namespaces: relations.namespaces,

@@ -130,7 +130,7 @@ export function applyDelta(prev: Snapshot, delta: SnapshotDelta): Snapshot {
   );
   return {
     ...prev,
-    node: { ...nodeWithoutPartial, collectedAt: delta.collectedAt, uptimeSec: delta.uptimeSec, durationMs: delta.durationMs, ...partialView(processes, prev.node.viaSudo ?? false) },
+    node: { ...nodeWithoutPartial, collectedAt: delta.collectedAt, uptimeSec: delta.uptimeSec, durationMs: delta.durationMs, ...partialView(processes, prev.node) },
     processes,
     sockets,
     namespaces: relations.namespaces,
