@@ -27,14 +27,18 @@ function failure(text: string) {
 describe('readSnapshot', () => {
   it.each([
     ['truncated', JSON.stringify(valid()).slice(0, 200), /not valid JSON/, /cut short/],
+    ['truncated just after a "}"', JSON.stringify(valid()).slice(0, JSON.stringify(valid()).indexOf('}') + 1), /not valid JSON/, /cut short/],
+    ['truncated just after a "]"', JSON.stringify(valid()).slice(0, JSON.stringify(valid()).indexOf(']') + 1), /not valid JSON/, /cut short/],
     ['the wrong format version', JSON.stringify({ ...valid(), format: 'procscope.snapshot/v2' }), /not a procscope\.snapshot\/v1 snapshot \(its format is "procscope\.snapshot\/v2"\)/, /Export/],
     ['not an object', '[1,2,3]', /not a procscope\.snapshot\/v1 snapshot/, /Export/],
     ['off the schema', JSON.stringify({ ...valid(), processes: [{ pid: 'one' }] }), /does not follow the procscope\.snapshot\/v1 schema/, undefined],
     ['empty', '', /not valid JSON/, undefined],
+    ['broken in the middle', '{"format": nope}', /not valid JSON/, undefined],
   ])('refuses a file that is %s, saying why', (_name, text, message, hint) => {
     const error = failure(text);
     expect(error.message).toMatch(message);
     if (hint) expect(error.hint).toMatch(hint);
+    else if (text !== '' && !/schema/.test(error.message)) expect(error.hint).toBeUndefined();
   });
 
   it('refuses a file over the size limit before parsing it', () => {

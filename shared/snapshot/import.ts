@@ -14,6 +14,13 @@ export function tooLarge(bytes: number, name = 'the file'): never {
   });
 }
 
+/** The JSON stopped where the text does: a cut, even when the cut falls just after a "}" or "]". */
+function endedEarly(err: Error, text: string): boolean {
+  if (/end of (JSON )?input/i.test(err.message)) return true;
+  const at = /at position (\d+)/.exec(err.message);
+  return at !== null && Number(at[1]) >= text.trimEnd().length;
+}
+
 export function readSnapshot(text: string, name = 'the file'): Snapshot {
   if (text.length > MAX_SNAPSHOT_BYTES) tooLarge(text.length, name);
   let data: unknown;
@@ -23,7 +30,7 @@ export function readSnapshot(text: string, name = 'the file'): Snapshot {
     fail({
       kind: 'parse',
       message: `${name} is not a procscope snapshot: it is not valid JSON (${(err as Error).message}).`,
-      hint: text.length > 0 && !/[}\]]\s*$/.test(text) ? 'It looks cut short: was the download or copy complete?' : undefined,
+      hint: text.trim() !== '' && endedEarly(err as Error, text) ? 'It looks cut short: was the download or copy complete?' : undefined,
     });
   }
   const format = (data as { format?: unknown } | null)?.format;
