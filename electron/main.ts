@@ -2,10 +2,11 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BrowserWindow, type IpcMainInvokeEvent, app, dialog, ipcMain, safeStorage, session } from 'electron';
-import { API_METHODS, type ApiEvent, type ApiEvents, ipcChannel } from '../shared/api';
+import { type ApiEvent, type ApiEvents, ipcChannel } from '../shared/api';
+import { API_METHODS } from '../shared/api-validate';
 import { dispatch } from './app/dispatch';
 import { createService } from './app/service';
-import { FileVault, noVault } from './app/stores';
+import { vaultFor } from './app/stores';
 import { RENDERER_CSP, WEB_PREFERENCES, isTrustedSender } from './window-config';
 
 const INDEX_HTML = join(__dirname, '..', 'renderer', 'index.html');
@@ -34,9 +35,7 @@ function lockDown(): void {
 
 function serveApi(): () => void {
   const configDir = app.getPath('userData');
-  const vault = safeStorage.isEncryptionAvailable()
-    ? new FileVault(configDir, { encrypt: (s) => safeStorage.encryptString(s), decrypt: (b) => safeStorage.decryptString(b) })
-    : noVault;
+  const vault = vaultFor(safeStorage, configDir);
   const service = createService({
     configDir,
     vault,

@@ -2,7 +2,7 @@
  * Checks what a caller of the API sent before anything acts on it: the renderer is not trusted with the
  * node, and nothing it sends reaches a shell. Throws a `parse` ProcscopeFailure on a bad argument.
  */
-import { type ApiMethod, type AuthMethod, type HostKeyDecision, type SavedNode } from './api';
+import type { ApiMethod, ApiRequests, AuthMethod, HostKeyDecision, SavedNode } from './api';
 import { fail } from './errors';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -53,40 +53,56 @@ export function checkDecision(value: unknown): HostKeyDecision {
   return value;
 }
 
+const none = (): [] => [];
+const connectionId = (args: unknown[]): [string] => [checkId(args[0], 'connection id')];
+const nodeId = (args: unknown[]): [string] => [checkId(args[0], 'node id')];
+
+function checkPids(value: unknown): number[] {
+  if (!Array.isArray(value) || value.length > 16 || !value.every((p) => Number.isInteger(p) && p > 0 && p < 2 ** 31)) bad('detail pids');
+  return value as number[];
+}
+
+function checkSnapshotText(value: unknown): string {
+  if (typeof value !== 'string') bad('snapshot text');
+  return value;
+}
+
+/**
+ * Every method of the API with the check of its arguments. Its keys are the method list every transport
+ * derives its plumbing from: adding a method is adding it to ApiRequests and here (the compiler asks for both).
+ */
+const ARG_CHECKS: { [K in ApiMethod]: (args: unknown[]) => ApiRequests[K]['args'] } = {
+  capabilities: none,
+  listNodes: none,
+  saveNode: (args) => [checkNode(args[0])],
+  removeNode: nodeId,
+  importSshConfig: none,
+  connect: nodeId,
+  disconnect: connectionId,
+  collect: connectionId,
+  refresh: (args) => [checkId(args[0], 'connection id'), checkPids(args[1])],
+  answerHostKey: (args) => [checkId(args[0], 'prompt id'), checkDecision(args[1])],
+  answerSecret: (args) => {
+    const secret = args[1];
+    if (secret !== null && (typeof secret !== 'string' || secret.length > 4096)) bad('secret');
+    return [checkId(args[0], 'prompt id'), secret, args[2] === true];
+  },
+  exportSnapshot: (args) => {
+    if (typeof args[0] !== 'string') bad('snapshot');
+    if (typeof args[1] !== 'string' || !/^[A-Za-z0-9._ -]{1,120}$/.test(args[1])) bad('file name');
+    return [args[0], args[1]];
+  },
+  importSnapshot: none,
+  checkSnapshot: (args) => [checkSnapshotText(args[0])],
+};
+
+export const API_METHODS = Object.keys(ARG_CHECKS) as ApiMethod[];
+
+export function isApiMethod(name: unknown): name is ApiMethod {
+  return typeof name === 'string' && Object.hasOwn(ARG_CHECKS, name);
+}
+
 /** Checks the arguments of one request; returns them as the handler's types. */
-export function checkArgs(method: ApiMethod, args: unknown[]): unknown[] {
-  switch (method) {
-    case 'capabilities':
-    case 'listNodes':
-    case 'importSshConfig':
-    case 'importSnapshot':
-      return [];
-    case 'saveNode':
-      return [checkNode(args[0])];
-    case 'removeNode':
-    case 'connect':
-      return [checkId(args[0], 'node id')];
-    case 'disconnect':
-    case 'collect':
-      return [checkId(args[0], 'connection id')];
-    case 'refresh': {
-      const pids = args[1];
-      if (!Array.isArray(pids) || pids.length > 16 || !pids.every((p) => Number.isInteger(p) && p > 0 && p < 2 ** 31)) bad('detail pids');
-      return [checkId(args[0], 'connection id'), pids];
-    }
-    case 'answerHostKey':
-      return [checkId(args[0], 'prompt id'), checkDecision(args[1])];
-    case 'answerSecret': {
-      const secret = args[1];
-      if (secret !== null && (typeof secret !== 'string' || secret.length > 4096)) bad('secret');
-      return [checkId(args[0], 'prompt id'), secret, args[2] === true];
-    }
-    case 'exportSnapshot':
-      if (typeof args[0] !== 'string') bad('snapshot');
-      if (typeof args[1] !== 'string' || !/^[A-Za-z0-9._ -]{1,120}$/.test(args[1])) bad('file name');
-      return [args[0], args[1]];
-    case 'checkSnapshot':
-      if (typeof args[0] !== 'string') bad('snapshot text');
-      return [args[0]];
-  }
+export function checkArgs<K extends ApiMethod>(method: K, args: unknown[]): ApiRequests[K]['args'] {
+  return ARG_CHECKS[method](args);
 }

@@ -1,7 +1,8 @@
 /**
  * The one API between the UI and the main process: a typed map of requests and of events.
- * The main process implements it once (electron/app/service.ts); the preload exposes it method by method
- * over IPC, `procscope serve` over a WebSocket, and the renderer calls it through either (renderer/src/api).
+ * The main process implements it once (electron/app/service.ts); each method's arguments are checked by
+ * shared/api-validate.ts, whose table is also the list of methods every transport derives its plumbing from
+ * (the preload over IPC, `procscope serve` over a WebSocket, shared/api-client.ts for the renderer).
  * Every request answers Result<T>: { ok: true, value } or { ok: false, error: { kind, message, hint? } }.
  */
 import type { ProcscopeError, Result } from './errors';
@@ -63,6 +64,8 @@ export interface SecretPrompt {
 export interface Capabilities {
   transport: 'electron' | 'browser';
   canRememberSecrets: boolean;
+  /** why secrets are not kept, when they are not */
+  whyNotRemembered?: string;
 }
 
 export interface ApiRequests {
@@ -95,24 +98,8 @@ export interface ApiEvents {
 export type ApiMethod = keyof ApiRequests;
 export type ApiEvent = keyof ApiEvents;
 
-export const API_METHODS = [
-  'capabilities',
-  'listNodes',
-  'saveNode',
-  'removeNode',
-  'importSshConfig',
-  'connect',
-  'disconnect',
-  'collect',
-  'refresh',
-  'answerHostKey',
-  'answerSecret',
-  'exportSnapshot',
-  'importSnapshot',
-  'checkSnapshot',
-] as const satisfies readonly ApiMethod[];
-
-export const API_EVENTS = ['connectionStatus', 'hostKeyPrompt', 'secretPrompt'] as const satisfies readonly ApiEvent[];
+const EVENT_NAMES: Record<ApiEvent, true> = { connectionStatus: true, hostKeyPrompt: true, secretPrompt: true };
+export const API_EVENTS = Object.keys(EVENT_NAMES) as ApiEvent[];
 
 /** What the main process implements: plain async functions that may throw ProcscopeFailure. */
 export type ApiHandlers = { [K in ApiMethod]: (...args: ApiRequests[K]['args']) => Promise<ApiRequests[K]['result']> };
@@ -123,7 +110,3 @@ export type ApiClient = { [K in ApiMethod]: (...args: ApiRequests[K]['args']) =>
 };
 
 export const ipcChannel = (method: ApiMethod | ApiEvent): string => `procscope:${method}`;
-
-export function isApiMethod(name: unknown): name is ApiMethod {
-  return typeof name === 'string' && (API_METHODS as readonly string[]).includes(name);
-}

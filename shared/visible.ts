@@ -7,6 +7,13 @@ export interface VisiblePart {
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r', '\0': '\\0', '\x1b': '\\e' };
 
+/**
+ * Characters a screen does not show as themselves: format characters (zero-width, bidi overrides and isolates,
+ * word joiner, soft hyphen, BOM), line and paragraph separators, other lone surrogates, and the Hangul fillers
+ * that draw as blanks. `sshd\u2060` must not look like `sshd`.
+ */
+const INVISIBLE = /^[\p{Cf}\p{Zl}\p{Zp}\p{Cs}\u115f\u1160\u3164\uffa0]$/u;
+
 export function visibleParts(text: string): VisiblePart[] {
   const parts: VisiblePart[] = [];
   let plain = '';
@@ -16,7 +23,7 @@ export function visibleParts(text: string): VisiblePart[] {
     if (NAMED[ch]) escape = NAMED[ch]!;
     else if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) escape = `\\x${code.toString(16).padStart(2, '0')}`;
     else if (code >= 0xdc80 && code <= 0xdcff) escape = `\\x${(code - 0xdc00).toString(16)}`;
-    else if (code === 0x200b || code === 0x200e || code === 0x200f || code === 0x202e || code === 0xfeff) escape = `\\u{${code.toString(16)}}`;
+    else if (INVISIBLE.test(ch)) escape = `\\u{${code.toString(16)}}`;
     if (escape === null) {
       plain += ch;
       continue;

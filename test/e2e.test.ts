@@ -3,7 +3,7 @@
  * with odd argv and sockets, and a real container. Screenshots of each view land in test-results/.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { RESULTS, type Served, browserUnavailable, launchChromium, startServe } 
 import { type CgroupTree, type FakeContainer, cgroup2Root, containersUnavailable, removeCgroups, startFakeContainer, writeNameFile } from './helpers/containers';
 import { type OddProcess, ODD_ARGV, startOddProcess } from './helpers/odd-process';
 import { schemaErrors } from './helpers/schema';
+import { type SlowNames, slowNamesRoot } from './helpers/slow-names';
 import { type KeyPair, type Sshd, generateKey, makeTempDir, sshdUnavailable, startSshd } from './helpers/sshd';
 
 const skipReason = browserUnavailable() ?? sshdUnavailable();
@@ -31,6 +32,8 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
   let browser: Browser;
   let page: Page;
   let exported: string;
+  let namesRoot: string;
+  let slow: SlowNames | null = null;
   const tree: CgroupTree = { root: cgroup2Root() ?? '/nonexistent', made: [] };
   let container: FakeContainer | null = null;
   const pageErrors: string[] = [];
@@ -40,7 +43,7 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
     dir = makeTempDir('e2e');
     home = join(dir, 'home');
     execFileSync('mkdir', ['-p', home]);
-    const namesRoot = join(dir, 'names');
+    namesRoot = join(dir, 'names');
     writeNameFile(namesRoot, `var/lib/docker/containers/${CONTAINER_ID}/config.v2.json`, '{"Name":"/e2e-web"}');
     sshd = await startSshd();
     key = generateKey(dir, 'id_e2e');
@@ -55,6 +58,7 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
   });
 
   afterAll(async () => {
+    slow?.stop();
     await browser?.close();
     await served?.stop();
     odd?.stop();
@@ -121,6 +125,22 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
     await page.getByRole('button', { name: 'PID', exact: true }).click();
   });
 
+  it('keeps refreshing live after a full read slower than the interval', async () => {
+    await page.getByTestId('live-interval').selectOption('1000');
+    slow = slowNamesRoot(namesRoot, 3000);
+    const updated = () => page.getByTestId('updated-at').textContent({ timeout: 1000 }).catch(() => null);
+    await page.getByTestId('refresh').click();
+    await expect.poll(() => page.getByTestId('refresh').textContent()).toBe('Collecting…');
+    // The full read takes 3 s, three intervals: the live steps meanwhile are skipped, not the loop.
+    await expect.poll(() => page.getByTestId('refresh').textContent(), { timeout: 20_000 }).toBe('Full refresh');
+    const afterFull = await updated();
+    expect(afterFull).toMatch(/^updated /);
+    await expect.poll(updated, { timeout: 10_000, interval: 250 }).not.toBe(afterFull);
+    slow.stop();
+    slow = null;
+    await page.getByTestId('live-interval').selectOption('2000');
+  });
+
   it('keeps the last data marked stale when the connection drops, then reconnects', async () => {
     const rowsBefore = await page.locator('[data-testid="process-table-body"] [role="row"]').count();
     expect(sshd.dropConnections()).toBeGreaterThan(0);
@@ -147,6 +167,22 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
     await page.getByTestId('socket-filter').fill(`:${odd.ports.tcp4}`);
     const row = page.locator('[data-testid="socket-table-body"] [role="row"]', { hasText: `127.0.0.1:${odd.ports.tcp4}` });
     await expect.poll(() => row.count()).toBe(1);
+    // ":PORT" is that port exactly: a prefix of it matches nothing the port does not.
+    const prefix = String(odd.ports.tcp4).slice(0, -1);
+    await page.getByTestId('socket-filter').fill(`:${prefix}`);
+    await expect.poll(() => page.locator('[data-testid="socket-table-body"] [role="row"]', { hasText: `127.0.0.1:${odd.ports.tcp4} ` }).count()).toBe(0);
+    // Listening is ss -l's: a bound UDP socket is listed.
+    await page.getByTestId('socket-proto').selectOption('udp');
+    await page.getByTestId('socket-filter').fill(`:${odd.ports.udp4}`);
+    await expect.poll(() => page.locator('[data-testid="socket-table-body"] [role="row"]').count()).toBe(1);
+    await page.getByTestId('socket-proto').selectOption('tcp');
+    await page.getByTestId('listening-only').uncheck();
+    await page.getByTestId('socket-filter').fill(`:${odd.ports.clientPort}`);
+    const client = page.locator('[data-testid="socket-table-body"] [role="row"]', { hasText: `:${odd.ports.clientPort}` }).first();
+    await expect.poll(() => client.textContent()).toContain(`(${odd.pid})`);
+    expect(await client.textContent()).toContain('root');
+    await page.getByTestId('socket-filter').fill(`:${odd.ports.tcp4}`);
+    await page.getByTestId('listening-only').check();
     await shot('sockets');
     await row.getByTestId(`pid-link-${odd.pid}`).click();
     await expect.poll(() => page.getByTestId('process-detail').getAttribute('aria-label')).toBe(`process ${odd.pid}`);
@@ -159,7 +195,61 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
     await expect.poll(() => rows.count()).toBeGreaterThan(5);
     await rows.filter({ hasText: /^net/ }).first().click();
     await expect.poll(() => page.getByTestId('namespace-members').textContent()).toMatch(/net namespace \d+/);
+    await page.getByTestId('namespace-filter').fill('net');
+    await page.getByRole('button', { name: 'NPROCS' }).click();
+    const counts = await rows.evaluateAll((els) => els.map((el) => Number(el.children[2]?.textContent)));
+    expect(counts.length).toBeGreaterThan(0);
+    expect(counts).toEqual([...counts].sort((a, b) => b - a));
     await shot('namespaces');
+    await page.getByTestId('namespace-filter').fill('');
+  });
+
+  it('lists what could not be read, from the status bar', async () => {
+    const errorsLink = page.getByTestId('errors-link');
+    const count = Number((await errorsLink.textContent())!.split(' ')[0]);
+    await errorsLink.click();
+    await expect.poll(() => page.getByTestId('errors-count').textContent()).toMatch(new RegExp(`^${count} of ${count}`));
+    if (count > 0) expect(await page.locator('[data-testid="errors-table-body"] [role="row"]').count()).toBeGreaterThan(0);
+    else expect(await page.getByTestId('errors-table').textContent()).toContain('Everything could be read.');
+    await shot('errors');
+  });
+
+  it('shows the process tree with branches, and folds it', async () => {
+    await page.getByTestId('view-processes').click();
+    await page.getByTestId('tree-toggle').check();
+    await page.getByTestId('process-filter').fill(String(odd.pid));
+    const oddRow = page.locator(`[data-testid="process-table-body"] [data-key="${odd.pid}"]`);
+    await expect.poll(() => oddRow.count()).toBe(1);
+    expect(await oddRow.locator('.branch').textContent()).toMatch(/└─ $/);
+    const ancestor = page.locator('[data-testid="process-table-body"] [role="row"]').first();
+    const ancestorPid = await ancestor.getAttribute('data-key');
+    await page.getByTestId(`fold-${ancestorPid}`).click();
+    await expect.poll(() => oddRow.count()).toBe(0);
+    await page.getByTestId(`fold-${ancestorPid}`).click();
+    await expect.poll(() => oddRow.count()).toBe(1);
+    await shot('tree');
+    await page.getByTestId('tree-toggle').uncheck();
+    await page.getByTestId('process-filter').fill('');
+  });
+
+  it('focuses the open tab of a node, edits saved nodes, and closes dialogs on Esc', async () => {
+    const tabs = page.locator('[data-testid="tabs"] [role="tab"]');
+    const before = await tabs.count();
+    await page.getByTestId('connect-loopback').click();
+    expect(await tabs.count()).toBe(before);
+    await page.getByTestId('add-node').click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('node-name');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('add-node-dialog').count()).toBe(0);
+    await page.getByTestId('edit-loopback').click();
+    await expect.poll(() => page.getByTestId('node-port').inputValue()).toBe(String(sshd.port));
+    await page.getByTestId('node-name').fill('loopback-edited');
+    await page.getByTestId('save-node').click();
+    await expect.poll(() => page.getByTestId('connect-loopback-edited').count()).toBe(1);
+    await page.getByTestId('edit-loopback-edited').click();
+    await page.getByTestId('node-name').fill('loopback');
+    await page.getByTestId('save-node').click();
+    await expect.poll(() => page.getByTestId('connect-loopback').count()).toBe(1);
   });
 
   it.skipIf(noContainers !== null)('shows the container the test made, with host and container pids', async () => {
@@ -219,8 +309,52 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
     const [hugeChooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('import-snapshot').click()]);
     await hugeChooser.setFiles(huge);
     await expect.poll(() => page.getByTestId('notice').textContent()).toMatch(/200 MB; procscope opens snapshots of up to 128 MB/);
-    expect(await page.evaluate(() => 1 + 1)).toBe(2);
+    // Still responsive: the filter answers at once.
+    await page.getByTestId('process-filter').fill('ünïcødé');
+    await expect.poll(() => page.getByTestId('process-count').textContent()).toMatch(/^1 of /);
     expect(pageErrors).toEqual([]);
-    expect(existsSync(join(RESULTS, 'processes.png'))).toBe(true);
+  });
+
+  it('opens a schema-valid import with odd values without blanking the page', async () => {
+    const odd = JSON.parse(readFileSync(exported, 'utf8')) as { processes: Record<string, unknown>[] };
+    odd.processes[0]!.cpuPercent = 'boom';
+    const file = join(dir, 'odd-values.json');
+    writeFileSync(file, JSON.stringify(odd));
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('import-snapshot').click()]);
+    await chooser.setFiles(file);
+    await expect.poll(() => page.getByTestId('notice').textContent()).toMatch(/does not follow the procscope\.snapshot\/v1 schema: \/processes\/0\/cpuPercent must be number,null/);
+    expect(await page.getByTestId('tab-header').count()).toBe(1);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('lays out at 1024x700: the status bar at the bottom, the table beside the detail', async () => {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await page.getByTestId(`tab-loopback`).click();
+    await page.getByTestId('process-filter').fill(String(odd.pid));
+    await page.locator(`[data-testid="process-table-body"] [data-key="${odd.pid}"]`).dblclick();
+    const bar = (await page.getByTestId('status-bar').boundingBox())!;
+    expect(bar.y + bar.height).toBeCloseTo(700, 0);
+    const table = (await page.getByTestId('process-table').boundingBox())!;
+    const detail = (await page.getByTestId('process-detail').boundingBox())!;
+    expect(table.width).toBeGreaterThanOrEqual(380);
+    expect(detail.width).toBeGreaterThanOrEqual(320);
+    expect(table.x + table.width).toBeLessThanOrEqual(detail.x + 1);
+    const breaks = await page.locator('.detail td, .detail th').evaluateAll((els) => els.filter((el) => getComputedStyle(el).wordBreak === 'break-all').length);
+    expect(breaks).toBe(0);
+    await shot('layout-1024');
+    await page.setViewportSize({ width: 1500, height: 900 });
+  });
+
+  it('keeps its session in page memory only: no cookie, a reload needs a new URL, and a used URL is worthless', async () => {
+    expect(await page.context().cookies()).toEqual([]);
+    expect(page.url()).not.toContain('token=');
+    await page.reload();
+    await expect.poll(() => page.getByTestId('no-session').textContent()).toMatch(/Open the newest URL/);
+    const other = await browser.newPage();
+    await other.goto(served.url);
+    await expect.poll(() => other.getByTestId('no-session').textContent()).toMatch(/used already/);
+    await other.goto(served.latestUrl());
+    await other.getByTestId('connect-local').waitFor();
+    await other.close();
   });
 });

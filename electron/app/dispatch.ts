@@ -1,6 +1,6 @@
 /** One request from any transport: check the arguments, run the handler, answer a Result (never a throw). */
-import { type ApiHandlers, type ApiMethod, isApiMethod } from '../../shared/api';
-import { checkArgs } from '../../shared/api-validate';
+import type { ApiHandlers, ApiMethod } from '../../shared/api';
+import { checkArgs, isApiMethod } from '../../shared/api-validate';
 import { type Result, toProcscopeError } from '../../shared/errors';
 
 export async function dispatch(handlers: ApiHandlers, method: unknown, args: unknown): Promise<Result<unknown>> {

@@ -46,6 +46,8 @@ export class NodeStore {
 /** Keeps secrets encrypted (Electron's safeStorage); a vault that is not available keeps nothing. */
 export interface SecretVault {
   readonly available: boolean;
+  /** why secrets cannot be kept, when they cannot */
+  readonly unavailableReason?: string;
   load(nodeId: string): string | null;
   save(nodeId: string, secret: string): void;
   remove(nodeId: string): void;
@@ -54,6 +56,7 @@ export interface SecretVault {
 
 export const noVault: SecretVault = {
   available: false,
+  unavailableReason: 'this mode has no system keychain',
   load: () => null,
   save: () => {
     throw new Error('this build cannot keep secrets safely (no OS keychain); the secret was not saved');
@@ -97,6 +100,28 @@ export class FileVault implements SecretVault {
     this.write(rest);
   }
   has(nodeId: string): boolean {
-    return nodeId in this.read();
+    return Object.hasOwn(this.read(), nodeId);
   }
+}
+
+/** Electron's safeStorage, as far as the vault needs it. */
+export interface SafeStorageLike {
+  isEncryptionAvailable(): boolean;
+  /** Linux only: which keyring backs it */
+  getSelectedStorageBackend?(): string;
+  encryptString(plain: string): Buffer;
+  decryptString(cipher: Buffer): string;
+}
+
+/**
+ * A vault only where the OS really encrypts: on Linux without a keyring, safeStorage falls back to
+ * 'basic_text', a password compiled into Chromium, which is no protection, so nothing is kept and the user is told.
+ */
+export function vaultFor(storage: SafeStorageLike, dir: string, platform = process.platform): SecretVault {
+  if (!storage.isEncryptionAvailable()) return { ...noVault, unavailableReason: 'the system keychain is not available' };
+  const backend = platform === 'linux' ? storage.getSelectedStorageBackend?.() : undefined;
+  if (backend === 'basic_text' || backend === 'unknown') {
+    return { ...noVault, unavailableReason: 'no keyring is running (GNOME Keyring or KWallet), and Electron would only obfuscate it with a fixed password' };
+  }
+  return new FileVault(dir, { encrypt: (s) => storage.encryptString(s), decrypt: (b) => storage.decryptString(b) });
 }

@@ -57,7 +57,8 @@ Lists TARGET's containers: id, runtime, pod/name, init pid, pid count (--json: t
 `,
   serve: `Usage: procscope serve [--port N]
 
-Serves the app to a browser on this machine: loopback only, with a one-time token in the printed URL.
+Serves the app to a browser on this machine: loopback only. The printed URL works once: the page trades its
+token for a session kept in the page's memory (no cookie), and a fresh URL is printed for the next page.
 `,
 };
 
@@ -213,8 +214,11 @@ async function serveCommand(positionals: string[], values: Parsed['values']): Pr
     ...(values['known-hosts'] ? { knownHostsFile: values['known-hosts'] } : {}),
     ...(values['ssh-config'] ? { sshConfigPath: values['ssh-config'] } : {}),
     ...(values['names-root'] ? { namesRoot: values['names-root'] } : {}),
+    onNewUrl: (url) => process.stdout.write(`procscope: a page opened the app; the URL works once. For another page: ${url}\n`),
   });
-  process.stdout.write(`procscope: serving the app at ${server.url}\nOpen it in a browser on this machine. Press Ctrl-C to stop.\n`);
+  // A bad request must never end the server and every node connection with it: report and stay up.
+  process.on('unhandledRejection', (err) => process.stderr.write(`procscope: ${String((err as Error)?.stack ?? err).split('\n').map(visibleText).join('\n')}\n`));
+  process.stdout.write(`procscope: serving the app at ${server.url}\nOpen it in a browser on this machine (the URL works for one page). Press Ctrl-C to stop.\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

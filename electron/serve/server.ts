@@ -1,7 +1,12 @@
 /**
  * `procscope serve`: the renderer and the API for a browser, on loopback only.
- * Access needs the random token of the printed URL (kept after the first load in an HttpOnly, SameSite=Strict
- * cookie); requests with a foreign Host (DNS rebinding) or a foreign Origin (cross-site WebSocket) are refused.
+ *
+ * Access: the printed URL carries a one-time token. The page trades it once (POST /session) for a session
+ * secret it keeps in memory and offers in the WebSocket handshake (as a subprotocol); there is no cookie, so
+ * nothing a browser would hand to another port's page, and a used or leaked URL is worthless. When the token is
+ * used, a fresh URL is made and reported (onNewUrl) for the next page. Requests with a foreign Host (DNS
+ * rebinding) or a foreign Origin (cross-site) are refused. Every handler answers bad input with an error and
+ * the server stays up.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -10,12 +15,22 @@ import { extname, join, normalize, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { ApiEvent, ApiEvents } from '../../shared/api';
+import { MAX_SNAPSHOT_BYTES } from '../../shared/snapshot/limits';
 import { dispatch } from '../app/dispatch';
 import { type ServiceOptions, createService } from '../app/service';
 import { noVault } from '../app/stores';
+import { RENDERER_CSP } from '../window-config';
 
-export const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/** The page's CSP, plus what only a header can say. */
+export const CSP = `${RENDERER_CSP}; frame-ancestors 'none'`;
+/** The WebSocket subprotocol of the API; the session secret rides as a second one, `session.SECRET`. */
+export const API_PROTOCOL = 'procscope.v1';
+/** A message may carry a snapshot to check: the import limit, with room for the JSON escaping of its text. */
+export const MAX_MESSAGE_BYTES = Math.ceil(MAX_SNAPSHOT_BYTES * 1.25);
+/** Requests one WebSocket may have waiting at once. */
+const MAX_PENDING = 64;
+/** Methods that run a collection on a node: one at a time per WebSocket. */
+const COLLECTIONS = new Set(['collect', 'refresh']);
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -30,41 +45,39 @@ const TYPES: Record<string, string> = {
 export interface ServeOptions extends Omit<ServiceOptions, 'vault' | 'transport' | 'emit' | 'dialogs'> {
   port?: number;
   staticDir: string;
-  /** fixed token (tests); random otherwise */
+  /** fixed first token (tests); random otherwise */
   token?: string;
+  /** called with a fresh URL each time a page has used the last one */
+  onNewUrl?: (url: string) => void;
 }
 
 export interface RunningServer {
-  url: string;
+  /** the URL a page can open now (its token is unused) */
+  readonly url: string;
   port: number;
-  token: string;
+  /** the token of `url` */
+  readonly token: string;
   close(): Promise<void>;
   /** open WebSocket clients, for leak checks */
   clientCount(): number;
 }
 
-const COOKIE = 'procscope_token';
-
-function sameToken(a: string | undefined, b: string): boolean {
-  if (a === undefined) return false;
+function same(a: string | undefined, b: string | null): boolean {
+  if (a === undefined || b === null) return false;
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function cookieToken(req: IncomingMessage): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [k, v] = part.trim().split('=');
-    if (k === COOKIE) return v;
-  }
-  return undefined;
-}
+const secret = () => randomBytes(24).toString('base64url');
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   if (!existsSync(join(options.staticDir, 'index.html'))) {
     throw new Error(`no built renderer in ${options.staticDir}: run "npm run build"`);
   }
-  const token = options.token ?? randomBytes(24).toString('base64url');
+  const staticRoot = normalize(options.staticDir) + sep;
+  let token: string | null = options.token ?? secret();
+  const sessions = new Set<string>();
   const sockets = new Set<WebSocket>();
   const emit = <E extends ApiEvent>(event: E, payload: ApiEvents[E]) => {
     const text = JSON.stringify({ event, payload });
@@ -72,63 +85,145 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   };
   const service = createService({ ...options, vault: noVault, transport: 'browser', emit });
   let port = 0;
+  const urlOf = (t: string | null) => `http://127.0.0.1:${port}/?token=${t ?? ''}`;
   const allowedHosts = () => [`127.0.0.1:${port}`, `localhost:${port}`];
   const hostOk = (req: IncomingMessage) => allowedHosts().includes(req.headers.host ?? '');
   const originOk = (req: IncomingMessage) => allowedHosts().some((h) => req.headers.origin === `http://${h}`);
 
-  const refuse = (res: ServerResponse, code: number, text: string) => {
-    res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
-    res.end(text + '\n');
+  const answerText = (res: ServerResponse, code: number, text: string, type = 'text/plain; charset=utf-8') => {
+    res.writeHead(code, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+    res.end(text + (type.startsWith('text/plain') ? '\n' : ''));
   };
 
-  const server = createServer((req, res) => {
-    if (!hostOk(req)) return refuse(res, 403, 'procscope: refused: unexpected Host header.');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'procscope: method not allowed.');
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-    const fromQuery = url.searchParams.get('token') ?? undefined;
-    const authorized = sameToken(fromQuery, token) || sameToken(cookieToken(req), token);
-    if (!authorized) return refuse(res, 401, 'procscope: open the URL that "procscope serve" printed; it carries the access token.');
-    const path = url.pathname === '/' ? '/index.html' : decodeURIComponent(url.pathname);
+  /** POST /session with the URL's token: the token is spent, a session secret is answered, a new URL is made. */
+  function startSession(req: IncomingMessage, res: ServerResponse): void {
+    if (!originOk(req)) return answerText(res, 403, 'procscope: refused: a session is started by procscope\'s own page.');
+    const offered = req.headers['x-procscope-token'];
+    if (typeof offered !== 'string' || !same(offered, token)) {
+      return answerText(res, 401, 'procscope: this URL was used already, or is not the one "procscope serve" printed. Open the newest URL it printed.');
+    }
+    const session = secret();
+    sessions.add(session);
+    token = secret();
+    options.onNewUrl?.(urlOf(token));
+    answerText(res, 200, JSON.stringify({ session }), 'application/json');
+  }
+
+  function serveFile(req: IncomingMessage, res: ServerResponse, pathname: string): void {
+    let path: string;
+    try {
+      path = pathname === '/' ? '/index.html' : decodeURIComponent(pathname);
+    } catch {
+      return answerText(res, 400, 'procscope: bad path.');
+    }
     const file = normalize(join(options.staticDir, path));
-    if (!file.startsWith(normalize(options.staticDir) + sep) || !existsSync(file) || !statSync(file).isFile()) return refuse(res, 404, 'procscope: not found.');
-    const headers: Record<string, string> = {
+    if (path.includes('\0') || !file.startsWith(staticRoot) || !existsSync(file) || !statSync(file).isFile()) return answerText(res, 404, 'procscope: not found.');
+    res.writeHead(200, {
       'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
       'Content-Security-Policy': CSP,
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'DENY',
       'Referrer-Policy': 'no-referrer',
       'Cache-Control': 'no-store',
-    };
-    if (fromQuery) headers['Set-Cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
-    res.writeHead(200, headers);
-    res.end(req.method === 'HEAD' ? undefined : readFileSync(file));
-  });
-
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 512 * 1024 * 1024 });
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const authorized = sameToken(cookieToken(req), token) || sameToken(url.searchParams.get('token') ?? undefined, token);
-    if (url.pathname !== '/api' || !hostOk(req) || !originOk(req) || !authorized) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-      ws.on('message', (data) => void answer(ws, data.toString()));
     });
+    res.end(req.method === 'HEAD' ? undefined : readFileSync(file));
+  }
+
+  const server = createServer((req, res) => {
+    try {
+      if (!hostOk(req)) return answerText(res, 403, 'procscope: refused: unexpected Host header.');
+      let pathname: string;
+      try {
+        pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+      } catch {
+        return answerText(res, 400, 'procscope: bad request target.');
+      }
+      if (pathname === '/session' && req.method === 'POST') return startSession(req, res);
+      if (req.method !== 'GET' && req.method !== 'HEAD') return answerText(res, 405, 'procscope: method not allowed.');
+      // The page and its scripts hold no secret (they are the npm package's files); the API is what needs a session.
+      serveFile(req, res, pathname);
+    } catch (err) {
+      if (!res.headersSent) answerText(res, 500, `procscope: ${(err as Error).message}`);
+      else res.destroy();
+    }
+  });
+  server.on('clientError', (_err, socket: Duplex) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });
 
-  async function answer(ws: WebSocket, text: string): Promise<void> {
-    let msg: { id?: unknown; method?: unknown; args?: unknown };
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, handleProtocols: (offered) => (offered.has(API_PROTOCOL) ? API_PROTOCOL : false) });
+  const sessionOf = (req: IncomingMessage) =>
+    String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .find((p) => p.startsWith('session.'))
+      ?.slice('session.'.length);
+  const hasSession = (req: IncomingMessage) => {
+    const offered = sessionOf(req);
+    return offered !== undefined && [...sessions].some((s) => same(offered, s));
+  };
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     try {
-      msg = JSON.parse(text) as typeof msg;
+      let pathname = '';
+      try {
+        pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+      } catch {
+        // refused below
+      }
+      if (pathname !== '/api' || !hostOk(req) || !originOk(req) || !hasSession(req)) {
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        sockets.add(ws);
+        const client = { pending: 0, collections: Promise.resolve() as Promise<unknown> };
+        ws.on('close', () => sockets.delete(ws));
+        ws.on('error', () => ws.terminate());
+        ws.on('message', (data) => void answer(ws, client, data.toString()));
+      });
     } catch {
-      msg = {};
+      socket.destroy();
     }
-    if (typeof msg.id !== 'number') return;
-    const result = await dispatch(service.handlers, msg.method, msg.args);
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: msg.id, result }));
+  });
+
+  async function answer(ws: WebSocket, client: { pending: number; collections: Promise<unknown> }, text: string): Promise<void> {
+    let id: unknown;
+    try {
+      const msg = JSON.parse(text) as { id?: unknown; method?: unknown; args?: unknown };
+      id = msg?.id;
+      if (typeof id !== 'number') return;
+      if (client.pending >= MAX_PENDING) {
+        return reply(ws, id, { ok: false, error: { kind: 'unsupported', message: `More than ${MAX_PENDING} requests are waiting; this one was refused.` } });
+      }
+      client.pending++;
+      try {
+        const run = () => dispatch(service.handlers, msg.method, msg.args);
+        let result: Awaited<ReturnType<typeof run>>;
+        if (COLLECTIONS.has(String(msg.method))) {
+          const turn = client.collections.then(run);
+          client.collections = turn.catch(() => undefined);
+          result = await turn;
+        } else {
+          result = await run();
+        }
+        reply(ws, id, result);
+      } finally {
+        client.pending--;
+      }
+    } catch (err) {
+      if (typeof id === 'number') reply(ws, id, { ok: false, error: { kind: 'parse', message: `The request could not be answered: ${(err as Error).message}` } });
+    }
+  }
+
+  function reply(ws: WebSocket, id: number, result: unknown): void {
+    let text: string;
+    try {
+      text = JSON.stringify({ id, result });
+    } catch (err) {
+      text = JSON.stringify({ id, result: { ok: false, error: { kind: 'parse', message: `The answer could not be sent: ${(err as Error).message}` } } });
+    }
+    if (ws.readyState === ws.OPEN) ws.send(text);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -137,9 +232,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   port = (server.address() as { port: number }).port;
   return {
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    get url() {
+      return urlOf(token);
+    },
+    get token() {
+      return token ?? '';
+    },
     port,
-    token,
     clientCount: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,7 +1,9 @@
 /** The API as the renderer sees it: Electron's preload (window.procscope), or `procscope serve`'s WebSocket. */
-import type { ApiClient, ApiEvent, ApiEvents, ApiMethod, ApiRequests } from '../../shared/api';
+import type { ApiClient } from '../../shared/api';
+import { clientOf, eventHub } from '../../shared/api-client';
 import type { ProcscopeError, Result } from '../../shared/errors';
 import { MAX_SNAPSHOT_BYTES } from '../../shared/snapshot/limits';
+import type { Snapshot } from '../../shared/snapshot/types';
 
 declare global {
   interface Window {
@@ -9,36 +11,41 @@ declare global {
   }
 }
 
+/** The WebSocket subprotocol of the API (electron/serve/server.ts); the session rides as `session.SECRET`. */
+const API_PROTOCOL = 'procscope.v1';
+/** The server's cap on one message (MAX_MESSAGE_BYTES there). */
+const MAX_MESSAGE_BYTES = Math.ceil(MAX_SNAPSHOT_BYTES * 1.25);
+
 const LOST: ProcscopeError = {
   kind: 'connection',
   message: 'Lost the connection to "procscope serve".',
-  hint: 'Is it still running? Start it again and reload this page.',
+  hint: 'Is it still running? Start it again and open the URL it prints.',
 };
 
-type Listener = (payload: never) => void;
+const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
 
 /** A WebSocket client for `procscope serve`; reconnects with backoff, and fails open requests on a drop. */
-export function webSocketClient(url: string): ApiClient {
+export function webSocketClient(url: string, session: string): ApiClient {
   let ws: WebSocket | null = null;
   let nextId = 1;
   let backoff = 250;
   const pending = new Map<number, (r: Result<unknown>) => void>();
   const queue: string[] = [];
-  const listeners = new Map<ApiEvent, Set<Listener>>();
+  const hub = eventHub();
 
   const open = () => {
-    ws = new WebSocket(url);
+    ws = new WebSocket(url, [API_PROTOCOL, `session.${session}`]);
     ws.onopen = () => {
       backoff = 250;
       for (const msg of queue.splice(0)) ws!.send(msg);
     };
     ws.onmessage = (e) => {
-      const msg = JSON.parse(String(e.data)) as { id?: number; result?: Result<unknown>; event?: ApiEvent; payload?: unknown };
+      const msg = JSON.parse(String(e.data)) as { id?: number; result?: Result<unknown>; event?: Parameters<typeof hub.emit>[0]; payload?: never };
       if (msg.id !== undefined && msg.result) {
         pending.get(msg.id)?.(msg.result);
         pending.delete(msg.id);
       } else if (msg.event) {
-        for (const l of listeners.get(msg.event) ?? []) (l as (p: unknown) => void)(msg.payload);
+        hub.emit(msg.event, msg.payload as never);
       }
     };
     ws.onclose = () => {
@@ -50,30 +57,21 @@ export function webSocketClient(url: string): ApiClient {
   };
   open();
 
-  function call<K extends ApiMethod>(method: K, ...args: ApiRequests[K]['args']): Promise<Result<ApiRequests[K]['result']>> {
+  const call = (method: string, args: unknown[]): Promise<Result<unknown>> => {
     const id = nextId++;
     const text = JSON.stringify({ id, method, args });
+    if (text.length > MAX_MESSAGE_BYTES) {
+      return Promise.resolve({ ok: false, error: { kind: 'unsupported', message: `The request is ${mb(text.length)} MB; procscope serve takes up to ${mb(MAX_MESSAGE_BYTES)} MB.` } });
+    }
     return new Promise((resolve) => {
-      pending.set(id, resolve as (r: Result<unknown>) => void);
+      pending.set(id, resolve);
       if (ws?.readyState === WebSocket.OPEN) ws.send(text);
       else queue.push(text);
     });
-  }
+  };
 
-  return {
-    capabilities: () => call('capabilities'),
-    listNodes: () => call('listNodes'),
-    saveNode: (node) => call('saveNode', node),
-    removeNode: (nodeId) => call('removeNode', nodeId),
-    importSshConfig: () => call('importSshConfig'),
-    connect: (nodeId) => call('connect', nodeId),
-    disconnect: (connectionId) => call('disconnect', connectionId),
-    collect: (connectionId) => call('collect', connectionId),
-    refresh: (connectionId, detailPids) => call('refresh', connectionId, detailPids),
-    answerHostKey: (promptId, decision) => call('answerHostKey', promptId, decision),
-    answerSecret: (promptId, secret, remember) => call('answerSecret', promptId, secret, remember),
-    checkSnapshot: (text) => call('checkSnapshot', text),
-    // Files are the browser's business here: a download, and a file input.
+  // Files are the browser's business here: a download, and a file input.
+  return clientOf(call, hub.on, {
     exportSnapshot: async (json, suggestedName) => {
       const link = document.createElement('a');
       link.href = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
@@ -92,24 +90,31 @@ export function webSocketClient(url: string): ApiClient {
           const file = input.files?.[0];
           if (!file) return resolve({ ok: true, value: null });
           if (file.size > MAX_SNAPSHOT_BYTES) {
-            const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
             return resolve({ ok: false, error: { kind: 'unsupported', message: `${file.name} is ${mb(file.size)} MB; procscope opens snapshots of up to ${mb(MAX_SNAPSHOT_BYTES)} MB.`, hint: 'Export one process tree instead of the whole node.' } });
           }
-          const checked = await call('checkSnapshot', await file.text());
+          const checked = (await call('checkSnapshot', [await file.text()])) as Result<Snapshot>;
           resolve(checked.ok ? { ok: true, value: { snapshot: checked.value, name: file.name } } : checked);
         });
         input.click();
       }),
-    on<E extends ApiEvent>(event: E, listener: (payload: ApiEvents[E]) => void) {
-      const set = listeners.get(event) ?? new Set();
-      set.add(listener as Listener);
-      listeners.set(event, set);
-      return () => set.delete(listener as Listener);
-    },
-  };
+  });
 }
 
-export function connectApi(): ApiClient {
+/**
+ * Trades the URL's one-time token for a session: the token leaves the address bar at once, the session lives
+ * only in this page's memory. A reload needs a new URL (procscope serve prints one after each use).
+ */
+async function startSession(): Promise<string> {
+  const token = new URLSearchParams(location.search).get('token');
+  history.replaceState(null, '', '/');
+  if (!token) throw new Error('This page was opened without a token (or reloaded). Open the newest URL that "procscope serve" printed.');
+  const res = await fetch('/session', { method: 'POST', headers: { 'X-Procscope-Token': token }, cache: 'no-store' });
+  if (!res.ok) throw new Error((await res.text()).replace(/^procscope: /, '').trim());
+  return ((await res.json()) as { session: string }).session;
+}
+
+export async function connectApi(): Promise<ApiClient> {
   if (window.procscope) return window.procscope;
-  return webSocketClient(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`);
+  const session = await startSession();
+  return webSocketClient(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`, session);
 }

@@ -1,8 +1,22 @@
 import { createRoot } from 'react-dom/client';
 import { connectApi } from './api';
 import { App } from './App';
-import { useStore } from './store';
+import { StoreContext, createAppStore } from './store';
 import './styles.css';
 
-void useStore.getState().init(connectApi());
-createRoot(document.getElementById('root')!).render(<App />);
+const root = createRoot(document.getElementById('root')!);
+connectApi().then(
+  (api) =>
+    root.render(
+      <StoreContext.Provider value={createAppStore(api)}>
+        <App />
+      </StoreContext.Provider>,
+    ),
+  (err: Error) =>
+    root.render(
+      <div className="welcome" role="alert" data-testid="no-session">
+        <h2>procscope cannot start here</h2>
+        <p>{err.message}</p>
+      </div>,
+    ),
+);

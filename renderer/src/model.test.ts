@@ -1,26 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Snapshot, SnapshotProcess } from '../../shared/snapshot/types';
-import { filterAndSort, filterSockets, indexSnapshot, processTree } from './model';
-import { visibleParts, visibleText } from '../../shared/visible';
+import type { SnapshotProcess } from '../../shared/snapshot/types';
+import { fakeSnapshot } from '../test/fake-snapshot';
+import { filterAndSort, filterSockets, indexSnapshot, isListening, nextSort, processTree, sortRows } from './model';
 
 function proc(pid: number, ppid: number, name: string, extra: Partial<SnapshotProcess> = {}): SnapshotProcess {
   return { pid, ppid, name, state: 'S', uid: 0, gid: 0, user: 'root', threads: 1, cmdline: [name, `--id=${pid}`], exe: null, nspid: [pid], namespaces: {}, cgroups: [], fds: [], containerId: null, rssKb: pid * 10, ...extra };
-}
-
-export function fakeSnapshot(processes: SnapshotProcess[]): Snapshot {
-  return {
-    format: 'procscope.snapshot/v1',
-    node: { target: 'local', hostname: 'h', kernel: '6', collectedAt: '2026-01-01T00:00:00.000Z' },
-    processes,
-    namespaces: [],
-    sockets: [
-      { proto: 'tcp', inode: 1, local: '0.0.0.0:22', remote: '0.0.0.0:*', state: 'LISTEN', pids: [1] },
-      { proto: 'udp6', inode: 2, local: '[::1]:53', remote: '[::]:*', state: 'UNCONN', pids: [2] },
-      { proto: 'unix', inode: 3, local: '/run/x', remote: '', state: 'LISTEN', pids: [2] },
-    ],
-    containers: [{ id: 'c'.repeat(64), runtime: 'containerd', cgroupPath: '/x', podName: 'web-0', podNamespace: 'shop', name: 'nginx', pids: [3], pidMap: [{ hostPid: 3, containerPid: 1 }] }],
-    errors: [],
-  };
 }
 
 const index = indexSnapshot(fakeSnapshot([proc(1, 0, 'init'), proc(2, 1, 'sshd', { user: 'alice' }), proc(3, 2, 'nginx', { containerId: 'c'.repeat(64) }), proc(4, 1, 'cron')]));
@@ -44,22 +28,53 @@ describe('renderer model', () => {
     expect(filterAndSort(index, '', { column: 'container', descending: true }).map((p) => p.pid)[0]).toBe(3);
   });
 
-  it('builds the tree by parent, keeping ancestors of matches', () => {
-    expect(processTree(index, '').map((r) => [r.process.pid, r.depth])).toEqual([[1, 0], [2, 1], [3, 2], [4, 1]]);
+  it('builds the tree by parent with branch lines, keeping ancestors of matches', () => {
+    expect(processTree(index, '').map((r) => [r.process.pid, r.depth, r.prefix])).toEqual([
+      [1, 0, ''],
+      [2, 1, '├─ '],
+      [3, 2, '│  └─ '],
+      [4, 1, '└─ '],
+    ]);
     expect(processTree(index, 'nginx').map((r) => r.process.pid)).toEqual([1, 2, 3]);
   });
 
-  it('filters sockets by listening and protocol family', () => {
-    expect(filterSockets(index.snapshot.sockets, true, 'all').map((s) => s.inode)).toEqual([1, 3]);
-    expect(filterSockets(index.snapshot.sockets, false, 'udp').map((s) => s.inode)).toEqual([2]);
-    expect(filterSockets(index.snapshot.sockets, false, 'all', ':22', index).map((s) => s.inode)).toEqual([1]);
+  it('folds a subtree and says so', () => {
+    const rows = processTree(index, '', new Set([2]));
+    expect(rows.map((r) => r.process.pid)).toEqual([1, 2, 4]);
+    expect(rows.find((r) => r.process.pid === 2)).toMatchObject({ hasChildren: true, collapsed: true });
+    expect(rows.find((r) => r.process.pid === 4)).toMatchObject({ hasChildren: false, collapsed: false });
+  });
+
+  it.each([
+    ['tcp LISTEN', { proto: 'tcp', state: 'LISTEN' }, true],
+    ['tcp ESTAB', { proto: 'tcp', state: 'ESTAB' }, false],
+    ['udp bound, no peer', { proto: 'udp', state: 'UNCONN' }, true],
+    ['udp6 connected', { proto: 'udp6', state: 'ESTAB' }, false],
+    ['unix stream listener', { proto: 'unix', state: 'LISTEN' }, true],
+    ['tcp closed (UNCONN is not a TCP state to list)', { proto: 'tcp', state: 'UNCONN' }, false],
+  ] as const)('listening as ss -l: %s', (_name, socket, listening) => {
+    expect(isListening({ inode: 1, local: '', remote: '', pids: [], ...socket })).toBe(listening);
+  });
+
+  it('filters sockets by listening, protocol family, and exact ports', () => {
+    const sockets = [...index.snapshot.sockets, { proto: 'tcp' as const, inode: 9, local: '10.0.0.1:2311', remote: '10.0.0.2:40022', state: 'ESTAB', pids: [] }];
+    expect(filterSockets(sockets, true, 'all').map((s) => s.inode)).toEqual([1, 2, 3]);
+    expect(filterSockets(sockets, false, 'udp').map((s) => s.inode)).toEqual([2]);
+    expect(filterSockets(sockets, false, 'all', ':22', index).map((s) => s.inode)).toEqual([1]);
+    expect(filterSockets(sockets, false, 'all', ':2311', index).map((s) => s.inode)).toEqual([9]);
+    expect(filterSockets(sockets, false, 'all', ':40022', index).map((s) => s.inode)).toEqual([9]);
+    expect(filterSockets(sockets, false, 'all', ':23', index)).toEqual([]);
+    expect(filterSockets(sockets, false, 'all', 'alice', index).map((s) => s.inode)).toEqual([]);
     expect(filterSockets(index.snapshot.sockets, false, 'all', 'sshd /run', index).map((s) => s.inode)).toEqual([3]);
     expect(filterSockets(index.snapshot.sockets, false, 'all', 'nothing', index)).toEqual([]);
   });
 
-  it('shows control characters and non-UTF-8 bytes as escapes', () => {
-    expect(visibleText('a\nb\tc\x1b[31m\udcff)')).toBe('a\\nb\\tc\\e[31m\\xff)');
-    expect(visibleParts('ok\n').map((p) => p.escaped)).toEqual([false, true]);
-    expect(visibleText('\u202eevil')).toBe('\\u{202e}evil');
+  it('sorts any table by a column, numbers as numbers, ties kept in order', () => {
+    const rows = [{ n: 10, s: 'b' }, { n: 9, s: 'a' }, { n: 10, s: 'a' }];
+    expect(sortRows(rows, (r, c) => (c === 'n' ? r.n : r.s), { column: 'n', descending: false })).toEqual([rows[1], rows[0], rows[2]]);
+    expect(sortRows(rows, (r, c) => (c === 'n' ? r.n : r.s), { column: 's', descending: true })).toEqual([rows[0], rows[1], rows[2]]);
+    expect(nextSort({ column: 'n', descending: false }, 'n')).toEqual({ column: 'n', descending: true });
+    expect(nextSort({ column: 'n', descending: false }, 'rx', true)).toEqual({ column: 'rx', descending: true });
+    expect(nextSort(null, 's')).toEqual({ column: 's', descending: false });
   });
 });

@@ -1,4 +1,5 @@
 /** Views of a snapshot the renderer needs, computed once per snapshot: indexes, filtering, sorting, the process tree. */
+import { containerLabel, shortId } from '../../shared/containers/summary';
 import type { Snapshot, SnapshotContainer, SnapshotNamespace, SnapshotProcess, SnapshotSocket } from '../../shared/snapshot/types';
 
 export interface SnapshotIndex {
@@ -12,6 +13,8 @@ export interface SnapshotIndex {
   /** pid -> the lower-cased text a filter searches, computed once per snapshot rather than per keystroke */
   haystack: Map<number, string>;
   errorsByPid: Map<number, { scope: string; message: string }[]>;
+  /** uid -> user name, as the processes of the snapshot name them */
+  userByUid: Map<number, string>;
 }
 
 export const nsKey = (type: string, inode: number) => `${type}:${inode}`;
@@ -52,6 +55,7 @@ export function indexSnapshot(snapshot: Snapshot): SnapshotIndex {
     namespaceByKey: new Map(snapshot.namespaces.map((n) => [nsKey(n.type, n.inode), n])),
     commandLine,
     errorsByPid,
+    userByUid: new Map(snapshot.processes.flatMap((p) => (p.user ? [[p.uid, p.user] as const] : []))),
   };
 }
 
@@ -61,15 +65,17 @@ export interface SortSpec {
   descending: boolean;
 }
 
-function containerLabelOf(index: SnapshotIndex, p: SnapshotProcess): string {
-  if (!p.containerId) return '';
-  const c = index.containerById.get(p.containerId);
-  return [c?.podNamespace, c?.podName, c?.name].filter(Boolean).join('/') || p.containerId.slice(0, 12);
+/** A container as one cell: its names where the node keeps them, else its short id. */
+export function containerText(index: SnapshotIndex, containerId: string | null | undefined): string {
+  if (!containerId) return '';
+  const c = index.containerById.get(containerId);
+  return c && (c.name || c.podName) ? containerLabel(c) : shortId(containerId);
 }
 
 export function containerCell(index: SnapshotIndex, p: SnapshotProcess): string {
-  return containerLabelOf(index, p);
+  return containerText(index, p.containerId);
 }
+
 
 function sortValue(index: SnapshotIndex, p: SnapshotProcess, column: ProcessColumn): string | number {
   switch (column) {
@@ -86,7 +92,7 @@ function sortValue(index: SnapshotIndex, p: SnapshotProcess, column: ProcessColu
     case 'state':
       return p.state;
     case 'container':
-      return containerLabelOf(index, p);
+      return containerCell(index, p);
     case 'name':
       return p.name;
     case 'cmdline':
@@ -107,24 +113,21 @@ export function filterWords(filter: string): string[] {
 
 export function filterAndSort(index: SnapshotIndex, filter: string, sort: SortSpec): SnapshotProcess[] {
   const words = filterWords(filter);
-  const rows = index.snapshot.processes.filter((p) => matchesFilter(index, p, words));
-  const dir = sort.descending ? -1 : 1;
-  const keyed = rows.map((p) => [sortValue(index, p, sort.column), p] as const);
-  keyed.sort((a, b) => {
-    const [x, y] = [a[0], b[0]];
-    const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
-    return c !== 0 ? c * dir : a[1].pid - b[1].pid;
-  });
-  return keyed.map(([, p]) => p);
+  const rows = index.snapshot.processes.filter((p) => matchesFilter(index, p, words)).sort((a, b) => a.pid - b.pid);
+  return sortRows(rows, (p, column) => sortValue(index, p, column as ProcessColumn), sort);
 }
 
 export interface TreeRow {
   process: SnapshotProcess;
   depth: number;
+  /** the branch lines drawn before the name: "│  ├─ " */
+  prefix: string;
+  hasChildren: boolean;
+  collapsed: boolean;
 }
 
-/** The process tree, depth first; with a filter, the matches and their ancestors. */
-export function processTree(index: SnapshotIndex, filter: string): TreeRow[] {
+/** The process tree, depth first, with branch lines; with a filter, the matches and their ancestors; collapsed pids hide their subtrees. */
+export function processTree(index: SnapshotIndex, filter: string, collapsed: ReadonlySet<number> = new Set()): TreeRow[] {
   const words = filterWords(filter);
   let keep: Set<number> | null = null;
   if (words.length > 0) {
@@ -134,32 +137,82 @@ export function processTree(index: SnapshotIndex, filter: string): TreeRow[] {
       for (let q: SnapshotProcess | undefined = p; q && !keep.has(q.pid); q = index.byPid.get(q.ppid)) keep.add(q.pid);
     }
   }
+  const kept = (pid: number) => index.byPid.has(pid) && (!keep || keep.has(pid));
+  const kidsOf = (pid: number) => (index.childrenOf.get(pid) ?? []).filter((k) => k !== pid && kept(k)).sort((a, b) => a - b);
   const rows: TreeRow[] = [];
-  const roots = index.snapshot.processes.filter((p) => !index.byPid.has(p.ppid) || p.ppid === p.pid).map((p) => p.pid);
-  const stack: [number, number][] = roots.reverse().map((pid) => [pid, 0]);
+  const roots = index.snapshot.processes.filter((p) => (!index.byPid.has(p.ppid) || p.ppid === p.pid) && kept(p.pid)).map((p) => p.pid);
+  // [pid, depth, prefix of this row, prefix its children continue]
+  const stack: [number, number, string, string][] = roots.reverse().map((pid) => [pid, 0, '', '']);
   const seen = new Set<number>();
   while (stack.length > 0) {
-    const [pid, depth] = stack.pop()!;
+    const [pid, depth, prefix, carry] = stack.pop()!;
     if (seen.has(pid)) continue;
     seen.add(pid);
-    const p = index.byPid.get(pid);
-    if (!p || (keep && !keep.has(pid))) continue;
-    rows.push({ process: p, depth });
-    const kids = [...(index.childrenOf.get(pid) ?? [])].sort((a, b) => b - a);
-    for (const k of kids) stack.push([k, depth + 1]);
+    const kids = kidsOf(pid);
+    const folded = collapsed.has(pid) && kids.length > 0;
+    rows.push({ process: index.byPid.get(pid)!, depth, prefix, hasChildren: kids.length > 0, collapsed: folded });
+    if (folded) continue;
+    for (let i = kids.length - 1; i >= 0; i--) {
+      const last = i === kids.length - 1;
+      stack.push([kids[i]!, depth + 1, carry + (last ? '└─ ' : '├─ '), carry + (last ? '   ' : '│  ')]);
+    }
   }
   return rows;
 }
 
-/** ss-like sockets view: listening only, a protocol family, and words found in the addresses or the holders' pids and names. */
+/** A sort of any table: a column's value per row, numbers as numbers, ties in the rows' own order. */
+export function sortRows<T>(rows: T[], valueOf: (row: T, column: string) => string | number, sort: { column: string; descending: boolean } | null): T[] {
+  if (!sort) return rows;
+  const dir = sort.descending ? -1 : 1;
+  const keyed = rows.map((row, i) => [valueOf(row, sort.column), i, row] as const);
+  keyed.sort((a, b) => {
+    const [x, y] = [a[0], b[0]];
+    const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+    return c !== 0 ? c * dir : a[1] - b[1];
+  });
+  return keyed.map(([, , row]) => row);
+}
+
+/** Rows whose text has every word of a filter. */
+export function filterByText<T>(rows: T[], text: string, haystackOf: (row: T) => string): T[] {
+  const words = filterWords(text);
+  if (words.length === 0) return rows;
+  return rows.filter((r) => {
+    const haystack = haystackOf(r).toLowerCase();
+    return words.every((w) => haystack.includes(w));
+  });
+}
+
+/** Listening as `ss -l` means it: a TCP (or unix stream) listener, or a bound socket with no peer (UDP, raw, unix datagram). */
+export function isListening(s: SnapshotSocket): boolean {
+  return s.state === 'LISTEN' || (s.state === 'UNCONN' && !s.proto.startsWith('tcp'));
+}
+
+const portOf = (endpoint: string) => /:(\d+)$/.exec(endpoint)?.[1];
+
+/** The processes holding a socket's other end, on this node. */
+export function peerPids(index: SnapshotIndex, s: SnapshotSocket): number[] {
+  return s.peerInode !== undefined ? (index.socketByInode.get(s.peerInode)?.pids ?? []) : [];
+}
+
+/**
+ * ss-like sockets view: listening only, a protocol family, and words. A word ":PORT" matches that port exactly,
+ * local or remote (":22" is not ":2311"); other words are found in the addresses, the holders' pids and names,
+ * the user and the container.
+ */
 export function filterSockets(sockets: SnapshotSocket[], listeningOnly: boolean, proto: string, text = '', index?: SnapshotIndex): SnapshotSocket[] {
   const words = filterWords(text);
+  const ports = words.filter((w) => /^:\d+$/.test(w)).map((w) => String(Number(w.slice(1))));
+  const others = words.filter((w) => !/^:\d+$/.test(w));
   const matches = (s: SnapshotSocket) => {
-    if (words.length === 0) return true;
-    const haystack = [s.local, s.remote, ...s.pids.map((p) => `${p} ${index?.byPid.get(p)?.name ?? ''}`)].join('\u0000').toLowerCase();
-    return words.every((w) => haystack.includes(w));
+    if (ports.some((port) => portOf(s.local) !== port && portOf(s.remote) !== port)) return false;
+    if (others.length === 0) return true;
+    const names = s.pids.map((p) => `${p} ${index?.byPid.get(p)?.name ?? ''}`);
+    const user = s.uid !== undefined ? (index?.userByUid.get(s.uid) ?? String(s.uid)) : '';
+    const haystack = [s.local, s.remote, user, index ? containerText(index, s.containerId) : '', ...names].join('\u0000').toLowerCase();
+    return others.every((w) => haystack.includes(w));
   };
-  return sockets.filter((s) => (!listeningOnly || s.state === 'LISTEN') && (proto === 'all' || s.proto.replace(/6$/, '') === proto) && matches(s));
+  return sockets.filter((s) => (!listeningOnly || isListening(s)) && (proto === 'all' || s.proto.replace(/6$/, '') === proto) && matches(s));
 }
 
 export function formatKb(kb: number | null | undefined): string {
@@ -167,4 +220,9 @@ export function formatKb(kb: number | null | undefined): string {
   if (kb < 1024) return `${kb} K`;
   if (kb < 1024 * 1024) return `${(kb / 1024).toFixed(1)} M`;
   return `${(kb / 1024 / 1024).toFixed(2)} G`;
+}
+
+/** The sort after a click on a column's head: the same column flips; a new one starts ascending, or biggest first for sizes. */
+export function nextSort<S extends { column: string; descending: boolean }>(sort: S | null, column: S['column'], biggestFirst = false): S {
+  return { column, descending: sort?.column === column ? !sort.descending : biggestFirst } as S;
 }

@@ -1,9 +1,11 @@
 /**
- * The renderer's one store, in slices: nodes (saved connections), tabs (a live connection or an imported
- * snapshot each, with its indexed data), ui (view, selection, filter, sort) and prompts (host keys, secrets).
- * Maps are replaced, never mutated, so narrow selectors see every change.
+ * The renderer's one store, in slices that own their state and their actions: nodes (saved connections and the
+ * node dialog), tabs (a live connection or an imported snapshot each, with the live loop), views (what each tab
+ * shows: view, filters, sorts, selection) and prompts (host keys, secrets). The API is given when the store is
+ * made, never kept in state. Maps are replaced, never mutated, so narrow selectors see every change.
  */
-import { create, type StateCreator } from 'zustand';
+import { createContext, useContext } from 'react';
+import { type StoreApi, createStore, useStore as useZustand } from 'zustand';
 import type { ApiClient, Capabilities, ConnectionStatus, HostKeyDecision, HostKeyPrompt, SavedNode, SecretPrompt } from '../../shared/api';
 import type { ProcscopeError } from '../../shared/errors';
 import { applyDelta } from '../../shared/snapshot/refresh';
@@ -11,16 +13,19 @@ import { subsetSnapshot } from '../../shared/snapshot/subset';
 import type { Snapshot } from '../../shared/snapshot/types';
 import { type SnapshotIndex, type SortSpec, indexSnapshot } from './model';
 
-export type View = 'processes' | 'namespaces' | 'sockets' | 'containers';
+export type View = 'processes' | 'namespaces' | 'sockets' | 'containers' | 'errors';
 
 export interface Tab {
   id: string;
   kind: 'live' | 'import';
   label: string;
+  /** the saved node a live tab shows */
+  nodeId?: string;
   status: ConnectionStatus | null;
   index: SnapshotIndex | null;
   /** a request that failed; the last data stays on screen */
   error: ProcscopeError | null;
+  /** a full read is running */
   loading: boolean;
   /** for imports: the file name */
   importedFrom?: string;
@@ -33,13 +38,71 @@ export interface Tab {
   failures: number;
   /** refreshes done, to pace full reads */
   ticks: number;
+  /** this machine's clock when the data on screen arrived */
+  updatedAt: number | null;
 }
+
+/** A table's sort: a column key and a direction. */
+export interface TableSort {
+  column: string;
+  descending: boolean;
+}
+
+/** What one tab shows; each tab keeps its own. */
+export interface TabView {
+  view: View;
+  filter: string;
+  sort: SortSpec;
+  treeMode: boolean;
+  /** pids whose subtree is folded in the tree */
+  collapsed: ReadonlySet<number>;
+  selectedPid: number | null;
+  detailOpen: boolean;
+  selectedNamespace: string | null;
+  selectedContainer: string | null;
+  socketListeningOnly: boolean;
+  socketProto: string;
+  socketText: string;
+  socketSort: TableSort | null;
+  namespaceText: string;
+  namespaceSort: TableSort | null;
+  containerText: string;
+  containerSort: TableSort | null;
+}
+
+export const DEFAULT_VIEW: TabView = {
+  view: 'processes',
+  filter: '',
+  sort: { column: 'pid', descending: false },
+  treeMode: false,
+  collapsed: new Set(),
+  selectedPid: null,
+  detailOpen: false,
+  selectedNamespace: null,
+  selectedContainer: null,
+  socketListeningOnly: false,
+  socketProto: 'all',
+  socketText: '',
+  socketSort: null,
+  namespaceText: '',
+  namespaceSort: null,
+  containerText: '',
+  containerSort: null,
+};
 
 /** Every this many live refreshes, a full read (fds, sockets, namespaces, cgroups) instead. */
 export const FULL_READ_EVERY = 15;
 export const DEFAULT_INTERVAL_MS = 2000;
 /** The delay before the next live refresh: the interval, doubled for each failure in a row, at most 30 s. */
 export const nextDelay = (tab: Pick<Tab, 'intervalMs' | 'failures'>) => Math.min(tab.intervalMs * 2 ** tab.failures, 30_000);
+/** A live tab whose data is older than this is shown as stale, whatever the reason. */
+export const staleAfter = (tab: Pick<Tab, 'intervalMs' | 'failures'>) => Math.max(3 * nextDelay(tab), 10_000);
+
+export function isStale(tab: Pick<Tab, 'kind' | 'live' | 'intervalMs' | 'failures' | 'staleSince' | 'updatedAt'>, now: number): boolean {
+  if (tab.kind !== 'live') return false;
+  if (tab.staleSince !== null) return true;
+  return tab.live && tab.updatedAt !== null && now - tab.updatedAt > staleAfter(tab);
+}
 
 export interface Notice {
   kind: 'error' | 'info';
@@ -47,11 +110,19 @@ export interface Notice {
   hint?: string;
 }
 
+export type NodeDialog = { mode: 'add' } | { mode: 'edit'; node: SavedNode } | null;
+
 interface NodesSlice {
-  api: ApiClient | null;
   capabilities: Capabilities | null;
   nodes: SavedNode[];
-  setNodes(nodes: SavedNode[]): void;
+  nodeDialog: NodeDialog;
+  notice: Notice | null;
+  setNotice(notice: Notice | null): void;
+  setNodeDialog(dialog: NodeDialog): void;
+  /** saves a new or edited node; with connect, opens it too */
+  saveNode(node: SavedNode, connect?: boolean): Promise<boolean>;
+  removeNode(nodeId: string): Promise<void>;
+  importSshConfig(): Promise<void>;
 }
 
 interface TabsSlice {
@@ -60,237 +131,220 @@ interface TabsSlice {
   activeTab: string | null;
   upsertTab(id: string, patch: Partial<Tab> & Pick<Tab, 'kind' | 'label'>): void;
   patchTab(id: string, patch: Partial<Tab>): void;
-  removeTab(id: string): void;
   setActiveTab(id: string | null): void;
+  /** opens a node, or focuses its tab when it is open already */
+  connect(nodeId: string): Promise<void>;
+  /** a full read */
+  refresh(tabId: string): Promise<void>;
+  /** one step of the live loop: a refresh of what changed, or every FULL_READ_EVERY a full read */
+  liveTick(tabId: string): Promise<void>;
+  setLive(tabId: string, live: boolean, intervalMs?: number): void;
+  closeTab(tabId: string): Promise<void>;
+  importSnapshot(): Promise<void>;
+  openSnapshot(snapshot: Snapshot, name: string): void;
+  exportSnapshot(scope: 'node' | 'process'): Promise<void>;
 }
 
-interface UiSlice {
-  view: View;
-  filter: string;
-  sort: SortSpec;
-  treeMode: boolean;
-  selectedPid: number | null;
-  detailOpen: boolean;
-  selectedNamespace: string | null;
-  selectedContainer: string | null;
-  socketListeningOnly: boolean;
-  socketProto: string;
-  socketText: string;
-  showAddNode: boolean;
-  notice: Notice | null;
+interface ViewsSlice {
+  views: Map<string, TabView>;
+  /** changes what the active tab shows */
+  patchView(patch: Partial<TabView>): void;
   setView(view: View): void;
-  setFilter(filter: string): void;
-  setSort(sort: SortSpec): void;
-  setTreeMode(on: boolean): void;
   selectProcess(pid: number | null, open?: boolean): void;
   closeDetail(): void;
-  selectNamespace(key: string | null): void;
-  selectContainer(id: string | null): void;
-  setSocketFilter(listeningOnly: boolean, proto: string): void;
-  setSocketText(text: string): void;
-  setShowAddNode(show: boolean): void;
-  setNotice(notice: Notice | null): void;
+  toggleCollapsed(pid: number): void;
 }
 
 interface PromptsSlice {
   hostKeyPrompts: HostKeyPrompt[];
   secretPrompts: SecretPrompt[];
-}
-
-interface Actions {
-  init(api: ApiClient): Promise<void>;
-  connect(nodeId: string): Promise<void>;
-  refresh(tabId: string): Promise<void>;
-  liveTick(tabId: string): Promise<void>;
-  setLive(tabId: string, live: boolean, intervalMs?: number): void;
-  closeTab(tabId: string): Promise<void>;
-  saveNode(node: SavedNode): Promise<boolean>;
-  removeNode(nodeId: string): Promise<void>;
-  importSshConfig(): Promise<void>;
-  importSnapshot(): Promise<void>;
-  openSnapshot(snapshot: Snapshot, name: string): void;
-  exportSnapshot(scope: 'node' | 'process'): Promise<void>;
   answerHostKey(prompt: HostKeyPrompt, decision: HostKeyDecision): Promise<void>;
   answerSecret(prompt: SecretPrompt, secret: string | null, remember: boolean): Promise<void>;
 }
 
-export type State = NodesSlice & TabsSlice & UiSlice & PromptsSlice & Actions;
-type Slice<T> = StateCreator<State, [], [], T>;
-
-const nodesSlice: Slice<NodesSlice> = (set) => ({
-  api: null,
-  capabilities: null,
-  nodes: [],
-  setNodes: (nodes) => set({ nodes }),
-});
-
-const tabsSlice: Slice<TabsSlice> = (set) => ({
-  tabs: new Map(),
-  tabOrder: [],
-  activeTab: null,
-  upsertTab: (id, patch) =>
-    set((s) => {
-      const tabs = new Map(s.tabs);
-      const old = tabs.get(id);
-      tabs.set(id, { status: null, index: null, error: null, loading: false, live: false, intervalMs: DEFAULT_INTERVAL_MS, staleSince: null, failures: 0, ticks: 0, ...old, ...patch, id });
-      return { tabs, tabOrder: old ? s.tabOrder : [...s.tabOrder, id] };
-    }),
-  patchTab: (id, patch) =>
-    set((s) => {
-      const old = s.tabs.get(id);
-      if (!old) return {};
-      const tabs = new Map(s.tabs);
-      tabs.set(id, { ...old, ...patch });
-      return { tabs };
-    }),
-  removeTab: (id) =>
-    set((s) => {
-      const tabs = new Map(s.tabs);
-      tabs.delete(id);
-      const tabOrder = s.tabOrder.filter((t) => t !== id);
-      return { tabs, tabOrder, activeTab: s.activeTab === id ? (tabOrder[tabOrder.length - 1] ?? null) : s.activeTab };
-    }),
-  setActiveTab: (activeTab) => set({ activeTab, selectedPid: null, detailOpen: false, selectedContainer: null, selectedNamespace: null }),
-});
-
-const uiSlice: Slice<UiSlice> = (set) => ({
-  view: 'processes',
-  filter: '',
-  sort: { column: 'pid', descending: false },
-  treeMode: false,
-  selectedPid: null,
-  detailOpen: false,
-  selectedNamespace: null,
-  selectedContainer: null,
-  socketListeningOnly: false,
-  socketProto: 'all',
-  socketText: '',
-  showAddNode: false,
-  notice: null,
-  setView: (view) => set({ view }),
-  setFilter: (filter) => set({ filter }),
-  setSort: (sort) => set({ sort }),
-  setTreeMode: (treeMode) => set({ treeMode }),
-  selectProcess: (pid, open) => set((s) => ({ selectedPid: pid, detailOpen: open ?? (pid !== null && s.detailOpen) })),
-  closeDetail: () => set({ detailOpen: false }),
-  selectNamespace: (selectedNamespace) => set({ selectedNamespace }),
-  selectContainer: (selectedContainer) => set({ selectedContainer }),
-  setSocketFilter: (socketListeningOnly, socketProto) => set({ socketListeningOnly, socketProto }),
-  setSocketText: (socketText) => set({ socketText }),
-  setShowAddNode: (showAddNode) => set({ showAddNode }),
-  setNotice: (notice) => set({ notice }),
-});
-
-const promptsSlice: Slice<PromptsSlice> = () => ({ hostKeyPrompts: [], secretPrompts: [] });
+export type State = NodesSlice & TabsSlice & ViewsSlice & PromptsSlice;
+type SetState = StoreApi<State>['setState'];
+type GetState = StoreApi<State>['getState'];
 
 function safeFileName(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'node';
 }
 
-const actions: Slice<Actions> = (set, get) => {
-  const fail = (error: ProcscopeError) => set({ notice: { kind: 'error', text: error.message, ...(error.hint ? { hint: error.hint } : {}) } });
+const errorNotice = (error: ProcscopeError): Notice => ({ kind: 'error', text: error.message, ...(error.hint ? { hint: error.hint } : {}) });
+
+function nodesSlice(set: SetState, get: GetState, api: ApiClient): NodesSlice {
+  return {
+    capabilities: null,
+    nodes: [],
+    nodeDialog: null,
+    notice: null,
+    setNotice: (notice) => set({ notice }),
+    setNodeDialog: (nodeDialog) => set({ nodeDialog }),
+    async saveNode(node, connect = false) {
+      const result = await api.saveNode(node);
+      if (!result.ok) {
+        set({ notice: errorNotice(result.error) });
+        return false;
+      }
+      set({ nodes: result.value, nodeDialog: null });
+      if (connect) await get().connect(node.id);
+      return true;
+    },
+    async removeNode(nodeId) {
+      const result = await api.removeNode(nodeId);
+      set(result.ok ? { nodes: result.value } : { notice: errorNotice(result.error) });
+    },
+    async importSshConfig() {
+      const result = await api.importSshConfig();
+      set(result.ok ? { nodes: result.value, notice: { kind: 'info', text: `${result.value.length} saved nodes.` } } : { notice: errorNotice(result.error) });
+    },
+  };
+}
+
+function tabsSlice(set: SetState, get: GetState, api: ApiClient): TabsSlice {
+  /** The live loop's timers, one per tab; not state, as nothing is drawn from them. */
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Tabs the user closed, whose late status events must not bring them back. */
+  const closed = new Set<string>();
+
+  const patchTab = (id: string, patch: Partial<Tab>) =>
+    set((s) => {
+      const old = s.tabs.get(id);
+      if (!old) return {};
+      return { tabs: new Map(s.tabs).set(id, { ...old, ...patch }) };
+    });
+
+  /** Schedules the tab's next live step; called whenever one ends, however it ended, so the loop never stops by itself. */
+  const schedule = (tabId: string) => {
+    clearTimeout(timers.get(tabId));
+    timers.delete(tabId);
+    const tab = get().tabs.get(tabId);
+    if (!tab || tab.kind !== 'live' || !tab.live) return;
+    timers.set(
+      tabId,
+      setTimeout(() => {
+        timers.delete(tabId);
+        void get()
+          .liveTick(tabId)
+          .finally(() => {
+            if (!timers.has(tabId)) schedule(tabId);
+          });
+      }, nextDelay(tab)),
+    );
+  };
+
+  const failedRead = (tabId: string, error: ProcscopeError, extra: Partial<Tab> = {}) => {
+    const now = get().tabs.get(tabId);
+    if (!now) return;
+    patchTab(tabId, { error, loading: false, staleSince: now.staleSince ?? now.index?.snapshot.node.collectedAt ?? null, failures: now.failures + 1, ...extra });
+  };
+
+  const onStatus = (status: ConnectionStatus) => {
+    if (closed.has(status.connectionId)) return;
+    const existing = get().tabs.get(status.connectionId);
+    if (!existing && status.state === 'closed') return;
+    get().upsertTab(status.connectionId, {
+      kind: 'live',
+      label: status.label,
+      nodeId: status.nodeId,
+      status,
+      ...(status.error ? { error: status.error } : {}),
+      ...(existing ? {} : { loading: true, live: true }),
+    });
+    if (!existing) get().setActiveTab(status.connectionId);
+  };
+  api.on('connectionStatus', onStatus);
 
   return {
-    async init(api) {
-      set({ api });
-      api.on('connectionStatus', (status) => {
-        const existing = get().tabs.get(status.connectionId);
-        get().upsertTab(status.connectionId, {
-          kind: 'live',
-          label: status.label,
-          status,
-          ...(status.error ? { error: status.error } : {}),
-          ...(existing ? {} : { loading: true, live: true }),
-        });
-        if (!existing) get().setActiveTab(status.connectionId);
-      });
-      api.on('hostKeyPrompt', (p) => set((s) => ({ hostKeyPrompts: [...s.hostKeyPrompts, p] })));
-      api.on('secretPrompt', (p) => set((s) => ({ secretPrompts: [...s.secretPrompts, p] })));
-      const [caps, nodes] = await Promise.all([api.capabilities(), api.listNodes()]);
-      if (caps.ok) set({ capabilities: caps.value });
-      if (nodes.ok) set({ nodes: nodes.value });
-    },
+    tabs: new Map(),
+    tabOrder: [],
+    activeTab: null,
+    upsertTab: (id, patch) =>
+      set((s) => {
+        const old = s.tabs.get(id);
+        const tab: Tab = { status: null, index: null, error: null, loading: false, live: false, intervalMs: DEFAULT_INTERVAL_MS, staleSince: null, failures: 0, ticks: 0, updatedAt: null, ...old, ...patch, id };
+        return { tabs: new Map(s.tabs).set(id, tab), tabOrder: old ? s.tabOrder : [...s.tabOrder, id] };
+      }),
+    patchTab,
+    setActiveTab: (activeTab) => set({ activeTab }),
 
     async connect(nodeId) {
-      const api = get().api!;
+      const open = [...get().tabs.values()].find((t) => t.kind === 'live' && t.nodeId === nodeId && t.status?.state !== 'closed' && t.status?.state !== 'failed');
+      if (open) return get().setActiveTab(open.id);
       const result = await api.connect(nodeId);
       if (!result.ok) {
-        fail(result.error);
+        set({ notice: errorNotice(result.error) });
         return;
       }
-      await get().refresh(result.value.connectionId);
+      const id = result.value.connectionId;
+      if (closed.has(id)) return;
+      await get().refresh(id);
+      schedule(id);
     },
 
     async refresh(tabId) {
       const tab = get().tabs.get(tabId);
       if (!tab || tab.kind !== 'live' || !tab.status) return;
-      get().patchTab(tabId, { loading: true });
-      const result = await get().api!.collect(tab.status.connectionId);
-      const now = get().tabs.get(tabId);
-      if (!now) return;
-      if (result.ok) get().patchTab(tabId, { index: indexSnapshot(result.value), error: null, loading: false, staleSince: null, failures: 0 });
-      else get().patchTab(tabId, { error: result.error, loading: false, staleSince: now.staleSince ?? now.index?.snapshot.node.collectedAt ?? null, failures: now.failures + 1 });
+      patchTab(tabId, { loading: true });
+      const result = await api.collect(tab.status.connectionId);
+      if (!get().tabs.has(tabId)) return;
+      if (result.ok) patchTab(tabId, { index: indexSnapshot(result.value), error: null, loading: false, staleSince: null, failures: 0, updatedAt: Date.now() });
+      else failedRead(tabId, result.error);
     },
 
     async liveTick(tabId) {
       const tab = get().tabs.get(tabId);
-      if (!tab || tab.kind !== 'live' || !tab.status || !tab.index || tab.loading) return;
+      // A full read still running: this step is skipped, and the loop goes on (schedule runs after every step).
+      if (!tab || tab.kind !== 'live' || !tab.status || tab.loading) return;
       const ticks = tab.ticks + 1;
-      if (ticks % FULL_READ_EVERY === 0) {
-        get().patchTab(tabId, { ticks });
+      if (!tab.index || ticks % FULL_READ_EVERY === 0) {
+        patchTab(tabId, { ticks });
         return get().refresh(tabId);
       }
-      const { selectedPid, detailOpen } = get();
-      const result = await get().api!.refresh(tab.status.connectionId, detailOpen && selectedPid !== null ? [selectedPid] : []);
+      const view = get().views.get(tabId) ?? DEFAULT_VIEW;
+      const result = await api.refresh(tab.status.connectionId, view.detailOpen && view.selectedPid !== null ? [view.selectedPid] : []);
       const now = get().tabs.get(tabId);
-      if (!now?.index) return;
-      if (result.ok) {
-        get().patchTab(tabId, { index: indexSnapshot(applyDelta(now.index.snapshot, result.value)), error: null, staleSince: null, failures: 0, ticks });
-      } else {
-        get().patchTab(tabId, { error: result.error, staleSince: now.staleSince ?? now.index.snapshot.node.collectedAt, failures: now.failures + 1, ticks });
-      }
+      if (!now?.index || now.loading) return; // closed, or a full read started meanwhile and will bring newer data
+      if (result.ok) patchTab(tabId, { index: indexSnapshot(applyDelta(now.index.snapshot, result.value)), error: null, staleSince: null, failures: 0, ticks, updatedAt: Date.now() });
+      else failedRead(tabId, result.error, { ticks });
     },
 
     setLive(tabId, live, intervalMs) {
-      get().patchTab(tabId, { live, failures: 0, ...(intervalMs ? { intervalMs } : {}) });
+      patchTab(tabId, { live, failures: 0, ...(intervalMs ? { intervalMs } : {}) });
+      schedule(tabId);
     },
 
     async closeTab(tabId) {
       const tab = get().tabs.get(tabId);
-      get().removeTab(tabId);
-      if (tab?.kind === 'live' && tab.status) await get().api!.disconnect(tab.status.connectionId);
-    },
-
-    async saveNode(node) {
-      const result = await get().api!.saveNode(node);
-      if (!result.ok) {
-        fail(result.error);
-        return false;
-      }
-      set({ nodes: result.value });
-      return true;
-    },
-
-    async removeNode(nodeId) {
-      const result = await get().api!.removeNode(nodeId);
-      if (result.ok) set({ nodes: result.value });
-      else fail(result.error);
-    },
-
-    async importSshConfig() {
-      const result = await get().api!.importSshConfig();
-      if (result.ok) set({ nodes: result.value, notice: { kind: 'info', text: `${result.value.length} saved nodes.` } });
-      else fail(result.error);
+      closed.add(tabId);
+      clearTimeout(timers.get(tabId));
+      timers.delete(tabId);
+      set((s) => {
+        const tabs = new Map(s.tabs);
+        tabs.delete(tabId);
+        const views = new Map(s.views);
+        views.delete(tabId);
+        const tabOrder = s.tabOrder.filter((t) => t !== tabId);
+        return {
+          tabs,
+          views,
+          tabOrder,
+          activeTab: s.activeTab === tabId ? (tabOrder[tabOrder.length - 1] ?? null) : s.activeTab,
+          hostKeyPrompts: s.hostKeyPrompts.filter((p) => p.connectionId !== tabId),
+          secretPrompts: s.secretPrompts.filter((p) => p.connectionId !== tabId),
+        };
+      });
+      if (tab?.kind === 'live' && tab.status) await api.disconnect(tab.status.connectionId);
     },
 
     async importSnapshot() {
-      const result = await get().api!.importSnapshot();
-      if (!result.ok) return fail(result.error);
+      const result = await api.importSnapshot();
+      if (!result.ok) return set({ notice: errorNotice(result.error) });
       if (result.value) get().openSnapshot(result.value.snapshot, result.value.name);
     },
 
     openSnapshot(snapshot, name) {
-      const id = `import-${Date.now().toString(36)}`;
+      const id = `import-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
       get().upsertTab(id, { kind: 'import', label: `${snapshot.node.hostname} (imported)`, index: indexSnapshot(snapshot), importedFrom: name, live: false });
       get().setActiveTab(id);
     },
@@ -300,33 +354,100 @@ const actions: Slice<Actions> = (set, get) => {
       const tab = s.activeTab ? s.tabs.get(s.activeTab) : undefined;
       if (!tab?.index) return;
       const full = tab.index.snapshot;
-      const pid = s.selectedPid;
-      if (scope === 'process' && pid === null) return fail({ kind: 'not-found', message: 'Select a process to export it with its descendants.' });
+      const pid = (s.views.get(tab.id) ?? DEFAULT_VIEW).selectedPid;
+      if (scope === 'process' && pid === null) return set({ notice: errorNotice({ kind: 'not-found', message: 'Select a process to export it with its descendants.' }) });
       const snapshot = scope === 'process' && pid !== null ? subsetSnapshot(full, pid) : full;
       const stamp = full.node.collectedAt.replace(/[:.]/g, '-');
       const name = safeFileName(`${full.node.hostname}-${scope === 'process' ? `pid${pid}-` : ''}${stamp}`) + '.json';
-      const result = await s.api!.exportSnapshot(JSON.stringify(snapshot, null, 1), name);
-      if (!result.ok) return fail(result.error);
+      const result = await api.exportSnapshot(JSON.stringify(snapshot, null, 1), name);
+      if (!result.ok) return set({ notice: errorNotice(result.error) });
       if (result.value) set({ notice: { kind: 'info', text: `Exported ${snapshot.processes.length} processes to ${result.value.path}.` } });
     },
+  };
+}
 
-    async answerHostKey(prompt, decision) {
-      set((s) => ({ hostKeyPrompts: s.hostKeyPrompts.filter((p) => p.promptId !== prompt.promptId) }));
-      await get().api!.answerHostKey(prompt.promptId, decision);
-    },
-
-    async answerSecret(prompt, secret, remember) {
-      set((s) => ({ secretPrompts: s.secretPrompts.filter((p) => p.promptId !== prompt.promptId) }));
-      await get().api!.answerSecret(prompt.promptId, secret, remember);
+function viewsSlice(set: SetState, get: GetState): ViewsSlice {
+  const patchView = (patch: Partial<TabView>) =>
+    set((s) => {
+      if (!s.activeTab) return {};
+      return { views: new Map(s.views).set(s.activeTab, { ...(s.views.get(s.activeTab) ?? DEFAULT_VIEW), ...patch }) };
+    });
+  const current = () => {
+    const s = get();
+    return (s.activeTab ? s.views.get(s.activeTab) : undefined) ?? DEFAULT_VIEW;
+  };
+  return {
+    views: new Map(),
+    patchView,
+    setView: (view) => patchView({ view }),
+    selectProcess: (pid, open) => patchView({ selectedPid: pid, detailOpen: open ?? (pid !== null && current().detailOpen) }),
+    closeDetail: () => patchView({ detailOpen: false }),
+    toggleCollapsed(pid) {
+      const collapsed = new Set(current().collapsed);
+      if (!collapsed.delete(pid)) collapsed.add(pid);
+      patchView({ collapsed });
     },
   };
-};
+}
 
-export const createAppStore = () =>
-  create<State>()((...a) => ({ ...nodesSlice(...a), ...tabsSlice(...a), ...uiSlice(...a), ...promptsSlice(...a), ...actions(...a) }));
+function promptsSlice(set: SetState, api: ApiClient): PromptsSlice {
+  api.on('hostKeyPrompt', (p) => set((s) => ({ hostKeyPrompts: [...s.hostKeyPrompts, p] })));
+  api.on('secretPrompt', (p) => set((s) => ({ secretPrompts: [...s.secretPrompts, p] })));
+  return {
+    hostKeyPrompts: [],
+    secretPrompts: [],
+    async answerHostKey(prompt, decision) {
+      set((s) => ({ hostKeyPrompts: s.hostKeyPrompts.filter((p) => p.promptId !== prompt.promptId) }));
+      await api.answerHostKey(prompt.promptId, decision);
+    },
+    async answerSecret(prompt, secret, remember) {
+      set((s) => ({ secretPrompts: s.secretPrompts.filter((p) => p.promptId !== prompt.promptId) }));
+      await api.answerSecret(prompt.promptId, secret, remember);
+    },
+  };
+}
 
-export const useStore = createAppStore();
+export type AppStore = StoreApi<State>;
+
+/** The store for one page, talking to `api`; it loads the capabilities and saved nodes at once. */
+export function createAppStore(api: ApiClient): AppStore & { ready: Promise<void> } {
+  const store = createStore<State>()((set, get) => ({
+    ...nodesSlice(set, get, api),
+    ...tabsSlice(set, get, api),
+    ...viewsSlice(set, get),
+    ...promptsSlice(set, api),
+  }));
+  const ready = Promise.all([api.capabilities(), api.listNodes()]).then(([caps, nodes]) => {
+    if (caps.ok) store.setState({ capabilities: caps.value });
+    if (nodes.ok) store.setState({ nodes: nodes.value });
+  });
+  return Object.assign(store, { ready });
+}
+
+export const StoreContext = createContext<AppStore | null>(null);
+
+export function useAppStore(): AppStore {
+  const store = useContext(StoreContext);
+  if (!store) throw new Error('no StoreContext: render inside <StoreContext.Provider value={createAppStore(api)}>');
+  return store;
+}
+
+/** A narrow selection of the page's store. */
+export function useStore<T>(selector: (s: State) => T): T {
+  return useZustand(useAppStore(), selector);
+}
+
+const activeTabOf = (s: State) => (s.activeTab ? s.tabs.get(s.activeTab) : undefined);
+
+/** One field of the active tab (undefined without one): components re-render when that field changes, not the whole tab. */
+export function useTabField<K extends keyof Tab>(key: K): Tab[K] | undefined {
+  return useStore((s) => activeTabOf(s)?.[key]);
+}
+
+/** One field of what the active tab shows. */
+export function useView<K extends keyof TabView>(key: K): TabView[K] {
+  return useStore((s) => ((s.activeTab ? s.views.get(s.activeTab) : undefined) ?? DEFAULT_VIEW)[key]);
+}
 
 /** The active tab's index, or null. */
-export const useActiveIndex = () => useStore((s) => (s.activeTab ? (s.tabs.get(s.activeTab)?.index ?? null) : null));
-export const useActiveTab = () => useStore((s) => (s.activeTab ? (s.tabs.get(s.activeTab) ?? null) : null));
+export const useActiveIndex = () => useStore((s) => activeTabOf(s)?.index ?? null);

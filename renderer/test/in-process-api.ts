@@ -2,27 +2,20 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { API_METHODS, type ApiClient, type ApiEvent, type ApiEvents } from '../../shared/api';
+import type { ApiClient } from '../../shared/api';
+import { clientOf, eventHub } from '../../shared/api-client';
 import { dispatch } from '../../electron/app/dispatch';
-import { createService } from '../../electron/app/service';
+import { type ServiceOptions, createService } from '../../electron/app/service';
 import { noVault } from '../../electron/app/stores';
 
-export function inProcessApi(): ApiClient {
-  const listeners = new Map<ApiEvent, Set<(p: unknown) => void>>();
+export function inProcessApi(options: Partial<ServiceOptions> = {}): ApiClient {
+  const hub = eventHub();
   const service = createService({
     configDir: mkdtempSync(join(tmpdir(), 'procscope-store-')),
     vault: noVault,
     transport: 'browser',
-    emit: <E extends ApiEvent>(event: E, payload: ApiEvents[E]) => listeners.get(event)?.forEach((l) => l(payload)),
+    emit: hub.emit,
+    ...options,
   });
-  const client: Record<string, unknown> = {
-    on: (event: ApiEvent, listener: (p: unknown) => void) => {
-      const set = listeners.get(event) ?? new Set();
-      set.add(listener);
-      listeners.set(event, set);
-      return () => set.delete(listener);
-    },
-  };
-  for (const method of API_METHODS) client[method] = (...args: unknown[]) => dispatch(service.handlers, method, args);
-  return client as unknown as ApiClient;
+  return clientOf((method, args) => dispatch(service.handlers, method, args), hub.on);
 }

@@ -2,6 +2,11 @@
 import type { SnapshotContainer } from '../snapshot/types';
 import { visibleText } from '../visible';
 
+/** A container id as people write it: the first 12 hex digits of a 64-digit id, other ids whole. */
+export function shortId(id: string): string {
+  return id.length === 64 ? id.slice(0, 12) : id;
+}
+
 export function containerLabel(c: SnapshotContainer): string {
   const namespace = c.runtime === 'podman' ? [] : [c.podNamespace ?? '?'];
   const parts = c.podName ? [...namespace, c.podName, ...(c.sandbox ? [] : [c.name ?? '?'])] : [c.name ?? '-'];
@@ -11,7 +16,7 @@ export function containerLabel(c: SnapshotContainer): string {
 export function formatContainerTable(containers: SnapshotContainer[]): string {
   const rows = [
     ['ID', 'RUNTIME', 'POD / NAME', 'INIT PID', 'PIDS'],
-    ...containers.map((c) => [visibleText(c.id.length === 64 ? c.id.slice(0, 12) : c.id), c.runtime, containerLabel(c), String(c.initPid ?? '-'), String(c.pids.length)]),
+    ...containers.map((c) => [visibleText(shortId(c.id)), c.runtime, containerLabel(c), String(c.initPid ?? '-'), String(c.pids.length)]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));

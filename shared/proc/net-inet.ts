@@ -16,6 +16,9 @@ export interface InetSocketRow {
   state: string;
   uid: number;
   inode: number;
+  /** Send-Q and Recv-Q in bytes */
+  txQueue?: number;
+  rxQueue?: number;
 }
 
 /** ss's names for the kernel's TCP states (include/net/tcp_states.h); UDP and raw use 1 (connected) and 7 (unconnected). */
@@ -96,6 +99,7 @@ export function parseNetInet(text: string): InetSocketRow[] {
     const local = decodeInetAddress(cols[1]!);
     const remote = decodeInetAddress(cols[2]!);
     const stateCode = parseInt(cols[3]!, 16);
+    const [tx, rx] = cols[4]!.split(':').map((h) => parseInt(h, 16));
     rows.push({
       local: formatEndpoint(local.address, local.port, local.v6),
       remote: formatEndpoint(remote.address, remote.port, remote.v6),
@@ -106,6 +110,7 @@ export function parseNetInet(text: string): InetSocketRow[] {
       state: STATES[stateCode] ?? `UNKNOWN-${stateCode}`,
       uid: Number(cols[7]),
       inode: Number(cols[9]),
+      ...(Number.isFinite(tx) && Number.isFinite(rx) ? { txQueue: tx!, rxQueue: rx! } : {}),
     });
   }
   return rows;

@@ -191,7 +191,7 @@ function tableSockets(proto: (typeof NET_TABLES)[number], content: Buffer, netns
     if (proto === 'unix') {
       return parseNetUnix(text).map((row) => ({ proto, inode: row.inode, local: row.path, remote: '', state: row.state, type: row.type, netns, pids: [] }));
     }
-    return parseNetInet(text).map((row) => ({ proto, inode: row.inode, local: row.local, remote: row.remote, state: row.state, uid: row.uid, netns, pids: [] }));
+    return parseNetInet(text).map((row) => ({ proto, inode: row.inode, local: row.local, remote: row.remote, state: row.state, uid: row.uid, netns, pids: [], ...(row.rxQueue !== undefined ? { rxQueue: row.rxQueue, txQueue: row.txQueue } : {}) }));
   } catch (err) {
     errors.push({ scope: `net/${proto} of netns ${netns ?? '?'}`, message: (err as Error).message });
     return [];

@@ -2,6 +2,8 @@
 import { fail } from '../errors';
 import { SNAPSHOT_FORMAT, type Snapshot } from './types';
 import { MAX_SNAPSHOT_BYTES } from './limits';
+import { type SchemaNode, pruneToSchema } from './prune';
+import schema from './snapshot.schema.json';
 import { schemaErrors } from './validate';
 
 export { MAX_SNAPSHOT_BYTES };
@@ -45,7 +47,7 @@ export function readSnapshot(text: string, name = 'the file'): Snapshot {
   if (problems.length > 0) {
     fail({ kind: 'parse', message: `${name} does not follow the ${SNAPSHOT_FORMAT} schema: ${problems.slice(0, 5).join('; ')}.` });
   }
-  const snapshot = data as Snapshot;
+  const snapshot = pruneToSchema(schema as SchemaNode, data) as Snapshot;
   snapshot.errors = [...snapshot.errors, ...consistencyProblems(snapshot)];
   return snapshot;
 }

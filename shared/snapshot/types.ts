@@ -108,6 +108,9 @@ export interface SnapshotSocket {
   remote: string;
   state: string;
   uid?: number;
+  /** bytes waiting: received and not read by the process (Recv-Q), sent and not acknowledged (Send-Q) */
+  rxQueue?: number;
+  txQueue?: number;
   netns?: number | null;
   pids: number[];
   /** unix sockets: stream, dgram or seqpacket */

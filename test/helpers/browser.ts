@@ -23,7 +23,10 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 export interface Served {
+  /** the first URL printed */
   url: string;
+  /** the newest URL printed (each page uses one up) */
+  latestUrl(): string;
   port: number;
   child: ChildProcess;
   stop(): Promise<void>;
@@ -34,17 +37,19 @@ export async function startServe(env: NodeJS.ProcessEnv, extraArgs: string[] = [
   const child = spawn(process.execPath, [CLI, 'serve', ...extraArgs], { env: { ...process.env, SSH_AUTH_SOCK: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+  const urls: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (b: Buffer) => {
       out += b.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(out);
-      if (m) resolve(m[1]!);
+      for (const m of out.matchAll(/(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/g)) if (!urls.includes(m[1]!)) urls.push(m[1]!);
+      if (urls[0]) resolve(urls[0]);
     });
     child.on('exit', (code) => reject(new Error(`procscope serve exited with ${code}: ${stderr}`)));
   });
   return {
     url,
+    latestUrl: () => urls[urls.length - 1]!,
     port: Number(new URL(url).port),
     child,
     stop: () =>

@@ -78,8 +78,9 @@ export async function checkHostKey(policy: HostKeyPolicy, host: string, port: nu
       };
     }
     case 'unknown': {
-      const decision = await policy.onUnknownKey({ host: name, port, keyType, fingerprint });
-      if (decision === 'reject') {
+      const decision: unknown = await policy.onUnknownKey({ host: name, port, keyType, fingerprint });
+      // Only an explicit yes trusts a key: anything else (a cancelled prompt, a malformed answer) is a no.
+      if (decision !== 'accept-once' && decision !== 'accept-always') {
         const other = verdict.otherTypesKnown.length ? ` (${policy.knownHostsFile} knows only ${verdict.otherTypesKnown.join(', ')} keys for it)` : '';
         return {
           ...base,

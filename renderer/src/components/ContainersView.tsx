@@ -1,11 +1,11 @@
 /** Containers: runtime, id, pod and names, QoS, init, pid count; one container's processes (host and container pids), namespaces and sockets. */
 import { useMemo } from 'react';
 import type { SnapshotContainer } from '../../../shared/snapshot/types';
-import { containerLabel } from '../../../shared/containers/summary';
-import type { SnapshotIndex } from '../model';
-import { useStore } from '../store';
+import { containerLabel, shortId } from '../../../shared/containers/summary';
+import { type SnapshotIndex, filterByText, nextSort, sortRows } from '../model';
+import { type TableSort, useStore, useView } from '../store';
 import { visibleText } from '../../../shared/visible';
-import { PidLink, shortId } from './common';
+import { FilterBar, PidLink } from './common';
 import { type Column, VirtualTable } from './VirtualTable';
 
 function ContainerDetail({ index, c }: { index: SnapshotIndex; c: SnapshotContainer }) {
@@ -13,7 +13,7 @@ function ContainerDetail({ index, c }: { index: SnapshotIndex; c: SnapshotContai
   return (
     <div className="members" data-testid="container-detail">
       <h3>
-        {c.runtime} {c.id}
+        {c.runtime} {visibleText(c.id)}
       </h3>
       {c.conflict ? (
         <p className="unreadable" data-testid="container-conflict">
@@ -23,13 +23,13 @@ function ContainerDetail({ index, c }: { index: SnapshotIndex; c: SnapshotContai
       <table className="kv">
         <tbody>
           <tr><th>Name</th><td>{containerLabel(c)}</td></tr>
-          <tr><th>Pod UID</th><td>{c.podUid ?? '–'} {c.qosClass ? `(${c.qosClass})` : ''}</td></tr>
+          <tr><th>Pod UID</th><td>{visibleText(c.podUid ?? '–')} {c.qosClass ? `(${visibleText(c.qosClass)})` : ''}</td></tr>
           <tr><th>Hostname</th><td>{c.hostname ? visibleText(c.hostname) : '–'}</td></tr>
           <tr><th>Cgroup</th><td>{visibleText(c.cgroupPath)}</td></tr>
           {c.namespace ? <tr><th>containerd namespace</th><td data-testid="container-namespace">{visibleText(c.namespace)}</td></tr> : null}
           {c.ociRuntime ? <tr><th>OCI runtime</th><td>{c.ociRuntime}</td></tr> : null}
-          <tr><th>Shares with host</th><td data-testid="container-shares">{(c.sharesHost ?? []).join(', ') || 'nothing'}</td></tr>
-          <tr><th>Namespaces</th><td>{Object.entries(c.namespaces ?? {}).map(([t, i]) => `${t}:${i}`).join('  ')}{c.namespacesError ? <span className="unreadable"> (incomplete: {c.namespacesError})</span> : null}</td></tr>
+          <tr><th>Shares with host</th><td data-testid="container-shares">{visibleText((c.sharesHost ?? []).join(', ')) || 'nothing'}</td></tr>
+          <tr><th>Namespaces</th><td>{visibleText(Object.entries(c.namespaces ?? {}).map(([t, i]) => `${t}:${i}`).join('  '))}{c.namespacesError ? <span className="unreadable"> (incomplete: {visibleText(c.namespacesError)})</span> : null}</td></tr>
         </tbody>
       </table>
       <h3>Processes ({c.pids.length})</h3>
@@ -51,8 +51,8 @@ function ContainerDetail({ index, c }: { index: SnapshotIndex; c: SnapshotContai
       <h3>Sockets ({sockets.length})</h3>
       <ul className="plain" data-testid="container-sockets">
         {sockets.map((s) => (
-          <li key={s.inode}>
-            {s.proto} {visibleText(s.local) || '(unnamed)'} {s.remote ? `→ ${visibleText(s.remote)}` : ''} {s.state}
+          <li key={`${s.inode}:${s.local}>${s.remote}`}>
+            {s.proto} {visibleText(s.local) || '(unnamed)'} {s.remote ? `→ ${visibleText(s.remote)}` : ''} {visibleText(s.state)}
           </li>
         ))}
       </ul>
@@ -60,24 +60,70 @@ function ContainerDetail({ index, c }: { index: SnapshotIndex; c: SnapshotContai
   );
 }
 
+/** Two findings may share an id (a conflict), never an id and a cgroup. */
+const containerKey = (c: SnapshotContainer) => `${c.id} ${c.cgroupPath}`;
+
+function containerValue(c: SnapshotContainer, column: string): string | number {
+  switch (column) {
+    case 'init':
+      return c.initPid ?? -1;
+    case 'pids':
+      return c.pids.length;
+    case 'name':
+      return containerLabel(c);
+    case 'runtime':
+      return c.ociRuntime ?? c.runtime;
+    case 'qos':
+      return c.qosClass ?? '';
+    default:
+      return c.id;
+  }
+}
+
 export function ContainersView({ index }: { index: SnapshotIndex }) {
-  const selected = useStore((s) => s.selectedContainer);
-  const selectContainer = useStore((s) => s.selectContainer);
+  const selected = useView('selectedContainer');
+  const text = useView('containerText');
+  const sort = useView('containerSort');
+  const patchView = useStore((s) => s.patchView);
   const columns: Column<SnapshotContainer>[] = useMemo(
     () => [
       { key: 'runtime', title: 'RUNTIME', width: '120px', render: (c) => `${c.ociRuntime ?? c.runtime}${c.conflict ? ' ⚠' : ''}` },
-      { key: 'id', title: 'ID', width: '120px', render: (c) => shortId(c.id) },
-      { key: 'name', title: 'POD / NAME', width: 'minmax(200px, 1fr)', render: (c) => containerLabel(c) },
-      { key: 'qos', title: 'QOS', width: '100px', render: (c) => c.qosClass ?? '' },
+      { key: 'id', title: 'ID', width: '120px', render: (c) => visibleText(shortId(c.id)), text: (c) => visibleText(c.id) },
+      { key: 'name', title: 'POD / NAME', width: 'minmax(200px, 1fr)', render: (c) => containerLabel(c), text: (c) => containerLabel(c) },
+      { key: 'qos', title: 'QOS', width: '100px', render: (c) => visibleText(c.qosClass ?? '') },
       { key: 'init', title: 'INIT PID', width: '80px', align: 'right', render: (c) => c.initPid ?? '' },
       { key: 'pids', title: 'PIDS', width: '60px', align: 'right', render: (c) => c.pids.length },
     ],
     [],
   );
+  const rows = useMemo(
+    () => sortRows(filterByText(index.snapshot.containers, text, (c) => [c.id, c.runtime, c.ociRuntime ?? '', containerLabel(c), c.podUid ?? '', c.namespace ?? '', c.hostname ?? '', c.cgroupPath].join('\u0000')), containerValue, sort),
+    [index, text, sort],
+  );
   const c = selected ? index.containerById.get(selected) : undefined;
   return (
     <div className="view split">
-      <VirtualTable testId="container-table" rows={index.snapshot.containers} columns={columns} rowKey={(x) => x.id} selectedKey={selected} onSelect={(x) => selectContainer(x.id)} emptyText="No containers on this node." />
+      <FilterBar
+        name="container"
+        placeholder="Filter: id, name, pod, runtime, namespace or cgroup"
+        text={text}
+        onText={(containerText) => patchView({ containerText })}
+        shown={rows.length}
+        total={index.snapshot.containers.length}
+        noun="containers"
+      />
+      <VirtualTable
+        testId="container-table"
+        rows={rows}
+        columns={columns}
+        rowKey={containerKey}
+        selectedKey={c ? containerKey(c) : null}
+        onSelect={(x) => patchView({ selectedContainer: x.id })}
+        sortKey={sort?.column}
+        descending={sort?.descending}
+        onSort={(key) => patchView({ containerSort: nextSort<TableSort>(sort, key, key === 'pids') })}
+        emptyText={text ? 'No container matches.' : 'No containers on this node.'}
+      />
       {c ? <ContainerDetail index={index} c={c} /> : null}
     </div>
   );

@@ -1,18 +1,78 @@
-/** Modal dialogs: add a node, an unknown host key, a password or passphrase. */
-import { type FormEvent, useState } from 'react';
-import type { AuthMethod, HostKeyPrompt, SecretPrompt } from '../../../shared/api';
+/** Modal dialogs: add or edit a node, an unknown host key, a password or passphrase. Each takes focus, keeps Tab inside, and Esc cancels. */
+import { type FormEvent, type KeyboardEvent, type ReactNode, useEffect, useRef, useState } from 'react';
+import type { AuthMethod, HostKeyPrompt, SavedNode, SecretPrompt } from '../../../shared/api';
+import { visibleText } from '../../../shared/visible';
 import { useStore } from '../store';
 
-function AddNodeDialog() {
+/** A modal: focus moves into it when it opens and back when it closes; Tab cycles inside; Esc calls onCancel. */
+function Modal({ label, testId, onCancel, onSubmit, children }: { label: string; testId: string; onCancel(): void; onSubmit?(e: FormEvent): void; children: ReactNode }) {
+  const box = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    const before = document.activeElement as HTMLElement | null;
+    const first = box.current?.querySelector<HTMLElement>('[autofocus], input, select, button');
+    first?.focus();
+    return () => before?.focus?.();
+  }, []);
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      onCancel();
+    } else if (e.key === 'Tab' && box.current) {
+      const items = [...box.current.querySelectorAll<HTMLElement>('input, select, button, textarea')].filter((el) => !el.hasAttribute('disabled'));
+      const [first, last] = [items[0], items[items.length - 1]];
+      if (e.shiftKey && document.activeElement === first) {
+        e.preventDefault();
+        last?.focus();
+      } else if (!e.shiftKey && document.activeElement === last) {
+        e.preventDefault();
+        first?.focus();
+      }
+    }
+  };
+  return (
+    <form
+      ref={box}
+      className="dialog"
+      role="dialog"
+      aria-modal="true"
+      aria-label={label}
+      data-testid={testId}
+      onKeyDown={onKeyDown}
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit?.(e);
+      }}
+    >
+      {children}
+    </form>
+  );
+}
+
+function formOf(node: SavedNode | null) {
+  return {
+    name: node?.name ?? '',
+    host: node?.host ?? '',
+    port: node?.port ? String(node.port) : '',
+    user: node?.user ?? '',
+    auth: node?.auth ?? ('agent' as AuthMethod),
+    identityFile: node?.identityFile ?? '',
+    jump: node?.jump ?? '',
+    sudo: node?.sudo ?? false,
+  };
+}
+
+function NodeDialog({ editing }: { editing: SavedNode | null }) {
   const saveNode = useStore((s) => s.saveNode);
-  const setShowAddNode = useStore((s) => s.setShowAddNode);
-  const [form, setForm] = useState({ name: '', host: '', port: '', user: '', auth: 'agent' as AuthMethod, identityFile: '', jump: '', sudo: false });
+  const setNodeDialog = useStore((s) => s.setNodeDialog);
+  const [form, setForm] = useState(() => formOf(editing));
+  const connectAfter = useRef(false);
   const set = (k: keyof typeof form) => (e: { target: { value: string; checked?: boolean; type?: string } }) =>
     setForm({ ...form, [k]: e.target.type === 'checkbox' ? e.target.checked : e.target.value });
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const ok = await saveNode({
-      id: crypto.randomUUID().replace(/-/g, '').slice(0, 16),
+  const submit = async () => {
+    await saveNode(
+      {
+      id: editing?.id ?? crypto.randomUUID().replace(/-/g, '').slice(0, 16),
       name: form.name.trim() || form.host.trim(),
       host: form.host.trim(),
       auth: form.auth,
@@ -21,13 +81,14 @@ function AddNodeDialog() {
       ...(form.auth === 'key' && form.identityFile.trim() ? { identityFile: form.identityFile.trim() } : {}),
       ...(form.jump.trim() ? { jump: form.jump.trim() } : {}),
       ...(form.sudo ? { sudo: true } : {}),
-    });
-    if (ok) setShowAddNode(false);
+      },
+      connectAfter.current,
+    );
   };
   return (
-    <form className="dialog" role="dialog" aria-label="Add node" data-testid="add-node-dialog" onSubmit={submit}>
-      <h2>Add a node</h2>
-      <label>Name <input data-testid="node-name" value={form.name} onChange={set('name')} placeholder="web-1" /></label>
+    <Modal label={editing ? 'Edit node' : 'Add node'} testId="add-node-dialog" onCancel={() => setNodeDialog(null)} onSubmit={() => void submit()}>
+      <h2>{editing ? `Edit ${visibleText(editing.name)}` : 'Add a node'}</h2>
+      <label>Name <input data-testid="node-name" autoFocus value={form.name} onChange={set('name')} placeholder="web-1" /></label>
       <label>Host <input data-testid="node-host" required value={form.host} onChange={set('host')} placeholder="10.0.0.5 or a ~/.ssh/config alias" /></label>
       <label>Port <input data-testid="node-port" inputMode="numeric" pattern="[0-9]*" value={form.port} onChange={set('port')} placeholder="22" /></label>
       <label>User <input data-testid="node-user" value={form.user} onChange={set('user')} placeholder="root" /></label>
@@ -47,27 +108,30 @@ function AddNodeDialog() {
         <input type="checkbox" data-testid="node-sudo" checked={form.sudo} onChange={set('sudo')} /> Collect with sudo -n (to see every process's files)
       </label>
       <div className="buttons">
-        <button type="button" onClick={() => setShowAddNode(false)}>
+        <button type="button" onClick={() => setNodeDialog(null)}>
           Cancel
         </button>
-        <button type="submit" className="primary" data-testid="save-node">
+        <button type="submit" data-testid="save-node" onClick={() => (connectAfter.current = false)}>
           Save
         </button>
+        <button type="submit" className="primary" data-testid="save-connect-node" onClick={() => (connectAfter.current = true)}>
+          Save and connect
+        </button>
       </div>
-    </form>
+    </Modal>
   );
 }
 
 function HostKeyDialog({ prompt }: { prompt: HostKeyPrompt }) {
   const answer = useStore((s) => s.answerHostKey);
   return (
-    <div className="dialog" role="dialog" aria-label="Unknown host key" data-testid="host-key-dialog">
+    <Modal label="Unknown host key" testId="host-key-dialog" onCancel={() => void answer(prompt, 'reject')}>
       <h2>Unknown host key</h2>
       <p>
-        procscope has never connected to <strong>{prompt.host}</strong>. Its {prompt.keyType} key fingerprint is:
+        procscope has never connected to <strong>{visibleText(prompt.host)}</strong>. Its {visibleText(prompt.keyType)} key fingerprint is:
       </p>
       <p className="fingerprint" data-testid="host-key-fingerprint">
-        {prompt.fingerprint}
+        {visibleText(prompt.fingerprint)}
       </p>
       <p className="muted">Compare it with the node's own (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) before you trust it.</p>
       <div className="buttons">
@@ -81,7 +145,7 @@ function HostKeyDialog({ prompt }: { prompt: HostKeyPrompt }) {
           Trust and remember
         </button>
       </div>
-    </div>
+    </Modal>
   );
 }
 
@@ -89,25 +153,17 @@ function SecretDialog({ prompt }: { prompt: SecretPrompt }) {
   const answer = useStore((s) => s.answerSecret);
   const [secret, setSecret] = useState('');
   const [remember, setRemember] = useState(false);
+  const why = useStore((s) => s.capabilities?.whyNotRemembered);
   return (
-    <form
-      className="dialog"
-      role="dialog"
-      aria-label="Secret"
-      data-testid="secret-dialog"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void answer(prompt, secret, remember);
-      }}
-    >
-      <h2>{prompt.kind === 'password' ? `Password for ${prompt.subject}` : `Passphrase for ${prompt.subject}`}</h2>
+    <Modal label="Secret" testId="secret-dialog" onCancel={() => void answer(prompt, null, false)} onSubmit={() => void answer(prompt, secret, remember)}>
+      <h2>{visibleText(prompt.kind === 'password' ? `Password for ${prompt.subject}` : `Passphrase for ${prompt.subject}`)}</h2>
       <input type="password" autoFocus data-testid="secret-input" value={secret} onChange={(e) => setSecret(e.target.value)} />
       {prompt.canRemember ? (
         <label className="toggle">
           <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} /> Remember it (encrypted with the system keychain)
         </label>
       ) : (
-        <p className="muted">It is not kept: this mode has no system keychain.</p>
+        <p className="muted" data-testid="secret-not-kept">It is not kept: {why ?? 'this mode has no system keychain'}.</p>
       )}
       <div className="buttons">
         <button type="button" onClick={() => void answer(prompt, null, false)}>
@@ -117,14 +173,14 @@ function SecretDialog({ prompt }: { prompt: SecretPrompt }) {
           Connect
         </button>
       </div>
-    </form>
+    </Modal>
   );
 }
 
 export function Dialogs() {
-  const showAddNode = useStore((s) => s.showAddNode);
+  const nodeDialog = useStore((s) => s.nodeDialog);
   const hostKey = useStore((s) => s.hostKeyPrompts[0]);
   const secret = useStore((s) => s.secretPrompts[0]);
-  const content = hostKey ? <HostKeyDialog prompt={hostKey} /> : secret ? <SecretDialog key={secret.promptId} prompt={secret} /> : showAddNode ? <AddNodeDialog /> : null;
+  const content = hostKey ? <HostKeyDialog prompt={hostKey} /> : secret ? <SecretDialog key={secret.promptId} prompt={secret} /> : nodeDialog ? <NodeDialog key={nodeDialog.mode === 'edit' ? nodeDialog.node.id : 'new'} editing={nodeDialog.mode === 'edit' ? nodeDialog.node : null} /> : null;
   return content ? <div className="overlay">{content}</div> : null;
 }

@@ -1,16 +1,17 @@
-/** Saved nodes: "This machine", the user's nodes, add one, import ~/.ssh/config, open a snapshot file. */
+/** Saved nodes: "This machine", the user's nodes (connect, edit, forget), add one, import ~/.ssh/config, open a snapshot file. */
 import { LOCAL_NODE_ID, type SavedNode } from '../../../shared/api';
+import { visibleText } from '../../../shared/visible';
 import { useStore } from '../store';
 
 function describe(n: SavedNode): string {
-  return `${n.user ? `${n.user}@` : ''}${n.host}${n.port ? `:${n.port}` : ''}${n.jump ? ` via ${n.jump}` : ''}${n.sudo ? ' (sudo)' : ''}`;
+  return visibleText(`${n.user ? `${n.user}@` : ''}${n.host}${n.port ? `:${n.port}` : ''}${n.jump ? ` via ${n.jump}` : ''}${n.sudo ? ' (sudo)' : ''}`);
 }
 
 export function NodesPanel() {
   const nodes = useStore((s) => s.nodes);
   const connect = useStore((s) => s.connect);
   const removeNode = useStore((s) => s.removeNode);
-  const setShowAddNode = useStore((s) => s.setShowAddNode);
+  const setNodeDialog = useStore((s) => s.setNodeDialog);
   const importSshConfig = useStore((s) => s.importSshConfig);
   const importSnapshot = useStore((s) => s.importSnapshot);
   return (
@@ -26,8 +27,11 @@ export function NodesPanel() {
         {nodes.map((n) => (
           <li key={n.id} className="node-row">
             <button type="button" className="node" data-testid={`connect-${n.name}`} onClick={() => void connect(n.id)}>
-              <strong>{n.name}</strong>
+              <strong>{visibleText(n.name)}</strong>
               <span className="muted">{describe(n)}</span>
+            </button>
+            <button type="button" className="icon" title={`Edit ${n.name}`} aria-label={`edit ${n.name}`} data-testid={`edit-${n.name}`} onClick={() => setNodeDialog({ mode: 'edit', node: n })}>
+              ✎
             </button>
             <button type="button" className="icon" title={`Forget ${n.name}`} aria-label={`forget ${n.name}`} onClick={() => void removeNode(n.id)}>
               ✕
@@ -36,7 +40,7 @@ export function NodesPanel() {
         ))}
       </ul>
       <div className="node-actions">
-        <button type="button" data-testid="add-node" onClick={() => setShowAddNode(true)}>
+        <button type="button" data-testid="add-node" onClick={() => setNodeDialog({ mode: 'add' })}>
           Add node…
         </button>
         <button type="button" data-testid="import-ssh-config" onClick={() => void importSshConfig()}>

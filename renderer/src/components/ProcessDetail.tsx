@@ -16,7 +16,11 @@ function Row({ label, children }: { label: string; children: React.ReactNode }) 
 }
 
 function Unreadable({ why }: { why: string }) {
-  return <span className="unreadable">could not be read: {why}</span>;
+  return (
+    <span className="unreadable">
+      could not be read: <Shown text={why} />
+    </span>
+  );
 }
 
 function FdRow({ fd, index, pid }: { fd: SnapshotFd; index: SnapshotIndex; pid: number }) {
@@ -32,7 +36,7 @@ function FdRow({ fd, index, pid }: { fd: SnapshotFd; index: SnapshotIndex; pid: 
         {socket ? (
           <span data-testid={`fd-socket-${fd.fd}`}>
             {socket.proto} {socket.ambiguous ? '' : <Shown text={socket.local || '(unnamed)'} />}
-            {socket.remote && socket.remote !== '0.0.0.0:*' && socket.remote !== '[::]:*' ? ` → ${socket.remote}` : ''} <span className="badge">{socket.state}</span>
+            {socket.remote && socket.remote !== '0.0.0.0:*' && socket.remote !== '[::]:*' ? <> → <Shown text={socket.remote} /></> : ''} <span className="badge"><Shown text={socket.state} /></span>
             {socket.ambiguous ? (
               <span className="badge warn" data-testid={`fd-ambiguous-${fd.fd}`} title="two rows of /proc/net/unix claim this inode: one was forged by a socket name with a newline">
                 name unknown: rows disagree
@@ -60,7 +64,7 @@ function FdRow({ fd, index, pid }: { fd: SnapshotFd; index: SnapshotIndex; pid: 
 
 export function ProcessDetail({ index, process: p }: { index: SnapshotIndex; process: SnapshotProcess }) {
   const closeDetail = useStore((s) => s.closeDetail);
-  const selectNamespace = useStore((s) => s.selectNamespace);
+  const patchView = useStore((s) => s.patchView);
   const host = index.snapshot.node.hostNamespaces ?? {};
   const container = p.containerId ? index.containerById.get(p.containerId) : undefined;
   const containerPid = container?.pidMap.find((m) => m.hostPid === p.pid)?.containerPid;
@@ -86,9 +90,9 @@ export function ProcessDetail({ index, process: p }: { index: SnapshotIndex; pro
       <section>
         <table className="kv">
           <tbody>
-            <Row label="State">{p.state}</Row>
+            <Row label="State"><Shown text={p.state} /></Row>
             <Row label="User">
-              {p.user ?? '?'} (uid {p.uid}
+              <Shown text={p.user ?? '?'} /> (uid {p.uid}
               {p.euid !== undefined && p.euid !== p.uid ? `, euid ${p.euid}` : ''}, gid {p.gid})
             </Row>
             <Row label="Parent">{index.byPid.has(p.ppid) ? <PidLink pid={p.ppid} label={`${index.byPid.get(p.ppid)!.name} (${p.ppid})`} /> : p.ppid}</Row>
@@ -136,7 +140,7 @@ export function ProcessDetail({ index, process: p }: { index: SnapshotIndex; pro
                   <tr key={type} data-testid={`ns-${type}`}>
                     <td>{type}</td>
                     <td>
-                      <GoTo view="namespaces" onGo={() => selectNamespace(nsKey(type, inode))}>
+                      <GoTo view="namespaces" onGo={() => patchView({ selectedNamespace: nsKey(type, inode) })}>
                         {inode}
                       </GoTo>
                     </td>
@@ -174,7 +178,7 @@ export function ProcessDetail({ index, process: p }: { index: SnapshotIndex; pro
         <ul className="plain">
           {p.cgroups.map((c) => (
             <li key={c.hierarchy}>
-              {c.hierarchy}:{c.controllers.join(',')}: <Shown text={c.path} />
+              <Shown text={`${c.hierarchy}:${c.controllers.join(',')}:${c.path}`} />
             </li>
           ))}
         </ul>
@@ -185,7 +189,7 @@ export function ProcessDetail({ index, process: p }: { index: SnapshotIndex; pro
           <ul className="plain">
             {errors.map((e, i) => (
               <li key={i}>
-                {e.scope}: {e.message}
+                <Shown text={`${e.scope}: ${e.message}`} />
               </li>
             ))}
           </ul>

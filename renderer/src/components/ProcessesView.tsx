@@ -1,9 +1,9 @@
-/** The process table: sortable, filterable, flat or as a tree, virtualized for 10,000 rows. */
+/** The process table: sortable, filterable, flat or as a tree with branches that fold, virtualized for 10,000 rows. */
 import { useEffect, useMemo, useRef } from 'react';
 import type { SnapshotProcess } from '../../../shared/snapshot/types';
-import { type ProcessColumn, type SnapshotIndex, containerCell, filterAndSort, formatKb, processTree } from '../model';
-import { useStore } from '../store';
 import { visibleText } from '../../../shared/visible';
+import { type ProcessColumn, type SnapshotIndex, containerCell, filterAndSort, formatKb, nextSort, processTree } from '../model';
+import { useStore, useView } from '../store';
 import { type Column, VirtualTable } from './VirtualTable';
 
 /** Columns whose first click sorts the biggest first, as top and htop do. */
@@ -11,48 +11,68 @@ const BIGGEST_FIRST = new Set(['cpu', 'rssKb', 'threads']);
 
 interface Row {
   p: SnapshotProcess;
-  depth: number;
+  prefix: string;
+  hasChildren: boolean;
+  collapsed: boolean;
+}
+
+function NameCell({ row, tree }: { row: Row; tree: boolean }) {
+  const toggleCollapsed = useStore((s) => s.toggleCollapsed);
+  return (
+    <span>
+      {tree ? <span className="branch">{row.prefix}</span> : null}
+      {tree && row.hasChildren ? (
+        <button
+          type="button"
+          className="fold"
+          data-testid={`fold-${row.p.pid}`}
+          aria-label={row.collapsed ? 'expand' : 'collapse'}
+          aria-expanded={!row.collapsed}
+          onClick={(e) => {
+            e.stopPropagation();
+            toggleCollapsed(row.p.pid);
+          }}
+        >
+          {row.collapsed ? '▸' : '▾'}
+        </button>
+      ) : null}
+      {visibleText(row.p.name)}
+      {row.p.collector ? <span className="badge" title="procscope's own collector on the node"> procscope</span> : null}
+    </span>
+  );
 }
 
 function columns(index: SnapshotIndex, tree: boolean): Column<Row>[] {
   return [
     { key: 'pid', title: 'PID', width: '72px', align: 'right', render: (r) => r.p.pid },
     { key: 'ppid', title: 'PPID', width: '72px', align: 'right', render: (r) => r.p.ppid },
-    { key: 'user', title: 'USER', width: '96px', render: (r) => r.p.user ?? r.p.uid },
-    { key: 'state', title: 'S', width: '28px', render: (r) => r.p.state },
+    { key: 'user', title: 'USER', width: '96px', render: (r) => visibleText(r.p.user ?? String(r.p.uid)), text: (r) => visibleText(r.p.user ?? String(r.p.uid)) },
+    { key: 'state', title: 'S', width: '28px', render: (r) => visibleText(r.p.state) },
     { key: 'cpu', title: 'CPU%', width: '64px', align: 'right', render: (r) => (r.p.cpuPercent == null ? '' : r.p.cpuPercent.toFixed(1)) },
     { key: 'threads', title: 'THR', width: '52px', align: 'right', render: (r) => r.p.threads },
     { key: 'rssKb', title: 'RSS', width: '80px', align: 'right', render: (r) => formatKb(r.p.rssKb) },
-    { key: 'container', title: 'CONTAINER', width: '150px', render: (r) => visibleText(containerCell(index, r.p)) },
-    {
-      key: 'name',
-      title: 'NAME',
-      width: '170px',
-      render: (r) => (
-        <span style={{ paddingLeft: tree ? r.depth * 12 : 0 }}>
-          {visibleText(r.p.name)}
-          {r.p.collector ? <span className="badge" title="procscope's own collector on the node"> procscope</span> : null}
-        </span>
-      ),
-    },
-    { key: 'cmdline', title: 'COMMAND LINE', width: 'minmax(200px, 1fr)', render: (r) => visibleText(index.commandLine.get(r.p.pid) ?? '') },
+    { key: 'container', title: 'CONTAINER', width: '150px', render: (r) => visibleText(containerCell(index, r.p)), text: (r) => visibleText(containerCell(index, r.p)) },
+    { key: 'name', title: 'NAME', width: tree ? '260px' : '170px', render: (r) => <NameCell row={r} tree={tree} />, text: (r) => visibleText(r.p.name) },
+    { key: 'cmdline', title: 'COMMAND LINE', width: 'minmax(200px, 1fr)', render: (r) => visibleText(index.commandLine.get(r.p.pid) ?? ''), text: (r) => visibleText(index.commandLine.get(r.p.pid) ?? '') },
   ];
 }
 
 export function ProcessesView({ index }: { index: SnapshotIndex }) {
-  const filter = useStore((s) => s.filter);
-  const sort = useStore((s) => s.sort);
-  const treeMode = useStore((s) => s.treeMode);
-  const selectedPid = useStore((s) => s.selectedPid);
-  const setFilter = useStore((s) => s.setFilter);
-  const setSort = useStore((s) => s.setSort);
-  const setTreeMode = useStore((s) => s.setTreeMode);
+  const filter = useView('filter');
+  const sort = useView('sort');
+  const treeMode = useView('treeMode');
+  const collapsed = useView('collapsed');
+  const selectedPid = useView('selectedPid');
+  const patchView = useStore((s) => s.patchView);
   const selectProcess = useStore((s) => s.selectProcess);
   const filterBox = useRef<HTMLInputElement>(null);
 
   const rows: Row[] = useMemo(
-    () => (treeMode ? processTree(index, filter).map((t) => ({ p: t.process, depth: t.depth })) : filterAndSort(index, filter, sort).map((p) => ({ p, depth: 0 }))),
-    [index, filter, sort, treeMode],
+    () =>
+      treeMode
+        ? processTree(index, filter, collapsed).map((t) => ({ p: t.process, prefix: t.prefix, hasChildren: t.hasChildren, collapsed: t.collapsed }))
+        : filterAndSort(index, filter, sort).map((p) => ({ p, prefix: '', hasChildren: false, collapsed: false })),
+    [index, filter, sort, treeMode, collapsed],
   );
   const cols = useMemo(() => columns(index, treeMode), [index, treeMode]);
 
@@ -78,10 +98,10 @@ export function ProcessesView({ index }: { index: SnapshotIndex }) {
           data-testid="process-filter"
           placeholder="Filter: pid, name, user, command line, container or pod  ( / )"
           value={filter}
-          onChange={(e) => setFilter(e.target.value)}
+          onChange={(e) => patchView({ filter: e.target.value })}
           onKeyDown={(e) => {
             if (e.key === 'Escape') {
-              setFilter('');
+              patchView({ filter: '' });
               e.currentTarget.blur();
             } else if (e.key === 'ArrowDown' || e.key === 'Enter') {
               e.preventDefault();
@@ -92,7 +112,7 @@ export function ProcessesView({ index }: { index: SnapshotIndex }) {
           }}
         />
         <label className="toggle">
-          <input type="checkbox" data-testid="tree-toggle" checked={treeMode} onChange={(e) => setTreeMode(e.target.checked)} /> Tree
+          <input type="checkbox" data-testid="tree-toggle" checked={treeMode} onChange={(e) => patchView({ treeMode: e.target.checked })} /> Tree
         </label>
         <span className="count" data-testid="process-count">
           {rows.length} of {index.snapshot.processes.length} processes
@@ -108,7 +128,7 @@ export function ProcessesView({ index }: { index: SnapshotIndex }) {
         onOpen={(r) => selectProcess(r.p.pid, true)}
         sortKey={treeMode ? undefined : sort.column}
         descending={sort.descending}
-        onSort={treeMode ? undefined : (key) => setSort({ column: key as ProcessColumn, descending: sort.column === key ? !sort.descending : BIGGEST_FIRST.has(key) })}
+        onSort={treeMode ? undefined : (key) => patchView({ sort: nextSort(sort, key as ProcessColumn, BIGGEST_FIRST.has(key)) })}
         emptyText={filter ? `No process matches "${filter}".` : 'No processes.'}
       />
     </div>

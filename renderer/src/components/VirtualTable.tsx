@@ -1,6 +1,7 @@
 /**
  * A table that renders only the rows in view, so 10,000 rows scroll and filter smoothly.
- * Keyboard: arrows and PageUp/PageDown move the selection, Home/End jump, Enter opens.
+ * Keyboard: arrows and PageUp/PageDown move the selection, Home/End jump, Enter opens. The table scrolls only
+ * when the user moves the selection: a refresh that reorders the rows leaves it where the user put it.
  */
 import { type KeyboardEvent, type ReactNode, useEffect, useLayoutEffect, useRef, useState } from 'react';
 
@@ -10,6 +11,8 @@ export interface Column<T> {
   width: string;
   align?: 'right';
   render(row: T): ReactNode;
+  /** the cell's full text, shown on hover when the cell is cut */
+  text?(row: T): string;
 }
 
 interface Props<T> {
@@ -42,14 +45,18 @@ export function VirtualTable<T>({ rows, columns, rowKey, selectedKey, onSelect, 
   }, []);
 
   const selectedIndex = selectedKey === null ? -1 : rows.findIndex((r) => rowKey(r) === selectedKey);
+  /** a row the keyboard moved to, to bring into view once drawn */
+  const reveal = useRef<number | null>(null);
 
   useEffect(() => {
     const el = scroller.current;
-    if (!el || selectedIndex < 0) return;
-    const top = selectedIndex * rowHeight;
+    const at = reveal.current;
+    reveal.current = null;
+    if (!el || at === null) return;
+    const top = at * rowHeight;
     if (top < el.scrollTop) el.scrollTop = top;
     else if (top + rowHeight > el.scrollTop + el.clientHeight) el.scrollTop = top + rowHeight - el.clientHeight;
-  }, [selectedIndex, rowHeight]);
+  });
 
   const overscan = 10;
   const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
@@ -63,7 +70,8 @@ export function VirtualTable<T>({ rows, columns, rowKey, selectedKey, onSelect, 
     if (e.key in moves) {
       e.preventDefault();
       const next = Math.max(0, Math.min(rows.length - 1, (selectedIndex < 0 ? -1 : selectedIndex) + moves[e.key]!));
-      onSelect(rows[Number.isFinite(next) ? next : 0]!);
+      reveal.current = next;
+      onSelect(rows[next]!);
     } else if (e.key === 'Enter' && selectedIndex >= 0) {
       e.preventDefault();
       onOpen?.(rows[selectedIndex]!);
@@ -74,7 +82,7 @@ export function VirtualTable<T>({ rows, columns, rowKey, selectedKey, onSelect, 
     <div className="vtable" data-testid={testId}>
       <div className="vtable-head" style={{ gridTemplateColumns: template }}>
         {columns.map((c) => (
-          <button type="button" key={c.key} className={`th ${c.align === 'right' ? 'right' : ''}`} onClick={() => onSort?.(c.key)} disabled={!onSort}>
+          <button type="button" key={c.key} className={`th ${c.align === 'right' ? 'right' : ''}`} onClick={() => onSort?.(c.key)} disabled={!onSort} aria-sort={sortKey === c.key ? (descending ? 'descending' : 'ascending') : undefined}>
             {c.title}
             {sortKey === c.key ? (descending ? ' ▼' : ' ▲') : ''}
           </button>
@@ -105,7 +113,7 @@ export function VirtualTable<T>({ rows, columns, rowKey, selectedKey, onSelect, 
                 onDoubleClick={() => onOpen?.(row)}
               >
                 {columns.map((c) => (
-                  <div key={c.key} className={`td ${c.align === 'right' ? 'right' : ''}`}>
+                  <div key={c.key} className={`td ${c.align === 'right' ? 'right' : ''}`} title={c.text?.(row)}>
                     {c.render(row)}
                   </div>
                 ))}

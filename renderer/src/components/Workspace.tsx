@@ -1,8 +1,11 @@
-/** The tabs of connected nodes and imported snapshots, and the active one's views. */
-import { useEffect } from 'react';
-import { type View, type Tab, nextDelay, useActiveTab, useStore } from '../store';
+/** The tabs of connected nodes and imported snapshots, and the active one's views. Each part selects only the fields it draws. */
+import { useEffect, useState } from 'react';
+import { visibleText } from '../../../shared/visible';
+import { type Tab, type View, isStale, nextDelay, useStore, useTabField, useView } from '../store';
 import { ErrorBox } from './common';
 import { ContainersView } from './ContainersView';
+import { ErrorBoundary } from './ErrorBoundary';
+import { ErrorsView } from './ErrorsView';
 import { NamespacesView } from './NamespacesView';
 import { ProcessDetail } from './ProcessDetail';
 import { ProcessesView } from './ProcessesView';
@@ -13,59 +16,63 @@ const VIEWS: [View, string][] = [
   ['namespaces', 'Namespaces'],
   ['sockets', 'Sockets'],
   ['containers', 'Containers'],
+  ['errors', 'Could not read'],
 ];
 
-function stateText(tab: Tab): string {
+/** This machine's clock, ticking every second, for ages and staleness. */
+function useNow(): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
+
+function stateText(tab: Pick<Tab, 'kind' | 'loading' | 'status'>): string {
   if (tab.kind === 'import') return 'read-only';
   if (tab.loading && tab.status?.state === 'collecting') return `collecting${tab.status.bytes ? ` ${(tab.status.bytes / 1024).toFixed(0)} KiB` : ''}…`;
   return tab.status?.state ?? '';
 }
 
-export function TabsBar() {
-  const order = useStore((s) => s.tabOrder);
-  const tabs = useStore((s) => s.tabs);
-  const active = useStore((s) => s.activeTab);
+function TabButton({ id }: { id: string }) {
+  const tab = useStore((s) => s.tabs.get(id));
+  const active = useStore((s) => s.activeTab === id);
   const setActiveTab = useStore((s) => s.setActiveTab);
   const closeTab = useStore((s) => s.closeTab);
+  const now = useNow();
+  if (!tab) return null;
+  const stale = isStale(tab, now);
   return (
-    <div className="tabs" role="tablist" data-testid="tabs">
-      {order.map((id) => {
-        const tab = tabs.get(id)!;
-        return (
-          <div key={id} className={`tab ${id === active ? 'active' : ''} ${tab.status?.state === 'failed' ? 'failed' : ''}`} role="tab" aria-selected={id === active}>
-            <button type="button" className="tab-label" data-testid={`tab-${tab.label}`} onClick={() => setActiveTab(id)}>
-              {tab.label} <span className="muted">{stateText(tab)}</span>
-            </button>
-            <button type="button" className="icon" aria-label={`close ${tab.label}`} onClick={() => void closeTab(id)}>
-              ✕
-            </button>
-          </div>
-        );
-      })}
+    <div className={`tab ${active ? 'active' : ''} ${tab.status?.state === 'failed' ? 'failed' : ''} ${stale ? 'stale' : ''}`} role="tab" aria-selected={active}>
+      <button type="button" className="tab-label" data-testid={`tab-${tab.label}`} onClick={() => setActiveTab(id)}>
+        {visibleText(tab.label)} <span className="muted">{stale ? 'stale' : stateText(tab)}</span>
+      </button>
+      <button type="button" className="icon" aria-label={`close ${tab.label}`} data-testid={`close-tab-${tab.label}`} onClick={() => void closeTab(id)}>
+        ✕
+      </button>
     </div>
   );
 }
 
-/** Runs the active tab's live refresh: the next one starts when the last is done, after the interval (or the backoff). */
-function useLiveLoop(tab: Tab | null) {
-  const liveTick = useStore((s) => s.liveTick);
-  const id = tab?.id;
-  const running = tab !== null && tab.kind === 'live' && tab.live && tab.index !== null;
-  const delay = tab ? nextDelay(tab) : 0;
-  const ticks = tab?.ticks;
-  const failures = tab?.failures;
-  useEffect(() => {
-    if (!running || !id) return;
-    const timer = setTimeout(() => void liveTick(id), delay);
-    return () => clearTimeout(timer);
-  }, [running, id, delay, ticks, failures, liveTick]);
+export function TabsBar() {
+  const order = useStore((s) => s.tabOrder);
+  return (
+    <div className="tabs" role="tablist" data-testid="tabs">
+      {order.map((id) => (
+        <TabButton key={id} id={id} />
+      ))}
+    </div>
+  );
 }
 
 const INTERVALS = [1000, 2000, 5000, 10000, 30000];
 
 function LiveControls({ tab }: { tab: Tab }) {
   const setLive = useStore((s) => s.setLive);
-  const node = tab.index?.snapshot.node;
+  const now = useNow();
+  const stale = isStale(tab, now);
+  const since = tab.staleSince ? new Date(tab.staleSince) : tab.updatedAt !== null ? new Date(tab.updatedAt) : null;
   return (
     <span className="live-controls">
       <label className="toggle">
@@ -78,13 +85,13 @@ function LiveControls({ tab }: { tab: Tab }) {
           </option>
         ))}
       </select>
-      {tab.staleSince ? (
-        <span className="badge stale" data-testid="stale-badge" title="refreshes are failing; retrying with backoff">
-          stale since {new Date(tab.staleSince).toLocaleTimeString()} · retry in {Math.round(nextDelay(tab) / 1000)} s
+      {stale && since ? (
+        <span className="badge stale" data-testid="stale-badge" title={tab.failures > 0 ? 'refreshes are failing; retrying with backoff' : 'no new data for several intervals'}>
+          stale since {since.toLocaleTimeString()} · {tab.failures > 0 ? `retry in ${Math.round(nextDelay(tab) / 1000)} s` : tab.loading ? 'full read running' : 'waiting for the node'}
         </span>
-      ) : node ? (
+      ) : tab.updatedAt !== null ? (
         <span className="muted" data-testid="updated-at">
-          updated {new Date(node.collectedAt).toLocaleTimeString()}
+          updated {new Date(tab.updatedAt).toLocaleTimeString()}
         </span>
       ) : null}
     </span>
@@ -94,19 +101,19 @@ function LiveControls({ tab }: { tab: Tab }) {
 function TabHeader({ tab }: { tab: Tab }) {
   const refresh = useStore((s) => s.refresh);
   const exportSnapshot = useStore((s) => s.exportSnapshot);
-  const selectedPid = useStore((s) => s.selectedPid);
+  const selectedPid = useView('selectedPid');
   const node = tab.index?.snapshot.node;
   return (
     <div className="tab-header" data-testid="tab-header">
-      <div>
+      <div className="tab-info">
         {tab.kind === 'import' ? (
           <span className="badge readonly" data-testid="readonly-badge">
-            Imported from {tab.importedFrom}: read-only
+            Imported from {visibleText(tab.importedFrom ?? '')}: read-only
           </span>
         ) : null}
         {node ? (
           <span data-testid="node-info">
-            <strong>{node.hostname}</strong> {node.target} · kernel {node.kernel} · taken {new Date(node.collectedAt).toLocaleString()}
+            <strong>{visibleText(node.hostname)}</strong> {visibleText(node.target)} · kernel {visibleText(node.kernel)} · taken {new Date(node.collectedAt).toLocaleString()}
             {node.durationMs !== undefined ? ` in ${node.durationMs} ms` : ''}
             {node.viaSudo ? ' · via sudo' : ''}
           </span>
@@ -114,7 +121,7 @@ function TabHeader({ tab }: { tab: Tab }) {
         {node?.partial ? (
           <div className="partial" data-testid="partial-view" role="note">
             Partial view: the namespaces of {node.partial.namespacesUnreadable} and the open files of {node.partial.fdsUnreadable} processes could not be read, so
-            namespace members, containers' namespaces and socket holders are incomplete. {node.partial.hint}
+            namespace members, containers' namespaces and socket holders are incomplete. {visibleText(node.partial.hint)}
           </div>
         ) : null}
       </div>
@@ -136,15 +143,98 @@ function TabHeader({ tab }: { tab: Tab }) {
   );
 }
 
-export function Workspace() {
-  const tab = useActiveTab();
-  useLiveLoop(tab);
-  const view = useStore((s) => s.view);
-  const setView = useStore((s) => s.setView);
-  const selectedPid = useStore((s) => s.selectedPid);
-  const detailOpen = useStore((s) => s.detailOpen);
+/** The header reads the whole tab (it shows most of it); the views below read only the index. */
+function ActiveTabHeader() {
+  const tab = useStore((s) => (s.activeTab ? s.tabs.get(s.activeTab) : undefined));
+  return tab ? <TabHeader tab={tab} /> : null;
+}
+
+function Progress() {
+  const state = useTabField('status')?.state;
+  const bytes = useTabField('status')?.bytes;
+  return (
+    <div className="progress" data-testid="collecting">
+      {state === 'connecting' ? 'Connecting…' : `Collecting${bytes ? ` (${(bytes / 1024).toFixed(0)} KiB received)` : ''}…`}
+    </div>
+  );
+}
+
+function TabError() {
+  const error = useTabField('error');
+  const kind = useTabField('kind');
+  const id = useTabField('id');
+  const hasIndex = useTabField('index') != null;
+  const nodeId = useTabField('nodeId');
   const refresh = useStore((s) => s.refresh);
-  if (!tab) {
+  const closeTab = useStore((s) => s.closeTab);
+  const connect = useStore((s) => s.connect);
+  if (!error || !id) return null;
+  // A tab whose connection never opened has nothing to refresh: retrying opens the node again.
+  const retry = kind !== 'live' ? undefined : hasIndex || !nodeId ? () => void refresh(id) : () => void closeTab(id).then(() => connect(nodeId));
+  return <ErrorBox error={error} onRetry={retry} />;
+}
+
+function ViewButtons() {
+  const index = useTabField('index');
+  const view = useView('view');
+  const setView = useStore((s) => s.setView);
+  if (!index) return null;
+  const count: Record<View, number> = {
+    processes: index.snapshot.processes.length,
+    namespaces: index.snapshot.namespaces.length,
+    sockets: index.snapshot.sockets.length,
+    containers: index.snapshot.containers.length,
+    errors: index.snapshot.errors.length,
+  };
+  return (
+    <div className="views" role="tablist">
+      {VIEWS.map(([v, label]) => (
+        <button type="button" key={v} role="tab" aria-selected={view === v} className={view === v ? 'active' : ''} data-testid={`view-${v}`} onClick={() => setView(v)}>
+          {label}
+          <span className="muted"> {count[v]}</span>
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function Content() {
+  const index = useTabField('index');
+  const id = useTabField('id');
+  const view = useView('view');
+  const selectedPid = useView('selectedPid');
+  const detailOpen = useView('detailOpen');
+  if (!index) return null;
+  const detail = detailOpen && selectedPid !== null ? index.byPid.get(selectedPid) : undefined;
+  return (
+    <div className="content">
+      <ErrorBoundary key={`${id}:${view}`} what={`The ${view} view`}>
+        {view === 'processes' ? (
+          <ProcessesView index={index} />
+        ) : view === 'namespaces' ? (
+          <NamespacesView index={index} />
+        ) : view === 'sockets' ? (
+          <SocketsView index={index} />
+        ) : view === 'containers' ? (
+          <ContainersView index={index} />
+        ) : (
+          <ErrorsView index={index} />
+        )}
+      </ErrorBoundary>
+      {detail ? (
+        <ErrorBoundary key={`${id}:${detail.pid}`} what={`Process ${detail.pid}`}>
+          <ProcessDetail index={index} process={detail} />
+        </ErrorBoundary>
+      ) : null}
+    </div>
+  );
+}
+
+export function Workspace() {
+  const hasTab = useStore((s) => s.activeTab !== null);
+  const hasIndex = useTabField('index') != null;
+  const loading = useTabField('loading');
+  if (!hasTab) {
     return (
       <div className="welcome" data-testid="welcome">
         <h2>Connect to a node</h2>
@@ -152,52 +242,43 @@ export function Workspace() {
       </div>
     );
   }
-  const index = tab.index;
-  const detail = index && detailOpen && selectedPid !== null ? index.byPid.get(selectedPid) : undefined;
   return (
     <div className="workspace">
-      <TabHeader tab={tab} />
-      {tab.error ? <ErrorBox error={tab.error} onRetry={tab.kind === 'live' ? () => void refresh(tab.id) : undefined} /> : null}
-      {index ? (
+      <ActiveTabHeader />
+      <TabError />
+      {hasIndex ? (
         <>
-          <div className="views" role="tablist">
-            {VIEWS.map(([v, label]) => (
-              <button type="button" key={v} role="tab" aria-selected={view === v} className={view === v ? 'active' : ''} data-testid={`view-${v}`} onClick={() => setView(v)}>
-                {label}
-                <span className="muted">
-                  {' '}
-                  {v === 'processes' ? index.snapshot.processes.length : v === 'namespaces' ? index.snapshot.namespaces.length : v === 'sockets' ? index.snapshot.sockets.length : index.snapshot.containers.length}
-                </span>
-              </button>
-            ))}
-          </div>
-          <div className="content">
-            {view === 'processes' ? <ProcessesView index={index} /> : view === 'namespaces' ? <NamespacesView index={index} /> : view === 'sockets' ? <SocketsView index={index} /> : <ContainersView index={index} />}
-            {detail ? <ProcessDetail index={index} process={detail} /> : null}
-          </div>
+          <ViewButtons />
+          <Content />
         </>
-      ) : tab.loading ? (
-        <div className="progress" data-testid="collecting">
-          {tab.status?.state === 'connecting' ? 'Connecting…' : `Collecting${tab.status?.bytes ? ` (${(tab.status.bytes / 1024).toFixed(0)} KiB received)` : ''}…`}
-        </div>
+      ) : loading ? (
+        <Progress />
       ) : null}
     </div>
   );
 }
 
 export function StatusBar() {
-  const tab = useActiveTab();
+  const label = useTabField('label');
+  const kind = useTabField('kind');
+  const loading = useTabField('loading');
+  const status = useTabField('status');
+  const errors = useStore((s) => (s.activeTab ? (s.tabs.get(s.activeTab)?.index?.snapshot.errors.length ?? null) : null));
   const notice = useStore((s) => s.notice);
   const setNotice = useStore((s) => s.setNotice);
-  const errors = tab?.index?.snapshot.errors.length ?? 0;
+  const setView = useStore((s) => s.setView);
   return (
     <footer className="status" data-testid="status-bar">
-      <span>{tab ? `${tab.label}: ${stateText(tab)}` : 'Not connected'}</span>
-      {tab?.index ? <span title="processes that exited while read, or files the login may not read">{errors} could not be read</span> : null}
+      <span>{label !== undefined && kind ? `${visibleText(label)}: ${stateText({ kind, loading: loading ?? false, status: status ?? null })}` : 'Not connected'}</span>
+      {errors !== null ? (
+        <button type="button" className="link" data-testid="errors-link" title="processes that exited while read, or files the login may not read" onClick={() => setView('errors')}>
+          {errors} could not be read
+        </button>
+      ) : null}
       {notice ? (
         <span className={`notice ${notice.kind}`} data-testid="notice" role={notice.kind === 'error' ? 'alert' : 'status'}>
-          {notice.text}
-          {notice.hint ? ` ${notice.hint}` : ''}
+          {visibleText(notice.text)}
+          {notice.hint ? ` ${visibleText(notice.hint)}` : ''}
           <button type="button" className="icon" aria-label="dismiss" onClick={() => setNotice(null)}>
             ✕
           </button>

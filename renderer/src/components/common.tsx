@@ -1,7 +1,8 @@
 /** Small pieces the views share: visible text, clickable pids and containers, errors. */
 import type { ProcscopeError } from '../../../shared/errors';
 import { type View, useStore } from '../store';
-import { visibleParts } from '../../../shared/visible';
+import { visibleParts, visibleText } from '../../../shared/visible';
+import { shortId } from '../../../shared/containers/summary';
 
 /** Text from the node, exactly, with control characters and non-UTF-8 bytes shown as escapes. */
 export function Shown({ text, className }: { text: string; className?: string }) {
@@ -21,19 +22,10 @@ export function Shown({ text, className }: { text: string; className?: string })
 }
 
 export function PidLink({ pid, label }: { pid: number; label?: string }) {
-  const selectProcess = useStore((s) => s.selectProcess);
-  const setView = useStore((s) => s.setView);
+  const patchView = useStore((s) => s.patchView);
   return (
-    <button
-      type="button"
-      className="link"
-      data-testid={`pid-link-${pid}`}
-      onClick={() => {
-        setView('processes');
-        selectProcess(pid, true);
-      }}
-    >
-      {label ?? pid}
+    <button type="button" className="link" data-testid={`pid-link-${pid}`} onClick={() => patchView({ view: 'processes', selectedPid: pid, detailOpen: true })}>
+      {label === undefined ? pid : visibleText(label)}
     </button>
   );
 }
@@ -56,10 +48,10 @@ export function GoTo({ view, onGo, children, testId }: { view: View; onGo: () =>
 }
 
 export function ContainerLink({ id }: { id: string }) {
-  const selectContainer = useStore((s) => s.selectContainer);
+  const patchView = useStore((s) => s.patchView);
   return (
-    <GoTo view="containers" onGo={() => selectContainer(id)} testId={`container-link-${id.slice(0, 12)}`}>
-      {id.length === 64 ? id.slice(0, 12) : id}
+    <GoTo view="containers" onGo={() => patchView({ selectedContainer: id })} testId={`container-link-${id.slice(0, 12)}`}>
+      {visibleText(shortId(id))}
     </GoTo>
   );
 }
@@ -67,8 +59,8 @@ export function ContainerLink({ id }: { id: string }) {
 export function ErrorBox({ error, onRetry }: { error: ProcscopeError; onRetry?: () => void }) {
   return (
     <div className="error-box" role="alert" data-testid="error-box">
-      <strong>{error.message}</strong>
-      {error.hint ? <div className="hint">{error.hint}</div> : null}
+      <strong>{visibleText(error.message)}</strong>
+      {error.hint ? <div className="hint">{visibleText(error.hint)}</div> : null}
       {onRetry ? (
         <button type="button" onClick={onRetry}>
           Retry
@@ -78,6 +70,19 @@ export function ErrorBox({ error, onRetry }: { error: ProcscopeError; onRetry?: 
   );
 }
 
-export function shortId(id: string): string {
-  return id.length === 64 ? id.slice(0, 12) : id;
+export { shortId };
+
+/** A table's toolbar: its filter box, "N of M things", and any other controls. */
+export function FilterBar(props: { name: string; placeholder: string; text: string; onText(text: string): void; shown: number; total: number; noun: string; suffix?: string; children?: React.ReactNode }) {
+  return (
+    <div className="toolbar">
+      <input className="filter" data-testid={`${props.name}-filter`} placeholder={props.placeholder} value={props.text} onChange={(e) => props.onText(e.target.value)} />
+      {props.children}
+      <span className="count" data-testid={`${props.name}-count`}>
+        {props.shown} of {props.total}
+        {props.noun ? ` ${props.noun}` : ''}
+        {props.suffix ?? ''}
+      </span>
+    </div>
+  );
 }

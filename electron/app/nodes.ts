@@ -1,0 +1,43 @@
+/** The saved-nodes part of the API: list, save (add or edit), forget, import the hosts of ~/.ssh/config. */
+import { type ApiHandlers, LOCAL_NODE_ID, type SavedNode } from '../../shared/api';
+import { fail } from '../../shared/errors';
+import { listConfigHosts, readSshConfig } from '../engine/ssh/config-file';
+import { NodeStore, type SecretVault, newId } from './stores';
+
+export const LOCAL_NODE: SavedNode = { id: LOCAL_NODE_ID, name: 'This machine', host: 'local', auth: 'agent' };
+
+type NodeHandlers = Pick<ApiHandlers, 'listNodes' | 'saveNode' | 'removeNode' | 'importSshConfig'>;
+
+export function createNodes(configDir: string, vault: SecretVault, sshConfigPath?: string): { handlers: NodeHandlers; find(nodeId: string): SavedNode } {
+  const store = new NodeStore(configDir);
+  const withSecretFlags = (nodes: SavedNode[]) => nodes.map((n) => ({ ...n, hasSavedSecret: vault.has(n.id) }));
+  return {
+    find(nodeId) {
+      if (nodeId === LOCAL_NODE_ID) return LOCAL_NODE;
+      return store.list().find((n) => n.id === nodeId) ?? fail({ kind: 'not-found', message: `No saved node with id ${nodeId}.` });
+    },
+    handlers: {
+      async listNodes() {
+        return withSecretFlags(store.list());
+      },
+      async saveNode(node) {
+        const nodes = store.list();
+        const at = nodes.findIndex((n) => n.id === node.id);
+        if (at >= 0) nodes[at] = node;
+        else nodes.push(node);
+        return withSecretFlags(store.save(nodes));
+      },
+      async removeNode(nodeId) {
+        vault.remove(nodeId);
+        return withSecretFlags(store.save(store.list().filter((n) => n.id !== nodeId)));
+      },
+      async importSshConfig() {
+        const nodes = store.list();
+        for (const alias of listConfigHosts(readSshConfig(sshConfigPath))) {
+          if (!nodes.some((n) => n.host === alias) && /^[A-Za-z0-9._-]+$/.test(alias)) nodes.push({ id: newId(), name: alias, host: alias, auth: 'agent' });
+        }
+        return withSecretFlags(store.save(nodes));
+      },
+    },
+  };
+}
