@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['shared/**/*.test.ts', 'electron/**/*.test.ts', 'renderer/**/*.test.{ts,tsx}', 'test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // A poll waits for what the system does (a full read takes seconds on a busy machine), never for a guess of 1 s.
+    expect: { poll: { timeout: 20_000, interval: 50 } },
     // The integration tests share sshd ports, test users and cgroups: one file at a time.
     fileParallelism: false,
   },

@@ -7,7 +7,7 @@ import { API_METHODS } from '../shared/api-validate';
 import { dispatch } from './app/dispatch';
 import { createService } from './app/service';
 import { vaultFor } from './app/stores';
-import { RENDERER_CSP, WEB_PREFERENCES, isTrustedSender } from './window-config';
+import { type LockableContents, type LockableSession, isTrustedSender, lockDownContents, lockDownSession, windowOptions } from './window-config';
 
 const INDEX_HTML = join(__dirname, '..', 'renderer', 'index.html');
 const INDEX_URL = pathToFileURL(INDEX_HTML).toString();
@@ -20,17 +20,8 @@ function emit<E extends ApiEvent>(event: E, payload: ApiEvents[E]): void {
 }
 
 function lockDown(): void {
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] } });
-  });
-  app.on('web-contents-created', (_event, contents) => {
-    contents.on('will-navigate', (e) => e.preventDefault());
-    contents.on('will-redirect', (e) => e.preventDefault());
-    contents.on('will-attach-webview', (e) => e.preventDefault());
-    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  });
+  lockDownSession(session.defaultSession as unknown as LockableSession);
+  app.on('web-contents-created', (_event, contents) => lockDownContents(contents as unknown as LockableContents));
 }
 
 function serveApi(): () => void {
@@ -65,13 +56,7 @@ function serveApi(): () => void {
 }
 
 function createWindow(): void {
-  mainWindow = new BrowserWindow({
-    width: 1400,
-    height: 900,
-    title: 'procscope',
-    show: false,
-    webPreferences: { ...WEB_PREFERENCES, preload: PRELOAD },
-  });
+  mainWindow = new BrowserWindow(windowOptions(PRELOAD));
   mainWindow.once('ready-to-show', () => mainWindow?.show());
   mainWindow.on('closed', () => (mainWindow = null));
   void mainWindow.loadFile(INDEX_HTML);

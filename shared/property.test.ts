@@ -19,6 +19,7 @@ import { parseStat } from './proc/stat';
 import { parseStatus } from './proc/status';
 import { matchContainer } from './containers/match';
 import { assembleSnapshot } from './snapshot/assemble';
+import { ProcscopeFailure } from './errors';
 
 const bytes = fc.uint8Array({ maxLength: 4096 });
 const text = bytes.map((b) => decodeBytes(b));
@@ -27,18 +28,35 @@ const hostile = fc
   .array(fc.oneof(fc.constantFrom('\n', ')', '(', ':', '@@PSC', '\\', ' ', '\t', '\u00e9', '\udcff', '@'), fc.string({ maxLength: 8 })), { maxLength: 24 })
   .map((parts) => parts.join('').replace(/\0/g, ''));
 
-/** A parser may reject input with an Error, but never with anything else, and never hang. */
+/**
+ * A parser may reject input on purpose (a plain Error or a ProcscopeFailure naming what is wrong), but a
+ * TypeError, RangeError or anything else thrown is a bug that input reached; and it never hangs.
+ */
 function total(parse: (t: string) => unknown) {
   return (t: string) => {
     try {
       parse(t);
     } catch (err) {
-      expect(err).toBeInstanceOf(Error);
+      expect(err instanceof ProcscopeFailure || (err as Error)?.constructor === Error, `unexpected ${String(err)}`).toBe(true);
+      expect((err as Error).message).not.toBe('');
     }
   };
 }
 
 describe('parsers on arbitrary bytes', () => {
+  it('counts a TypeError as a bug, not a rejection', () => {
+    expect(() =>
+      total(() => {
+        throw new TypeError("Cannot read properties of undefined (reading 'split')");
+      })('x'),
+    ).toThrow(/unexpected TypeError/);
+    expect(() =>
+      total(() => {
+        throw new Error('bad address "x"');
+      })('x'),
+    ).not.toThrow();
+  });
+
   it.each([
     ['stat', parseStat],
     ['status', parseStatus],

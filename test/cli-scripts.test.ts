@@ -3,7 +3,7 @@
  * text would drive the terminal, passphrases asked again, and usage messages of our own.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSession } from '../electron/engine/open';
@@ -123,5 +123,24 @@ describe.skipIf(skipSsh !== null)('procscope and a node that answers with termin
     expect(r.stderr).toMatch(/wrong passphrase/);
     expect(r.stderr).toMatch(/PROCSCOPE_PASSPHRASE/);
     expect(r.stderr).not.toMatch(/PROCSCOPE_PASSWORD/);
+  });
+});
+
+describe('npm start where Electron cannot be fetched', () => {
+  const root = join(__dirname, '..');
+  const electronDir = join(root, 'node_modules', 'electron');
+  const pathFile = join(electronDir, 'path.txt');
+  const installed = existsSync(pathFile) && existsSync(join(electronDir, 'dist', readFileSync(pathFile, 'utf8').trim()));
+  if (installed) console.warn('SKIP the npm start message: the Electron binary is installed here, so it would open the app');
+
+  it.skipIf(installed)('says in one line why, and how to use the browser mode instead', () => {
+    // A mirror that refuses at once: the download fails the same way with or without internet access.
+    const r = spawnSync(process.execPath, [join(root, 'scripts', 'start.js')], { env: { ...process.env, ELECTRON_MIRROR: 'http://127.0.0.1:9/' }, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^procscope: Electron's binary could not be fetched \(.+\); the same app runs in a browser: npx procscope serve$/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 });

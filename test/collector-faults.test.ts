@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { untilArgv } from './helpers/kernel';
 import { buildCollectScript } from '../shared/collect/script';
 import { ProcscopeFailure } from '../shared/errors';
 import type { Snapshot, SnapshotProcess } from '../shared/snapshot/types';
@@ -41,7 +42,7 @@ describe('the collector on a busy node', () => {
     const prev: Snapshot = { ...first, processes: [...first.processes, ...ghosts] };
     const fresh = spawn('sleep', ['599'], { stdio: 'ignore' });
     children.push(fresh);
-    await sleep(100);
+    await untilArgv(fresh.pid, (argv) => argv[0] === 'sleep');
     const delta = await refreshSnapshot(session, prev);
     expect(delta.errors.filter((e) => /Argument list too long/.test(e.message))).toEqual([]);
     expect(delta.added.map((p) => p.pid)).toContain(fresh.pid);
@@ -127,7 +128,7 @@ describe('a pid namespace before its first child', () => {
     if (!isRoot) return console.warn('SKIP unshare --pid: needs root');
     const holder = spawn('unshare', ['--pid', 'sleep', '600'], { stdio: 'ignore' });
     children.push(holder);
-    await sleep(200);
+    await untilArgv(holder.pid, (argv) => argv[0] === 'sleep');
     // unshare without --fork execs sleep in its own pid: a process whose pid_for_children has no init yet
     const pid = holder.pid!;
     const snap = await collectSnapshot(localSession());

@@ -144,6 +144,8 @@ describe.skipIf(skipReason !== null)('containers of every runtime, over a real s
 
   it('finds that cgroup.procs agrees with the per-process scan', () => {
     const ids = new Set(all.map((c) => c.expect.id));
+    // The cross-check ran for each (else agreement would be vacuous).
+    for (const id of ids) expect(snap.containers.find((x) => x.id === id)?.membersChecked, id).toBe(true);
     expect(snap.errors.filter((e) => [...ids].some((id) => e.scope === `container ${id}`))).toEqual([]);
   });
 

@@ -9,6 +9,7 @@ import { ProcscopeFailure } from '../shared/errors';
 import { spawnSync } from 'node:child_process';
 import { collectSnapshot, refreshSnapshot } from '../electron/engine/collect';
 import { openSession } from '../electron/engine/open';
+import { schemaErrors } from './helpers/schema';
 import { type KeyPair, type Sshd, generateKey, makeTempDir, sshdUnavailable, startSshd } from './helpers/sshd';
 
 const skipReason = sshdUnavailable();
@@ -150,7 +151,6 @@ describe.skipIf(skipReason !== null)('faults', () => {
       () => null,
       (e: unknown) => e,
     );
-    await new Promise((r) => setTimeout(r, 100));
     signalAll(pids, 'SIGKILL');
     const err = await pending;
     expect(err).toBeInstanceOf(ProcscopeFailure);
@@ -164,7 +164,14 @@ describe.skipIf(skipReason !== null)('faults', () => {
 
   it('with several nodes connected, one failing leaves the others unaffected', async () => {
     const [sa, sb] = [await open(a), await open(b)];
-    await Promise.all([collectSnapshot(sa), collectSnapshot(sb)]);
+    const both = await Promise.all([collectSnapshot(sa), collectSnapshot(sb)]);
+    // Side by side, each is a whole snapshot of its own node: its own collector, schema-valid, nothing mixed.
+    expect(both.map((s) => s.node.target)).toEqual([sa.target, sb.target]);
+    for (const snap of both) {
+      expect(schemaErrors(snap)).toEqual([]);
+      expect(snap.processes.some((p) => p.pid === snap.node.collectorPid && p.collector)).toBe(true);
+    }
+    expect(both[0]!.node.collectorPid).not.toBe(both[1]!.node.collectorPid);
     const frozen = sessionPids(a);
     signalAll(frozen, 'SIGSTOP');
     const failing = collectSnapshot(sa).then(

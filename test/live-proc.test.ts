@@ -1,12 +1,12 @@
 /** The collector against this machine's live /proc, through /bin/sh (target "local"). */
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeBytes } from '../shared/bytes';
 import type { Snapshot } from '../shared/snapshot/types';
 import { collectSnapshot } from '../electron/engine/collect';
 import { localSession } from '../electron/engine/session';
-import { expectOddSockets, expectProcessMatchesKernel } from './helpers/kernel';
+import { expectOddSockets, expectProcessMatchesKernel, untilArgv } from './helpers/kernel';
 import { type OddProcess, ODD_ARGV, ODD_COMM, startOddProcess } from './helpers/odd-process';
 import { schemaErrors } from './helpers/schema';
 import { makeTempDir } from './helpers/sshd';
@@ -58,7 +58,7 @@ describe('local snapshot of the live kernel', () => {
     // The inner sh carries the raw bytes in its argv; node cannot pass them itself.
     const child = spawn('/bin/sh', ['-c', `exec /bin/sh -c 'sleep 60; :' "$(printf '\\377\\376x\\n\\200')"`]);
     try {
-      await new Promise((r) => setTimeout(r, 300));
+      await untilArgv(child.pid, (argv) => argv[2] === 'sleep 60; :');
       const snap = await collectSnapshot(localSession());
       const proc = snap.processes.find((p) => p.pid === child.pid)!;
       expect(proc.cmdline.slice(0, 3)).toEqual(['/bin/sh', '-c', 'sleep 60; :']);
@@ -70,13 +70,32 @@ describe('local snapshot of the live kernel', () => {
   });
 
   it('records a process that exits mid-collection as an error, not a failure', async () => {
-    // Short-lived processes come and go while the collector runs; none may fail the snapshot.
-    const churn = spawn('/bin/sh', ['-c', 'while :; do /bin/true; done']);
+    // Short-lived processes come and go while the collector runs: one that was listed and then gone is an
+    // "exited" entry in errors, no process row, and the kernel agrees it is gone; none may fail the snapshot.
+    // Each sleep lives ~50 ms: long enough to be listed, short enough to be gone before its files are read.
+    const churn = spawn('/bin/sh', ['-c', 'while :; do /bin/sleep 0.05 & /bin/sleep 0.01; done']);
     try {
-      for (let i = 0; i < 3; i++) {
+      const exited: { pid: number; listed: boolean }[] = [];
+      for (let i = 0; i < 30 && exited.length === 0; i++) {
         const snap = await collectSnapshot(localSession());
         expect(schemaErrors(snap)).toEqual([]);
-        for (const e of snap.errors) expect(e.scope).toMatch(/^(pid \d+|\/|collector|net|mountinfo)/);
+        for (const e of snap.errors) {
+          const m = /^pid (\d+)$/.exec(e.scope);
+          if (m && /^exited during collection/.test(e.message)) exited.push({ pid: Number(m[1]), listed: snap.processes.some((p) => p.pid === Number(m[1])) });
+        }
+      }
+      expect(exited.length, 'no process of the churn exited mid-read in 30 snapshots').toBeGreaterThan(0);
+      for (const { pid, listed } of exited) {
+        expect(listed, `pid ${pid} both exited and listed`).toBe(false);
+        const argv = (() => {
+          try {
+            return readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+          } catch {
+            return null;
+          }
+        })();
+        // Gone, or its pid already reused by another short-lived process of the churn.
+        expect(argv === null || argv === '' || argv.startsWith('/bin/sleep\0') || argv.startsWith('/bin/sh\0-c\0while :'), `pid ${pid} still runs ${argv}`).toBe(true);
       }
     } finally {
       churn.kill('SIGKILL');

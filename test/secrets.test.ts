@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ApiEvent } from '../shared/api';
 import { createService } from '../electron/app/service';
-import { type Cipher, FileVault } from '../electron/app/stores';
+import { type Cipher, FileVault, type SafeStorageLike, vaultFor } from '../electron/app/stores';
 import { type Sshd, ensureUser, makeTempDir, sshdUnavailable, startSshd } from './helpers/sshd';
 
 const skipReason = sshdUnavailable();
@@ -108,5 +108,40 @@ describe.skipIf(skipReason !== null)('secrets', () => {
     for (const file of readdirSync(configDir)) expect(readFileSync(join(configDir, file), 'utf8')).not.toContain(PASSWORD);
     expect(readdirSync(configDir)).toEqual(['nodes.json']);
     service.dispose();
+  });
+});
+
+describe('choosing where secrets are kept', () => {
+  const storage = (backend: string, available = true): SafeStorageLike => ({
+    isEncryptionAvailable: () => available,
+    getSelectedStorageBackend: () => backend,
+    encryptString: (plain) => Buffer.from([...Buffer.from(plain)].map((b) => b ^ 0x5a)),
+    decryptString: (cipher) => Buffer.from([...cipher].map((b) => b ^ 0x5a)).toString(),
+  });
+
+  it.each([
+    ['gnome_libsecret', 'linux', true],
+    ['kwallet5', 'linux', true],
+    ['basic_text', 'linux', false],
+    ['unknown', 'linux', false],
+    ['basic_text', 'darwin', true],
+  ])('Linux backend %s on %s: a vault = %s', (backend, platform, kept) => {
+    const vault = vaultFor(storage(backend), makeTempDir('vault-choice'), platform as NodeJS.Platform);
+    expect(vault.available).toBe(kept);
+    expect(vault.unavailableReason).toEqual(kept ? undefined : expect.stringMatching(/no keyring is running/));
+  });
+
+  it('keeps nothing where the OS cannot encrypt at all, and says why', () => {
+    const vault = vaultFor(storage('gnome_libsecret', false), makeTempDir('vault-choice'), 'linux');
+    expect(vault.available).toBe(false);
+    expect(vault.unavailableReason).toMatch(/keychain is not available/);
+  });
+
+  it('knows only the nodes it holds, not the names every object has', () => {
+    const vault = new FileVault(makeTempDir('vault-own'), testCipher());
+    for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf']) expect(vault.has(name)).toBe(false);
+    vault.save('n1', 'pw');
+    expect(vault.has('n1')).toBe(true);
+    expect(vault.has('toString')).toBe(false);
   });
 });

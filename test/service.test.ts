@@ -70,6 +70,33 @@ describe.skipIf(skipReason !== null)('the service', () => {
     s.dispose();
   });
 
+  it('takes an answer to a host-key prompt only as a host-key decision: a secret sent to it is refused', async () => {
+    const kh = join(dir, 'kh-kinds');
+    const prompts: ApiEvents['hostKeyPrompt'][] = [];
+    const s = createService({
+      configDir: makeTempDir('service-config'),
+      vault: noVault,
+      transport: 'browser',
+      knownHostsFile: kh,
+      emit: <E extends ApiEvent>(event: E, payload: ApiEvents[E]) => {
+        if (event === 'hostKeyPrompt') prompts.push(payload as ApiEvents['hostKeyPrompt']);
+      },
+    });
+    await s.handlers.saveNode({ id: 'n3', name: 'n', host: '127.0.0.1', port: sshd.port, user: 'root', auth: 'key', identityFile: key.privatePath });
+    const connecting = s.handlers.connect('n3').then(
+      () => 'connected',
+      (e: ProcscopeFailure) => e.error.kind,
+    );
+    await expect.poll(() => prompts.length, { timeout: 10_000 }).toBe(1);
+    await expect(s.handlers.answerSecret(prompts[0]!.promptId, 'hunter2', false)).rejects.toThrow(/asks for a host-key answer, not a secret one/);
+    // Still waiting: the secret neither trusted the key nor ended the prompt.
+    expect(await Promise.race([connecting, new Promise((r) => setTimeout(() => r('waiting'), 300))])).toBe('waiting');
+    await s.handlers.answerHostKey(prompts[0]!.promptId, 'reject');
+    expect(await connecting).toBe('host-key');
+    expect(existsSync(kh) ? readFileSync(kh, 'utf8') : '').toBe('');
+    s.dispose();
+  });
+
   it('refuses a changed key with both fingerprints, without asking', async () => {
     const kh = join(dir, 'kh-changed');
     const other = generateKey(dir, 'other-host');

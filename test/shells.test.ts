@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until, untilArgv } from './helpers/kernel';
+import { readFileSync } from 'node:fs';
 import { encodeBytes } from '../shared/bytes';
 import { sectionMark } from '../shared/collect/script';
 import { collectSnapshot } from '../electron/engine/collect';
@@ -34,7 +36,9 @@ describe('a process that forges the framing', () => {
     child = spawn(process.execPath, ['-e', `require('fs').writeFileSync('/proc/self/comm', process.argv[1]); setInterval(() => {}, 1e9)`, forgedComm, ...forgedArgv], {
       stdio: 'ignore',
     });
-    await new Promise((r) => setTimeout(r, 300));
+    // Running, with its argv and its forged comm set.
+    await untilArgv(child.pid, (argv) => argv[1] === '-e');
+    await until(() => !readFileSync(`/proc/${child.pid}/comm`, 'latin1').startsWith('node') || 'comm not set yet');
   });
   afterAll(() => {
     child?.kill('SIGKILL');
@@ -50,7 +54,7 @@ describe('a process that forges the framing', () => {
     const proc = snap.processes.find((p) => p.pid === child.pid);
     expect(proc?.name).toBe(forgedComm);
     expect(proc?.cmdline.slice(4)).toEqual(forgedArgv);
-    expect(Buffer.from(encodeBytes(proc!.cmdline.join('\0') + '\0')).equals(require('node:fs').readFileSync(`/proc/${child.pid}/cmdline`))).toBe(true);
+    expect(Buffer.from(encodeBytes(proc!.cmdline.join('\0') + '\0')).equals(readFileSync(`/proc/${child.pid}/cmdline`))).toBe(true);
     // The collector saw this test runner too, with the same view as under /bin/sh.
     expect(snap.processes.find((p) => p.pid === process.pid)?.fds?.length).toBeGreaterThan(0);
     expect(snap.sockets.length).toBeGreaterThan(0);

@@ -38,7 +38,9 @@ describe('buildContainers', () => {
   it('reports where cgroup.procs and cpuset disagree with the scan', () => {
     const processes = [proc(1, 0, '/', [1]), proc(10, 1, scope, [10]), proc(11, 10, scope, [11, 1], { cpuset: `/docker/${OTHER}` })];
     const errors: SnapshotError[] = [];
-    buildContainers(inputs(processes, new Map([[scope, [11, 1]]])), errors);
+    const [checked] = buildContainers(inputs(processes, new Map([[scope, [11, 1]]])), errors);
+    expect(checked!.membersChecked).toBe(true);
+    expect(buildContainers(inputs(processes, new Map()), [])[0]!.membersChecked).toBeUndefined();
     expect(errors.map((e) => e.message)).toEqual([
       `/proc/11/cpuset puts it in container ${OTHER}, its cgroup in ${ID}`,
       expect.stringMatching(/^pid 10 is in it by \/proc\/10\/cgroup, but .* does not list it$/),

@@ -27,7 +27,8 @@ function pickInit(members: SnapshotProcess[]): SnapshotProcess | undefined {
   return members.find((p) => !pids.has(p.ppid)) ?? members[0];
 }
 
-function crossCheck(match: Match, members: SnapshotProcess[], inputs: ContainerInputs, byPid: Map<number, SnapshotProcess>, containerOf: Map<number, string>, errors: SnapshotError[]): void {
+/** Compares the scan with the container's cpuset (v1) and cgroup.procs (v2); true when cgroup.procs was read and compared. */
+function crossCheck(match: Match, members: SnapshotProcess[], inputs: ContainerInputs, byPid: Map<number, SnapshotProcess>, containerOf: Map<number, string>, errors: SnapshotError[]): boolean {
   for (const p of members) {
     if (!p.cpuset || p.cpuset === '/') continue;
     const fromCpuset = matchContainer(p.cpuset);
@@ -35,7 +36,7 @@ function crossCheck(match: Match, members: SnapshotProcess[], inputs: ContainerI
       errors.push({ scope: `pid ${p.pid} cpuset`, message: `/proc/${p.pid}/cpuset puts it in container ${fromCpuset.id}, its cgroup in ${match.id}` });
     }
   }
-  if (match.hierarchy !== 0) return;
+  if (match.hierarchy !== 0) return false;
   const listed = new Set<number>();
   let sawAny = false;
   for (const [path, pids] of inputs.cgroupProcs) {
@@ -44,7 +45,7 @@ function crossCheck(match: Match, members: SnapshotProcess[], inputs: ContainerI
     sawAny = true;
     for (const pid of pids) listed.add(pid);
   }
-  if (!sawAny) return;
+  if (!sawAny) return false;
   const procsFile = `${inputs.cgroup2Mount ?? ''}${match.cgroupPath}/…/cgroup.procs`;
   for (const p of members) {
     // A zombie has left its cgroup (cgroup v2 lists no zombie in cgroup.procs): that is no disagreement.
@@ -55,6 +56,7 @@ function crossCheck(match: Match, members: SnapshotProcess[], inputs: ContainerI
       errors.push({ scope: `container ${match.id}`, message: `${procsFile} lists pid ${pid}, which /proc/${pid}/cgroup puts ${containerOf.get(pid) ? `in container ${containerOf.get(pid)}` : 'outside any container'}` });
     }
   }
+  return true;
 }
 
 type Match = ContainerMatch & { hierarchy: number; namespace?: string; oci?: 'runc' | 'crun' };
@@ -140,7 +142,7 @@ export function buildContainers(inputs: ContainerInputs, errors: SnapshotError[]
     const names = inputs.names.byContainerId.get(match.id) ?? {};
     const pod = match.podUid ? inputs.names.byPodUid.get(match.podUid) : undefined;
     const onlyPause = match.podUid !== null && members.every((p) => p.name === 'pause');
-    crossCheck(match, members, inputs, byPid, containerOf, errors);
+    const checked = crossCheck(match, members, inputs, byPid, containerOf, errors);
     containers.push({
       id: match.id,
       runtime: match.runtime,
@@ -161,6 +163,7 @@ export function buildContainers(inputs: ContainerInputs, errors: SnapshotError[]
       namespaces,
       sharesHost: Object.keys(namespaces).filter((t) => inputs.hostNamespaces[t] === namespaces[t]).sort(),
       ...(init?.namespacesError ? { namespacesError: init.namespacesError } : {}),
+      ...(checked ? { membersChecked: true } : {}),
     });
   }
   return containers.sort((a, b) => a.runtime.localeCompare(b.runtime) || a.id.localeCompare(b.id));

@@ -152,6 +152,8 @@ export interface SnapshotContainer {
   sharesHost?: string[];
   /** the init's namespace links could not be read: `namespaces` and `sharesHost` are incomplete */
   namespacesError?: string;
+  /** its members were compared with its cgroup.procs (cgroup v2); a disagreement is in `errors` */
+  membersChecked?: boolean;
 }
 
 export interface SnapshotError {

@@ -76,3 +76,35 @@ export function expectOddSockets(snapshot: Snapshot, odd: OddProcess): void {
   const fileFd = proc.fds!.find((f) => f.fd === odd.fileFd);
   expect(fileFd?.target).toBe(odd.filePath);
 }
+
+/** A process's argv as the kernel has it now (latin1: bytes kept), or null once it is gone. */
+function argvOf(pid: number): string[] | null {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').slice(0, -1);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Waits until the kernel shows the process running what the test started (its exec done, its argv set):
+ * a spawn returns before that, and a snapshot taken in between sees the parent's argv.
+ */
+export async function untilArgv(pid: number | undefined, ready: (argv: string[]) => boolean, timeoutMs = 10_000): Promise<void> {
+  await until(() => {
+    const argv = argvOf(pid ?? -1);
+    if (argv === null) throw new Error(`pid ${pid} is gone`);
+    return ready(argv) || `pid ${pid} still runs ${JSON.stringify(argv)}`;
+  }, timeoutMs);
+}
+
+/** Polls a condition of the kernel's state until it holds (true), or fails with the last reason it gave. */
+export async function until(check: () => true | string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = check();
+    if (result === true) return;
+    if (Date.now() > deadline) throw new Error(`timed out: ${result}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

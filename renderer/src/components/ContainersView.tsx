@@ -28,6 +28,7 @@ function ContainerDetail({ index, c }: { index: SnapshotIndex; c: SnapshotContai
           <tr><th>Cgroup</th><td>{visibleText(c.cgroupPath)}</td></tr>
           {c.namespace ? <tr><th>containerd namespace</th><td data-testid="container-namespace">{visibleText(c.namespace)}</td></tr> : null}
           {c.ociRuntime ? <tr><th>OCI runtime</th><td>{c.ociRuntime}</td></tr> : null}
+          <tr><th>Members</th><td data-testid="container-checked">{c.membersChecked ? 'confirmed by its cgroup.procs' : 'from each process\'s /proc/<pid>/cgroup (no cgroup.procs to compare on this hierarchy)'}</td></tr>
           <tr><th>Shares with host</th><td data-testid="container-shares">{visibleText((c.sharesHost ?? []).join(', ')) || 'nothing'}</td></tr>
           <tr><th>Namespaces</th><td>{visibleText(Object.entries(c.namespaces ?? {}).map(([t, i]) => `${t}:${i}`).join('  '))}{c.namespacesError ? <span className="unreadable"> (incomplete: {visibleText(c.namespacesError)})</span> : null}</td></tr>
         </tbody>

@@ -247,7 +247,6 @@ describe('dialogs', () => {
     fireEvent.change(dom.getByTestId('node-host'), { target: { value: '10.0.0.9' } });
     await act(async () => {
       fireEvent.click(dom.getByTestId('save-node'));
-      await new Promise((r) => setTimeout(r, 50));
     });
     await expect.poll(() => store.getState().nodes.map((n) => [n.id, n.host])).toEqual([['n1', '10.0.0.9']]);
   });
