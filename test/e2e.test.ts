@@ -164,6 +164,7 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
     await page.getByTestId('close-detail').click();
     await page.getByTestId('view-sockets').click();
     await page.getByTestId('listening-only').check();
+    await shot('sockets-listening');
     await page.getByTestId('socket-proto').selectOption('tcp');
     await page.getByTestId('socket-filter').fill(`:${odd.ports.tcp4}`);
     const row = page.locator('[data-testid="socket-table-body"] [role="row"]', { hasText: `127.0.0.1:${odd.ports.tcp4}` });

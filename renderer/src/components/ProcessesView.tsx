@@ -42,7 +42,17 @@ function NameCell({ row, tree }: { row: Row; tree: boolean }) {
   );
 }
 
-function columns(index: SnapshotIndex, tree: boolean): Column<Row>[] {
+/** With the detail pane open, the table keeps what identifies a process, so both fit a laptop's screen. */
+const COMPACT = new Set(['pid', 'user', 'cpu', 'name', 'cmdline']);
+
+function columns(index: SnapshotIndex, tree: boolean, compact: boolean): Column<Row>[] {
+  const all = allColumns(index, tree);
+  if (!compact) return all;
+  const narrow: Record<string, string> = { pid: '64px', user: '80px', cpu: '56px', name: tree ? '180px' : '120px', cmdline: 'minmax(100px, 1fr)' };
+  return all.filter((c) => COMPACT.has(c.key)).map((c) => ({ ...c, width: narrow[c.key] ?? c.width }));
+}
+
+function allColumns(index: SnapshotIndex, tree: boolean): Column<Row>[] {
   return [
     { key: 'pid', title: 'PID', width: '72px', align: 'right', render: (r) => r.p.pid },
     { key: 'ppid', title: 'PPID', width: '72px', align: 'right', render: (r) => r.p.ppid },
@@ -74,7 +84,9 @@ export function ProcessesView({ index }: { index: SnapshotIndex }) {
         : filterAndSort(index, filter, sort).map((p) => ({ p, prefix: '', hasChildren: false, collapsed: false })),
     [index, filter, sort, treeMode, collapsed],
   );
-  const cols = useMemo(() => columns(index, treeMode), [index, treeMode]);
+  const detailOpen = useView('detailOpen');
+  const compact = detailOpen && selectedPid !== null && index.byPid.has(selectedPid);
+  const cols = useMemo(() => columns(index, treeMode, compact), [index, treeMode, compact]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
