@@ -223,6 +223,19 @@ describe.skipIf(skip !== null)('procscope serve', () => {
     again.ws.close();
   });
 
+  it('runs one collection at a time for a page: a second waits for the first to end', async () => {
+    const { ws, call } = await api();
+    const connected = (await call('connect', ['local'])) as { ok: boolean; value: { connectionId: string } };
+    expect(connected.ok).toBe(true);
+    const id = connected.value.connectionId;
+    const [first, second] = (await Promise.all([call('collect', [id]), call('collect', [id])])) as { ok: boolean; value: { node: { collectedAt: string; durationMs: number } } }[];
+    expect(first!.ok && second!.ok).toBe(true);
+    const [a, b] = [first!.value.node, second!.value.node].sort((x, y) => Date.parse(x.collectedAt) - Date.parse(y.collectedAt));
+    expect(Date.parse(b!.collectedAt)).toBeGreaterThanOrEqual(Date.parse(a!.collectedAt) + a!.durationMs - 5);
+    await call('disconnect', [id]);
+    ws.close();
+  });
+
   describe('a second local user', () => {
     let browser: ChildProcess;
     let dir: string;
