@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { untilArgv } from './helpers/kernel';
@@ -47,6 +47,34 @@ describe('the collector on a busy node', () => {
     expect(delta.errors.filter((e) => /Argument list too long/.test(e.message))).toEqual([]);
     expect(delta.added.map((p) => p.pid)).toContain(fresh.pid);
     expect(delta.removed.length).toBeGreaterThanOrEqual(20_000);
+  });
+});
+
+describe('an awk that ends on a read error partway through the refresh list (mawk on a reaped process)', () => {
+  it('runs again on the rest: every live process is still there, and the refresh is whole', async () => {
+    const real = spawnSync('sh', ['-c', 'command -v awk'], { encoding: 'utf8' }).stdout.trim();
+    const dir = makeTempDir('awk-once');
+    // The first awk given the stat list prints its first 30 lines' worth, then dies as mawk does (exit 2).
+    // The first run of the compact-stat program (the one that prints s[22]) reads 30 entries of its list,
+    // from its file or its stdin, then dies as mawk does on a read error; every other awk is the real one.
+    const wrapper = [
+      '#!/bin/sh',
+      `case $1 in *'s[22]'*) if [ ! -e '${dir}/failed' ]; then`,
+      `  : > '${dir}/failed'`,
+      `  if [ "$#" = 2 ]; then head -n 30 "$2"; else head -n 30; fi > '${dir}/head'`,
+      `  '${real}' "$1" '${dir}/head'`,
+      `  echo 'awk: read error (No such process)' >&2`,
+      '  exit 2',
+      'fi;; esac',
+      `exec '${real}' "$@"`,
+    ];
+    writeFileSync(join(dir, 'awk'), wrapper.join('\n') + '\n', { mode: 0o755 });
+    const session = localSession(['env', `PATH=${dir}:${process.env.PATH}`, '/bin/sh', '-s']);
+    const first = await collectSnapshot(localSession());
+    const delta = await refreshSnapshot(session, first);
+    expect(existsSync(join(dir, 'failed'))).toBe(true);
+    const alive = first.processes.filter((p) => existsSync(`/proc/${p.pid}`) && !p.collector).map((p) => p.pid);
+    expect(alive.filter((pid) => delta.removed.includes(pid))).toEqual([]);
   });
 });
 
