@@ -38,7 +38,7 @@ describe.skipIf(skipReason !== null)('secrets', () => {
   let sshd: Sshd;
   let dir: string;
   beforeAll(async () => {
-    ensureUser('psc-pw', PASSWORD);
+    ensureUser('psc-vault', PASSWORD);
     sshd = await startSshd();
     dir = makeTempDir('secrets');
     writeFileSync(join(dir, 'known_hosts'), sshd.knownHostsLine() + '\n');
@@ -60,12 +60,12 @@ describe.skipIf(skipReason !== null)('secrets', () => {
         if (event === 'secretPrompt') void service.handlers.answerSecret((payload as { promptId: string }).promptId, PASSWORD, true);
       },
     });
-    const nodes = await service.handlers.saveNode({ id: 'pw1', name: 'pw', host: '127.0.0.1', port: sshd.port, user: 'psc-pw', auth: 'password' });
+    const nodes = await service.handlers.saveNode({ id: 'pw1', name: 'pw', host: '127.0.0.1', port: sshd.port, user: 'psc-vault', auth: 'password' });
     expect(nodes[0]!.hasSavedSecret).toBe(false);
     const status = await service.handlers.connect('pw1');
     expect(status.state).toBe('connected');
     const snapshot = await service.handlers.collect(status.connectionId);
-    expect(snapshot.node.target).toBe(`psc-pw@127.0.0.1:${sshd.port}`);
+    expect(snapshot.node.target).toBe(`psc-vault@127.0.0.1:${sshd.port}`);
     expect(events.filter((e) => e.event === 'secretPrompt')).toHaveLength(1);
     expect((await service.handlers.listNodes())[0]!.hasSavedSecret).toBe(true);
     await service.handlers.disconnect(status.connectionId);
@@ -102,7 +102,7 @@ describe.skipIf(skipReason !== null)('secrets', () => {
         }
       },
     });
-    await service.handlers.saveNode({ id: 'pw2', name: 'pw', host: '127.0.0.1', port: sshd.port, user: 'psc-pw', auth: 'password' });
+    await service.handlers.saveNode({ id: 'pw2', name: 'pw', host: '127.0.0.1', port: sshd.port, user: 'psc-vault', auth: 'password' });
     const status = await service.handlers.connect('pw2');
     await service.handlers.disconnect(status.connectionId);
     for (const file of readdirSync(configDir)) expect(readFileSync(join(configDir, file), 'utf8')).not.toContain(PASSWORD);

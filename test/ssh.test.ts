@@ -220,7 +220,7 @@ describe.skipIf(skipReason !== null)('over a real sshd on loopback', () => {
       sudoKey = generateKey(dir, 'id_sudo');
       sshd.authorize('psc-sudo', sudoKey.publicLine);
       sshd.authorize('psc-nopw', sudoKey.publicLine);
-      cleanup = [sudoersRule('procscope-test-sudo', 'psc-sudo ALL=(root) NOPASSWD: /bin/sh'), sudoersRule('procscope-test-nopw', 'psc-nopw ALL=(root) ALL')];
+      cleanup = [sudoersRule(`procscope-test-sudo-${process.pid}`, 'psc-sudo ALL=(root) NOPASSWD: /bin/sh'), sudoersRule(`procscope-test-nopw-${process.pid}`, 'psc-nopw ALL=(root) ALL')];
     });
     afterAll(() => cleanup.forEach((f) => f()));
 
