@@ -1,13 +1,10 @@
 /** The procscope command line: `procscope snapshot [TARGET]` and friends. */
 import { accessSync, constants, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { defaultConfigDir } from '../app/stores';
-import { startServer } from '../serve/server';
 import { parseArgs } from 'node:util';
 import { type ProcscopeError, ProcscopeFailure, formatError, toProcscopeError } from '../../shared/errors';
 import { schemaErrors } from '../../shared/snapshot/validate';
-import { collectSnapshot } from '../engine/collect';
-import { type OpenOptions, openSession } from '../engine/open';
+import type { OpenOptions } from '../engine/open';
 import { askHidden } from './prompt';
 import { formatContainerTable } from '../../shared/containers/summary';
 import { visibleText } from '../../shared/visible';
@@ -123,9 +120,16 @@ export function openOptionsFrom(values: Parsed['values']): OpenOptions {
 
 class UsageError extends Error {}
 
+/** The engine (ssh2, the collector, the parser) loads only for the commands that reach a node: --help starts at once. */
+async function engine() {
+  const [{ collectSnapshot }, { openSession }] = await Promise.all([import('../engine/collect'), import('../engine/open')]);
+  return { collectSnapshot, openSession };
+}
+
 async function snapshotCommand(positionals: string[], values: Parsed['values']): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`one TARGET at most, got: ${positionals.join(' ')}`);
   const output = outputPath(values);
+  const { collectSnapshot, openSession } = await engine();
   const session = await openSession(positionals[0], openOptionsFrom(values));
   try {
     const snapshot = await collectSnapshot(session, collectOptionsFrom(values));
@@ -151,6 +155,8 @@ function collectOptionsFrom(values: Parsed['values']) {
   if (timeout !== undefined && !(timeout > 0)) throw new UsageError(`bad --timeout: ${values.timeout} (seconds, more than 0)`);
   return {
     sudo: values.sudo ?? false,
+    // One snapshot and exit: parsing on this thread saves the parser thread's start and the copy of its result.
+    inline: true,
     ...(values['names-root'] ? { namesRoot: values['names-root'] } : {}),
     ...(timeout !== undefined ? { deadlineMs: timeout * 1000 } : {}),
   };
@@ -191,6 +197,7 @@ function writeAtomically(path: string, text: string): void {
 async function containersCommand(positionals: string[], values: Parsed['values']): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`one TARGET at most, got: ${positionals.join(' ')}`);
   const output = outputPath(values);
+  const { collectSnapshot, openSession } = await engine();
   const session = await openSession(positionals[0], openOptionsFrom(values));
   try {
     const snapshot = await collectSnapshot(session, collectOptionsFrom(values));
@@ -207,6 +214,8 @@ async function serveCommand(positionals: string[], values: Parsed['values']): Pr
   if (positionals.length > 0) throw new UsageError(`serve takes no TARGET; connect from the app`);
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!(Number.isInteger(port) && port >= 0 && port < 65536)) throw new UsageError(`bad port: ${values.port}`);
+  // The server, the service and their dependencies load only for this command.
+  const [{ startServer }, { defaultConfigDir }] = await Promise.all([import('../serve/server'), import('../app/stores')]);
   const server = await startServer({
     port,
     staticDir: join(__dirname, '..', '..', 'renderer'),

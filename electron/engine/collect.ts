@@ -14,6 +14,8 @@ export interface CollectOptions extends RunOptions {
   namesRoot?: string;
   /** gzip the collector's output on the node (default: over SSH, not for this machine) */
   compress?: boolean;
+  /** parse on this thread (a one-shot CLI), not on the parser thread (the app) */
+  inline?: boolean;
 }
 
 export interface CollectorRun {
@@ -107,7 +109,7 @@ export async function collectSnapshot(session: NodeSession, options: CollectOpti
     durationMs: run.durationMs,
     viaSudo: options.sudo ?? false,
     namesRoot: options.namesRoot ?? '',
-  });
+  }, options.inline ?? false);
 }
 
 export interface RefreshOptions extends RunOptions {

@@ -75,10 +75,19 @@ function startWorker(): Worker {
   return w;
 }
 
-/** Parses on a worker thread when running compiled, inline otherwise; the result is the same snapshot. */
-export function assembleOffThread(stdout: Buffer, stderr: string, nonce: string, meta: SnapshotMeta): Promise<Snapshot> {
+/**
+ * Parses on a worker thread when running compiled, inline otherwise or when asked (`inline`: a one-shot CLI has
+ * nothing else to keep responsive, and saves the thread's start and the copy of the result); the same snapshot.
+ */
+export function assembleOffThread(stdout: Buffer, stderr: string, nonce: string, meta: SnapshotMeta, inline = false): Promise<Snapshot> {
   const job: Job = { stdout, stderr, nonce, meta: { ...meta, collectedAt: meta.collectedAt.toISOString() } };
-  if (!canUseWorker) return Promise.resolve(parse(job));
+  if (inline || !canUseWorker) {
+    try {
+      return Promise.resolve(parse(job));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
   worker ??= startWorker();
   const w = worker;
   const id = nextId++;

@@ -157,6 +157,9 @@ function connectOne(host: ResolvedHost, options: ConnectOptions, sock?: Duplex):
       settle(describeSocketError(err, where));
     });
     client.on('close', () => settle(hostKeyError ?? { kind: 'connection', message: `${where} closed the connection during the handshake.` }));
+    // Nagle's algorithm holds back SSH's small packets for an ACK: 40 ms per round trip on loopback and more
+    // on a real link, paid by the key exchange, every channel open and every refresh of the persistent shell.
+    client.on('connect', () => client.setNoDelay(true));
     client.connect({
       host: host.host,
       port: host.port,
