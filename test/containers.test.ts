@@ -21,6 +21,8 @@ if (skipReason) console.warn(`SKIP container tests: ${skipReason}`);
 
 const hex = () => randomBytes(32).toString('hex');
 const PORT = 8080;
+/** This run's own LXC and nspawn names: two suites side by side must not share a cgroup. */
+const RUN = process.pid % 100_000;
 
 interface Case {
   label: string;
@@ -44,8 +46,8 @@ function cases(): Case[] {
     { label: 'containerd, cgroupfs, guaranteed', cgroupPath: `/kubepods/pod${podB}/${ids[3]}`, hostname: 'c-cgfs', expect: { id: ids[3]!, runtime: 'containerd', podUid: podB, qosClass: 'guaranteed', podName: 'api-0', podNamespace: 'prod' } },
     { label: 'cri-o', cgroupPath: `${podCSlice}/crio-${ids[4]}.scope/container`, hostname: 'c-crio', monitor: `${podCSlice}/crio-conmon-${ids[4]}.scope`, expect: { id: ids[4]!, runtime: 'cri-o', podUid: podC, qosClass: 'besteffort', name: 'worker', podName: 'batch-x', podNamespace: 'jobs', cgroupPath: `${podCSlice}/crio-${ids[4]}.scope` } },
     { label: 'podman', cgroupPath: `/machine.slice/libpod-${ids[5]}.scope/container`, hostname: 'c-podman', monitor: `/machine.slice/libpod-conmon-${ids[5]}.scope`, expect: { id: ids[5]!, runtime: 'podman' } },
-    { label: 'lxc', cgroupPath: '/lxc.payload.psc-box1', hostname: 'c-lxc', monitor: '/lxc.monitor.psc-box1', expect: { id: 'psc-box1', runtime: 'lxc', name: 'psc-box1' } },
-    { label: 'systemd-nspawn', cgroupPath: '/machine.slice/machine-psc\\x2dbox.scope/payload', hostname: 'c-nspawn', monitor: '/machine.slice/machine-psc\\x2dbox.scope/supervisor', expect: { id: 'psc-box', runtime: 'systemd-nspawn', name: 'psc-box' } },
+    { label: 'lxc', cgroupPath: `/lxc.payload.psc-box${RUN}`, hostname: 'c-lxc', monitor: `/lxc.monitor.psc-box${RUN}`, expect: { id: `psc-box${RUN}`, runtime: 'lxc', name: `psc-box${RUN}` } },
+    { label: 'systemd-nspawn', cgroupPath: `/machine.slice/machine-psc\\x2dnsp${RUN}.scope/payload`, hostname: 'c-nspawn', monitor: `/machine.slice/machine-psc\\x2dnsp${RUN}.scope/supervisor`, expect: { id: `psc-nsp${RUN}`, runtime: 'systemd-nspawn', name: `psc-nsp${RUN}` } },
     { label: 'unknown runtime', cgroupPath: `/procscope-test.slice/runner-${ids[8]}.scope`, hostname: 'c-other', expect: { id: ids[8]!, runtime: 'other' } },
   ];
 }

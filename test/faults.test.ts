@@ -187,11 +187,13 @@ describe.skipIf(skipReason !== null)('faults', () => {
 });
 
 /** A node behind a link of its own: sshd in a network namespace, reached over a veth pair the test can take down. */
-const NETNS = 'procscope-faults';
-const HOST_IF = 'psc-fh';
-const NODE_IF = 'psc-fn';
-const HOST_ADDR = '10.213.7.1';
-const NODE_ADDR = '10.213.7.2';
+// This run's own names and addresses: two suites side by side must not take each other's link down.
+const RUN = process.pid % 100_000;
+const NETNS = `procscope-faults-${RUN}`;
+const HOST_IF = `psc-fh${RUN}`;
+const NODE_IF = `psc-fn${RUN}`;
+const HOST_ADDR = `10.213.${process.pid % 250}.1`;
+const NODE_ADDR = `10.213.${process.pid % 250}.2`;
 
 function ip(...args: string[]): void {
   const r = spawnSync('ip', args, { encoding: 'utf8' });
