@@ -75,29 +75,33 @@ describe('local snapshot of the live kernel', () => {
     // Sleeps of 20 to 200 ms: long enough to be listed, short enough to be gone before their files are read.
     const churn = ['0.02', '0.07', '0.2'].map((s) => spawn('/bin/sh', ['-c', `while :; do /bin/sleep ${s} & /bin/sleep 0.01; done`]));
     try {
-      const exited: { pid: number; listed: boolean }[] = [];
+      const exited: { pid: number; listed: boolean; readAtTicks: number }[] = [];
       // Chance decides which snapshot catches one; a busy machine slows both sides, so the bound is time, not tries.
       const until = Date.now() + 60_000;
       while (exited.length === 0 && Date.now() < until) {
         const snap = await collectSnapshot(localSession());
         expect(schemaErrors(snap)).toEqual([]);
+        // The node's clock when the collector read /proc/uptime, at its start, in clock ticks as stat counts them.
+        const readAtTicks = (snap.node.uptimeSec ?? 0) * (snap.node.clockTicks ?? 100);
         for (const e of snap.errors) {
           const m = /^pid (\d+)$/.exec(e.scope);
-          if (m && /^exited during collection/.test(e.message)) exited.push({ pid: Number(m[1]), listed: snap.processes.some((p) => p.pid === Number(m[1])) });
+          if (m && /^exited during collection/.test(e.message)) exited.push({ pid: Number(m[1]), listed: snap.processes.some((p) => p.pid === Number(m[1])), readAtTicks });
         }
       }
       expect(exited.length, 'no process of the churn exited mid-read in 60 s of snapshots').toBeGreaterThan(0);
-      for (const { pid, listed } of exited) {
+      for (const { pid, listed, readAtTicks } of exited) {
         expect(listed, `pid ${pid} both exited and listed`).toBe(false);
-        const argv = (() => {
+        const stat = (() => {
           try {
-            return readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+            return readFileSync(`/proc/${pid}/stat`, 'latin1');
           } catch {
             return null;
           }
         })();
-        // Gone, or its pid already reused by another short-lived process of the churn.
-        expect(argv === null || argv === '' || argv.startsWith('/bin/sleep\0') || argv.startsWith('/bin/sh\0-c\0while :'), `pid ${pid} still runs ${argv}`).toBe(true);
+        // Gone, or its pid already taken by a process that started after the collector did (any process of a
+        // shared machine may take it): never the process that was reported exited.
+        const startTicks = stat === null ? null : Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+        expect(startTicks === null || startTicks >= readAtTicks - 1, `pid ${pid} is still the process that started at tick ${startTicks}`).toBe(true);
       }
     } finally {
       for (const c of churn) c.kill('SIGKILL');
