@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_PROTOCOL, MAX_MESSAGE_BYTES, type RunningServer, startServer } from '../electron/serve/server';
+import { type RunningServer, startServer } from '../electron/serve/server';
+import { API_PROTOCOL, MAX_MESSAGE_BYTES } from '../shared/serve-protocol';
 import { makeTempDir } from './helpers/sshd';
 
 const staticDir = join(__dirname, '..', 'dist', 'renderer');

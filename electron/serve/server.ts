@@ -15,7 +15,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { ApiEvent, ApiEvents } from '../../shared/api';
-import { MAX_SNAPSHOT_BYTES } from '../../shared/snapshot/limits';
+import { API_PROTOCOL, MAX_MESSAGE_BYTES } from '../../shared/serve-protocol';
 import { dispatch } from '../app/dispatch';
 import { type ServiceOptions, createService } from '../app/service';
 import { noVault } from '../app/stores';
@@ -23,10 +23,6 @@ import { RENDERER_CSP } from '../window-config';
 
 /** The page's CSP, plus what only a header can say. */
 export const CSP = `${RENDERER_CSP}; frame-ancestors 'none'`;
-/** The WebSocket subprotocol of the API; the session secret rides as a second one, `session.SECRET`. */
-export const API_PROTOCOL = 'procscope.v1';
-/** A message may carry a snapshot to check: the import limit, with room for the JSON escaping of its text. */
-export const MAX_MESSAGE_BYTES = Math.ceil(MAX_SNAPSHOT_BYTES * 1.25);
 /** Requests one WebSocket may have waiting at once. */
 const MAX_PENDING = 64;
 /** Methods that run a collection on a node: one at a time per WebSocket. */

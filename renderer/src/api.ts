@@ -2,6 +2,7 @@
 import type { ApiClient } from '../../shared/api';
 import { clientOf, eventHub } from '../../shared/api-client';
 import type { ProcscopeError, Result } from '../../shared/errors';
+import { API_PROTOCOL, MAX_MESSAGE_BYTES } from '../../shared/serve-protocol';
 import { MAX_SNAPSHOT_BYTES } from '../../shared/snapshot/limits';
 import type { Snapshot } from '../../shared/snapshot/types';
 
@@ -11,10 +12,6 @@ declare global {
   }
 }
 
-/** The WebSocket subprotocol of the API (electron/serve/server.ts); the session rides as `session.SECRET`. */
-const API_PROTOCOL = 'procscope.v1';
-/** The server's cap on one message (MAX_MESSAGE_BYTES there). */
-const MAX_MESSAGE_BYTES = Math.ceil(MAX_SNAPSHOT_BYTES * 1.25);
 
 const LOST: ProcscopeError = {
   kind: 'connection',

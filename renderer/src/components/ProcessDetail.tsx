@@ -130,7 +130,7 @@ export function ProcessDetail({ index, process: p }: { index: SnapshotIndex; pro
       </section>
       <section>
         <h3>Namespaces</h3>
-        <table className="grid" data-testid="namespaces-of-process">
+        <table className="grid ns-of-process" data-testid="namespaces-of-process">
           <tbody>
             {Object.entries(p.namespaces)
               .filter(([t]) => !t.endsWith('_for_children'))
