@@ -6,6 +6,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 
 export interface Load {
   processes: number;
+  /** starts `more` sleepers besides the ones running */
+  grow(more: number): Promise<void>;
   fdsPerProcess: number;
   sockets: number;
   netnsSockets: number;
@@ -77,5 +79,16 @@ export async function startLoad(processes: number, sockets: number, netnsCount: 
     teardown();
     throw err;
   }
-  return { processes, fdsPerProcess: 10, sockets: sockets + netnsCount * netnsSockets, netnsSockets: netnsCount * netnsSockets, teardown };
+  const load: Load = {
+    processes,
+    async grow(more) {
+      await started(launch(['/bin/sh', '-c', SLEEPERS], { N: String(more) }), 'more sleepers');
+      load.processes += more;
+    },
+    fdsPerProcess: 10,
+    sockets: sockets + netnsCount * netnsSockets,
+    netnsSockets: netnsCount * netnsSockets,
+    teardown,
+  };
+  return load;
 }

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCollectOutput } from '../shared/collect/frame';
-import { buildCollectScript } from '../shared/collect/script';
+import { buildCollectScript, doneMarker } from '../shared/collect/script';
 import { assembleSnapshot } from '../shared/snapshot/assemble';
 import { applyDelta } from '../shared/snapshot/refresh';
 import type { Snapshot } from '../shared/snapshot/types';
@@ -18,7 +18,7 @@ import { openSession } from '../electron/engine/open';
 import type { NodeSession } from '../electron/engine/session';
 import { startServer } from '../electron/serve/server';
 import { generateKey, makeTempDir, sshdUnavailable, startSshd } from '../test/helpers/sshd';
-import { browserUnavailable, launchChromium } from '../test/helpers/browser';
+import { addNodeInUi, browserUnavailable, launchChromium, timedKeystroke } from '../test/helpers/browser';
 import { type Load, startLoad } from './load';
 import { syntheticSnapshot } from './synthetic';
 
@@ -27,7 +27,9 @@ const arg = (name: string, fallback: number) => {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const N = arg('--processes', 2000);
-const RUNS = Math.max(5, arg('--runs', 5));
+/** the second phase's number of processes; 0 for none */
+const LARGE = arg('--large', 10000);
+const RUNS = Math.max(3, arg('--runs', 5));
 const ROWS = arg('--rows', 10000);
 
 interface Row {
@@ -35,7 +37,7 @@ interface Row {
   ms: number[];
   bytes?: number[];
 }
-const rows: Row[] = [];
+let rows: Row[] = [];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 
@@ -105,19 +107,7 @@ async function rendererBench(): Promise<{ initialPaintMs: number[]; keystrokeMs:
       await chooser.setFiles(file);
       await page.locator('[data-testid="process-table-body"] [aria-rowindex="1"]').waitFor();
       initialPaintMs.push(performance.now() - t0);
-      // One keystroke: the input event React handles, then the frame after it is painted.
-      for (const ch of 'worker-42') {
-        keystrokeMs.push(
-          await page.getByTestId('process-filter').evaluate(async (input: HTMLInputElement, c) => {
-            const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
-            const start = performance.now();
-            setValue.call(input, input.value + c);
-            input.dispatchEvent(new Event('input', { bubbles: true }));
-            await new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-            return performance.now() - start;
-          }, ch),
-        );
-      }
+      for (const ch of 'worker-42') keystrokeMs.push(await timedKeystroke(page, ch));
       await page.close();
     }
     return { initialPaintMs, keystrokeMs };
@@ -154,23 +144,214 @@ function timed(args: string[]): Promise<{ ms: number; peakKb: number }> {
 }
 
 /** The CLI as a user runs it: its start (--help, against a bare node), and a whole snapshot over SSH with its peak memory. */
-async function cliBench(port: number, identity: string, knownHosts: string) {
-  const node: Row = { name: 'node -e 0 (a bare start)', ms: [] };
+async function cliBench(node: Node, runs: number, withStart: boolean) {
+  const nodeStart: Row = { name: 'node -e 0 (a bare start)', ms: [] };
   const help: Row = { name: 'procscope --help', ms: [] };
   const snapshot: Row = { name: 'procscope snapshot over SSH, end to end (CLI)', ms: [] };
   const peakKb: number[] = [];
   const out = join(tmpdir(), `procscope-bench-${process.pid}.json`);
-  for (let i = 0; i < RUNS; i++) {
-    node.ms.push((await timed(['-'])).ms);
-    help.ms.push((await timed([CLI, '--help'])).ms);
-    const run = await timed([CLI, 'snapshot', `root@127.0.0.1:${port}`, '-i', identity, '--known-hosts', knownHosts, '-o', out]);
+  for (let i = 0; i < runs; i++) {
+    if (withStart) {
+      nodeStart.ms.push((await timed(['-'])).ms);
+      help.ms.push((await timed([CLI, '--help'])).ms);
+    }
+    const run = await timed([CLI, 'snapshot', `root@127.0.0.1:${node.port}`, '-i', node.identity, '--known-hosts', node.knownHosts, '-o', out]);
     snapshot.ms.push(run.ms);
     peakKb.push(run.peakKb);
   }
   rmSync(out, { force: true });
-  rows.push(node, help, snapshot);
-  process.stderr.write(`  CLI: --help ${fmt(median(help.ms))} ms (node ${fmt(median(node.ms))} ms), snapshot ${fmt(median(snapshot.ms))} ms, peak ${(median(peakKb) / 1024).toFixed(0)} MB\n`);
-  return { node, help, snapshot, peakKb };
+  if (withStart) rows.push(nodeStart, help);
+  rows.push(snapshot);
+  process.stderr.write(`  CLI: ${withStart ? `--help ${fmt(median(help.ms))} ms (node ${fmt(median(nodeStart.ms))} ms), ` : ''}snapshot ${fmt(median(snapshot.ms))} ms, peak ${(median(peakKb) / 1024).toFixed(0)} MB\n`);
+  return { node: withStart ? nodeStart : null, help: withStart ? help : null, snapshot, peakKb };
+}
+
+interface LiveUi {
+  rows: number;
+  tickMs: number[];
+  keystrokeMs: number[];
+}
+
+/**
+ * The app in Chromium with a live tab on the bench's node: each tick's time from the refresh reply reaching the
+ * page to the frame painted after the table changed (apply the delta, re-index, render, paint), and filter
+ * keystrokes while it ticks.
+ */
+async function liveRendererBench(node: Node): Promise<LiveUi | string> {
+  const rendererDir = join(__dirname, '..', '..', 'dist', 'renderer');
+  const why = browserUnavailable(rendererDir);
+  if (why) return why;
+  const dir = mkdtempSync(join(tmpdir(), 'procscope-bench-live-'));
+  const server = await startServer({ staticDir: rendererDir, configDir: dir, knownHostsFile: node.knownHosts });
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+    await page.addInitScript(() => {
+      const w = window as unknown as { __ticks: number[]; WebSocket: typeof WebSocket };
+      w.__ticks = [];
+      let replyAt: number | null = null;
+      const Native = w.WebSocket;
+      w.WebSocket = class extends Native {
+        constructor(url: string | URL, protocols?: string | string[]) {
+          super(url, protocols);
+          // Registered before the app's own handler, so it sees the reply first.
+          this.addEventListener('message', (e) => {
+            if (typeof e.data === 'string' && e.data.includes('"updated":[')) replyAt = performance.now();
+          });
+        }
+      };
+      new MutationObserver(() => {
+        if (replyAt === null) return;
+        const t0 = replyAt;
+        replyAt = null;
+        requestAnimationFrame(() => setTimeout(() => w.__ticks.push(performance.now() - t0), 0));
+      }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+    await page.goto(server.url);
+    await addNodeInUi(page, { name: 'bench', host: '127.0.0.1', port: node.port, user: 'root', identity: node.identity });
+    await page.locator('[data-testid="process-table-body"] [aria-rowindex="1"]').waitFor({ timeout: 60_000 });
+    const rowCount = Number(await page.getByTestId('process-table-body').getAttribute('aria-rowcount'));
+    await page.getByTestId('live-interval').selectOption('1000');
+    await page.getByTestId('live-toggle').check();
+    const ticks = () => page.evaluate(() => (window as unknown as { __ticks: number[] }).__ticks.length);
+    const deadline = Date.now() + 60_000;
+    while ((await ticks()) < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    // Keystrokes while it ticks: one every 300 ms, so some land while a tick is applied.
+    const keystrokeMs: number[] = [];
+    for (const ch of 'sleep 36') {
+      await new Promise((r) => setTimeout(r, 300));
+      keystrokeMs.push(await timedKeystroke(page, ch));
+    }
+    await page.getByTestId('process-filter').fill('');
+    while ((await ticks()) < 8 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    const tickMs = await page.evaluate(() => (window as unknown as { __ticks: number[] }).__ticks);
+    if (tickMs.length === 0) return 'the live tab did not tick within a minute';
+    process.stderr.write(`  renderer live: ${tickMs.length} ticks at ${rowCount} rows, median ${fmt(median(tickMs))} ms, max ${fmt(Math.max(...tickMs))} ms\n`);
+    return { rows: rowCount, tickMs, keystrokeMs };
+  } finally {
+    await browser.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One key, known_hosts and loopback sshd for every phase. */
+interface Node {
+  port: number;
+  identity: string;
+  knownHosts: string;
+  open(sshCompression?: boolean): Promise<NodeSession>;
+}
+
+/** What one size of load measured: its rows (the table) and the figures the targets are checked against. */
+interface Phase {
+  processes: number;
+  fds: number;
+  rows: Row[];
+  figures: Record<string, number | null>;
+  live: LiveUi | string | null;
+}
+
+async function phase(node: Node, load: Load, full: boolean, cleanups: (() => unknown)[]): Promise<Phase> {
+  rows = [];
+  const processes = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).length;
+  const fds = countFds();
+  const runs = full ? RUNS : Math.max(3, Math.ceil(RUNS / 2));
+  process.stderr.write(`procscope bench: ${processes} processes, ${fds} fds, ${load.sockets} sockets (${load.netnsSockets} in 4 network namespaces); ${runs} runs each\n`);
+  let snap: Snapshot | null = null;
+  let bytes = 0;
+  const onProgress = (b: number) => (bytes = b);
+  if (full) {
+    await measure('procscope full snapshot, new SSH connection', runs, async () => {
+      const s = await node.open();
+      snap = await collectSnapshot(s, { onProgress });
+      s.close();
+      return bytes;
+    });
+  }
+  const session = await node.open();
+  cleanups.push(() => session.close());
+  const fullRow = await measure('procscope full snapshot, open connection', runs, async () => {
+    snap = await collectSnapshot(session, { onProgress });
+    return bytes;
+  });
+  if (full) {
+    await measure('procscope full snapshot, open connection (gzip on the node)', runs, async () => {
+      await collectSnapshot(session, { compress: true, onProgress });
+      return bytes;
+    });
+    const sshZ = await node.open(true);
+    cleanups.push(() => sshZ.close());
+    await measure('procscope full snapshot, ssh zlib', runs, async () => {
+      await collectSnapshot(sshZ, { compress: false, onProgress });
+      return bytes;
+    });
+  }
+  let prev = snap!;
+  const refresh = await measure('procscope live refresh, open connection', runs, async () => {
+    const delta = await refreshSnapshot(session, prev, { onProgress });
+    prev = applyDelta(prev, delta);
+    return bytes;
+  });
+  if (full) {
+    const parse: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const nonce = 'ab'.repeat(16);
+      const raw = await session.runScript(buildCollectScript(nonce), { endMarker: Buffer.from(doneMarker(nonce)) });
+      const t0 = performance.now();
+      const r = unwrapReply(raw, nonce);
+      assembleSnapshot(parseCollectOutput(r.stdout, r.stderr, nonce), { target: 'bench', collectedAt: new Date() });
+      parse.push(performance.now() - t0);
+    }
+    rows.push({ name: 'procscope parse + assembly in Node (of the above)', ms: parse });
+  }
+  const floor = await measure('floor: one batched cat + find of the same files, sent', runs, () => runRaw(session, FLOOR));
+  const tight = await measure('tight floor: head -c + find of the same files, sent', runs, () => runRaw(session, TIGHT_FLOOR));
+  const statFloor = await measure('refresh floor: head -c of every /proc/<pid>/stat, sent', runs, () => runRaw(session, STAT_FLOOR));
+  const cli = await cliBench(node, runs, full);
+  if (full) {
+    await measure(`ps -eo … (alone)`, runs, () => runRaw(session, PS));
+    await measure('ss -tunaxp (alone)', runs, () => runRaw(session, 'ss -tunaxp'));
+    await measure('lsns (alone)', runs, () => runRaw(session, 'lsns'));
+  }
+  const peers = await measure('ps + ss -tunaxp + lsns, one exec', runs, () => runRaw(session, `${PS}; ss -tunaxp; lsns`));
+  let live: LiveUi | string | null = null;
+  if (!full) {
+    live = await liveRendererBench(node);
+    if (typeof live !== 'string') {
+      rows.push({ name: `renderer: live tick to paint, ${live.rows} rows`, ms: live.tickMs });
+      rows.push({ name: `renderer: filter keystroke to paint while live, ${live.rows} rows`, ms: live.keystrokeMs });
+    }
+  }
+  const m = (r: Row) => median(r.ms);
+  const mb = (r: Row) => median(r.bytes ?? [0]);
+  return {
+    processes,
+    fds,
+    rows,
+    live,
+    figures: {
+      full_vs_ps_ss_lsns: m(fullRow) / m(peers),
+      full_vs_floor: m(fullRow) / m(floor),
+      full_vs_tight_floor: m(fullRow) / m(tight),
+      cli_snapshot_vs_ps_ss_lsns: m(cli.snapshot) / m(peers),
+      cli_snapshot_vs_floor: m(cli.snapshot) / m(floor),
+      cli_help_vs_node: cli.help ? m(cli.help) / m(cli.node!) : null,
+      cli_peak_mb: median(cli.peakKb) / 1024,
+      refresh_vs_stat_floor: m(refresh) / m(statFloor),
+      refresh_bytes_per_process: mb(refresh) / snap!.processes.length,
+      full_bytes_per_process: mb(fullRow) / snap!.processes.length,
+    },
+  };
+}
+
+function table(p: Phase): string[] {
+  const width = Math.max(...p.rows.map((r) => r.name.length));
+  const m = (r: Row) => median(r.ms);
+  return [
+    `${'what'.padEnd(width)}  median ms     min ms     max ms   bytes (median)`,
+    ...p.rows.map((r) => `${r.name.padEnd(width)}  ${fmt(m(r)).padStart(9)}  ${fmt(Math.min(...r.ms)).padStart(9)}  ${fmt(Math.max(...r.ms)).padStart(9)}   ${r.bytes ? String(median(r.bytes)).padStart(10) : ''}`),
+  ];
 }
 
 async function main(): Promise<void> {
@@ -194,108 +375,57 @@ async function main(): Promise<void> {
     sshd.authorize('root', key.publicLine);
     const knownHosts = join(dir, 'known_hosts');
     writeFileSync(knownHosts, sshd.knownHostsLine() + '\n');
-    const open = (sshCompression = false) =>
-      openSession(`root@127.0.0.1:${sshd.port}`, { identityFiles: [key.privatePath], knownHostsFile: knownHosts, agentSocket: null, sshCompression, onUnknownKey: async () => 'reject' });
-    const processes = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).length;
-    const fds = countFds();
-    process.stderr.write(`procscope bench: ${processes} processes, ${fds} fds, ${load.sockets} sockets (${load.netnsSockets} in 4 network namespaces); ${RUNS} runs each\n`);
-
-    let snap: Snapshot | null = null;
-    let bytes = 0;
-    const onProgress = (b: number) => (bytes = b);
-    await measure('procscope full snapshot, new SSH connection', RUNS, async () => {
-      const s = await open();
-      snap = await collectSnapshot(s, { onProgress });
-      s.close();
-      return bytes;
-    });
-    const session = await open();
-    cleanups.push(() => session.close());
-    const full = await measure('procscope full snapshot, open connection (gzip)', RUNS, async () => {
-      snap = await collectSnapshot(session, { onProgress });
-      return bytes;
-    });
-    await measure('procscope full snapshot, open connection (no gzip)', RUNS, async () => {
-      await collectSnapshot(session, { compress: false, onProgress });
-      return bytes;
-    });
-    const sshZ = await open(true);
-    cleanups.push(() => sshZ.close());
-    await measure('procscope full snapshot, ssh zlib instead of gzip', RUNS, async () => {
-      await collectSnapshot(sshZ, { compress: false, onProgress });
-      return bytes;
-    });
-    let prev = snap!;
-    const refresh = await measure('procscope live refresh, open connection', RUNS, async () => {
-      const delta = await refreshSnapshot(session, prev, { onProgress });
-      prev = applyDelta(prev, delta);
-      return bytes;
-    });
-    const parse: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const nonce = 'ab'.repeat(16);
-      const raw = await session.runScript(buildCollectScript(nonce, { compress: true }));
-      const t0 = performance.now();
-      const r = unwrapReply(raw, nonce);
-      assembleSnapshot(parseCollectOutput(r.stdout, r.stderr, nonce), { target: 'bench', collectedAt: new Date() });
-      parse.push(performance.now() - t0);
-    }
-    rows.push({ name: 'procscope parse + assembly in Node (of the above)', ms: parse });
-    const floor = await measure('floor: one batched cat + find of the same files, sent', RUNS, () => runRaw(session, FLOOR));
-    const tight = await measure('tight floor: head -c + find of the same files, sent', RUNS, () => runRaw(session, TIGHT_FLOOR));
-    const statFloor = await measure('refresh floor: head -c of every /proc/<pid>/stat, sent', RUNS, () => runRaw(session, STAT_FLOOR));
-    const cli = await cliBench(sshd.port, key.privatePath, knownHosts);
-    const ps = await measure(`ps -eo … (alone)`, RUNS, () => runRaw(session, PS));
-    const ss = await measure('ss -tunaxp (alone)', RUNS, () => runRaw(session, 'ss -tunaxp'));
-    const lsns = await measure('lsns (alone)', RUNS, () => runRaw(session, 'lsns'));
-    const peers = await measure('ps + ss -tunaxp + lsns, one exec', RUNS, () => runRaw(session, `${PS}; ss -tunaxp; lsns`));
+    const node: Node = {
+      port: sshd.port,
+      identity: key.privatePath,
+      knownHosts,
+      open: (sshCompression = false) =>
+        openSession(`root@127.0.0.1:${sshd.port}`, { identityFiles: [key.privatePath], knownHostsFile: knownHosts, agentSocket: null, sshCompression, onUnknownKey: async () => 'reject' }),
+    };
+    const small = await phase(node, load, true, cleanups);
     const ui = await rendererBench();
     if (typeof ui !== 'string') {
-      rows.push({ name: `renderer: import and first paint, ${ROWS} rows`, ms: ui.initialPaintMs });
-      rows.push({ name: `renderer: filter keystroke to paint, ${ROWS} rows`, ms: ui.keystrokeMs });
+      small.rows.push({ name: `renderer: import and first paint, ${ROWS} rows`, ms: ui.initialPaintMs });
+      small.rows.push({ name: `renderer: filter keystroke to paint, ${ROWS} rows`, ms: ui.keystrokeMs });
+    }
+    let large: Phase | null = null;
+    if (LARGE > small.processes) {
+      process.stderr.write(`procscope bench: growing the load to ${LARGE} processes…\n`);
+      await load.grow(LARGE - small.processes);
+      large = await phase(node, load, false, cleanups);
     }
 
-    const m = (r: Row) => median(r.ms);
-    const mb = (r: Row) => median(r.bytes ?? [0]);
-    const ratios = {
-      full_vs_ps_ss_lsns: m(full) / m(peers),
-      full_vs_floor: m(full) / m(floor),
-      full_vs_tight_floor: m(full) / m(tight),
-      cli_snapshot_vs_ps_ss_lsns: m(cli.snapshot) / m(peers),
-      cli_snapshot_vs_floor: m(cli.snapshot) / m(floor),
-      cli_help_vs_node: m(cli.help) / m(cli.node),
-      cli_peak_mb: median(cli.peakKb) / 1024,
-      refresh_vs_stat_floor: m(refresh) / m(statFloor),
-      refresh_vs_full: m(refresh) / m(full),
-      refresh_bytes_per_process: mb(refresh) / snap!.processes.length,
-      full_bytes_per_process: mb(full) / snap!.processes.length,
-      keystroke_to_paint_ms_median: typeof ui === 'string' ? null : median(ui.keystrokeMs),
-      keystroke_to_paint_ms_max: typeof ui === 'string' ? null : Math.max(...ui.keystrokeMs),
-    };
-    const width = Math.max(...rows.map((r) => r.name.length));
+    const s = small.figures;
+    const l = large?.figures;
+    const live = large?.live;
     const lines = [
-      `procscope bench — ${processes} processes, ${fds} fds, ${load.sockets} sockets (${load.netnsSockets} in network namespaces), loopback sshd, ${RUNS} runs`,
-      `${'what'.padEnd(width)}  median ms     min ms     max ms   bytes (median)`,
-      ...rows.map((r) => `${r.name.padEnd(width)}  ${fmt(m(r)).padStart(9)}  ${fmt(Math.min(...r.ms)).padStart(9)}  ${fmt(Math.max(...r.ms)).padStart(9)}   ${r.bytes ? String(mb(r)).padStart(10) : ''}`),
+      `procscope bench — loopback sshd; ${small.processes} processes, ${small.fds} fds, ${load.sockets} sockets (${load.netnsSockets} in network namespaces), ${RUNS} runs`,
+      ...table(small),
+      ...(large ? ['', `${large.processes} processes, ${large.fds} fds`, ...table(large)] : []),
       '',
-      target('CLI snapshot / (ps + ss + lsns)', ratios.cli_snapshot_vs_ps_ss_lsns, processes >= 10_000 ? 0.7 : 1.0),
-      target('CLI snapshot / floor (sent)', ratios.cli_snapshot_vs_floor, 1.0),
-      target('full snapshot, open connection / (ps + ss + lsns)', ratios.full_vs_ps_ss_lsns, processes >= 10_000 ? 0.7 : 1.0),
-      target('full snapshot, open connection / floor (sent)', ratios.full_vs_floor, 1.0),
-      `full snapshot / tight floor:                      ${ratios.full_vs_tight_floor.toFixed(2)}`,
-      target('procscope --help / node -e 0', ratios.cli_help_vs_node, 1.3),
-      target('live refresh / refresh floor', ratios.refresh_vs_stat_floor, 2.0),
-      target('live refresh bytes per process', ratios.refresh_bytes_per_process, 20, 0),
-      target('CLI peak memory, MB', ratios.cli_peak_mb, 260, 0),
-      typeof ui === 'string' ? `renderer: skipped (${ui})` : target('filter keystroke to paint, max ms', ratios.keystroke_to_paint_ms_max!, 50, 1),
-      `(ss, ps and lsns: ${mb(ss)}, ${mb(ps)}, ${mb(lsns)} bytes; took ${((performance.now() - started) / 1000).toFixed(0)} s in all)`,
+      `targets (ratios of medians in this run)`,
+      target(`CLI snapshot / (ps + ss + lsns), ${small.processes} processes`, s.cli_snapshot_vs_ps_ss_lsns!, 1.0),
+      target(`CLI snapshot / floor (sent), ${small.processes} processes`, s.cli_snapshot_vs_floor!, 1.0),
+      ...(l && large
+        ? [
+            target(`CLI snapshot / (ps + ss + lsns), ${large.processes} processes`, l.cli_snapshot_vs_ps_ss_lsns!, 0.7),
+            target(`CLI snapshot / floor (sent), ${large.processes} processes`, l.cli_snapshot_vs_floor!, 1.0),
+          ]
+        : ['(no 10,000-process phase: --large 0)']),
+      target('procscope --help / node -e 0', s.cli_help_vs_node!, 1.3),
+      target(`live refresh / refresh floor, ${small.processes} processes`, s.refresh_vs_stat_floor!, 2.0),
+      target(`live refresh bytes per process, ${small.processes} processes`, s.refresh_bytes_per_process!, 20, 0),
+      target(`CLI peak memory, MB, ${large?.processes ?? small.processes} processes`, (l ?? s).cli_peak_mb!, 260, 0),
+      ...(live && typeof live !== 'string'
+        ? [target(`renderer live tick to paint, max ms, ${live.rows} rows`, Math.max(...live.tickMs), 50, 1), target(`filter keystroke while live, max ms, ${live.rows} rows`, Math.max(...live.keystrokeMs), 50, 1)]
+        : [`renderer live tick: skipped (${live ?? 'no large phase'})`]),
+      typeof ui === 'string' ? `renderer: skipped (${ui})` : target(`filter keystroke to paint, max ms, ${ROWS} rows imported`, Math.max(...ui.keystrokeMs), 50, 1),
+      `full snapshot over an open connection / (ps + ss + lsns): ${s.full_vs_ps_ss_lsns!.toFixed(2)}; / floor: ${s.full_vs_floor!.toFixed(2)}; / tight floor: ${s.full_vs_tight_floor!.toFixed(2)}${l ? `; at ${large!.processes}: ${l.full_vs_ps_ss_lsns!.toFixed(2)}, ${l.full_vs_floor!.toFixed(2)}, ${l.full_vs_tight_floor!.toFixed(2)}` : ''}`,
+      `(took ${((performance.now() - started) / 1000).toFixed(0)} s in all)`,
     ];
     process.stdout.write(lines.join('\n') + '\n');
-    process.stdout.write(
-      'BENCH_JSON ' +
-        JSON.stringify({ processes, fds, sockets: load.sockets, runs: RUNS, rows: rows.map((r) => ({ name: r.name, median_ms: m(r), min_ms: Math.min(...r.ms), max_ms: Math.max(...r.ms), ...(r.bytes ? { bytes: mb(r) } : {}) })), ratios }) +
-        '\n',
-    );
+    const json = (p: Phase) => ({ processes: p.processes, fds: p.fds, rows: p.rows.map((r) => ({ name: r.name, median_ms: median(r.ms), min_ms: Math.min(...r.ms), max_ms: Math.max(...r.ms), ...(r.bytes ? { bytes: median(r.bytes) } : {}) })), figures: p.figures });
+    process.stdout.write('BENCH_JSON ' + JSON.stringify({ runs: RUNS, sockets: load.sockets, phases: [json(small), ...(large ? [json(large)] : [])] }) + '\n');
   } finally {
     await cleanup();
   }

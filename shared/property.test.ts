@@ -98,34 +98,63 @@ describe('the framing, with contents a process controls', () => {
   const M = sectionMark(nonce);
   const mark = (name: string) => `\n${M} ${name}\n`;
   const sep = `\n${M}:f\n`;
+  /** Text that looks like head's framing, for a process to put in its argv or a cgroup path. */
+  const forged = fc.constantFrom('\n==> /proc/42/stat <==\n', '\n==> /proc/42/cgroup <==\n', '\n==> /proc/43/cmdline <==\n', '==> /proc/42/status <==\n', '\n==> ', ' <==\n', '\n==> x <==');
+  const withForgery = fc.array(fc.oneof(hostile, forged), { maxLength: 4 }).map((parts) => parts.join(''));
+  /** A "h <kind>" section as `echo; head -v` prints it. */
+  const headSection = (kind: string, files: [string, string][]) => mark(`h ${kind}`) + files.map(([path, content]) => `\n==> ${path} <==\n${content}`).join('');
 
-  it('gives back every file and link byte for byte, whatever they hold', () => {
+  function reply(comm: string, cmdline: string, cgroup: string, path: string): Buffer {
+    const stat = `42 (${comm}) S 1 42 42 0 -1 0 0 0 0 0 5 6 0 0 20 0 1 0 100 0 0\n`;
+    const status = 'Name:\tx\nPid:\t42\nPPid:\t1\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n';
+    return Buffer.concat(
+      [
+        'banner\n',
+        mark('begin'),
+        'procscope-collect 6',
+        mark('pids'),
+        '/proc/42\n',
+        headSection('stat', [['/proc/42/stat', stat]]),
+        headSection('status', [['/proc/42/status', status]]),
+        headSection('cmdline', [['/proc/42/cmdline', cmdline]]),
+        headSection('cgroup', [['/proc/42/cgroup', cgroup]]),
+        mark('tasks'),
+        '/proc/42/task/42\n',
+        mark('list'),
+        '/etc/passwd',
+        mark('data'),
+        sep + 'root:x:0:0::/:/bin/sh\n',
+        mark('links'),
+        `/proc/42/fd/3\0${path}\0/proc/42/exe\0/bin/x\0`,
+        mark('end'),
+      ].map((s) => Buffer.from(encodeBytes(s))),
+    );
+  }
+
+  /** What buildRereadScript's run prints: the given files between nonce separators. */
+  const rereadOf = (files: [string, string][]) =>
+    parseCollectOutput(Buffer.from(encodeBytes(mark('begin') + mark('list') + files.map(([p]) => p).join('\n') + mark('data') + files.map(([, c]) => sep + c).join('') + mark('end'))), '', nonce);
+
+  it('gives back every file and link byte for byte, or says the framing is unproven, whatever they hold', () => {
     fc.assert(
-      fc.property(hostile, hostile, fc.array(hostile, { maxLength: 4 }), hostile, (comm, path, argv, cgroupPath) => {
+      fc.property(hostile, hostile, fc.array(withForgery, { maxLength: 4 }), withForgery, (comm, path, argv, cgroupPath) => {
         const cmdline = argv.map((a) => a + '\0').join('');
-        const stat = `42 (${comm}) S 1 42 42 0 -1 0 0 0 0 0 5 6 0 0 20 0 1 0 100 0 0\n`;
-        const out = Buffer.concat(
-          [
-            'banner\n',
-            mark('begin'),
-            'procscope-collect 4',
-            mark('list'),
-            '/proc/42/stat\n/proc/42/cmdline\n/proc/42/cgroup\n/proc/42/status',
-            mark('data'),
-            sep + stat,
-            sep + cmdline,
-            sep + `0::${cgroupPath}\n`,
-            sep + 'Name:\tx\nPid:\t42\nPPid:\t1\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n',
-            mark('links'),
-            `/proc/42/fd/3\0${path}\0/proc/42/exe\0/bin/x\0`,
-            mark('end'),
-          ].map((s) => Buffer.from(encodeBytes(s))),
-        );
+        const cgroup = `0::${cgroupPath}\n`;
+        const out = reply(comm, cmdline, cgroup, path);
         const parsed = parseCollectOutput(out, '', nonce);
         expect(parsed.complete).toBe(true);
-        expect(decodeBytes(parsed.files.get('/proc/42/cmdline')!)).toBe(cmdline);
         expect(parsed.links.get('/proc/42/fd/3')).toBe(path);
-        const snap = assembleSnapshot(parsed, { target: 't', collectedAt: new Date(0) });
+        const files = parsed.processes.get(42)!.files;
+        // Proven, or not believed: a forged header never moves a byte from one file to another.
+        if (parsed.unproven.includes('cmdline')) expect(files.cmdline).toBeUndefined();
+        else expect(decodeBytes(files.cmdline!)).toBe(cmdline);
+        if (parsed.unproven.includes('cgroup')) expect(files.cgroup).toBeUndefined();
+        else expect(decodeBytes(files.cgroup!)).toBe(cgroup);
+        expect(parsed.unproven.filter((k) => k !== 'cmdline' && k !== 'cgroup')).toEqual([]);
+        // With the unproven files read again under the nonce, the process comes back whole.
+        const whole = parseCollectOutput(out, '', nonce, rereadOf([['/proc/42/cmdline', cmdline], ['/proc/42/cgroup', cgroup]]));
+        expect(whole.unproven).toEqual([]);
+        const snap = assembleSnapshot(whole, { target: 't', collectedAt: new Date(0) });
         const p = snap.processes[0]!;
         expect(p.name).toBe(comm);
         expect(p.cmdline).toEqual(cmdline === '' ? [] : parseCmdline(cmdline));
@@ -135,10 +164,22 @@ describe('the framing, with contents a process controls', () => {
     );
   });
 
+  it('catches a header forged in an argv, however it is placed', () => {
+    for (const argv of ['x\0\n==> /proc/42/cmdline <==\nsh\0', 'a\n==> /proc/42/cmdline <==\n\0', '\n==> /proc/9/cmdline <==\n\0']) {
+      const parsed = parseCollectOutput(reply('x', argv, '0::/\n', '/tmp'), '', nonce);
+      expect(parsed.unproven).toEqual(['cmdline']);
+      expect(parsed.processes.get(42)!.files.cmdline).toBeUndefined();
+    }
+    // Header-like text that is no whole header line is content, and comes back as it was.
+    const parsed = parseCollectOutput(reply('x', 'a\n==> /proc/42/cmdline <==\0', '0::/\n', '/tmp'), '', nonce);
+    expect(parsed.unproven).toEqual([]);
+    expect(parsed.processes.get(42)!.files.cmdline?.toString()).toBe('a\n==> /proc/42/cmdline <==\0');
+  });
+
   it('never throws or hangs on arbitrary output', () => {
     fc.assert(
       fc.property(bytes, fc.boolean(), (noise, withMarks) => {
-        const out = withMarks ? Buffer.concat([Buffer.from(mark('begin') + mark('list') + '/proc/1/stat' + mark('data') + sep), Buffer.from(noise), Buffer.from(mark('end'))]) : Buffer.from(noise);
+        const out = withMarks ? Buffer.concat([Buffer.from(mark('begin') + mark('pids') + '/proc/1\n' + mark('h stat') + '\n==> /proc/1/stat <==\n'), Buffer.from(noise), Buffer.from(mark('list') + '/etc/passwd' + mark('data') + sep), Buffer.from(noise), Buffer.from(mark('end'))]) : Buffer.from(noise);
         const parsed = parseCollectOutput(out, decodeBytes(noise), nonce);
         assembleSnapshot(parsed, { target: 't', collectedAt: new Date(0) });
       }),

@@ -50,31 +50,39 @@ describe('the collector on a busy node', () => {
   });
 });
 
-describe('an awk that ends on a read error partway through the refresh list (mawk on a reaped process)', () => {
-  it('runs again on the rest: every live process is still there, and the refresh is whole', async () => {
-    const real = spawnSync('sh', ['-c', 'command -v awk'], { encoding: 'utf8' }).stdout.trim();
-    const dir = makeTempDir('awk-once');
-    // The first awk given the stat list prints its first 30 lines' worth, then dies as mawk does (exit 2).
-    // The first run of the compact-stat program (the one that prints s[22]) reads 30 entries of its list,
-    // from its file or its stdin, then dies as mawk does on a read error; every other awk is the real one.
-    const wrapper = [
-      '#!/bin/sh',
-      `case $1 in *'s[22]'*) if [ ! -e '${dir}/failed' ]; then`,
-      `  : > '${dir}/failed'`,
-      `  if [ "$#" = 2 ]; then head -n 30 "$2"; else head -n 30; fi > '${dir}/head'`,
-      `  '${real}' "$1" '${dir}/head'`,
-      `  echo 'awk: read error (No such process)' >&2`,
-      '  exit 2',
+describe('a refresh whose stat reads fail partway (a process reaped between open and read)', () => {
+  function wrapped(name: string, lines: string[]): { session: NodeSession; dir: string } {
+    const real = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+    const dir = makeTempDir(`${name}-once`);
+    writeFileSync(join(dir, name), ['#!/bin/sh', ...lines.map((l) => l.replaceAll('REAL', real).replaceAll('DIR', dir)), `exec '${real}' "$@"`].join('\n') + '\n', { mode: 0o755 });
+    return { session: localSession(['env', `PATH=${dir}:${process.env.PATH}`, '/bin/sh', '-s']), dir };
+  }
+
+  it('reads every stat after the one that failed: every live process is still there', async () => {
+    // The first head of the compact stats reads half its files, says what GNU head says of a reaped
+    // process's file, and reads the rest.
+    const { session, dir } = wrapped('head', [
+      `case "$*" in *'-c 4096'*) if [ ! -e 'DIR/failed' ]; then`,
+      `  : > 'DIR/failed'; n=$(( ($# - 3) / 2 ))`,
+      `  a=; i=0; for f; do i=$((i + 1)); [ $i -le $((n + 3)) ] && a="$a $f"; done`,
+      `  'REAL' $a; echo "head: error reading '/proc/999999/stat': No such process" >&2`,
+      `  shift $((n + 3)); exec 'REAL' -v -c 4096 "$@"`,
       'fi;; esac',
-      `exec '${real}' "$@"`,
-    ];
-    writeFileSync(join(dir, 'awk'), wrapper.join('\n') + '\n', { mode: 0o755 });
-    const session = localSession(['env', `PATH=${dir}:${process.env.PATH}`, '/bin/sh', '-s']);
+    ]);
     const first = await collectSnapshot(localSession());
     const delta = await refreshSnapshot(session, first);
     expect(existsSync(join(dir, 'failed'))).toBe(true);
     const alive = first.processes.filter((p) => existsSync(`/proc/${p.pid}`) && !p.collector).map((p) => p.pid);
+    expect(alive.length).toBeGreaterThan(10);
     expect(alive.filter((pid) => delta.removed.includes(pid))).toEqual([]);
+    expect(delta.updated.length).toBeGreaterThanOrEqual(alive.length);
+  });
+
+  it('changes nothing when the stat list is cut short (its reader died): it cannot tell who exited', async () => {
+    // Every run of the compact-stat program reads 30 lines, then dies as mawk does on a read error.
+    const { session } = wrapped('awk', [`case "$*" in *'s[22]'*) head -n 30 | 'REAL' "$@" | sed '$d'; echo 'awk: read error (No such process)' >&2; exit 2;; esac`]);
+    const first = await collectSnapshot(localSession());
+    await expect(refreshSnapshot(session, first)).rejects.toThrow(/stopped before its end/);
   });
 });
 
@@ -88,7 +96,9 @@ describe('the collector leaves nothing behind', () => {
     children.push(sh);
     sh.stdout!.resume();
     // Held before it collects, so the run is surely in progress when the signal comes.
-    sh.stdin!.end(script.replace('procscope_collect "$D" >', 'sleep 30; procscope_collect "$D" >'));
+    const held = script.replace('\nmaketmp\n', '\nmaketmp\nsleep 30\n');
+    expect(held).not.toBe(script);
+    sh.stdin!.end(held);
     for (let i = 0; i < 100 && leftovers(dir).length === 0; i++) await sleep(50);
     expect(leftovers(dir).length, 'the reply directory exists while it runs').toBe(1);
     process.kill(-sh.pid!, signal);
@@ -119,6 +129,8 @@ describe('the collector leaves nothing behind', () => {
       spawnSync('umount', [dir]);
       rmSync(dir, { recursive: true, force: true });
     });
+    // Full but for a page or two, whatever the number of processes the lists name.
+    writeFileSync(join(dir, 'filler'), Buffer.alloc(56 * 1024));
     const err = await collectSnapshot(withTmpdir(dir)).then(
       () => null,
       (e: unknown) => e,
@@ -175,7 +187,7 @@ describe('the parse worker, built, with two nodes at once', () => {
     const session = localSession();
     const runA = await runCollector(session, {});
     const runB = await runCollector(session, {});
-    const parse = (run: typeof runA, target: string) => assembleOffThread(run.reply.stdout, run.reply.stderr, run.nonce, { target, collectedAt: run.collectedAt });
+    const parse = (run: typeof runA, target: string) => assembleOffThread({ stdout: run.reply.stdout, stderr: run.reply.stderr, nonce: run.nonce }, undefined, { target, collectedAt: run.collectedAt });
     const results = await Promise.all([parse(runA, 'node-a'), parse(runB, 'node-b'), parse(runA, 'node-c')]);
     expect(results.map((s) => s.node.target)).toEqual(['node-a', 'node-b', 'node-c']);
     expect(results[0]!.node.collectorPid).not.toBe(results[1]!.node.collectorPid);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../shared/snapshot/types';
-import { RESULTS, type Served, browserUnavailable, launchChromium, startServe } from './helpers/browser';
+import { RESULTS, type Served, addNodeInUi, browserUnavailable, launchChromium, startServe } from './helpers/browser';
 import { type CgroupTree, type FakeContainer, cgroup2Root, containersUnavailable, removeCgroups, startFakeContainer, writeNameFile } from './helpers/containers';
 import { type OddProcess, ODD_ARGV, startOddProcess } from './helpers/odd-process';
 import { schemaErrors } from './helpers/schema';
@@ -70,15 +70,8 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
   });
 
   it('adds a node and connects in one step, shows its host key fingerprint, and connects once accepted', async () => {
-    await page.getByTestId('add-node').click();
-    await page.getByTestId('node-name').fill('loopback');
-    await page.getByTestId('node-host').fill('127.0.0.1');
-    await page.getByTestId('node-port').fill(String(sshd.port));
-    await page.getByTestId('node-user').fill('root');
-    await page.getByTestId('node-auth').selectOption('key');
-    await page.getByTestId('node-identity').fill(key.privatePath);
     // One step: saved, and connecting.
-    await page.getByTestId('save-connect-node').click();
+    await addNodeInUi(page, { name: 'loopback', host: '127.0.0.1', port: sshd.port, user: 'root', identity: key.privatePath });
     await expect.poll(() => page.getByTestId('connect-loopback').count()).toBe(1);
     const fingerprint = execFileSync('ssh-keygen', ['-lf', join(sshd.dir, 'host_key.pub')], { encoding: 'utf8' }).split(' ')[1]!;
     await expect.poll(() => page.getByTestId('host-key-fingerprint').textContent()).toBe(fingerprint);

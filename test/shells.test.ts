@@ -29,7 +29,8 @@ const shells: [string, string[]][] = [
 describe('a process that forges the framing', () => {
   // Marks and separators of the collector's format, with a made-up nonce: the real one is random per run and never on the node's argv.
   const fake = sectionMark('0'.repeat(32));
-  const forgedArgv = [`x\n${fake} end\n`, `\n${fake}:f\n/proc/1/status`, `${fake} data\0`.replace('\0', ''), ')'.repeat(40)];
+  // head's framing, forged too: a whole header line naming another process's file.
+  const forgedArgv = [`x\n${fake} end\n`, `\n${fake}:f\n/proc/1/status`, `${fake} data\0`.replace('\0', ''), ')'.repeat(40), 'y\n==> /proc/1/cmdline <==\nz'];
   const forgedComm = `${fake.slice(0, 6)}\n) :`;
   let child: ReturnType<typeof spawn>;
   beforeAll(async () => {

@@ -1,18 +1,18 @@
 /** collectSnapshot and refreshSnapshot: one round trip to a node each, parsed into a snapshot or a delta. */
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { parseCollectOutput } from '../../shared/collect/frame';
-import { type CollectScriptOptions, buildCollectScript, doneMarker, sectionMark } from '../../shared/collect/script';
+import { parseCollectOutput, unprovenSections } from '../../shared/collect/frame';
+import { type CollectScriptOptions, buildCollectScript, buildRereadScript, doneMarker, sectionMark } from '../../shared/collect/script';
 import { fail } from '../../shared/errors';
 import { type SnapshotDelta, buildDelta } from '../../shared/snapshot/refresh';
 import type { Snapshot } from '../../shared/snapshot/types';
-import { assembleOffThread } from './parse-worker';
+import { type RawReply, assembleOffThread } from './parse-worker';
 import type { NodeSession, RunOptions, ScriptResult } from './session';
 
 export interface CollectOptions extends RunOptions {
   /** read container name sources under this directory of the node instead of / (tests; a node's filesystem mounted elsewhere) */
   namesRoot?: string;
-  /** gzip the collector's output on the node (default: over SSH, not for this machine) */
+  /** gzip the collector's output on the node (default: the session's compressFull; over SSH but not loopback) */
   compress?: boolean;
   /** parse on this thread (a one-shot CLI), not on the parser thread (the app) */
   inline?: boolean;
@@ -101,9 +101,24 @@ export async function runCollector(session: NodeSession, script: CollectScriptOp
   return { reply: result, nonce, collectedAt, durationMs: Math.round(performance.now() - started), bytes: raw.stdout.length };
 }
 
+/**
+ * The process files whose head framing failed its proof (a forged header in an argv, a head without -v), read
+ * again with the nonce framing; undefined when every section was proven.
+ */
+export async function rereadUnproven(session: NodeSession, run: CollectorRun, options: RunOptions): Promise<RawReply | undefined> {
+  const { paths } = unprovenSections(run.reply.stdout, run.reply.stderr, run.nonce);
+  if (paths.length === 0) return undefined;
+  const nonce = randomBytes(16).toString('hex');
+  const raw = await session.runScript(buildRereadScript(nonce, paths), { ...options, endMarker: Buffer.from(doneMarker(nonce)) });
+  const reply = unwrapReply(raw, nonce);
+  return { stdout: reply.stdout, stderr: reply.stderr, nonce };
+}
+
 export async function collectSnapshot(session: NodeSession, options: CollectOptions = {}): Promise<Snapshot> {
-  const run = await runCollector(session, { ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}), compress: options.compress ?? session.target !== 'local' }, options);
-  return assembleOffThread(run.reply.stdout, run.reply.stderr, run.nonce, {
+  const compress = options.compress ?? session.compressFull ?? session.target !== 'local';
+  const run = await runCollector(session, { ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}), compress }, options);
+  const reread = await rereadUnproven(session, run, options);
+  return assembleOffThread({ stdout: run.reply.stdout, stderr: run.reply.stderr, nonce: run.nonce }, reread, {
     target: session.target,
     collectedAt: run.collectedAt,
     durationMs: run.durationMs,
@@ -122,6 +137,7 @@ export interface RefreshOptions extends RunOptions {
 export async function refreshSnapshot(session: NodeSession, prev: Snapshot, options: RefreshOptions = {}): Promise<SnapshotDelta> {
   const detailPids = options.detailPids ?? [];
   const run = await runCollector(session, { refresh: { knownPids: prev.processes.map((p) => p.pid), detailPids }, compress: options.compress ?? session.target !== 'local' }, options);
-  const output = parseCollectOutput(run.reply.stdout, run.reply.stderr, run.nonce);
+  const reread = await rereadUnproven(session, run, options);
+  const output = parseCollectOutput(run.reply.stdout, run.reply.stderr, run.nonce, reread && parseCollectOutput(Buffer.from(reread.stdout), reread.stderr, reread.nonce));
   return buildDelta(prev, output, { collectedAt: run.collectedAt, durationMs: run.durationMs, detailPids });
 }

@@ -10,15 +10,26 @@ import { type ProcscopeError, ProcscopeFailure, fail, toProcscopeError } from '.
 import { type SnapshotMeta, assembleSnapshot } from '../../shared/snapshot/assemble';
 import type { Snapshot } from '../../shared/snapshot/types';
 
-interface Job {
+/** A collector's reply as it came: its stdout, stderr and the nonce of its framing. */
+export interface RawReply {
   stdout: Uint8Array;
   stderr: string;
   nonce: string;
+}
+
+interface Job {
+  reply: RawReply;
+  /** the reread of process files whose framing was not proven */
+  reread?: RawReply | undefined;
   meta: Omit<SnapshotMeta, 'collectedAt'> & { collectedAt: string };
 }
 
+const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
 function parse(job: Job): Snapshot {
-  const out = parseCollectOutput(Buffer.from(job.stdout.buffer, job.stdout.byteOffset, job.stdout.byteLength), job.stderr, job.nonce);
+  const reread = job.reread && parseCollectOutput(asBuffer(job.reread.stdout), job.reread.stderr, job.reread.nonce);
+  const out = parseCollectOutput(asBuffer(job.reply.stdout), job.reply.stderr, job.reply.nonce, reread);
+  if (out.unproven.length > 0) fail({ kind: 'parse', message: `The node's ${out.unproven.join(', ')} files came back in a framing procscope could not prove, and were not read again.` });
   const ostype = out.files.get('/proc/sys/kernel/ostype')?.toString('latin1').trim();
   if (ostype !== undefined && ostype !== 'Linux') fail({ kind: 'unsupported', message: `${job.meta.target} is ${ostype}, not Linux.`, hint: 'procscope reads Linux nodes only.' });
   return assembleSnapshot(out, { ...job.meta, collectedAt: new Date(job.meta.collectedAt) });
@@ -79,8 +90,8 @@ function startWorker(): Worker {
  * Parses on a worker thread when running compiled, inline otherwise or when asked (`inline`: a one-shot CLI has
  * nothing else to keep responsive, and saves the thread's start and the copy of the result); the same snapshot.
  */
-export function assembleOffThread(stdout: Buffer, stderr: string, nonce: string, meta: SnapshotMeta, inline = false): Promise<Snapshot> {
-  const job: Job = { stdout, stderr, nonce, meta: { ...meta, collectedAt: meta.collectedAt.toISOString() } };
+export function assembleOffThread(reply: RawReply, reread: RawReply | undefined, meta: SnapshotMeta, inline = false): Promise<Snapshot> {
+  const job: Job = { reply, reread, meta: { ...meta, collectedAt: meta.collectedAt.toISOString() } };
   if (inline || !canUseWorker) {
     try {
       return Promise.resolve(parse(job));

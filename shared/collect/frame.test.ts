@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCollectOutput, parseStderr } from './frame';
+import { parseCollectOutput, parseStderr, readHeadSection } from './frame';
 import { buildCollectScript, sectionMark } from './script';
 
 const nonce = 'ab'.repeat(16);
@@ -14,7 +14,7 @@ function output(parts: { list: string[]; data: string[]; links?: [string, string
       mark('begin') +
       'procscope-collect 1' +
       mark('ns') +
-      '4026531840 /proc/7/ns/net' +
+      '/proc/7/ns/net net:[4026531840]\n/proc/7/ns/uts \n/proc/x/ns/pid pid:[1]\n' +
       mark('self') +
       '99' +
       mark('clk') +
@@ -72,8 +72,35 @@ describe('parseCollectOutput', () => {
     ["cat: can't open '/proc/1/stat': No such file or directory", '/proc/1/stat', 'No such file or directory'],
     ["stat: cannot statx '/proc/1/ns/mnt': Permission denied", '/proc/1/ns/mnt', 'Permission denied'],
     ['procscope: /proc/5/exe: cannot read link', '/proc/5/exe', 'cannot read link'],
+    ["head: cannot open '/proc/9/stat' for reading: No such file or directory", '/proc/9/stat', 'No such file or directory'],
+    ["head: error reading '/proc/9/stat': No such process", '/proc/9/stat', 'No such process'],
+    ['head: /proc/9/stat: No such file or directory', '/proc/9/stat', 'No such file or directory'],
   ])('reads the stderr line %j', (line, path, message) => {
     expect(parseStderr(line).pathErrors.get(path)).toBe(message);
+  });
+
+  it('knows which files head could not open (no header), and which it opened but could not read (a header)', () => {
+    const { unopened } = parseStderr("head: cannot open '/proc/9/stat' for reading: No such file or directory\nhead: error reading '/proc/8/stat': No such process\nhead: /proc/7/stat: No such file or directory\ncat: /proc/6/stat: No such file or directory");
+    expect([...unopened].sort()).toEqual(['/proc/7/stat', '/proc/9/stat']);
+  });
+});
+
+describe('readHeadSection', () => {
+  const head = (files: [string, string][]) => Buffer.from(files.map(([p, c]) => `\n==> ${p} <==\n${c}`).join(''));
+  it.each<[string, string[], Buffer, Record<string, string> | null]>([
+    ['two files', ['/proc/1/stat', '/proc/2/stat'], head([['/proc/1/stat', 'a\n'], ['/proc/2/stat', 'b\n']]), { '/proc/1/stat': 'a\n', '/proc/2/stat': 'b\n' }],
+    ['files with no newline at their end, and empty', ['/proc/1/cmdline', '/proc/2/cmdline', '/proc/3/cmdline'], head([['/proc/1/cmdline', 'a\0'], ['/proc/2/cmdline', ''], ['/proc/3/cmdline', 'c\0']]), { '/proc/1/cmdline': 'a\0', '/proc/2/cmdline': '', '/proc/3/cmdline': 'c\0' }],
+    ['no files', [], Buffer.alloc(0), {}],
+    ['header-like text that is no whole line', ['/proc/1/cmdline'], head([['/proc/1/cmdline', '\n==> /proc/2/cmdline <==\0']]), { '/proc/1/cmdline': '\n==> /proc/2/cmdline <==\0' }],
+    ['a forged header of the next file', ['/proc/1/cmdline', '/proc/2/cmdline'], head([['/proc/1/cmdline', 'x\n==> /proc/2/cmdline <==\nfake'], ['/proc/2/cmdline', 'real']]), null],
+    ['a forged header of a file that is not there', ['/proc/1/cmdline'], head([['/proc/1/cmdline', 'x\n==> /proc/2/cmdline <==\nfake']]), null],
+    ['a forged header ending a file, against the real one', ['/proc/1/cmdline', '/proc/2/cmdline'], head([['/proc/1/cmdline', 'x\n==> /proc/3/cmdline <=='], ['/proc/2/cmdline', 'y']]), null],
+    ['a header missing', ['/proc/1/stat', '/proc/2/stat'], head([['/proc/1/stat', 'a\n']]), null],
+    ['headers out of order', ['/proc/1/stat', '/proc/2/stat'], head([['/proc/2/stat', 'b'], ['/proc/1/stat', 'a']]), null],
+    ['a head without -v (no headers)', ['/proc/1/stat'], Buffer.from('\n1 (x) S'), null],
+  ])('%s', (_name, expected, data, want) => {
+    const got = readHeadSection(expected, data);
+    expect(got && Object.fromEntries([...got].map(([p, c]) => [p, c.toString('latin1')]))).toEqual(want);
   });
 });
 

@@ -1,10 +1,11 @@
 /**
- * Reads what the collect script (script.ts) printed: sections opened by
- * "\n<mark> <name>\n", file contents between "\n<mark>:f\n" separators in the
- * order of the `list` section, and links as NUL-terminated path/target pairs.
- * Anything before the first mark (a login banner, an rc file's echo) is ignored.
+ * Reads what the collect script (script.ts) printed: sections opened by "\n<mark> <name>\n"; process files in
+ * "h <kind>" sections framed by head's headers, which are proven before they are believed (readHeadSection);
+ * other files between "\n<mark>:f\n" separators in the order of the `list` section; links as NUL-terminated
+ * path/target pairs. Anything before the first mark (a login banner, an rc file's echo) is ignored.
  */
 import { decodeBytes } from '../bytes';
+import { PROCESS_FILES, type ProcessFile, type ProcessRecord, digitsAt } from './files';
 import { sectionMark } from './script';
 
 export interface CollectedNamespace {
@@ -21,8 +22,14 @@ export interface CollectOutput {
   clockTicks: number;
   /** pid of the collector's shell */
   selfPid: number | null;
+  /** the collector's shell and the shells that run it: gone by a reread, which is no news */
+  collectorChain: number[];
   namespaces: CollectedNamespace[];
-  /** path -> raw content; only files listed in the manifest */
+  /** pid -> its process files and threads, for every pid the collector listed */
+  processes: Map<number, ProcessRecord>;
+  /** kinds of process file whose head framing could not be proven, and that no reread replaced */
+  unproven: ProcessFile[];
+  /** path -> raw content of the other files (node files, net tables, mountinfo, cgroup.procs) */
   files: Map<string, Buffer>;
   /** path -> link target (decoded with surrogateescape) */
   links: Map<string, string>;
@@ -106,19 +113,127 @@ function splitBuffer(buf: Buffer, sep: Buffer): Buffer[] {
   return parts;
 }
 
-/** "cat: /proc/1/x: No such file or directory", "stat: cannot statx '/proc/1/ns/net': Permission denied", "find: '/proc/1/fd': Permission denied", busybox's "cat: can't open '/x': ..." */
-const PATH_ERROR = /^[\w.-]+: (?:can't open |can't stat |cannot open |cannot statx? |cannot read )?['‘]?(\/(?:proc|etc)\/[^'’:\s]*)['’]?: (.+)$/;
+/**
+ * "cat: /proc/1/x: No such file or directory", "stat: cannot statx '/proc/1/ns/net': Permission denied",
+ * "find: '/proc/1/fd': Permission denied", "head: cannot open '/proc/1/stat' for reading: ...", "head: error
+ * reading '/proc/1/stat': No such process", busybox's "cat: can't open '/x': ..." and "head: /x: ..."
+ */
+const PATH_ERROR = /^([\w.-]+): (?:can't open |can't stat |cannot open |cannot statx? |cannot read |(error reading ))?['‘]?(\/(?:proc|etc)\/[^'’:\s]*)['’]?(?: for reading)?: (.+)$/;
 
-export function parseStderr(stderr: string): { pathErrors: Map<string, string>; otherErrors: string[] } {
+export interface StderrErrors {
+  /** path -> what the node said of it */
+  pathErrors: Map<string, string>;
+  /** files head could not open, so printed no header for */
+  unopened: Set<string>;
+  otherErrors: string[];
+}
+
+export function parseStderr(stderr: string): StderrErrors {
   const pathErrors = new Map<string, string>();
+  const unopened = new Set<string>();
   const otherErrors: string[] = [];
   for (const line of stderr.split('\n')) {
     if (line.trim() === '') continue;
     const m = PATH_ERROR.exec(line);
-    if (m) pathErrors.set(m[1]!, m[2]!);
-    else otherErrors.push(line);
+    if (!m) {
+      otherErrors.push(line);
+      continue;
+    }
+    pathErrors.set(m[3]!, m[4]!);
+    if (m[1] === 'head' && !m[2]) unopened.add(m[3]!);
   }
-  return { pathErrors, otherErrors };
+  return { pathErrors, unopened, otherErrors };
+}
+
+const HEADER_START = Buffer.from('\n==> ');
+const HEADER_END = Buffer.from(' <==');
+
+/**
+ * The files of one "h <kind>" section, as `head -v` framed them, or null when the framing is not proven. Every
+ * full header line ("\n==> P <==\n") in the data counts, wherever it stands, so a header forged inside a file
+ * (an argv, a socket name) makes one too many; the headers must be exactly the expected paths in order.
+ */
+export function readHeadSection(expected: string[], data: Buffer): Map<string, Buffer> | null {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (let at = data.indexOf(HEADER_START); at >= 0; at = data.indexOf(HEADER_START, at + 1)) {
+    const eol = data.indexOf(0x0a, at + 1);
+    if (eol < 0) break;
+    if (eol - at - HEADER_START.length < HEADER_END.length || data.compare(HEADER_END, 0, HEADER_END.length, eol - HEADER_END.length, eol) !== 0) continue;
+    if (starts.length === expected.length) return null;
+    starts.push(at);
+    ends.push(eol);
+  }
+  if (starts.length !== expected.length) return null;
+  const files = new Map<string, Buffer>();
+  for (let i = 0; i < starts.length; i++) {
+    const name = data.toString('latin1', starts[i]! + HEADER_START.length, ends[i]! - HEADER_END.length);
+    if (name !== expected[i]) return null;
+    files.set(name, data.subarray(ends[i]! + 1, i + 1 < starts.length ? starts[i + 1]! : data.length));
+  }
+  return files;
+}
+
+/** "/proc/P/ns/T T:[I]" lines; lines of links that could not be read (an empty target) are skipped. */
+function parseNamespaceLinks(text: string): CollectedNamespace[] {
+  const namespaces: CollectedNamespace[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end);
+    start = end + 1;
+    // "/proc/" pid "/ns/" type " " type ":[" inode "]"
+    const slash = line.indexOf('/', 6);
+    const space = line.indexOf(' ');
+    const open = line.indexOf(':[', space);
+    if (!line.startsWith('/proc/') || slash < 0 || space < 0 || open < 0 || !line.startsWith('/ns/', slash) || !line.endsWith(']')) continue;
+    const pid = digitsAt(line, 6, slash);
+    const inode = Number(line.slice(open + 2, -1));
+    const type = line.slice(slash + 4, space);
+    if (pid === null || !Number.isSafeInteger(inode) || inode <= 0 || !/^[a-z_]+$/.test(type)) continue;
+    namespaces.push({ pid, type, inode });
+  }
+  return namespaces;
+}
+
+/** Lines "/proc/P" of the pids section, and "/proc/P/task/T" of the tasks section. */
+function pidsOf(section: Buffer | undefined): string[] {
+  return (section ?? Buffer.alloc(0)).toString('latin1').split('\n').filter((l) => l.startsWith('/proc/') && digitsAt(l, 6, l.length) !== null);
+}
+
+function tidsOf(section: Buffer | undefined): Map<number, number[]> {
+  const tids = new Map<number, number[]>();
+  for (const line of (section ?? Buffer.alloc(0)).toString('latin1').split('\n')) {
+    const slash = line.indexOf('/task/', 6);
+    if (!line.startsWith('/proc/') || slash < 0) continue;
+    const pid = digitsAt(line, 6, slash);
+    const tid = digitsAt(line, slash + 6, line.length);
+    if (pid === null || tid === null) continue;
+    const list = tids.get(pid);
+    if (list) list.push(tid);
+    else tids.set(pid, [tid]);
+  }
+  return tids;
+}
+
+/** The kinds of process file whose "h <kind>" section of this output fails its proof, and the paths it lists. */
+export function unprovenSections(stdout: Buffer, stderr: string, nonce: string): { kinds: ProcessFile[]; paths: string[] } {
+  const sections = splitSections(stdout, sectionMark(nonce));
+  const { unopened } = parseStderr(stderr);
+  const dirs = pidsOf(sections.get('pids'));
+  const kinds: ProcessFile[] = [];
+  const paths: string[] = [];
+  for (const kind of PROCESS_FILES) {
+    const section = sections.get(`h ${kind}`);
+    if (!section) continue;
+    const listed = dirs.map((d) => `${d}/${kind}`);
+    if (readHeadSection(listed.filter((p) => !unopened.has(p)), section) === null) {
+      kinds.push(kind);
+      paths.push(...listed);
+    }
+  }
+  return { kinds, paths };
 }
 
 /** "<sep>HEAD\nBODY<sep>HEAD\nBODY...": [HEAD, BODY] pairs; what stands before the first separator is dropped. */
@@ -132,17 +247,23 @@ function subsections(section: Buffer | undefined, sep: Buffer): [string, Buffer]
     });
 }
 
-export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string): CollectOutput {
+/** A second read of the process files whose framing failed its proof: its output, parsed (buildRereadScript). */
+export type Reread = Pick<CollectOutput, 'files' | 'pathErrors'>;
+
+export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string, reread?: Reread): CollectOutput {
   const mark = sectionMark(nonce);
   const sections = splitSections(stdout, mark);
-  const { pathErrors, otherErrors } = parseStderr(stderr);
+  const { pathErrors, unopened, otherErrors } = parseStderr(stderr);
   const result: CollectOutput = {
     complete: sections.has('end'),
     noProc: sections.has('noproc') ? sections.get('noproc')!.toString('utf8').trim() : null,
     noTmp: sections.has('notmp'),
     clockTicks: Number(sections.get('clk')?.toString('latin1').trim()) || 100,
-    selfPid: Number(sections.get('self')?.toString('latin1').trim()) || null,
-    namespaces: [],
+    selfPid: Number(sections.get('self')?.toString('latin1').trim().split(' ')[0]) || null,
+    collectorChain: (sections.get('self')?.toString('latin1').trim().split(' ') ?? []).map(Number).filter((n) => Number.isInteger(n) && n > 0),
+    namespaces: parseNamespaceLinks((sections.get('ns') ?? Buffer.alloc(0)).toString('latin1')),
+    processes: new Map(),
+    unproven: [],
     files: new Map(),
     links: new Map(),
     pathErrors,
@@ -182,9 +303,33 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
     if (/^\/proc\/\d+$/.test(dir)) result.ssUnix.set(dir, content);
   }
 
-  for (const line of (sections.get('ns') ?? Buffer.alloc(0)).toString('latin1').split('\n')) {
-    const m = /^(\d+) \/proc\/(\d+)\/ns\/([a-z_]+)$/.exec(line);
-    if (m) result.namespaces.push({ inode: Number(m[1]), pid: Number(m[2]), type: m[3]! });
+  const dirs = pidsOf(sections.get('pids'));
+  const tids = tidsOf(sections.get('tasks'));
+  for (const dir of dirs) {
+    const pid = Number(dir.slice(6));
+    result.processes.set(pid, { files: {}, tids: tids.get(pid) ?? [] });
+  }
+  for (const kind of PROCESS_FILES) {
+    const section = sections.get(`h ${kind}`);
+    if (!section) continue;
+    const listed = dirs.map((d) => `${d}/${kind}`);
+    let files = readHeadSection(listed.filter((p) => !unopened.has(p)), section);
+    if (!files && reread) {
+      files = new Map();
+      for (const path of listed) {
+        const content = reread.files.get(path);
+        if (content) files.set(path, content);
+        else pathErrors.set(path, reread.pathErrors.get(path) ?? pathErrors.get(path) ?? 'not read');
+      }
+    }
+    if (!files) {
+      result.unproven.push(kind);
+      continue;
+    }
+    for (const [i, dir] of dirs.entries()) {
+      const content = files.get(listed[i]!);
+      if (content && !pathErrors.has(listed[i]!)) result.processes.get(Number(dir.slice(6)))!.files[kind] = content;
+    }
   }
 
   const list = (sections.get('list') ?? Buffer.alloc(0)).toString('latin1').split('\n').filter((l) => l !== '');
@@ -200,11 +345,14 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
 
   const links = sections.get('links');
   if (links) {
-    const fields = splitBuffer(links, Buffer.from([0]));
-    for (let i = 0; i + 1 < fields.length; i += 2) {
-      const path = fields[i]!.toString('latin1');
-      if (!path.startsWith('/proc/')) continue;
-      result.links.set(path, decodeBytes(fields[i + 1]!));
+    // "path\0target\0" pairs, read in place: tens of thousands at a busy node.
+    for (let at = 0; at < links.length; ) {
+      const pathEnd = links.indexOf(0, at);
+      const targetEnd = pathEnd < 0 ? -1 : links.indexOf(0, pathEnd + 1);
+      if (targetEnd < 0) break;
+      const path = links.toString('latin1', at, pathEnd);
+      if (path.startsWith('/proc/')) result.links.set(path, decodeBytes(links.subarray(pathEnd + 1, targetEnd)));
+      at = targetEnd + 1;
     }
   }
   return result;

@@ -1,16 +1,20 @@
 /**
  * The POSIX sh program that reads a node's /proc in one round trip.
  *
- * It runs under dash, busybox ash and bash, with coreutils or busybox applets,
- * and forks a handful of processes in all, whatever the number of pids:
- * one `stat` for every namespace link, one `cat` (through xargs) for every file,
- * one `find` (GNU) for every fd/exe/cwd link.
+ * It runs under dash, busybox ash and bash, with coreutils or busybox applets, and forks a few dozen
+ * processes in all, whatever the number of pids: one `find` (GNU) for every namespace link and one for every
+ * fd/exe/cwd link, one `head` per kind of process file (PROCESS_FILES), one `cat` for the other files.
  *
- * Framing: a 128-bit nonce chosen by the client, sent on stdin (never in argv,
- * so no process on the node can read it), starts every section mark and every
- * file separator. File contents are copied between separators byte for byte;
- * links come NUL-terminated. See frame.ts for the reader.
+ * Framing. Process files come from `head -v`: its "==> path <==" headers carry no secret, so the reader proves
+ * them (frame.ts, readHeadSection): every header must be the file expected next, and no more headers than files
+ * may appear; a section that fails the proof is read again with the nonce framing (buildRereadScript). The nonce
+ * is 128 bits chosen by the client and sent on stdin (never in argv, so no process on the node can read it); it
+ * starts every section mark and every separator of the other files, which are copied byte for byte between
+ * separators. Links come NUL-terminated.
+ *
+ * The reply streams: each section goes out as it is read, so the client parses while the node still reads.
  */
+import { PROCESS_FILES } from './files';
 
 export const NET_TABLES = ['tcp', 'tcp6', 'udp', 'udp6', 'raw', 'raw6', 'unix'] as const;
 
@@ -22,7 +26,8 @@ export const NODE_FILES = {
   passwd: '/etc/passwd',
 } as const;
 
-export const PER_PID_FILES = ['stat', 'status', 'cmdline', 'cgroup', 'cpuset'] as const;
+/** The most `head` copies of one process file: far more than any /proc/<pid> file holds (cmdline is capped by ARG_MAX). */
+export const HEAD_LIMIT = 64 * 1024 * 1024;
 
 export function sectionMark(nonce: string): string {
   return `@@PSC${nonce}`;
@@ -53,134 +58,163 @@ function pidList(pids: number[], what: string): string {
 }
 
 /**
- * Shell that fills $T/ns with the namespace links of every pid dir in $T/dirs. Each link is named, one per type this
- * kernel has: a glob of another user's ns/ directory finds nothing, and "nothing" must not read as "no namespaces".
+ * Shell functions the bodies share. `links` prints "path\0target\0" for the entries of the directories on its
+ * stdin (NUL-separated: "/proc/1/fd", or a link itself: "/proc/1/exe"); `nslinks` prints "path type:[inode]"
+ * lines for the namespace links of the pid dirs on its stdin (one per line). With GNU find, one walk each;
+ * without it (busybox), readlink per link, and stat of every link named by the types this kernel has (a glob of
+ * another user's ns/ directory finds nothing, and "nothing" must not read as "no namespaces").
  */
-const NS_LINKS = String.raw`
-nstypes=$(cd /proc/self/ns 2>/dev/null && echo *)
-awk -v t="$nstypes" 'BEGIN { n = split(t, ty, " ") } { for (i = 1; i <= n; i++) print $0 "/ns/" ty[i] }' "$T/dirs" | tr '\n' '\0' | xargs -0 -r stat -L -c '%i %n' > "$T/ns"`;
+const FUNCTIONS = String.raw`
+GNUFIND=
+find /proc/self/exe -maxdepth 0 -printf '' >/dev/null 2>&1 && GNUFIND=1
+links() {
+  if [ -n "$GNUFIND" ]; then
+    xargs -0 -r sh -c 'exec find "$@" -maxdepth 1 -type l -printf "%p\\0%l\\0"' sh
+  else
+    tr '\0' '\n' | while read -r e; do
+      if [ -h "$e" ]; then printf '%s\n' "$e"; continue; fi
+      [ -r "$e" ] && [ -x "$e" ] || { [ -e "$e" ] && printf 'procscope: %s: Permission denied\n' "$e" >&2; continue; }
+      for l in "$e"/[0-9]*; do [ -h "$l" ] && printf '%s\n' "$l"; done
+    done | while read -r l; do
+      t=$(readlink "$l" && echo x) || { printf 'procscope: %s: cannot read link\n' "$l" >&2; continue; }
+      printf '%s\0%s\0' "$l" "${B}t%?x}"
+    done
+  fi
+}
+nslinks() {
+  if [ -n "$GNUFIND" ]; then
+    awk '{ printf "%s/ns%c", $0, 0 }' | xargs -0 -r sh -c 'exec find "$@" -maxdepth 1 -type l -printf "%p %l\n"' sh
+  else
+    nstypes=$(cd /proc/self/ns 2>/dev/null && echo *)
+    awk -v t="$nstypes" 'BEGIN { n = split(t, ty, " ") } { for (i = 1; i <= n; i++) print $0 "/ns/" ty[i] }' | tr '\n' '\0' |
+      xargs -0 -r stat -L -c '%i %n' | awk '{ n = split($2, a, "/"); print $2, a[n] ":[" $1 "]" }'
+  fi
+}
+# The process files of the pid dirs listed in file $1: the list ("pids"), then an "h <kind>" section per kind,
+# framed by head's headers. Every run of head starts with a newline, so every header, the first included, stands
+# after one. The cgroup files are kept in $T/cgroup for the list of cgroup.procs to read.
+procfiles() {
+  mark pids
+  cat "$1"
+  for k in ${PROCESS_FILES.join(' ')}; do
+    mark "h $k"
+    awk -v k="$k" '{ printf "%s/%s%c", $0, k, 0 }' "$1" | xargs -0 -r sh -c 'echo; exec head -v -c ${HEAD_LIMIT} "$@"' sh |
+      if [ "$k" = cgroup ]; then tee "$T/cgroup"; else cat; fi
+  done
+}
+# One pid dir per distinct namespace of a type, from $T/ns.
+reps() { awk -v t="$1:[" 'index($2, t) == 1 && !seen[$2]++ { sub(/\/ns\/[^\/]*$/, "", $1); print $1 }' "$T/ns"; }`;
 
-/** Shell that fills $T/list with the files of every pid dir in $T/dirs, and $T/ns with their namespace links. */
-const PER_PID_LISTING = String.raw`${NS_LINKS}
-while read -r d; do printf '%s\n' ${PER_PID_FILES.map((f) => `"$d/${f}"`).join(' ')} "$d"/task/*/children; done < "$T/dirs" >> "$T/list"`;
-
-/** Shell that prints the list, the files' contents between separators, and the links of the dirs in $T/dirs and $T/fddirs. */
-const DATA_AND_LINKS = String.raw`
+/** Shell that prints the files listed in $T/list between nonce separators, after the list itself. */
+const LISTED_FILES = String.raw`
 mark list
 cat "$T/list"
 mark data
-awk -v s="$T/s" '{ print s; print }' "$T/list" | tr '\n' '\0' | xargs -0 -r cat
-mark links
-if find /proc/self/exe -maxdepth 0 -printf '' >/dev/null 2>&1; then
-  { awk '{ print $0 "/exe"; print $0 "/cwd" }' "$T/dirs"; awk '{ print $0 "/fd" }' "$T/fddirs"; } | tr '\n' '\0' |
-    xargs -0 -r sh -c 'exec find "$@" -maxdepth 1 -type l -printf "%p\\0%l\\0"' sh
-else
-  {
-    while read -r d; do for l in "$d/exe" "$d/cwd"; do [ -h "$l" ] && printf '%s\n' "$l"; done; done < "$T/dirs"
-    while read -r d; do
-      [ -r "$d/fd" ] && [ -x "$d/fd" ] || printf 'procscope: %s/fd: Permission denied\n' "$d" >&2
-      for l in "$d"/fd/[0-9]*; do [ -h "$l" ] && printf '%s\n' "$l"; done
-    done < "$T/fddirs"
-  } | while read -r l; do
-    t=$(readlink "$l" && echo x) || { printf 'procscope: %s: cannot read link\n' "$l" >&2; continue; }
-    printf '%s\0%s\0' "$l" "${B}t%?x}"
-  done
-fi`;
+awk -v s="$T/s" '{ print s; print }' "$T/list" | tr '\n' '\0' | xargs -0 -r cat`;
 
 /**
- * The compact stat line of every process for a refresh: "pid state ppid utime stime threads starttime rsspages",
- * then "end". Files are opened with getline, which fails softly: awk given a file it cannot open (a process that
- * exited after the glob) aborts under mawk and busybox, and would drop every pid after it. mawk also ends on a read
- * error (a process reaped between its stat's open and read gives ESRCH): then the awk runs again on the pids after
- * the last one it printed, so one reaped process never cuts the list.
+ * The compact stat line of every process for a refresh, "pid state ppid utime stime threads starttime rsspages",
+ * then "end"; and "+ /proc/<pid>" for each pid not in the known list, less the collector's own children. head
+ * reads the stat files (a process that exits meanwhile is skipped, where awk's getline would abort under mawk);
+ * its headers name the pid, and cannot be forged: the one field a process sets, its comm, holds 15 bytes.
  */
-const COMPACT_STAT = String.raw`
-mark stat
-printf '%s\n' /proc/[0-9]*/stat > "$T/stats"
-: > "$T/compact"
-tries=0
-until awk '{
-  f = $0; buf = ""; n = 0
-  while ((getline line < f) > 0) buf = (n++ ? buf "\n" : "") line
-  close(f)
-  if (n == 0 || !match(buf, /\) [A-Za-z] [-0-9 ]+$/)) next
-  split(substr(buf, RSTART + 2), s, " ")
-  split(f, a, "/")
-  print a[3], s[1], s[2], s[12], s[13], s[18], s[20], s[22]
-}' "$T/stats" >> "$T/compact"; do
-  tries=$((tries + 1))
-  [ "$tries" -gt 20 ] && break
-  last=$(tail -n 1 "$T/compact" | cut -d' ' -f1)
-  [ -n "$last" ] && awk -v at="/proc/$last/stat" 'go; $0 == at { go = 1 }' "$T/stats" > "$T/rest" && mv "$T/rest" "$T/stats"
-done
-cat "$T/compact"
-[ "$tries" -gt 20 ] || echo end`;
+function compactStat(known: string): string {
+  return String.raw`{ printf '%s\n' '${known}'; printf '%s\0' /proc/[0-9]*/stat | xargs -0 -r head -v -c 4096 2>/dev/null; echo '==> /end <=='; } | awk -v self="$ME" '
+NR == 1 { n = split($0, k, " "); for (i = 1; i <= n; i++) known[k[i]] = 1; next }
+/^==> \/.* <==$/ {
+  if (pid != "" && match(buf, /\) [A-Za-z] [-0-9 ]+$/)) {
+    split(substr(buf, RSTART + 2), s, " ")
+    print pid, s[1], s[2], s[12], s[13], s[18], s[20], s[22]
+    parent[pid] = s[2]
+    if (!(pid in known)) fresh[++nfresh] = pid
+  }
+  split($0, a, "/"); pid = a[3]; buf = ""; n = 0; next
+}
+# head puts an empty line between files
+$0 != "" { buf = (n++ ? buf "\n" : "") $0 }
+END {
+  for (i = 1; i <= nfresh; i++) {
+    p = fresh[i]
+    for (d = 0; d < 8 && p != "" && p != self; d++) p = parent[p]
+    if (p != self) print "+ /proc/" fresh[i]
+  }
+  print "end"
+}'`;
+}
+
+/** The process files, namespace links and fd/exe/cwd links of the new pid dirs in $T/dirs and the fd tables of $T/fddirs. */
+const NEW_PROCESSES = String.raw`
+mark ns
+nslinks < "$T/dirs" > "$T/ns"
+cat "$T/ns"
+procfiles "$T/dirs"
+mark tasks
+while read -r d; do printf '%s\n' "$d"/task/[0-9]*; done < "$T/dirs"
+mark links
+{ awk '{ printf "%s/exe%c%s/cwd%c", $0, 0, $0, 0 }' "$T/dirs"; awk '{ printf "%s/fd%c", $0, 0 }' "$T/fddirs"; } | links`;
 
 export function buildCollectScript(nonce: string, options: CollectScriptOptions = {}): string {
   if (!/^[0-9a-f]{32}$/.test(nonce)) throw new Error('nonce must be 32 lowercase hex digits');
   const root = options.namesRoot ?? '';
   if (root !== '' && !/^\/[A-Za-z0-9/._-]*[^/]$/.test(root)) throw new Error(`names root must be an absolute path of plain characters: ${JSON.stringify(root)}`);
   const refresh = options.refresh;
-  const known = refresh ? pidList(refresh.knownPids, 'known pids').replace(/ /g, '\n') : '';
-  const detail = refresh ? pidList(refresh.detailPids, 'detail pids') : '';
-  const body = refresh ? refreshBody(known, detail, nonce) : fullBody();
+  const body = refresh ? refreshBody(pidList(refresh.knownPids, 'known pids'), pidList(refresh.detailPids, 'detail pids')) : fullBody();
+  return wrap(nonce, body, { root, compress: options.compress ?? false });
+}
+
+/**
+ * The body runs in a subshell function, read whole before anything runs that could read stdin; its traps and
+ * exit stay its own: a persistent shell on the node runs one script after another. Its stdout streams; its
+ * errors are kept in a variable and sent as the last section ("stderr"); with gzip, inside the stream. "done"
+ * ends the reply.
+ */
+function wrap(nonce: string, body: string, options: { root: string; compress: boolean }): string {
   const M = sectionMark(nonce);
-  // The body is one function, read whole before anything runs that could read stdin. It runs in a subshell,
-  // so its traps and exit stay its own: a persistent shell on the node runs one script after another.
-  // Its errors go to a file, sent as the last section; with gzip, inside the stream. "done" ends the reply.
-  return String.raw`procscope_collect() (
+  return String.raw`procscope_body() (
 LC_ALL=C; export LC_ALL
 M='${M}'
-R='${root}'
-T=$1
+R='${options.root}'
+T=
 mark() { printf '\n%s %s\n' "$M" "$1"; }
-mark begin
-printf 'procscope-collect 5\n'
-if [ ! -r /proc/self/stat ]; then mark noproc; uname -s 2>&1; mark end; exit 0; fi
-read -r ME _ < /proc/self/stat
-if [ -z "$T" ]; then mark notmp; mark end; exit 0; fi
-trap 'exit 129' HUP INT TERM
-printf '\n%s:f\n' "$M" > "$T/s"
-: > "$T/list"
-mark self
-echo "$ME"
-mark clk
-getconf CLK_TCK 2>/dev/null || echo 100
-mark pagesize
-getconf PAGESIZE 2>/dev/null || echo 4096
-mark uptime
-cat /proc/uptime
-${body}
-mark end
-)
-procscope_reply() (
-  M='${M}'
-  # Directories of replies whose shell was killed (nothing ran their trap): named by that shell's pid.
+# A private directory for the lists, made on first need. Directories of runs whose shell was killed (nothing
+# ran their trap) are named by that shell's pid, and removed here.
+maketmp() {
   for d in "${B}TMPDIR:-/tmp}"/procscope.* /dev/shm/procscope.*; do
     [ -d "$d" ] && [ -O "$d" ] || continue
     p=${B}d##*/procscope.}; p=${B}p%%.*}
     case $p in ''|*[!0-9]*) continue;; esac
     [ -d "/proc/$p" ] || rm -rf "$d"
   done
-  D=$(mktemp -d "${B}TMPDIR:-/tmp}/procscope.$$.XXXXXX" 2>/dev/null || mktemp -d "/dev/shm/procscope.$$.XXXXXX" 2>/dev/null)
-  case $D in *[!A-Za-z0-9/._-]*) D=;; esac
-  if [ -z "$D" ]; then
-    procscope_collect '' </dev/null 2>/dev/null
-    printf '\n%s stderr\n' "$M"
-    exit 0
-  fi
-  trap 'rm -rf "$D"' EXIT
-  trap 'exit 129' HUP INT TERM PIPE
-  # Collected into a file first: cat's thousands of small writes into a pipe cost more than the reads.
-  procscope_collect "$D" >"$D/out" 2>"$D/err" </dev/null
-  if tail -c 200 "$D/out" 2>/dev/null | grep -qF "$M end" || echo ok 2>/dev/null >"$D/ok"; then
-    cat "$D/out"
-  else
-    printf '\n%s begin\n\n%s tmpfull\n%s\n' "$M" "$M" "${B}D%/*}"
-  fi
-  printf '\n%s stderr\n' "$M"
-  cat "$D/err"
+  T=$(mktemp -d "${B}TMPDIR:-/tmp}/procscope.$$.XXXXXX" 2>/dev/null || mktemp -d "/dev/shm/procscope.$$.XXXXXX" 2>/dev/null)
+  case $T in *[!A-Za-z0-9/._-]*) T=;; esac
+  if [ -z "$T" ]; then mark notmp; mark end; exit 0; fi
+  trap 'rm -rf "$T"' EXIT
+  printf '\n%s:f\n' "$M" > "$T/s"
+}
+mark begin
+printf 'procscope-collect 6\n'
+if [ ! -r /proc/self/stat ]; then mark noproc; uname -s 2>&1; mark end; exit 0; fi
+read -r ME _ < /proc/self/stat
+trap 'exit 129' HUP INT TERM PIPE
+# The collector's pid, then its parent and grandparent (the shells that run it), from stat after its comm.
+mark self
+chain=$ME p=$ME
+for i in 1 2; do
+  read -r l < "/proc/$p/stat" 2>/dev/null || break
+  l=${B}l##*) }; set -- $l; p=$2
+  case $p in ''|*[!0-9]*|0) break;; esac
+  chain="$chain $p"
+done
+echo "$chain"
+${FUNCTIONS}
+${body}
+if [ -n "$T" ] && ! echo ok 2>/dev/null > "$T/ok"; then mark tmpfull; printf '%s\n' "${B}T%/*}"; fi
+mark end
 )
+procscope_reply() {
+  { err=$(procscope_body </dev/null 2>&1 >&3 3>&-); } 3>&1
+  printf '\n%s stderr\n%s\n' '${M}' "$err"
+}
 ${options.compress
     ? String.raw`if command -v gzip >/dev/null 2>&1; then
   printf '\n%s gzip\n' '${M}'
@@ -207,7 +241,7 @@ mark netns
 awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "nsfs" && $4 ~ /^net:\[[0-9]+\]$/) print $4, $5; break } }' /proc/self/mountinfo
 if nsenter --net=/proc/self/ns/net true 2>/dev/null; then
   mark orphannet
-  awk 'FNR == NR { if ($2 ~ /\/ns\/net$/) have["net:[" $1 "]"] = 1; next }
+  awk 'FNR == NR { if (index($2, "net:[") == 1) have[$2] = 1; next }
     { for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "nsfs" && $4 ~ /^net:/ && !($4 in have) && $5 !~ /\\/ && !seen[$4]++) print $4, $5; break } }' "$T/ns" /proc/self/mountinfo |
   while read -r ns f; do
     printf '\n%s:n %s\n' "$M" "$ns"
@@ -224,30 +258,34 @@ fi`;
 function fullBody(): string {
   const netFiles = NET_TABLES.map((t) => `"$d/net/${t}"`).join(' ');
   return String.raw`
+maketmp
+mark clk
+getconf CLK_TCK 2>/dev/null || echo 100
+mark pagesize
+getconf PAGESIZE 2>/dev/null || echo 4096
+mark uptime
+cat /proc/uptime
 printf '%s\n' /proc/[0-9]* > "$T/dirs"
-cp "$T/dirs" "$T/fddirs"
-${NS_LINKS}
-# every pid at once: one glob per file kind, builtins only
-printf '%s\n' ${Object.values(NODE_FILES).join(' ')} ${PER_PID_FILES.map((f) => `/proc/[0-9]*/${f}`).join(' ')} /proc/[0-9]*/task/*/children > "$T/list"
 mark ns
+nslinks < "$T/dirs" > "$T/ns"
 cat "$T/ns"
-# one pid per distinct namespace of a type, as /proc/<pid>
-reps() { awk -v t="/ns/$1$" '$2 ~ t && !seen[$1]++ { sub(t, "", $2); print $2 }' "$T/ns"; }
+procfiles "$T/dirs"
+mark tasks
+printf '%s\n' /proc/[0-9]*/task/[0-9]*
 cg2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' /proc/self/mountinfo)
 {
+  printf '%s\n' ${Object.values(NODE_FILES).join(' ')}
   for d in $(reps net); do printf '%s\n' ${netFiles}; done
   for d in $(reps mnt); do printf '%s\n' "$d/mountinfo"; done
   # cgroup.procs of every non-root cgroup v2 directory that holds a process, to cross-check containers
-  [ -n "$cg2" ] && printf '%s\n' /proc/[0-9]*/cgroup | awk -v m="$cg2" '{
-    f = $0
-    while ((getline line < f) > 0) if (index(line, "0::") == 1) { p = substr(line, 4); if (p != "/" && !seen[p]++) print m p "/cgroup.procs" }
-    close(f)
-  }'
-} >> "$T/list"
+  [ -n "$cg2" ] && awk -v m="$cg2" 'index($0, "0::/") == 1 { p = substr($0, 4); if (p != "/" && p !~ /\/\.\.(\/|$)/ && !seen[p]++) print m p "/cgroup.procs" }' "$T/cgroup"
+} > "$T/list"
 mark cg2
 printf '%s\n' "$cg2"
 ${NETNS_AND_PEERS}
-${DATA_AND_LINKS}
+${LISTED_FILES}
+mark links
+awk '{ printf "%s/exe%c%s/cwd%c%s/fd%c", $0, 0, $0, 0, $0, 0 }' "$T/dirs" | links
 mark names
 grep -oH '"io\.kubernetes\.cri\.[a-z-]*" *: *"[^"]*"' "$R"/run/containerd/io.containerd.runtime.v2.task/*/*/config.json 2>/dev/null
 grep -oH '"Name" *: *"/[^"]*"' "$R"/var/lib/docker/containers/*/config.v2.json 2>/dev/null
@@ -263,33 +301,55 @@ for f in "$R"/var/log/containers/*.log "$R"/var/log/pods/*/*; do
 done
 mark uts
 if nsenter -t "$ME" -u true 2>/dev/null; then
-  self_uts=$(awk -v p="/proc/$ME/ns/uts" '$2 == p { print $1 }' "$T/ns")
-  for p in $(awk -v s="$self_uts" '$2 ~ /\/ns\/uts$/ && $1 != s && !seen[$1]++ { split($2, a, "/"); print a[3] }' "$T/ns"); do
+  self_uts=$(awk -v p="/proc/$ME/ns/uts" '$1 == p { print $2 }' "$T/ns")
+  for p in $(awk -v s="$self_uts" '$1 ~ /\/ns\/uts$/ && $2 != s && !seen[$2]++ { split($1, a, "/"); print a[3] }' "$T/ns"); do
     printf '\n%s:u %s\n' "$M" "$p"
     nsenter -t "$p" -u cat /proc/sys/kernel/hostname 2>/dev/null
   done
 fi`;
 }
 
-function refreshBody(known: string, detail: string, nonce: string): string {
-  // Known pids go in a here-document, not on a command line: 16,000 of them overflow argv.
+/**
+ * A refresh reads every process's stat line, and in full only what is new: processes not in `known`, and the fd
+ * tables of `detail`. With nothing new and no detail open it makes no temporary directory and starts three
+ * processes (xargs, head, awk).
+ */
+function refreshBody(known: string, detail: string): string {
   return String.raw`
-cat > "$T/known" <<'PROCSCOPE_PIDS_${nonce}'
-0
-${known}
-PROCSCOPE_PIDS_${nonce}
-${COMPACT_STAT}
-# new pids, less the collector's own children
-printf '%s\n' /proc/[0-9]* | awk -v self="$ME" '
-FNR == NR { seen["/proc/" $1] = 1; next }
-!($0 in seen) {
-  line = ""; getline line < ($0 "/stat"); close($0 "/stat")
-  if (match(line, /\) [A-Za-z] [-0-9]+ /)) { split(substr(line, RSTART + 2), f, " "); if (f[2] == self) next }
-  print
-}' "$T/known" - > "$T/dirs"
-{ cat "$T/dirs"; for p in ${detail}; do [ -d "/proc/$p" ] && echo "/proc/$p"; done; } > "$T/fddirs"
-${PER_PID_LISTING}
-mark ns
-cat "$T/ns"
-${DATA_AND_LINKS}`;
+mark uptime
+read -r up _ < /proc/uptime
+echo "$up"
+mark stat
+stats=$(${compactStat(known)})
+printf '%s\n' "$stats"
+case $stats in
+*'+ /proc/'*)
+  maketmp
+  printf '%s\n' "$stats" | awk '$1 == "+" { print $2 }' > "$T/dirs"
+  { cat "$T/dirs"; for p in ${detail}; do [ -d "/proc/$p" ] && echo "/proc/$p"; done; } > "$T/fddirs"
+  ${NEW_PROCESSES}
+  ;;
+*)
+  mark links
+  for p in ${detail}; do [ -d "/proc/$p" ] && printf '/proc/%s/fd\0' "$p"; done | links
+  ;;
+esac`;
+}
+
+/**
+ * Reads files again, framed by the nonce: the sections whose head framing could not be proven. The paths are
+ * checked by the caller (they are /proc/<pid>/<file> and nothing else) and go in a here-document, not argv.
+ */
+export function buildRereadScript(nonce: string, paths: string[]): string {
+  for (const p of paths) if (!/^\/proc\/\d+\/[a-z_]+$/.test(p)) throw new Error(`not a process file: ${JSON.stringify(p)}`);
+  return wrap(
+    nonce,
+    String.raw`
+maketmp
+cat > "$T/list" <<'PROCSCOPE_LIST_${nonce}'
+${paths.join('\n')}
+PROCSCOPE_LIST_${nonce}
+${LISTED_FILES}`,
+    { root: '', compress: false },
+  );
 }

@@ -21,6 +21,9 @@ export interface ContainerMatch {
 }
 
 const HEX64 = '[0-9a-f]{64}';
+const ID = new RegExp(`^${HEX64}$`);
+const PODMAN_POD_SCOPE = new RegExp(`^machine-libpod_pod_(${HEX64})\\.slice$`);
+const OTHER_LEAF = new RegExp(`^(?:[A-Za-z0-9_.]+-)?(${HEX64})(?:\\.scope)?$`);
 
 /** Scope and directory names of runtimes that number their containers: prefix -> runtime. */
 const SCOPES: [RegExp, Runtime][] = [
@@ -59,9 +62,9 @@ function podInfo(segments: string[]): PodInfo {
 function podmanPod(segments: string[]): PodInfo {
   for (let i = 0; i < segments.length; i++) {
     const s = segments[i]!;
-    const systemd = new RegExp(`^machine-libpod_pod_(${HEX64})\\.slice$`).exec(s);
+    const systemd = PODMAN_POD_SCOPE.exec(s);
     if (systemd) return { podUid: systemd[1]!, qosClass: null };
-    if (segments[i - 1] === 'libpod_parent' && new RegExp(`^${HEX64}$`).test(s)) return { podUid: s, qosClass: null };
+    if (segments[i - 1] === 'libpod_parent' && ID.test(s)) return { podUid: s, qosClass: null };
   }
   return { podUid: null, qosClass: null };
 }
@@ -80,7 +83,7 @@ export function matchContainer(path: string): ContainerMatch | null {
       if (m) return found(runtime, m[1]!, segments, i);
     }
     // cgroupfs driver: /docker/<id>; /kubepods[/<qos>]/pod<uid>/<id>; containerd's /<namespace>/<id>
-    if (new RegExp(`^${HEX64}$`).test(s)) {
+    if (ID.test(s)) {
       const parent = segments[i - 1] ?? '';
       if (i === 1 && parent === 'docker') return found('docker', s, segments, i);
       if (/^pod[0-9a-f-]{36}$/.test(parent)) return found('containerd', s, segments, i);
@@ -99,7 +102,7 @@ export function matchContainer(path: string): ContainerMatch | null {
   }
   // An unknown runtime: a leaf named by a 64-hex id, with or without a prefix; never a conmon monitor.
   const leaf = segments[segments.length - 1] ?? '';
-  const m = new RegExp(`^(?:[A-Za-z0-9_.]+-)?(${HEX64})(?:\\.scope)?$`).exec(leaf);
+  const m = OTHER_LEAF.exec(leaf);
   if (m && !/conmon/.test(leaf)) return found('other', m[1]!, segments, segments.length - 1);
   return null;
 }

@@ -1,11 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import type { CollectOutput } from '../collect/frame';
+import { type ProcessRecord, processFilePath } from '../collect/files';
 import { fixture } from '../proc/fixtures';
 import { assembleSnapshot } from './assemble';
 import { schemaErrors } from './validate';
 
+/** The reader's output, with the process files given among `files` moved to their process records, as frame.ts files them. */
 function output(parts: Partial<CollectOutput>): CollectOutput {
-  return { complete: true, noProc: null, noTmp: false, clockTicks: 100, selfPid: 10, namespaces: [], files: new Map(), links: new Map(), pathErrors: new Map(), otherErrors: [], cgroup2Mount: null, nameLines: [], utsHostnames: new Map(), pageSize: 4096, uptimeSec: null, compactStats: null, compactStatsCut: false, tmpFull: null, mountedNetns: [], orphanNetTables: new Map(), ssUnix: new Map(), ...parts };
+  const files = new Map<string, Buffer>();
+  const processes = new Map<number, ProcessRecord>();
+  for (const [path, content] of parts.files ?? []) {
+    const at = processFilePath(path);
+    if (!at) {
+      files.set(path, content);
+      continue;
+    }
+    if (!processes.has(at[0])) processes.set(at[0], { files: {}, tids: [at[0]] });
+    if (!parts.pathErrors?.has(path)) processes.get(at[0])!.files[at[1]] = content;
+  }
+  return { complete: true, noProc: null, noTmp: false, clockTicks: 100, selfPid: 10, collectorChain: [10], namespaces: [], links: new Map(), pathErrors: new Map(), otherErrors: [], cgroup2Mount: null, nameLines: [], utsHostnames: new Map(), pageSize: 4096, uptimeSec: null, compactStats: null, compactStatsCut: false, tmpFull: null, mountedNetns: [], orphanNetTables: new Map(), ssUnix: new Map(), unproven: [], ...parts, files, processes };
 }
 
 const status = (pid: number, name: string) => Buffer.from(`Name:\t${name}\nState:\tS (sleeping)\nPid:\t${pid}\nPPid:\t1\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nThreads:\t1\nNSpid:\t${pid}\n`);
@@ -15,7 +28,6 @@ const proc = (pid: number, name: string): [string, Buffer][] => [
   [`/proc/${pid}/status`, status(pid, name)],
   [`/proc/${pid}/cmdline`, Buffer.from(`${name}\0`)],
   [`/proc/${pid}/cgroup`, Buffer.from('0::/\n')],
-  [`/proc/${pid}/task/${pid}/children`, Buffer.from('')],
 ];
 const meta = { target: 'local', collectedAt: new Date('2026-01-01T00:00:00Z') };
 

@@ -1,10 +1,10 @@
 /** Turns what the collect script read (frame.ts) into a snapshot: processes, their fds joined to sockets by inode, namespaces. */
 import { decodeBytes } from '../bytes';
 import type { CollectOutput } from '../collect/frame';
+import { type ProcessRecord, digitsAt } from '../collect/files';
 import { NET_TABLES } from '../collect/script';
 import { parseNameSources } from '../containers/names';
-import { parseCgroup } from '../proc/cgroup';
-import { parseChildren } from '../proc/children';
+import { type CgroupEntry, parseCgroup } from '../proc/cgroup';
 import { parseCmdline } from '../proc/cmdline';
 import { parseFdTarget } from '../proc/links';
 import { findCgroup2Mount, parseMountinfo } from '../proc/mountinfo';
@@ -34,36 +34,6 @@ export interface SnapshotMeta {
   namesRoot?: string;
 }
 
-interface PidPaths {
-  files: Map<string, Buffer>;
-  tids: number[];
-  childFiles: Buffer[];
-}
-
-/** Groups the files of the manifest by pid: "/proc/42/status" -> 42 -> "status". */
-function groupByPid(out: CollectOutput): Map<number, PidPaths> {
-  const byPid = new Map<number, PidPaths>();
-  const entry = (pid: number) => {
-    let e = byPid.get(pid);
-    if (!e) byPid.set(pid, (e = { files: new Map(), tids: [], childFiles: [] }));
-    return e;
-  };
-  for (const [path, content] of out.files) {
-    let m = /^\/proc\/(\d+)\/(stat|status|cmdline|cgroup|cpuset)$/.exec(path);
-    if (m) {
-      entry(Number(m[1])).files.set(m[2]!, content);
-      continue;
-    }
-    m = /^\/proc\/(\d+)\/task\/(\d+)\/children$/.exec(path);
-    if (m) {
-      const e = entry(Number(m[1]));
-      e.tids.push(Number(m[2]));
-      e.childFiles.push(content);
-    }
-  }
-  return byPid;
-}
-
 function nodeFile(out: CollectOutput, path: string): string {
   const buf = out.files.get(path);
   return buf ? decodeBytes(buf).trim() : '';
@@ -72,11 +42,13 @@ function nodeFile(out: CollectOutput, path: string): string {
 export function collectFds(out: CollectOutput): Map<number, SnapshotFd[]> {
   const fds = new Map<number, SnapshotFd[]>();
   for (const [path, target] of out.links) {
-    const m = /^\/proc\/(\d+)\/fd\/(\d+)$/.exec(path);
-    // An empty target is a link find listed but could not read (its error is in pathErrors).
-    if (!m || target === '') continue;
-    const pid = Number(m[1]);
-    const fd: SnapshotFd = { fd: Number(m[2]), target };
+    // "/proc/<pid>/fd/<fd>"; an empty target is a link find listed but could not read (its error is in pathErrors).
+    const slash = path.indexOf('/', 6);
+    if (target === '' || slash < 0 || !path.startsWith('/fd/', slash)) continue;
+    const pid = digitsAt(path, 6, slash);
+    const n = digitsAt(path, slash + 4, path.length);
+    if (pid === null || n === null) continue;
+    const fd: SnapshotFd = { fd: n, target };
     const parsed = parseFdTarget(target);
     if (parsed.kind === 'socket') fd.socketInode = parsed.inode!;
     let list = fds.get(pid);
@@ -110,6 +82,19 @@ function fdTableErrors(out: CollectOutput): Map<number, string> {
   return errors;
 }
 
+/**
+ * A cgroup file parsed once per distinct text: thousands of processes share a handful, and sharing the (frozen)
+ * array lets matchProcessContainer's cache answer for all of them.
+ */
+function parseCgroupOnce(text: string, cache: Map<string, CgroupEntry[]>): CgroupEntry[] {
+  let entries = cache.get(text);
+  if (!entries) {
+    entries = Object.freeze(parseCgroup(text).map((e) => Object.freeze(e))) as CgroupEntry[];
+    cache.set(text, entries);
+  }
+  return entries;
+}
+
 function linkOrNull(out: CollectOutput, path: string): string | null {
   const target = out.links.get(path);
   return target === undefined || target === '' ? null : target;
@@ -117,14 +102,14 @@ function linkOrNull(out: CollectOutput, path: string): string | null {
 
 function buildProcess(
   pid: number,
-  paths: PidPaths,
+  record: ProcessRecord,
   out: CollectOutput,
-  ctx: { users: Map<number, string>; fds: Map<number, SnapshotFd[]>; namespaces: Map<number, Record<string, number>> },
+  ctx: { users: Map<number, string>; fds: Map<number, SnapshotFd[]>; namespaces: Map<number, Record<string, number>>; cgroups: Map<string, CgroupEntry[]> },
   errors: SnapshotError[],
 ): SnapshotProcess | null {
-  const statBuf = paths.files.get('stat');
-  const statusBuf = paths.files.get('status');
+  const { stat: statBuf, status: statusBuf, cmdline: cmdlineBuf, cgroup: cgroupBuf, cpuset: cpusetBuf } = record.files;
   if (!statBuf || statBuf.length === 0 || !statusBuf || statusBuf.length === 0) {
+    if (out.collectorChain.includes(pid)) return null;
     const why = out.pathErrors.get(`/proc/${pid}/stat`) ?? out.pathErrors.get(`/proc/${pid}/status`);
     errors.push({ scope: `pid ${pid}`, message: `exited during collection${why ? ` (${why})` : ''}` });
     return null;
@@ -144,17 +129,12 @@ function buildProcess(
     if (why && !/No such file/i.test(why)) errors.push({ scope: `pid ${pid} ${link}`, message: why });
   }
   if (fdError) errors.push({ scope: `pid ${pid} fd`, message: fdError });
-  const cmdlineBuf = paths.files.get('cmdline');
-  const cgroupBuf = paths.files.get('cgroup');
-  const cpusetBuf = paths.files.get('cpuset');
   let cgroups: SnapshotProcess['cgroups'] = [];
   try {
-    cgroups = cgroupBuf ? parseCgroup(decodeBytes(cgroupBuf)) : [];
+    cgroups = cgroupBuf ? parseCgroupOnce(decodeBytes(cgroupBuf), ctx.cgroups) : [];
   } catch (err) {
     errors.push({ scope: `pid ${pid} cgroup`, message: (err as Error).message });
   }
-  const children = new Set<number>();
-  for (const buf of paths.childFiles) for (const c of parseChildren(buf.toString('latin1'))) children.add(c);
   const uid = status.uids[0] ?? -1;
   return {
     pid,
@@ -166,7 +146,7 @@ function buildProcess(
     gid: status.gids[0] ?? -1,
     user: ctx.users.get(uid) ?? null,
     threads: Math.max(1, status.threads ?? stat.numThreads),
-    tids: paths.tids.sort((a, b) => a - b),
+    tids: [...record.tids].sort((a, b) => a - b),
     cmdline: cmdlineBuf ? parseCmdline(decodeBytes(cmdlineBuf)) : [],
     exe: linkOrNull(out, `/proc/${pid}/exe`),
     cwd: linkOrNull(out, `/proc/${pid}/cwd`),
@@ -174,7 +154,7 @@ function buildProcess(
     namespaces: ctx.namespaces.get(pid) ?? {},
     cgroups,
     cpuset: cpusetBuf ? decodeBytes(cpusetBuf).replace(/\n$/, '') : null,
-    children: [...children].sort((a, b) => a - b),
+    children: [],
     rssKb: status.vmRssKb,
     startTicks: stat.startTicks,
     cpuTicks: stat.utime + stat.stime,
@@ -295,31 +275,34 @@ function namespacesByPid(out: CollectOutput): Map<number, Record<string, number>
 /** The processes whose files the collector read in full (all of them, or a refresh's new ones). */
 export function assembleProcesses(out: CollectOutput, users: Map<number, string>, errors: SnapshotError[]): { processes: SnapshotProcess[]; namespaces: Map<number, Record<string, number>> } {
   const namespaces = namespacesByPid(out);
-  const ctx = { users, fds: collectFds(out), namespaces };
+  const ctx = { users, fds: collectFds(out), namespaces, cgroups: new Map<string, CgroupEntry[]>() };
   const processes: SnapshotProcess[] = [];
-  for (const [pid, paths] of [...groupByPid(out)].sort((a, b) => a[0] - b[0])) {
-    const proc = buildProcess(pid, paths, out, ctx, errors);
+  for (const [pid, record] of [...out.processes].sort((a, b) => a[0] - b[0])) {
+    const proc = buildProcess(pid, record, out, ctx, errors);
     if (proc) {
       proc.cpuPercent = lifetimeCpuPercent(proc, out.clockTicks, out.uptimeSec);
       processes.push(proc);
     }
   }
   const byPid = new Map(processes.map((p) => [p.pid, p]));
+  linkChildren(processes, byPid);
   markCollector(processes, byPid, out.selfPid);
+  // The types a whole ns/ directory stands for when it cannot be listed: those of the collector's own.
+  const allTypes = Object.keys(namespaces.get(out.selfPid ?? -1) ?? {}).sort();
   const unreadableNs = new Map<number, { types: string[]; why: string }>();
   for (const [path, message] of out.pathErrors) {
-    const m = /^\/proc\/(\d+)\/ns\/([a-z_]+)$/.exec(path);
+    const m = /^\/proc\/(\d+)\/ns(?:\/([a-z_]+))?$/.exec(path);
     if (!m) {
-      if (!/^\/proc\/\d+\//.test(path)) errors.push({ scope: path, message });
+      if (!/^\/proc\/\d+(?:\/|$)/.test(path)) errors.push({ scope: path, message });
       continue;
     }
     const proc = byPid.get(Number(m[1]));
     const missing = /No such file/i.test(message);
     // A pid that exited before its files were read already has its "exited" entry, or was never listed.
     // A zombie has no namespace links; pid_for_children has none before a new pid namespace's first child.
-    if (!proc || (missing && (proc.state === 'Z' || /_for_children$/.test(m[2]!)))) continue;
+    if (!proc || (missing && (proc.state === 'Z' || /_for_children$/.test(m[2] ?? '')))) continue;
     const entry = unreadableNs.get(proc.pid) ?? { types: [], why: message };
-    entry.types.push(m[2]!);
+    entry.types.push(...(m[2] ? [m[2]] : allTypes.length > 0 ? allTypes : ['all']));
     unreadableNs.set(proc.pid, entry);
   }
   for (const [pid, { types, why }] of unreadableNs) {
@@ -328,6 +311,18 @@ export function assembleProcesses(out: CollectOutput, users: Map<number, string>
     errors.push({ scope: `pid ${pid} ns`, message: proc.namespacesError });
   }
   return { processes, namespaces };
+}
+
+/** Each process's children: the processes whose parent it is (the kernel's /proc/<pid>/task/<tid>/children, without reading them). */
+export function linkChildren(processes: SnapshotProcess[], byPid: Map<number, SnapshotProcess>): void {
+  const children = new Map<number, number[]>();
+  for (const p of processes) {
+    if (!byPid.has(p.ppid)) continue;
+    const list = children.get(p.ppid);
+    if (list) list.push(p.pid);
+    else children.set(p.ppid, [p.pid]);
+  }
+  for (const p of processes) p.children = children.get(p.pid) ?? [];
 }
 
 /** What this login could not read, said once for the node, with the way to see it all. */

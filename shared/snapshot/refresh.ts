@@ -6,7 +6,7 @@
 import type { CollectOutput } from '../collect/frame';
 import { fail } from '../errors';
 import type { ContainerNames } from '../containers/names';
-import { assembleProcesses, collectFds, fdTableError, partialView } from './assemble';
+import { assembleProcesses, collectFds, fdTableError, linkChildren, partialView } from './assemble';
 import { cpuPercentOf, deriveRelations } from './derive';
 import type { Snapshot, SnapshotError, SnapshotFd, SnapshotProcess } from './types';
 
@@ -38,7 +38,9 @@ export interface DeltaMeta {
   detailPids: number[];
 }
 
-export function buildDelta(prev: Snapshot, out: CollectOutput, meta: DeltaMeta): SnapshotDelta {
+export function buildDelta(prev: Snapshot, fresh: CollectOutput, meta: DeltaMeta): SnapshotDelta {
+  // A refresh does not ask the node again for what cannot change while it runs.
+  const out = { ...fresh, clockTicks: prev.node.clockTicks ?? fresh.clockTicks, pageSize: prev.node.pageSize ?? fresh.pageSize };
   const stats = out.compactStats;
   if (out.compactStatsCut) {
     fail({ kind: 'parse', message: 'The process list of this refresh stopped before its end, so it cannot tell which processes exited; nothing was changed.', hint: 'The next refresh tries again.' });
@@ -103,9 +105,10 @@ export function applyDelta(prev: Snapshot, delta: SnapshotDelta): Snapshot {
     processes.push(next);
   }
   const present = new Set(processes.map((p) => p.pid));
-  for (const p of delta.added) if (!present.has(p.pid)) processes.push(p);
+  for (const p of delta.added) if (!present.has(p.pid)) processes.push({ ...p });
   processes.sort((a, b) => a.pid - b.pid);
   const pids = new Set(processes.map((p) => p.pid));
+  linkChildren(processes, new Map(processes.map((p) => [p.pid, p])));
 
   const utsHostnames = new Map<number, string>();
   for (const c of prev.containers) if (c.hostname && c.initPid != null && pids.has(c.initPid)) utsHostnames.set(c.initPid, c.hostname);

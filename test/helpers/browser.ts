@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type Page, chromium } from 'playwright-core';
 import { CLI } from './cli';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -59,4 +59,28 @@ export async function startServe(env: NodeJS.ProcessEnv, extraArgs: string[] = [
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** Fills the "Add node" dialog for a key login and presses "Save and connect". */
+export async function addNodeInUi(page: Page, node: { name: string; host: string; port: number; user: string; identity: string }): Promise<void> {
+  await page.getByTestId('add-node').click();
+  await page.getByTestId('node-name').fill(node.name);
+  await page.getByTestId('node-host').fill(node.host);
+  await page.getByTestId('node-port').fill(String(node.port));
+  await page.getByTestId('node-user').fill(node.user);
+  await page.getByTestId('node-auth').selectOption('key');
+  await page.getByTestId('node-identity').fill(node.identity);
+  await page.getByTestId('save-connect-node').click();
+}
+
+/** One filter keystroke, timed from the input event React handles to the frame painted after it. */
+export function timedKeystroke(page: Page, ch: string): Promise<number> {
+  return page.getByTestId('process-filter').evaluate(async (input: HTMLInputElement, c) => {
+    const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
+    const start = performance.now();
+    setValue.call(input, input.value + c);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    await new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    return performance.now() - start;
+  }, ch);
 }

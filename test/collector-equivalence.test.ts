@@ -1,0 +1,106 @@
+/**
+ * The collector's two framings give the same snapshot: head's proven headers (the fast path) and the nonce
+ * separators it falls back to when a proof fails. Run on a fixed set of processes in a pid namespace of their
+ * own, so that nothing but the collector itself changes between the two runs; children, which are derived from
+ * ppids rather than read, are checked against the kernel's own children files.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Snapshot } from '../shared/snapshot/types';
+import { collectSnapshot } from '../electron/engine/collect';
+import { type NodeSession, localSession } from '../electron/engine/session';
+import { until } from './helpers/kernel';
+import { makeTempDir } from './helpers/sshd';
+
+const isRoot = process.getuid?.() === 0;
+const why = !isRoot ? 'needs root for a pid namespace' : spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status !== 0 ? 'unshare --pid --mount-proc fails here' : null;
+if (why) console.warn(`SKIP collector equivalence: ${why}`);
+
+/** A tree of sleepers with odd names and argv, fds and a socket, in a pid namespace of its own; "ready" once all run. */
+const TREE = String.raw`
+mkdir -p "$1"
+bash -c 'exec 3</dev/null 4>"$0/out"; exec -a "odd
+name" sleep 600' "$1" &
+sh -c 'sleep 600 & sleep 600 & wait' &
+bash -c 'exec -a "x
+==> /proc/1/cmdline <==
+y" sleep 600' &
+sh -c 'exec 5</etc/passwd; exec sleep 600' &
+sleep 1
+echo ready
+wait`;
+
+describe.skipIf(why !== null)('the collector, through either framing', () => {
+  let holder: ChildProcess;
+  let dir: string;
+  let inside: (extraPath?: string) => NodeSession;
+  /** the host pid of the namespace's pid 1 */
+  let init: string;
+  beforeAll(async () => {
+    dir = makeTempDir('equivalence');
+    holder = spawn('unshare', ['--pid', '--fork', '--mount-proc', 'sh', '-c', TREE, 'tree', join(dir, 'files')], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    let out = '';
+    holder.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    await until(() => out.includes('ready') || 'the tree is not ready');
+    // The namespace's pid 1: unshare's forked child.
+    init = readdirSync('/proc').find((p) => /^\d+$/.test(p) && readFileSync(`/proc/${p}/status`, 'latin1').match(/^PPid:\s+(\d+)$/m)?.[1] === String(holder.pid))!;
+    inside = (extraPath) => localSession(['nsenter', '-t', init, '-p', '-m', ...(extraPath ? ['env', `PATH=${extraPath}:${process.env.PATH}`] : []), 'sh', '-s']);
+  });
+  afterAll(() => {
+    if (holder?.pid) process.kill(-holder.pid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The snapshot less what differs between two runs on an unchanged node: the collector's own processes, times and clocks. */
+  function stable(snap: Snapshot) {
+    const collector = new Set(snap.processes.filter((p) => p.collector).map((p) => p.pid));
+    return {
+      hostNamespaces: snap.node.hostNamespaces,
+      processes: snap.processes
+        .filter((p) => !collector.has(p.pid))
+        .map(({ cpuTicks: _t, cpuPercent: _c, rssKb: _r, ...p }) => ({ ...p, children: (p.children ?? []).filter((c) => !collector.has(c)) })),
+      // The namespace has the host's network: only the sockets of its own processes are fixed.
+      sockets: snap.sockets.map(({ pids, ...s }) => ({ ...s, pids: pids.filter((p) => !collector.has(p)) })).filter((s) => s.pids.length > 0),
+      containers: snap.containers,
+      namespaces: snap.namespaces.map((n) => ({ ...n, pids: n.pids.filter((p) => !collector.has(p)) })),
+      errors: snap.errors.filter((e) => !/^pid (\d+)/.test(e.scope) || !collector.has(Number(/^pid (\d+)/.exec(e.scope)![1]))),
+    };
+  }
+
+  it('gives the same snapshot with proven head headers and with the nonce framing', async () => {
+    // A head without -v prints no headers: no section can be proven, and every process file is read again.
+    const noHeaders = join(dir, 'bin');
+    spawnSync('mkdir', ['-p', noHeaders]);
+    const realHead = spawnSync('sh', ['-c', 'command -v head'], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(join(noHeaders, 'head'), `#!/bin/sh\n[ "$1" = -v ] && shift\nexec '${realHead}' -q "$@"\n`, { mode: 0o755 });
+    // Runs of scripts, counted: the forged header in an argv makes the fast path read the cmdlines again.
+    let runs = 0;
+    const session = inside();
+    const fast = await collectSnapshot({ ...session, runScript: (...args) => (runs++, session.runScript(...args)) });
+    expect(runs).toBe(2);
+    const fallback = await collectSnapshot(inside(noHeaders));
+    expect(fast.processes.length).toBeGreaterThanOrEqual(7);
+    // Both give the argv with the forged header back whole.
+    expect(fast.processes.some((p) => p.cmdline[0] === 'x\n==> /proc/1/cmdline <==\ny')).toBe(true);
+    expect(fast.processes.some((p) => p.name === 'sleep' && p.cmdline[0] === 'odd\nname')).toBe(true);
+    expect(stable(fallback)).toEqual(stable(fast));
+  });
+
+  it("derives children from ppids as the kernel's children files list them", async () => {
+    const snap = await collectSnapshot(inside());
+    const collector = new Set(snap.processes.filter((p) => p.collector).map((p) => p.pid));
+    // The kernel's children files, read inside the namespace: pid -> children.
+    const listed = spawnSync('nsenter', ['-t', init, '-p', '-m', 'sh', '-c', 'for d in /proc/[0-9]*; do printf "%s:" "${d#/proc/}"; cat "$d"/task/*/children 2>/dev/null; echo; done'], { encoding: 'utf8' }).stdout;
+    const kernel = new Map(listed.split('\n').filter(Boolean).map((l) => [Number(l.split(':')[0]), l.split(':')[1]!.trim().split(/\s+/).filter(Boolean).map(Number).sort((a, b) => a - b)]));
+    let compared = 0;
+    for (const p of snap.processes) {
+      if (collector.has(p.pid) || !kernel.has(p.pid)) continue;
+      expect((p.children ?? []).filter((c) => !collector.has(c)), `children of ${p.pid}`).toEqual(kernel.get(p.pid)!.filter((c) => snap.processes.some((q) => q.pid === c && !collector.has(c))));
+      compared++;
+    }
+    expect(compared).toBeGreaterThanOrEqual(7);
+    expect(snap.processes.find((p) => p.pid === 1)!.children?.length).toBeGreaterThanOrEqual(4);
+  });
+});
