@@ -10,7 +10,9 @@ export type ErrorKind =
   | 'connection'
   | 'host-key'
   | 'auth'
-  | 'unsupported';
+  | 'unsupported'
+  /** a bug in procscope: an exception nothing expected */
+  | 'internal';
 
 interface ErrorBase {
   message: string;
@@ -32,7 +34,8 @@ export type ProcscopeError =
       knownHostsFile: string;
     })
   | (ErrorBase & { kind: 'auth' })
-  | (ErrorBase & { kind: 'unsupported' });
+  | (ErrorBase & { kind: 'unsupported' })
+  | (ErrorBase & { kind: 'internal' });
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ProcscopeError };
 
@@ -48,7 +51,7 @@ export function fail(error: ProcscopeError): never {
   throw new ProcscopeFailure(error);
 }
 
-/** Turns anything thrown into a ProcscopeError; unknown throws become `connection` only if they look like socket errors. */
+/** Turns anything thrown into a ProcscopeError: system errors by their code, anything else unexpected as `internal`. */
 export function toProcscopeError(err: unknown): ProcscopeError {
   if (err instanceof ProcscopeFailure) return err.error;
   const e = err as NodeJS.ErrnoException | undefined;
@@ -69,7 +72,7 @@ export function toProcscopeError(err: unknown): ProcscopeError {
     case 'EPIPE':
       return { kind: 'connection', message };
   }
-  return { kind: 'parse', message };
+  return { kind: 'internal', message, hint: 'This is a fault in procscope, not in the node: please report it with this message.' };
 }
 
 export function formatError(error: ProcscopeError): string {

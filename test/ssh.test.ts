@@ -229,7 +229,7 @@ describe.skipIf(skipReason !== null)('over a real sshd on loopback', () => {
       const rootProc = snap.processes.find((p) => p.pid === odd.pid)!;
       expect(rootProc.fds).toBeNull();
       expect(rootProc.fdError).toMatch(/Permission denied/);
-      expect(snap.errors).toContainEqual({ scope: `pid ${odd.pid} fd`, message: rootProc.fdError });
+      expect(snap.errors).toContainEqual({ scope: `pid ${odd.pid} fd`, message: rootProc.fdError, pid: odd.pid, part: 'fd', kind: 'permission-denied', path: `/proc/${odd.pid}/fd` });
       expect(snap.node.viaSudo).toBe(false);
     });
 

@@ -81,7 +81,7 @@ function startWorker(): Worker {
     if (worker === w) worker = null;
     const failed = [...waiting.values()];
     waiting.clear();
-    for (const job of failed) job.reject(new ProcscopeFailure({ kind: 'parse', message: `The parser thread failed: ${err.message}` }));
+    for (const job of failed) job.reject(new ProcscopeFailure({ kind: 'internal', message: `The parser thread failed: ${err.message}` }));
   });
   return w;
 }

@@ -208,7 +208,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         client.pending--;
       }
     } catch (err) {
-      if (typeof id === 'number') reply(ws, id, { ok: false, error: { kind: 'parse', message: `The request could not be answered: ${(err as Error).message}` } });
+      if (typeof id === 'number') reply(ws, id, { ok: false, error: { kind: 'internal', message: `The request could not be answered: ${(err as Error).message}` } });
     }
   }
 
@@ -217,7 +217,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     try {
       text = JSON.stringify({ id, result });
     } catch (err) {
-      text = JSON.stringify({ id, result: { ok: false, error: { kind: 'parse', message: `The answer could not be sent: ${(err as Error).message}` } } });
+      text = JSON.stringify({ id, result: { ok: false, error: { kind: 'internal', message: `The answer could not be sent: ${(err as Error).message}` } } });
     }
     if (ws.readyState === ws.OPEN) ws.send(text);
   }

@@ -1,6 +1,6 @@
 /** Views of a snapshot the renderer needs, computed once per snapshot: indexes, filtering, sorting, the process tree. */
 import { containerLabel, shortId } from '../../shared/containers/summary';
-import type { Snapshot, SnapshotContainer, SnapshotNamespace, SnapshotProcess, SnapshotSocket } from '../../shared/snapshot/types';
+import type { Snapshot, SnapshotContainer, SnapshotError, SnapshotNamespace, SnapshotProcess, SnapshotSocket } from '../../shared/snapshot/types';
 
 export interface SnapshotIndex {
   snapshot: Snapshot;
@@ -12,15 +12,27 @@ export interface SnapshotIndex {
   commandLine: Map<number, string>;
   /** pid -> the lower-cased text a filter searches, computed once per snapshot rather than per keystroke */
   haystack: Map<number, string>;
-  errorsByPid: Map<number, { scope: string; message: string }[]>;
+  errorsByPid: Map<number, SnapshotError[]>;
   /** uid -> user name, as the processes of the snapshot name them */
   userByUid: Map<number, string>;
 }
 
 export const nsKey = (type: string, inode: number) => `${type}:${inode}`;
 
+/** Command lines by argv array: a live tick copies a process but keeps its argv, so each is joined once. */
+const commandLines = new WeakMap<string[], { line: string; lower: string }>();
+
+function commandLineEntry(p: SnapshotProcess): { line: string; lower: string } {
+  let entry = commandLines.get(p.cmdline);
+  if (!entry) {
+    const line = p.cmdline.length > 0 ? p.cmdline.join(' ') : `[${p.name}]`;
+    commandLines.set(p.cmdline, (entry = { line, lower: line.toLowerCase() }));
+  }
+  return entry;
+}
+
 export function commandLineOf(p: SnapshotProcess): string {
-  return p.cmdline.length > 0 ? p.cmdline.join(' ') : `[${p.name}]`;
+  return p.cmdline.length > 0 ? commandLineEntry(p).line : `[${p.name}]`;
 }
 
 export function indexSnapshot(snapshot: Snapshot): SnapshotIndex {
@@ -31,19 +43,23 @@ export function indexSnapshot(snapshot: Snapshot): SnapshotIndex {
     if (list) list.push(p.pid);
     else childrenOf.set(p.ppid, [p.pid]);
   }
-  const errorsByPid = new Map<number, { scope: string; message: string }[]>();
+  const errorsByPid = new Map<number, SnapshotError[]>();
   for (const e of snapshot.errors) {
-    const m = /^pid (\d+)/.exec(e.scope);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    errorsByPid.set(pid, [...(errorsByPid.get(pid) ?? []), e]);
+    if (e.pid === undefined) continue;
+    const list = errorsByPid.get(e.pid);
+    if (list) list.push(e);
+    else errorsByPid.set(e.pid, [e]);
   }
   const containerById = new Map(snapshot.containers.map((c) => [c.id, c]));
-  const commandLine = new Map(snapshot.processes.map((p) => [p.pid, commandLineOf(p)]));
+  const commandLine = new Map<number, string>();
   const haystack = new Map<number, string>();
   for (const p of snapshot.processes) {
     const c = p.containerId ? containerById.get(p.containerId) : undefined;
-    haystack.set(p.pid, [String(p.pid), p.name, p.user ?? String(p.uid), commandLine.get(p.pid) ?? '', p.containerId ?? '', c?.podName ?? '', c?.podNamespace ?? '', c?.name ?? ''].join('\u0000').toLowerCase());
+    const cmd = p.cmdline.length > 0 ? commandLineEntry(p) : null;
+    commandLine.set(p.pid, cmd ? cmd.line : `[${p.name}]`);
+    const others = [String(p.pid), p.name, p.user ?? String(p.uid)].join('\u0000').toLowerCase();
+    const container = [p.containerId ?? '', c?.podName ?? '', c?.podNamespace ?? '', c?.name ?? ''].join('\u0000').toLowerCase();
+    haystack.set(p.pid, `${others}\u0000${cmd ? cmd.lower : `[${p.name}]`.toLowerCase()}\u0000${container}`);
   }
   return {
     snapshot,

@@ -122,8 +122,8 @@ function compactStat(known: string): string {
   return String.raw`{ printf '%s\n' '${known}'; printf '%s\0' /proc/[0-9]*/stat | xargs -0 -r head -v -c 4096 2>/dev/null; echo '==> /end <=='; } | awk -v self="$ME" '
 NR == 1 { n = split($0, k, " "); for (i = 1; i <= n; i++) known[k[i]] = 1; next }
 /^==> \/.* <==$/ {
-  if (pid != "" && match(buf, /\) [A-Za-z] [-0-9 ]+$/)) {
-    split(substr(buf, RSTART + 2), s, " ")
+  # the fields after the last ") ": numbers only, where the comm before may hold anything
+  if (pid != "" && (nf = split(buf, f, /[)] /)) > 1 && split(f[nf], s, " ") >= 22) {
     print pid, s[1], s[2], s[12], s[13], s[18], s[20], s[22]
     parent[pid] = s[2]
     if (!(pid in known)) fresh[++nfresh] = pid

@@ -1,4 +1,5 @@
 /** buildContainers: groups processes into containers by cgroup, maps host pids to container pids, names them, and cross-checks. */
+import { processError } from '../snapshot/errors';
 import type { SnapshotContainer, SnapshotError, SnapshotNamespace, SnapshotProcess, SnapshotSocket } from '../snapshot/types';
 import { type ContainerMatch, matchContainer, matchProcessContainer } from './match';
 import type { NameSources, RuntimeState } from './names';
@@ -33,7 +34,7 @@ function crossCheck(match: Match, members: SnapshotProcess[], inputs: ContainerI
     if (!p.cpuset || p.cpuset === '/') continue;
     const fromCpuset = matchContainer(p.cpuset);
     if (fromCpuset && fromCpuset.id !== match.id) {
-      errors.push({ scope: `pid ${p.pid} cpuset`, message: `/proc/${p.pid}/cpuset puts it in container ${fromCpuset.id}, its cgroup in ${match.id}` });
+      errors.push(processError(p.pid, 'cpuset', `/proc/${p.pid}/cpuset puts it in container ${fromCpuset.id}, its cgroup in ${match.id}`, { kind: 'parse', path: `/proc/${p.pid}/cpuset` }));
     }
   }
   if (match.hierarchy !== 0) return false;

@@ -69,7 +69,7 @@ describe('assembleSnapshot', () => {
     );
     expect(schemaErrors(snap)).toEqual([]);
     expect(snap.processes.map((p) => p.pid)).toEqual([10, 11, 12]);
-    expect(snap.errors).toContainEqual({ scope: 'pid 13', message: 'exited during collection (No such file or directory)' });
+    expect(snap.errors).toContainEqual({ scope: 'pid 13', message: 'exited during collection (No such file or directory)', pid: 13, kind: 'not-found', path: '/proc/13/stat' });
     const [a, b, c] = snap.processes;
     expect(a).toMatchObject({ exe: null, fds: [] });
     expect(b).toMatchObject({ fds: null, fdError: 'Permission denied' });
@@ -93,7 +93,7 @@ describe('assembleSnapshot and zombies', () => {
       meta,
     );
     expect(snap.processes.find((p) => p.pid === 20)?.state).toBe('Z');
-    expect(snap.errors).toEqual([{ scope: 'pid 10 ns', message: 'net: No such file or directory' }]);
+    expect(snap.errors).toEqual([{ scope: 'pid 10 ns', message: 'net: No such file or directory', pid: 10, part: 'ns', kind: 'not-found', path: '/proc/10/ns' }]);
   });
 
   it("takes a missing pid_for_children as the kernel's answer before a new pid namespace's first child", () => {
@@ -122,7 +122,7 @@ describe('assembleSnapshot as a login that cannot read everything', () => {
     const theirs = snap.processes.find((p) => p.pid === 11)!;
     expect(theirs.namespaces).toEqual({});
     expect(theirs.namespacesError).toBe('mnt, net: Permission denied');
-    expect(snap.errors).toContainEqual({ scope: 'pid 11 ns', message: 'mnt, net: Permission denied' });
+    expect(snap.errors).toContainEqual({ scope: 'pid 11 ns', message: 'mnt, net: Permission denied', pid: 11, part: 'ns', kind: 'permission-denied', path: '/proc/11/ns' });
     expect(snap.node.partial).toMatchObject({ namespacesUnreadable: 1, fdsUnreadable: 1 });
     expect(snap.node.partial!.hint).toMatch(/--sudo/);
     expect(schemaErrors(snap)).toEqual([]);

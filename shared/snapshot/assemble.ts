@@ -15,6 +15,7 @@ import { parsePasswd } from '../proc/passwd';
 import { parseStat } from '../proc/stat';
 import { parseStatus } from '../proc/status';
 import { deriveRelations, lifetimeCpuPercent, markCollector } from './derive';
+import { nodeError, processError } from './errors';
 import {
   SNAPSHOT_FORMAT,
   type Snapshot,
@@ -111,7 +112,7 @@ function buildProcess(
   if (!statBuf || statBuf.length === 0 || !statusBuf || statusBuf.length === 0) {
     if (out.collectorChain.includes(pid)) return null;
     const why = out.pathErrors.get(`/proc/${pid}/stat`) ?? out.pathErrors.get(`/proc/${pid}/status`);
-    errors.push({ scope: `pid ${pid}`, message: `exited during collection${why ? ` (${why})` : ''}` });
+    errors.push(processError(pid, null, `exited during collection${why ? ` (${why})` : ''}`, { kind: 'not-found', path: `/proc/${pid}/stat` }));
     return null;
   }
   let stat, status;
@@ -119,21 +120,21 @@ function buildProcess(
     stat = parseStat(decodeBytes(statBuf));
     status = parseStatus(decodeBytes(statusBuf));
   } catch (err) {
-    errors.push({ scope: `pid ${pid}`, message: `could not parse stat/status: ${(err as Error).message}` });
+    errors.push(processError(pid, null, `could not parse stat/status: ${(err as Error).message}`, { kind: 'parse' }));
     return null;
   }
   const fdError = fdTableError(pid, out);
   for (const link of ['exe', 'cwd']) {
     const why = out.pathErrors.get(`/proc/${pid}/${link}`);
     // ENOENT: a kernel thread or a zombie, which have no exe or cwd; not an error.
-    if (why && !/No such file/i.test(why)) errors.push({ scope: `pid ${pid} ${link}`, message: why });
+    if (why && !/No such file/i.test(why)) errors.push(processError(pid, link, why, { path: `/proc/${pid}/${link}` }));
   }
-  if (fdError) errors.push({ scope: `pid ${pid} fd`, message: fdError });
+  if (fdError) errors.push(processError(pid, 'fd', fdError, { path: `/proc/${pid}/fd` }));
   let cgroups: SnapshotProcess['cgroups'] = [];
   try {
     cgroups = cgroupBuf ? parseCgroupOnce(decodeBytes(cgroupBuf), ctx.cgroups) : [];
   } catch (err) {
-    errors.push({ scope: `pid ${pid} cgroup`, message: (err as Error).message });
+    errors.push(processError(pid, 'cgroup', (err as Error).message, { kind: 'parse', path: `/proc/${pid}/cgroup` }));
   }
   const uid = status.uids[0] ?? -1;
   return {
@@ -173,7 +174,7 @@ function tableSockets(proto: (typeof NET_TABLES)[number], content: Buffer, netns
     }
     return parseNetInet(text).map((row) => ({ proto, inode: row.inode, local: row.local, remote: row.remote, state: row.state, uid: row.uid, netns, pids: [], ...(row.rxQueue !== undefined ? { rxQueue: row.rxQueue, txQueue: row.txQueue } : {}) }));
   } catch (err) {
-    errors.push({ scope: `net/${proto} of netns ${netns ?? '?'}`, message: (err as Error).message });
+    errors.push(nodeError(`net/${proto} of netns ${netns ?? '?'}`, (err as Error).message, { kind: 'parse' }));
     return [];
   }
 }
@@ -221,7 +222,7 @@ export function distrustForgedUnixRows(sockets: SnapshotSocket[], errors: Snapsh
     const inet = rows.find((r) => r.proto !== 'unix');
     for (const r of unixRows) dropped.add(r);
     if (inet) {
-      errors.push({ scope: `socket ${inode}`, message: `a unix socket row (${names}) claims the inode of a ${inet.proto} socket: a forged row (a socket name with a newline); it was ignored` });
+      errors.push({ scope: `socket ${inode}`, kind: 'parse', message: `a unix socket row (${names}) claims the inode of a ${inet.proto} socket: a forged row (a socket name with a newline); it was ignored` });
       continue;
     }
     const first = unixRows[0]!;
@@ -230,7 +231,7 @@ export function distrustForgedUnixRows(sockets: SnapshotSocket[], errors: Snapsh
     first.state = 'UNKNOWN';
     first.type = 'unknown';
     first.ambiguous = true;
-    errors.push({ scope: `socket ${inode}`, message: `${unixRows.length} unix socket rows claim this inode (${names}): one is forged by a socket name with a newline; neither is trusted` });
+    errors.push({ scope: `socket ${inode}`, kind: 'parse', message: `${unixRows.length} unix socket rows claim this inode (${names}): one is forged by a socket name with a newline; neither is trusted` });
   }
   return dropped.size === 0 ? sockets : sockets.filter((s) => !dropped.has(s));
 }
@@ -293,7 +294,7 @@ export function assembleProcesses(out: CollectOutput, users: Map<number, string>
   for (const [path, message] of out.pathErrors) {
     const m = /^\/proc\/(\d+)\/ns(?:\/([a-z_]+))?$/.exec(path);
     if (!m) {
-      if (!/^\/proc\/\d+(?:\/|$)/.test(path)) errors.push({ scope: path, message });
+      if (!/^\/proc\/\d+(?:\/|$)/.test(path)) errors.push(nodeError(path, message, { path }));
       continue;
     }
     const proc = byPid.get(Number(m[1]));
@@ -308,7 +309,7 @@ export function assembleProcesses(out: CollectOutput, users: Map<number, string>
   for (const [pid, { types, why }] of unreadableNs) {
     const proc = byPid.get(pid)!;
     proc.namespacesError = `${types.sort().join(', ')}: ${why}`;
-    errors.push({ scope: `pid ${pid} ns`, message: proc.namespacesError });
+    errors.push(processError(pid, 'ns', proc.namespacesError, { path: `/proc/${pid}/ns` }));
   }
   return { processes, namespaces };
 }
@@ -338,7 +339,7 @@ export function partialView(processes: SnapshotProcess[], node: { viaSudo?: bool
 }
 
 export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta): Snapshot {
-  const errors: SnapshotError[] = out.otherErrors.map((line) => ({ scope: 'collector', message: line }));
+  const errors: SnapshotError[] = out.otherErrors.map((line) => nodeError('collector', line));
   const { processes, namespaces } = assembleProcesses(out, parsePasswd(nodeFile(out, '/etc/passwd')), errors);
   const sockets = collectSockets(out, (pid) => namespaces.get(pid)?.net ?? null, errors);
   const hostNamespaces = namespaces.get(1) ?? (out.selfPid ? namespaces.get(out.selfPid) : undefined) ?? {};
@@ -362,7 +363,7 @@ export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta): Snapsh
     try {
       cgroup2Mount = findCgroup2Mount(parseMountinfo(decodeBytes(hostMountinfo[1])));
     } catch (err) {
-      errors.push({ scope: 'mountinfo', message: (err as Error).message });
+      errors.push(nodeError('mountinfo', (err as Error).message, { kind: 'parse' }));
     }
   }
 

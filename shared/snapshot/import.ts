@@ -1,4 +1,5 @@
 /** readSnapshot: from the text of a file a user opened to a snapshot to browse, or a clear error. */
+import { withErrorFields } from './errors';
 import { fail } from '../errors';
 import { SNAPSHOT_FORMAT, type Snapshot } from './types';
 import { MAX_SNAPSHOT_BYTES } from './limits';
@@ -48,7 +49,7 @@ export function readSnapshot(text: string, name = 'the file'): Snapshot {
     fail({ kind: 'parse', message: `${name} does not follow the ${SNAPSHOT_FORMAT} schema: ${problems.slice(0, 5).join('; ')}.` });
   }
   const snapshot = pruneToSchema(schema as SchemaNode, data) as Snapshot;
-  snapshot.errors = [...snapshot.errors, ...consistencyProblems(snapshot)];
+  snapshot.errors = [...snapshot.errors.map(withErrorFields), ...consistencyProblems(snapshot)];
   return snapshot;
 }
 

@@ -8,6 +8,7 @@ import { fail } from '../errors';
 import type { ContainerNames } from '../containers/names';
 import { assembleProcesses, collectFds, fdTableError, linkChildren, partialView } from './assemble';
 import { cpuPercentOf, deriveRelations } from './derive';
+import { nodeError } from './errors';
 import type { Snapshot, SnapshotError, SnapshotFd, SnapshotProcess } from './types';
 
 export interface ProcessUpdate {
@@ -46,7 +47,7 @@ export function buildDelta(prev: Snapshot, fresh: CollectOutput, meta: DeltaMeta
     fail({ kind: 'parse', message: 'The process list of this refresh stopped before its end, so it cannot tell which processes exited; nothing was changed.', hint: 'The next refresh tries again.' });
   }
   if (!stats) throw new Error('not a refresh: the output has no compact stat section');
-  const errors: SnapshotError[] = out.otherErrors.map((line) => ({ scope: 'collector', message: line }));
+  const errors: SnapshotError[] = out.otherErrors.map((line) => nodeError('collector', line));
   const users = new Map(prev.processes.filter((p) => p.user != null).map((p) => [p.uid, p.user!]));
   const { processes: added } = assembleProcesses(out, users, errors);
   const addedPids = new Set(added.map((p) => p.pid));
@@ -104,6 +105,23 @@ export function applyDelta(prev: Snapshot, delta: SnapshotDelta): Snapshot {
     }
     processes.push(next);
   }
+  const node = (processes: SnapshotProcess[]) => {
+    const { partial: _partial, ...nodeWithoutPartial } = prev.node;
+    return { ...nodeWithoutPartial, collectedAt: delta.collectedAt, uptimeSec: delta.uptimeSec, durationMs: delta.durationMs, ...partialView(processes, prev.node) };
+  };
+  // Most ticks change numbers only: then who is in which container, namespace and socket stands as it was.
+  const prevByPid = new Map(prev.processes.map((p) => [p.pid, p]));
+  const zombie = (state: string | undefined) => state === 'Z';
+  const sameMembers =
+    delta.added.length === 0 &&
+    delta.removed.length === 0 &&
+    delta.fds.length === 0 &&
+    delta.updated.every((u) => {
+      const p = prevByPid.get(u.pid);
+      return p !== undefined && p.ppid === u.ppid && zombie(p.state) === zombie(u.state);
+    });
+  if (sameMembers) return { ...prev, node: node(processes), processes, errors: delta.errors.length > 0 ? [...prev.errors, ...delta.errors] : prev.errors };
+
   const present = new Set(processes.map((p) => p.pid));
   for (const p of delta.added) if (!present.has(p.pid)) processes.push({ ...p });
   processes.sort((a, b) => a.pid - b.pid);
@@ -113,11 +131,9 @@ export function applyDelta(prev: Snapshot, delta: SnapshotDelta): Snapshot {
   const utsHostnames = new Map<number, string>();
   for (const c of prev.containers) if (c.hostname && c.initPid != null && pids.has(c.initPid)) utsHostnames.set(c.initPid, c.hostname);
   const errors = [...prev.errors.filter((e) => {
-    const m = /^pid (\d+)/.exec(e.scope);
-    return !m || pids.has(Number(m[1]));
+    return e.pid === undefined || pids.has(e.pid);
   }), ...delta.errors];
   const sockets = prev.sockets.map((s) => ({ ...s }));
-  const { partial: _partial, ...nodeWithoutPartial } = prev.node;
   const relations = deriveRelations(
     processes,
     sockets,
@@ -133,7 +149,7 @@ export function applyDelta(prev: Snapshot, delta: SnapshotDelta): Snapshot {
   );
   return {
     ...prev,
-    node: { ...nodeWithoutPartial, collectedAt: delta.collectedAt, uptimeSec: delta.uptimeSec, durationMs: delta.durationMs, ...partialView(processes, prev.node) },
+    node: node(processes),
     processes,
     sockets,
     namespaces: relations.namespaces,

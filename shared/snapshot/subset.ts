@@ -30,9 +30,6 @@ export function subsetSnapshot(snapshot: Snapshot, rootPid: number): Snapshot {
     containers: snapshot.containers
       .filter((c) => c.pids.some((p) => pids.has(p)))
       .map((c) => ({ ...c, pids: keep(c.pids), pidMap: c.pidMap.filter((m) => pids.has(m.hostPid)) })),
-    errors: snapshot.errors.filter((e) => {
-      const m = /^pid (\d+)/.exec(e.scope);
-      return m ? pids.has(Number(m[1])) : true;
-    }),
+    errors: snapshot.errors.filter((e) => e.pid === undefined || pids.has(e.pid)),
   };
 }

@@ -1,4 +1,5 @@
 /** The snapshot format procscope.snapshot/v1 (snapshot.schema.json), plus the fields procscope adds. */
+import type { ErrorKind } from '../errors';
 
 export const SNAPSHOT_FORMAT = 'procscope.snapshot/v1';
 
@@ -157,8 +158,17 @@ export interface SnapshotContainer {
 }
 
 export interface SnapshotError {
+  /** what could not be read, in words: "pid 42 fd", "net/tcp6 of netns 4026531840" */
   scope: string;
   message: string;
+  /** the error's kind, from the one taxonomy (shared/errors.ts) */
+  kind?: ErrorKind;
+  /** the process it concerns */
+  pid?: number;
+  /** which of the process: "exe", "cwd", "fd", "ns", "cgroup", "cpuset"; absent for the process as a whole */
+  part?: string;
+  /** the file or link that could not be read */
+  path?: string;
 }
 
 export interface Snapshot {

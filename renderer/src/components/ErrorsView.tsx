@@ -13,12 +13,9 @@ interface ErrorRow {
   message: string;
 }
 
-/** "pid 42 fd" -> pid 42, what "fd"; other scopes ("net/tcp6", "import") have no pid. */
+/** An error of a process shows its pid and the part ("fd", or "process" for the whole); others ("net/tcp6", "import") their scope. */
 export function errorRows(errors: SnapshotError[]): ErrorRow[] {
-  return errors.map((e, key) => {
-    const m = /^pid (\d+)(?: (.*))?$/s.exec(e.scope);
-    return m ? { key, pid: Number(m[1]), what: m[2] ?? 'process', message: e.message } : { key, pid: null, what: e.scope, message: e.message };
-  });
+  return errors.map((e, key) => (e.pid !== undefined ? { key, pid: e.pid, what: e.part ?? 'process', message: e.message } : { key, pid: null, what: e.scope, message: e.message }));
 }
 
 /** How many errors of each kind: "fd 12, exe 3". */

@@ -69,8 +69,8 @@ export function ProcessDetail({ index, process: p }: { index: SnapshotIndex; pro
   const container = p.containerId ? index.containerById.get(p.containerId) : undefined;
   const containerPid = container?.pidMap.find((m) => m.hostPid === p.pid)?.containerPid;
   const errors = index.errorsByPid.get(p.pid) ?? [];
-  const exeError = errors.find((e) => e.scope === `pid ${p.pid} exe`)?.message;
-  const cwdError = errors.find((e) => e.scope === `pid ${p.pid} cwd`)?.message;
+  const exeError = errors.find((e) => e.part === 'exe')?.message;
+  const cwdError = errors.find((e) => e.part === 'cwd')?.message;
 
   return (
     <aside className="detail" data-testid="process-detail" aria-label={`process ${p.pid}`}>

@@ -161,9 +161,9 @@ describe('what could not be read', () => {
   it('is listed by process and kind from the status bar', () => {
     const snap = fakeSnapshot([proc(1), proc(7)]);
     snap.errors = [
-      { scope: 'pid 7 fd', message: 'Permission denied' },
-      { scope: 'pid 7 exe', message: 'Permission denied' },
-      { scope: 'pid 99', message: 'exited while read' },
+      { scope: 'pid 7 fd', message: 'Permission denied', pid: 7, part: 'fd' },
+      { scope: 'pid 7 exe', message: 'Permission denied', pid: 7, part: 'exe' },
+      { scope: 'pid 99', message: 'exited while read', pid: 99 },
       { scope: 'net/tcp6', message: 'No such file' },
     ];
     openTab(snap);
