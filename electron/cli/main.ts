@@ -1,8 +1,9 @@
 /** The procscope command line: `procscope snapshot [TARGET]` and friends. */
-import { accessSync, constants, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ProcscopeError, ProcscopeFailure, formatError, toProcscopeError } from '../../shared/errors';
+import { jsonChunks } from '../../shared/snapshot/json';
 import { schemaErrors } from '../../shared/snapshot/validate';
 import type { OpenOptions } from '../engine/open';
 import { askHidden } from './prompt';
@@ -135,13 +136,16 @@ async function snapshotCommand(positionals: string[], values: Parsed['values']):
     const snapshot = await collectSnapshot(session, collectOptionsFrom(values));
     const problems = schemaErrors(snapshot);
     if (problems.length > 0) process.stderr.write(`procscope: warning: this snapshot does not match the schema (a bug; please report it): ${problems.join('; ')}\n`);
-    const json = JSON.stringify(snapshot, null, values.pretty ? 2 : undefined) + '\n';
-    if (output) writeAtomically(output, json);
-    else await writeStdout(json);
+    // Written piece by piece as it is made: one string of it all would cost tens of MB at 10,000 processes.
+    const json = (function* () {
+      yield* jsonChunks(snapshot, values.pretty ? 2 : 0);
+      yield '\n';
+    })();
+    const bytes = output ? writeAtomically(output, json) : await writeStdout(json);
     const s = snapshot;
     process.stderr.write(
       `procscope: ${visibleText(s.node.hostname)} (${visibleText(s.node.target)}): ${s.processes.length} processes, ${s.sockets.length} sockets, ` +
-        `${s.namespaces.length} namespaces, ${s.errors.length} errors, ${Buffer.byteLength(json)} bytes, ${s.node.durationMs} ms` +
+        `${s.namespaces.length} namespaces, ${s.errors.length} errors, ${bytes} bytes, ${s.node.durationMs} ms` +
         `${output ? ` -> ${output}` : ''}\n`,
     );
     return 0;
@@ -183,15 +187,23 @@ function checkWritable(path: string): void {
 }
 
 /** Written beside the target and renamed into place: a failed run never leaves half a file. */
-function writeAtomically(path: string, text: string): void {
+/** Writes the pieces to a temporary file beside `path`, then renames it there: no reader sees half a file. Returns the bytes written. */
+function writeAtomically(path: string, pieces: string | Iterable<string>): number {
   const temp = join(dirname(resolve(path)), `.${basename(path)}.${process.pid}.tmp`);
+  let bytes = 0;
   try {
-    writeFileSync(temp, text);
+    const fd = openSync(temp, 'w');
+    try {
+      for (const piece of typeof pieces === 'string' ? [pieces] : pieces) bytes += writeSync(fd, piece);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(temp, path);
   } catch (err) {
     rmSync(temp, { force: true });
     throw err;
   }
+  return bytes;
 }
 
 async function containersCommand(positionals: string[], values: Parsed['values']): Promise<number> {
@@ -239,16 +251,24 @@ async function serveCommand(positionals: string[], values: Parsed['values']): Pr
 let stdoutGuarded = false;
 
 /** Writes to standard output however slowly it is read; a reader that went away (| head) ends it quietly. */
-function writeStdout(text: string): Promise<void> {
+/** Writes the pieces to standard output, one after another; a reader that closed early is no error. Returns the bytes written. */
+async function writeStdout(pieces: string | Iterable<string>): Promise<number> {
   // The stream reports a closed reader twice, to the callback and as an event: the event must not crash us.
   if (!stdoutGuarded) process.stdout.on('error', () => {});
   stdoutGuarded = true;
-  return new Promise((resolve, reject) => {
-    process.stdout.write(text, (err) => {
-      if (!err || (err as NodeJS.ErrnoException).code === 'EPIPE') resolve();
-      else reject(err);
+  let bytes = 0;
+  for (const piece of typeof pieces === 'string' ? [pieces] : pieces) {
+    const closed = await new Promise<boolean>((resolve, reject) => {
+      process.stdout.write(piece, (err) => {
+        if (!err) resolve(false);
+        else if ((err as NodeJS.ErrnoException).code === 'EPIPE') resolve(true);
+        else reject(err);
+      });
     });
-  });
+    if (closed) break;
+    bytes += Buffer.byteLength(piece);
+  }
+  return bytes;
 }
 
 /** A one-line message of our own, and the usage of the command it was for. */
