@@ -35,7 +35,30 @@ export function commandLineOf(p: SnapshotProcess): string {
   return p.cmdline.length > 0 ? commandLineEntry(p).line : `[${p.name}]`;
 }
 
+/** The last index made: a live tick that changed numbers only reuses its text, tree and lookups. */
+let lastIndex: SnapshotIndex | null = null;
+
+/** True when `next` has the same processes as `prev` with the same names, users, argv, parents and containers. */
+function sameShape(prev: Snapshot, next: Snapshot): boolean {
+  if (prev.processes.length !== next.processes.length || prev.containers !== next.containers || prev.errors !== next.errors || prev.sockets !== next.sockets || prev.namespaces !== next.namespaces) return false;
+  for (let i = 0; i < next.processes.length; i++) {
+    const p = prev.processes[i]!;
+    const q = next.processes[i]!;
+    if (p.pid !== q.pid || p.cmdline !== q.cmdline || p.name !== q.name || p.user !== q.user || p.uid !== q.uid || p.ppid !== q.ppid || p.containerId !== q.containerId) return false;
+  }
+  return true;
+}
+
 export function indexSnapshot(snapshot: Snapshot): SnapshotIndex {
+  if (lastIndex && sameShape(lastIndex.snapshot, snapshot)) {
+    lastIndex = { ...lastIndex, snapshot, byPid: new Map(snapshot.processes.map((p) => [p.pid, p])) };
+    return lastIndex;
+  }
+  lastIndex = buildIndex(snapshot);
+  return lastIndex;
+}
+
+function buildIndex(snapshot: Snapshot): SnapshotIndex {
   const byPid = new Map(snapshot.processes.map((p) => [p.pid, p]));
   const childrenOf = new Map<number, number[]>();
   for (const p of snapshot.processes) {

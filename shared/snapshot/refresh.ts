@@ -91,37 +91,45 @@ function namesOf(prev: Snapshot): Map<string, ContainerNames> {
 
 export function applyDelta(prev: Snapshot, delta: SnapshotDelta): Snapshot {
   const removed = new Set(delta.removed);
-  const updates = new Map(delta.updated.map((u) => [u.pid, u]));
   const fdUpdates = new Map(delta.fds.map((f) => [f.pid, f]));
   const processes: SnapshotProcess[] = [];
+  // buildDelta lists updates in the order of prev.processes: a walk of both, not a map, at each tick.
+  let next = 0;
+  let updates: Map<number, ProcessUpdate> | null = null;
+  const updateOf = (pid: number): ProcessUpdate | undefined => {
+    const u = delta.updated[next];
+    if (u?.pid === pid) {
+      next++;
+      return u;
+    }
+    updates ??= new Map(delta.updated.map((x) => [x.pid, x]));
+    return updates.get(pid);
+  };
+  // Most ticks change numbers only: then who is in which container, namespace and socket stands as it was.
+  let sameMembers = delta.added.length === 0 && delta.removed.length === 0 && delta.fds.length === 0;
   for (const p of prev.processes) {
     if (removed.has(p.pid)) continue;
-    const u = updates.get(p.pid);
+    const u = updateOf(p.pid);
     const f = fdUpdates.get(p.pid);
-    let next: SnapshotProcess = u ? { ...p, state: u.state, ppid: u.ppid, cpuTicks: u.cpuTicks, cpuPercent: u.cpuPercent, threads: u.threads, rssKb: u.rssKb } : { ...p };
+    if (u && (u.ppid !== p.ppid || (u.state === 'Z') !== (p.state === 'Z'))) sameMembers = false;
+    // A process whose numbers did not move stays the same object: nothing to copy, nothing to redraw.
+    const moved = u && (u.state !== p.state || u.ppid !== p.ppid || u.cpuTicks !== p.cpuTicks || u.cpuPercent !== p.cpuPercent || u.threads !== p.threads || u.rssKb !== p.rssKb);
+    let proc: SnapshotProcess = moved ? { ...p, state: u.state, ppid: u.ppid, cpuTicks: u.cpuTicks, cpuPercent: u.cpuPercent, threads: u.threads, rssKb: u.rssKb } : p;
     if (f) {
-      const { fdError: _old, ...rest } = next;
-      next = f.fds === null ? { ...rest, fds: null, fdError: f.fdError ?? 'unreadable' } : { ...rest, fds: f.fds };
+      const { fdError: _old, ...rest } = proc;
+      proc = f.fds === null ? { ...rest, fds: null, fdError: f.fdError ?? 'unreadable' } : { ...rest, fds: f.fds };
     }
-    processes.push(next);
+    processes.push(proc);
   }
   const node = (processes: SnapshotProcess[]) => {
     const { partial: _partial, ...nodeWithoutPartial } = prev.node;
     return { ...nodeWithoutPartial, collectedAt: delta.collectedAt, uptimeSec: delta.uptimeSec, durationMs: delta.durationMs, ...partialView(processes, prev.node) };
   };
-  // Most ticks change numbers only: then who is in which container, namespace and socket stands as it was.
-  const prevByPid = new Map(prev.processes.map((p) => [p.pid, p]));
-  const zombie = (state: string | undefined) => state === 'Z';
-  const sameMembers =
-    delta.added.length === 0 &&
-    delta.removed.length === 0 &&
-    delta.fds.length === 0 &&
-    delta.updated.every((u) => {
-      const p = prevByPid.get(u.pid);
-      return p !== undefined && p.ppid === u.ppid && zombie(p.state) === zombie(u.state);
-    });
   if (sameMembers) return { ...prev, node: node(processes), processes, errors: delta.errors.length > 0 ? [...prev.errors, ...delta.errors] : prev.errors };
 
+  // Children are set on every process below: on copies, never on the objects of `prev`.
+  const prevObjects = new Set(prev.processes);
+  for (let i = 0; i < processes.length; i++) if (prevObjects.has(processes[i]!)) processes[i] = { ...processes[i]! };
   const present = new Set(processes.map((p) => p.pid));
   for (const p of delta.added) if (!present.has(p.pid)) processes.push({ ...p });
   processes.sort((a, b) => a.pid - b.pid);
