@@ -9,7 +9,8 @@ import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../shared/snapshot/types';
-import { collectSnapshot } from '../electron/engine/collect';
+import { collectSnapshot, refreshSnapshot } from '../electron/engine/collect';
+import { applyDelta } from '../shared/snapshot/refresh';
 import { type NodeSession, localSession } from '../electron/engine/session';
 import { until } from './helpers/kernel';
 import { makeTempDir } from './helpers/sshd';
@@ -86,6 +87,19 @@ describe.skipIf(why !== null)('the collector, through either framing', () => {
     expect(fast.processes.some((p) => p.cmdline[0] === 'x\n==> /proc/1/cmdline <==\ny')).toBe(true);
     expect(fast.processes.some((p) => p.name === 'sleep' && p.cmdline[0] === 'odd\nname')).toBe(true);
     expect(stable(fallback)).toEqual(stable(fast));
+  });
+
+  it('finds nothing new on a node where nothing starts: the collector\'s own shells and its gzip are not new processes', async () => {
+    for (const compress of [true, false]) {
+      const session = inside();
+      let snap = await collectSnapshot(session);
+      for (let i = 0; i < 3; i++) {
+        const delta = await refreshSnapshot(session, snap, { compress });
+        expect(delta.added.map((p) => `${p.pid} ${p.name} ${p.cmdline.join(' ')}`), `refresh ${i}, gzip ${compress}`).toEqual([]);
+        expect(delta.removed.filter((pid) => !snap.processes.find((p) => p.pid === pid)?.collector)).toEqual([]);
+        snap = applyDelta(snap, delta);
+      }
+    }
   });
 
   it("derives children from ppids as the kernel's children files list them", async () => {

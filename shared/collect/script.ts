@@ -119,7 +119,7 @@ awk -v s="$T/s" '{ print s; print }' "$T/list" | tr '\n' '\0' | xargs -0 -r cat`
  * its headers name the pid, and cannot be forged: the one field a process sets, its comm, holds 15 bytes.
  */
 function compactStat(known: string): string {
-  return String.raw`{ printf '%s\n' '${known}'; printf '%s\0' /proc/[0-9]*/stat | xargs -0 -r head -v -c 4096 2>/dev/null; echo '==> /end <=='; } | awk -v self="$ME" '
+  return String.raw`{ printf '%s\n' '${known}'; printf '%s\0' /proc/[0-9]*/stat | xargs -0 -r head -v -c 4096 2>/dev/null; echo '==> /end <=='; } | awk -v top="$$" '
 NR == 1 { n = split($0, k, " "); for (i = 1; i <= n; i++) known[k[i]] = 1; next }
 /^==> \/.* <==$/ {
   # the fields after the last ") ": numbers only, where the comm before may hold anything
@@ -135,8 +135,8 @@ $0 != "" { buf = (n++ ? buf "\n" : "") $0 }
 END {
   for (i = 1; i <= nfresh; i++) {
     p = fresh[i]
-    for (d = 0; d < 8 && p != "" && p != self; d++) p = parent[p]
-    if (p != self) print "+ /proc/" fresh[i]
+    for (d = 0; d < 12 && p != "" && p != top; d++) p = parent[p]
+    if (p != top) print "+ /proc/" fresh[i]
   }
   print "end"
 }'`;
@@ -196,7 +196,8 @@ printf 'procscope-collect 6\n'
 if [ ! -r /proc/self/stat ]; then mark noproc; uname -s 2>&1; mark end; exit 0; fi
 read -r ME _ < /proc/self/stat
 trap 'exit 129' HUP INT TERM PIPE
-# The collector's pid, then its parent and grandparent (the shells that run it), from stat after its comm.
+# The collector's pid, then its parent and grandparent, from stat after its comm, and last the shell that runs
+# the scripts ($$): everything under it is the collector's.
 mark self
 chain=$ME p=$ME
 for i in 1 2; do
@@ -205,7 +206,7 @@ for i in 1 2; do
   case $p in ''|*[!0-9]*|0) break;; esac
   chain="$chain $p"
 done
-echo "$chain"
+echo "$chain $$"
 ${FUNCTIONS}
 ${body}
 if [ -n "$T" ] && ! echo ok 2>/dev/null > "$T/ok"; then mark tmpfull; printf '%s\n' "${B}T%/*}"; fi

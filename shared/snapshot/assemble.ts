@@ -287,7 +287,7 @@ export function assembleProcesses(out: CollectOutput, users: Map<number, string>
   }
   const byPid = new Map(processes.map((p) => [p.pid, p]));
   linkChildren(processes, byPid);
-  markCollector(processes, byPid, out.selfPid);
+  markCollector(processes, byPid, out.selfPid, out.collectorChain.length > 1 ? out.collectorChain[out.collectorChain.length - 1]! : null);
   // The types a whole ns/ directory stands for when it cannot be listed: those of the collector's own.
   const allTypes = Object.keys(namespaces.get(out.selfPid ?? -1) ?? {}).sort();
   const unreadableNs = new Map<number, { types: string[]; why: string }>();

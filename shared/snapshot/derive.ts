@@ -54,9 +54,10 @@ export function lifetimeCpuPercent(p: SnapshotProcess, clockTicks: number, uptim
  * Marks the collector's own processes: its shell, everything it started, and the shells (and sudo) that run it,
  * so a reader can tell procscope's footprint from the node's.
  */
-export function markCollector(processes: SnapshotProcess[], byPid: Map<number, SnapshotProcess>, collectorPid: number | null): void {
+export function markCollector(processes: SnapshotProcess[], byPid: Map<number, SnapshotProcess>, collectorPid: number | null, scriptShellPid: number | null = null): void {
   if (collectorPid === null) return;
-  const self = byPid.get(collectorPid);
+  // The shell that runs procscope's scripts ($$ on the node) holds the collector and its siblings (gzip).
+  const self = (scriptShellPid !== null ? byPid.get(scriptShellPid) : undefined) ?? byPid.get(collectorPid);
   if (!self) return;
   const children = new Map<number, SnapshotProcess[]>();
   for (const p of processes) {
