@@ -92,15 +92,22 @@ nslinks() {
 }
 # The process files of the pid dirs listed in file $1: the list ("pids"), then an "h <kind>" section per kind,
 # framed by head's headers. Every run of head starts with a newline, so every header, the first included, stands
-# after one. The cgroup files are kept in $T/cgroup for the list of cgroup.procs to read.
+# after one. The cgroup files are kept in $T/cgroup for the list of cgroup.procs to read, the status files in
+# $T/status for the processes with more than one thread (the "tasks" section).
 procfiles() {
   mark pids
   cat "$1"
   for k in ${PROCESS_FILES.join(' ')}; do
     mark "h $k"
     awk -v k="$k" '{ printf "%s/%s%c", $0, k, 0 }' "$1" | xargs -0 -r sh -c 'echo; exec head -v -c ${HEAD_LIMIT} "$@"' sh |
-      if [ "$k" = cgroup ]; then tee "$T/cgroup"; else cat; fi
+      case $k in cgroup|status) tee "$T/$k";; *) cat;; esac
   done
+}
+# The threads of every process with more than one, from the status files procfiles kept: a one-thread process's
+# only thread is itself, and listing 10,000 task directories costs more than reading them.
+tasks() {
+  awk '/^==> \/proc\/[0-9]+\/status <==$/ { d = $2; sub(/\/status$/, "/task", d); next } /^Threads:/ && $2 > 1 { print d }' "$T/status" |
+    while read -r d; do printf '%s\n' "$d"/[0-9]*; done
 }
 # One pid dir per distinct namespace of a type, from $T/ns.
 reps() { awk -v t="$1:[" 'index($2, t) == 1 && !seen[$2]++ { sub(/\/ns\/[^\/]*$/, "", $1); print $1 }' "$T/ns"; }`;
@@ -149,7 +156,7 @@ nslinks < "$T/dirs" > "$T/ns"
 cat "$T/ns"
 procfiles "$T/dirs"
 mark tasks
-while read -r d; do printf '%s\n' "$d"/task/[0-9]*; done < "$T/dirs"
+tasks
 mark links
 { awk '{ printf "%s/exe%c%s/cwd%c", $0, 0, $0, 0 }' "$T/dirs"; awk '{ printf "%s/fd%c", $0, 0 }' "$T/fddirs"; } | links`;
 
@@ -272,7 +279,7 @@ nslinks < "$T/dirs" > "$T/ns"
 cat "$T/ns"
 procfiles "$T/dirs"
 mark tasks
-printf '%s\n' /proc/[0-9]*/task/[0-9]*
+tasks
 cg2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' /proc/self/mountinfo)
 {
   printf '%s\n' ${Object.values(NODE_FILES).join(' ')}

@@ -147,7 +147,8 @@ function buildProcess(
     gid: status.gids[0] ?? -1,
     user: ctx.users.get(uid) ?? null,
     threads: Math.max(1, status.threads ?? stat.numThreads),
-    tids: [...record.tids].sort((a, b) => a - b),
+    // The collector lists the threads of processes with more than one; the one thread of the others is the process.
+    tids: record.tids.length > 0 ? [...record.tids].sort((a, b) => a - b) : [pid],
     cmdline: cmdlineBuf ? parseCmdline(decodeBytes(cmdlineBuf)) : [],
     exe: linkOrNull(out, `/proc/${pid}/exe`),
     cwd: linkOrNull(out, `/proc/${pid}/cwd`),

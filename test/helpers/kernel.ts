@@ -42,6 +42,9 @@ export function expectProcessMatchesKernel(proc: SnapshotProcess | undefined, pi
   expect(argvBytes.equals(k.cmdline), 'argv byte for byte').toBe(true);
   expect(bytesOf(proc!.exe!).equals(k.exe)).toBe(true);
   expect(proc!.namespaces).toEqual(k.namespaces);
+  // Threads: a node process has several; listed whether the collector globbed them or knew there was one.
+  expect(proc!.tids).toEqual(readdirSync(`/proc/${pid}/task`).map(Number).sort((a, b) => a - b));
+  expect(proc!.children).toEqual(readdirSync(`/proc/${pid}/task`).flatMap((t) => readFileSync(`/proc/${pid}/task/${t}/children`, 'latin1').trim().split(/\s+/).filter(Boolean).map(Number)).sort((a, b) => a - b));
   expect(proc!.fds).not.toBeNull();
   expect(proc!.fds!.map((f) => f.fd)).toEqual(k.fds.map((f) => f.fd));
   proc!.fds!.forEach((f, i) => expect(bytesOf(f.target).equals(k.fds[i]!.target), `fd ${f.fd} target`).toBe(true));
