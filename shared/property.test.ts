@@ -19,6 +19,7 @@ import { parseStat } from './proc/stat';
 import { parseStatus } from './proc/status';
 import { matchContainer } from './containers/match';
 import { assembleSnapshot } from './snapshot/assemble';
+import { ParseCache, parseEarly } from './snapshot/early-parse';
 import { ProcscopeFailure } from './errors';
 
 const bytes = fc.uint8Array({ maxLength: 4096 });
@@ -155,6 +156,8 @@ describe('the framing, with contents a process controls', () => {
         const whole = parseCollectOutput(out, '', nonce, rereadOf([['/proc/42/cmdline', cmdline], ['/proc/42/cgroup', cgroup]]));
         expect(whole.unproven).toEqual([]);
         const snap = assembleSnapshot(whole, { target: 't', collectedAt: new Date(0) });
+        // Parsed early from the unproven cut, the same snapshot: a parse is taken only for the very same bytes.
+        expect(assembleSnapshot(parseCollectOutput(out, '', nonce, rereadOf([['/proc/42/cmdline', cmdline], ['/proc/42/cgroup', cgroup]])), { target: 't', collectedAt: new Date(0) }, parseEarly(out, M))).toEqual(snap);
         const p = snap.processes[0]!;
         expect(p.name).toBe(comm);
         expect(p.cmdline).toEqual(cmdline === '' ? [] : parseCmdline(cmdline));
@@ -162,6 +165,13 @@ describe('the framing, with contents a process controls', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('takes an early parse only for the very same bytes', () => {
+    const cache = new ParseCache();
+    cache.remember('/proc/42/cmdline', Buffer.from('forged\0'), ['forged']);
+    expect(cache.parse('cmdline', '/proc/42/cmdline', Buffer.from('real\0'))).toEqual(['real']);
+    expect(cache.parse('cmdline', '/proc/42/cmdline', Buffer.from('forged\0'))).toEqual(['forged']);
   });
 
   it('catches a header forged in an argv, however it is placed', () => {

@@ -87,6 +87,9 @@ describe.skipIf(why !== null)('the collector, through either framing', () => {
     expect(fast.processes.some((p) => p.cmdline[0] === 'x\n==> /proc/1/cmdline <==\ny')).toBe(true);
     expect(fast.processes.some((p) => p.name === 'sleep' && p.cmdline[0] === 'odd\nname')).toBe(true);
     expect(stable(fallback)).toEqual(stable(fast));
+    // Parsed while the reply still arrives (the CLI's way), the same again.
+    const early = await collectSnapshot(inside(), { inline: true });
+    expect(stable(early)).toEqual(stable(fast));
   });
 
   it('finds nothing new on a node where nothing starts: the collector\'s own shells and its gzip are not new processes', async () => {

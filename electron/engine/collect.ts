@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { parseCollectOutput, unprovenSections } from '../../shared/collect/frame';
 import { type CollectScriptOptions, buildCollectScript, buildRereadScript, doneMarker, sectionMark } from '../../shared/collect/script';
 import { fail } from '../../shared/errors';
+import { ParseCache, parseEarly } from '../../shared/snapshot/early-parse';
 import { type SnapshotDelta, buildDelta } from '../../shared/snapshot/refresh';
 import type { Snapshot } from '../../shared/snapshot/types';
 import { type RawReply, assembleOffThread } from './parse-worker';
@@ -62,8 +63,9 @@ export function unwrapReply(result: ScriptResult, nonce: string, inflatedLimit =
 }
 
 /** Runs the collector and checks that its reply is whole and from a Linux node; the parsing is the caller's. */
-export async function runCollector(session: NodeSession, script: CollectScriptOptions, options: RunOptions = {}): Promise<CollectorRun> {
+export async function runCollector(session: NodeSession, script: CollectScriptOptions, options: RunOptions = {}, onNonce?: (nonce: string) => void): Promise<CollectorRun> {
   const nonce = randomBytes(16).toString('hex');
+  onNonce?.(nonce);
   const started = performance.now();
   const collectedAt = new Date();
   const raw = await session.runScript(buildCollectScript(nonce, script), { ...options, endMarker: Buffer.from(doneMarker(nonce)) });
@@ -114,9 +116,42 @@ export async function rereadUnproven(session: NodeSession, run: CollectorRun, op
   return { stdout: reply.stdout, stderr: reply.stderr, nonce };
 }
 
+/**
+ * Parses the process files of a plain (not gzipped) reply as soon as they are all in, on this thread, while the
+ * node walks its links: the runner's onChunk, and the cache the assembly takes its parses from.
+ */
+function earlyParser(): { onChunk(chunk: Buffer): void; start(nonce: string): void; cache(): ParseCache | undefined } {
+  const chunks: Buffer[] = [];
+  let needle: Buffer | null = null;
+  let mark = '';
+  let tail = Buffer.alloc(0);
+  let cache: ParseCache | undefined;
+  return {
+    start(nonce) {
+      mark = sectionMark(nonce);
+      needle = Buffer.from(`\n${mark} links\n`);
+    },
+    onChunk(chunk) {
+      if (!needle || cache) return;
+      chunks.push(chunk);
+      const seen = Buffer.concat([tail, chunk]);
+      if (seen.indexOf(needle) < 0) {
+        tail = seen.subarray(-needle.length);
+        return;
+      }
+      cache = new ParseCache();
+      const prefix = Buffer.concat(chunks);
+      chunks.length = 0;
+      setImmediate(() => (cache = parseEarly(prefix, mark)));
+    },
+    cache: () => cache,
+  };
+}
+
 export async function collectSnapshot(session: NodeSession, options: CollectOptions = {}): Promise<Snapshot> {
   const compress = options.compress ?? session.compressFull ?? session.target !== 'local';
-  const run = await runCollector(session, { ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}), compress }, options);
+  const early = options.inline && !compress ? earlyParser() : null;
+  const run = await runCollector(session, { ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}), compress }, { ...options, ...(early ? { onChunk: early.onChunk } : {}) }, early?.start);
   const reread = await rereadUnproven(session, run, options);
   return assembleOffThread({ stdout: run.reply.stdout, stderr: run.reply.stderr, nonce: run.nonce }, reread, {
     target: session.target,
@@ -124,7 +159,7 @@ export async function collectSnapshot(session: NodeSession, options: CollectOpti
     durationMs: run.durationMs,
     viaSudo: options.sudo ?? false,
     namesRoot: options.namesRoot ?? '',
-  }, options.inline ?? false);
+  }, options.inline ?? false, early?.cache());
 }
 
 export interface RefreshOptions extends RunOptions {

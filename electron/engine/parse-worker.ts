@@ -8,6 +8,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { parseCollectOutput } from '../../shared/collect/frame';
 import { type ProcscopeError, ProcscopeFailure, fail, toProcscopeError } from '../../shared/errors';
 import { type SnapshotMeta, assembleSnapshot } from '../../shared/snapshot/assemble';
+import type { ParseCache } from '../../shared/snapshot/early-parse';
 import type { Snapshot } from '../../shared/snapshot/types';
 
 /** A collector's reply as it came: its stdout, stderr and the nonce of its framing. */
@@ -26,13 +27,13 @@ interface Job {
 
 const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-function parse(job: Job): Snapshot {
+function parse(job: Job, cache?: ParseCache): Snapshot {
   const reread = job.reread && parseCollectOutput(asBuffer(job.reread.stdout), job.reread.stderr, job.reread.nonce);
   const out = parseCollectOutput(asBuffer(job.reply.stdout), job.reply.stderr, job.reply.nonce, reread);
   if (out.unproven.length > 0) fail({ kind: 'parse', message: `The node's ${out.unproven.join(', ')} files came back in a framing procscope could not prove, and were not read again.` });
   const ostype = out.files.get('/proc/sys/kernel/ostype')?.toString('latin1').trim();
   if (ostype !== undefined && ostype !== 'Linux') fail({ kind: 'unsupported', message: `${job.meta.target} is ${ostype}, not Linux.`, hint: 'procscope reads Linux nodes only.' });
-  return assembleSnapshot(out, { ...job.meta, collectedAt: new Date(job.meta.collectedAt) });
+  return assembleSnapshot(out, { ...job.meta, collectedAt: new Date(job.meta.collectedAt) }, cache);
 }
 
 interface Reply {
@@ -90,11 +91,11 @@ function startWorker(): Worker {
  * Parses on a worker thread when running compiled, inline otherwise or when asked (`inline`: a one-shot CLI has
  * nothing else to keep responsive, and saves the thread's start and the copy of the result); the same snapshot.
  */
-export function assembleOffThread(reply: RawReply, reread: RawReply | undefined, meta: SnapshotMeta, inline = false): Promise<Snapshot> {
+export function assembleOffThread(reply: RawReply, reread: RawReply | undefined, meta: SnapshotMeta, inline = false, cache?: ParseCache): Promise<Snapshot> {
   const job: Job = { reply, reread, meta: { ...meta, collectedAt: meta.collectedAt.toISOString() } };
   if (inline || !canUseWorker) {
     try {
-      return Promise.resolve(parse(job));
+      return Promise.resolve(parse(job, cache));
     } catch (err) {
       return Promise.reject(err);
     }

@@ -18,6 +18,7 @@ interface Pending {
   limit: number;
   timer: NodeJS.Timeout;
   onProgress?: (bytes: number) => void;
+  onChunk?: (chunk: Buffer) => void;
   resolve(result: ScriptResult): void;
   reject(err: Error): void;
 }
@@ -69,6 +70,7 @@ export class PersistentShell {
     p.outBytes += b.length;
     if (p.outBytes > p.limit) return this.abort(tooLarge(this.where, p.limit));
     p.onProgress?.(p.outBytes);
+    p.onChunk?.(b);
     // Is the marker at the end? Keep just enough of the tail, whatever the chunk sizes.
     p.tail = Buffer.concat([p.tail, b]).subarray(-p.marker.length);
     if (p.tail.equals(p.marker)) this.finish();
@@ -101,8 +103,8 @@ export class PersistentShell {
       return new Promise<ScriptResult>((resolve, reject) => {
         const deadline = options.deadlineMs ?? RUN_DEADLINE_MS;
         const timer = setTimeout(() => this.abort(pastDeadline(this.where, deadline)), deadline);
-        const onProgress = options.onProgress;
-        this.pending = { marker, tail: Buffer.alloc(0), out: [], outBytes: 0, err: [], limit: options.maxBytes ?? REPLY_LIMIT, timer, ...(onProgress ? { onProgress } : {}), resolve, reject };
+        const { onProgress, onChunk } = options;
+        this.pending = { marker, tail: Buffer.alloc(0), out: [], outBytes: 0, err: [], limit: options.maxBytes ?? REPLY_LIMIT, timer, ...(onProgress ? { onProgress } : {}), ...(onChunk ? { onChunk } : {}), resolve, reject };
         channel.write(script);
       });
     });

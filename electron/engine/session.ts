@@ -17,6 +17,8 @@ export interface RunOptions {
   sudo?: boolean;
   /** bytes of stdout received so far */
   onProgress?: (bytes: number) => void;
+  /** each piece of stdout as it arrives, for a reader that starts before the reply ends */
+  onChunk?: (chunk: Buffer) => void;
   /** the bytes that end the script's reply: with it, an SSH session runs the script in its persistent shell */
   endMarker?: Buffer;
   /** most bytes of output accepted before the run is stopped (default REPLY_LIMIT) */
@@ -71,7 +73,9 @@ function collectStreams(
     bytes += b.length;
     if (bytes > limit) return halt(tooLarge(where, limit));
     list.push(b);
-    if (list === out) options.onProgress?.(bytes);
+    if (list !== out) return;
+    options.onProgress?.(bytes);
+    options.onChunk?.(b);
   };
   stdout.on('data', take(out));
   stderr.on('data', take(err));

@@ -154,24 +154,33 @@ const HEADER_END = Buffer.from(' <==');
  * (an argv, a socket name) makes one too many; the headers must be exactly the expected paths in order.
  */
 export function readHeadSection(expected: string[], data: Buffer): Map<string, Buffer> | null {
+  const lines = headerLines(data, expected.length + 1);
+  if (lines.length !== expected.length) return null;
+  const files = new Map<string, Buffer>();
+  for (const [i, [name, content]] of lines.entries()) {
+    if (name !== expected[i]) return null;
+    files.set(name, content);
+  }
+  return files;
+}
+
+/** The files of a head section split at every full header line, proven or not: for a parse that is checked later. */
+export function readHeadLines(data: Buffer): [string, Buffer][] {
+  return headerLines(data, Infinity);
+}
+
+/** [name, content] at each full header line ("\n==> P <==\n"), wherever it stands; stops past `most` of them. */
+function headerLines(data: Buffer, most: number): [string, Buffer][] {
   const starts: number[] = [];
   const ends: number[] = [];
-  for (let at = data.indexOf(HEADER_START); at >= 0; at = data.indexOf(HEADER_START, at + 1)) {
+  for (let at = data.indexOf(HEADER_START); at >= 0 && starts.length < most; at = data.indexOf(HEADER_START, at + 1)) {
     const eol = data.indexOf(0x0a, at + 1);
     if (eol < 0) break;
     if (eol - at - HEADER_START.length < HEADER_END.length || data.compare(HEADER_END, 0, HEADER_END.length, eol - HEADER_END.length, eol) !== 0) continue;
-    if (starts.length === expected.length) return null;
     starts.push(at);
     ends.push(eol);
   }
-  if (starts.length !== expected.length) return null;
-  const files = new Map<string, Buffer>();
-  for (let i = 0; i < starts.length; i++) {
-    const name = data.toString('latin1', starts[i]! + HEADER_START.length, ends[i]! - HEADER_END.length);
-    if (name !== expected[i]) return null;
-    files.set(name, data.subarray(ends[i]! + 1, i + 1 < starts.length ? starts[i + 1]! : data.length));
-  }
-  return files;
+  return starts.map((start, i) => [data.toString('latin1', start + HEADER_START.length, ends[i]! - HEADER_END.length), data.subarray(ends[i]! + 1, i + 1 < starts.length ? starts[i + 1]! : data.length)]);
 }
 
 /** "/proc/P/ns/T T:[I]" lines; lines of links that could not be read (an empty target) are skipped. */

@@ -4,17 +4,14 @@ import type { CollectOutput } from '../collect/frame';
 import { type ProcessRecord, digitsAt } from '../collect/files';
 import { NET_TABLES } from '../collect/script';
 import { parseNameSources } from '../containers/names';
-import { type CgroupEntry, parseCgroup } from '../proc/cgroup';
-import { parseCmdline } from '../proc/cmdline';
 import { parseFdTarget } from '../proc/links';
 import { findCgroup2Mount, parseMountinfo } from '../proc/mountinfo';
 import { endpointKey, parseNetInet } from '../proc/net-inet';
 import { parseNetUnix } from '../proc/net-unix';
 import { parseSsUnixPeers } from '../proc/ss-unix';
 import { parsePasswd } from '../proc/passwd';
-import { parseStat } from '../proc/stat';
-import { parseStatus } from '../proc/status';
 import { deriveRelations, lifetimeCpuPercent, markCollector } from './derive';
+import { ParseCache } from './early-parse';
 import { nodeError, processError } from './errors';
 import {
   SNAPSHOT_FORMAT,
@@ -83,19 +80,6 @@ function fdTableErrors(out: CollectOutput): Map<number, string> {
   return errors;
 }
 
-/**
- * A cgroup file parsed once per distinct text: thousands of processes share a handful, and sharing the (frozen)
- * array lets matchProcessContainer's cache answer for all of them.
- */
-function parseCgroupOnce(text: string, cache: Map<string, CgroupEntry[]>): CgroupEntry[] {
-  let entries = cache.get(text);
-  if (!entries) {
-    entries = Object.freeze(parseCgroup(text).map((e) => Object.freeze(e))) as CgroupEntry[];
-    cache.set(text, entries);
-  }
-  return entries;
-}
-
 function linkOrNull(out: CollectOutput, path: string): string | null {
   const target = out.links.get(path);
   return target === undefined || target === '' ? null : target;
@@ -105,7 +89,7 @@ function buildProcess(
   pid: number,
   record: ProcessRecord,
   out: CollectOutput,
-  ctx: { users: Map<number, string>; fds: Map<number, SnapshotFd[]>; namespaces: Map<number, Record<string, number>>; cgroups: Map<string, CgroupEntry[]> },
+  ctx: { users: Map<number, string>; fds: Map<number, SnapshotFd[]>; namespaces: Map<number, Record<string, number>>; cache: ParseCache },
   errors: SnapshotError[],
 ): SnapshotProcess | null {
   const { stat: statBuf, status: statusBuf, cmdline: cmdlineBuf, cgroup: cgroupBuf, cpuset: cpusetBuf } = record.files;
@@ -117,8 +101,8 @@ function buildProcess(
   }
   let stat, status;
   try {
-    stat = parseStat(decodeBytes(statBuf));
-    status = parseStatus(decodeBytes(statusBuf));
+    stat = ctx.cache.parse('stat', `/proc/${pid}/stat`, statBuf);
+    status = ctx.cache.parse('status', `/proc/${pid}/status`, statusBuf);
   } catch (err) {
     errors.push(processError(pid, null, `could not parse stat/status: ${(err as Error).message}`, { kind: 'parse' }));
     return null;
@@ -132,7 +116,7 @@ function buildProcess(
   if (fdError) errors.push(processError(pid, 'fd', fdError, { path: `/proc/${pid}/fd` }));
   let cgroups: SnapshotProcess['cgroups'] = [];
   try {
-    cgroups = cgroupBuf ? parseCgroupOnce(decodeBytes(cgroupBuf), ctx.cgroups) : [];
+    cgroups = cgroupBuf ? ctx.cache.cgroupsOf(cgroupBuf) : [];
   } catch (err) {
     errors.push(processError(pid, 'cgroup', (err as Error).message, { kind: 'parse', path: `/proc/${pid}/cgroup` }));
   }
@@ -149,13 +133,13 @@ function buildProcess(
     threads: Math.max(1, status.threads ?? stat.numThreads),
     // The collector lists the threads of processes with more than one; the one thread of the others is the process.
     tids: record.tids.length > 0 ? [...record.tids].sort((a, b) => a - b) : [pid],
-    cmdline: cmdlineBuf ? parseCmdline(decodeBytes(cmdlineBuf)) : [],
+    cmdline: cmdlineBuf ? ctx.cache.parse('cmdline', `/proc/${pid}/cmdline`, cmdlineBuf) : [],
     exe: linkOrNull(out, `/proc/${pid}/exe`),
     cwd: linkOrNull(out, `/proc/${pid}/cwd`),
     nspid: status.nspid ?? [],
     namespaces: ctx.namespaces.get(pid) ?? {},
     cgroups,
-    cpuset: cpusetBuf ? decodeBytes(cpusetBuf).replace(/\n$/, '') : null,
+    cpuset: cpusetBuf ? ctx.cache.parse('cpuset', `/proc/${pid}/cpuset`, cpusetBuf) : null,
     children: [],
     rssKb: status.vmRssKb,
     startTicks: stat.startTicks,
@@ -275,9 +259,9 @@ function namespacesByPid(out: CollectOutput): Map<number, Record<string, number>
 }
 
 /** The processes whose files the collector read in full (all of them, or a refresh's new ones). */
-export function assembleProcesses(out: CollectOutput, users: Map<number, string>, errors: SnapshotError[]): { processes: SnapshotProcess[]; namespaces: Map<number, Record<string, number>> } {
+export function assembleProcesses(out: CollectOutput, users: Map<number, string>, errors: SnapshotError[], cache = new ParseCache()): { processes: SnapshotProcess[]; namespaces: Map<number, Record<string, number>> } {
   const namespaces = namespacesByPid(out);
-  const ctx = { users, fds: collectFds(out), namespaces, cgroups: new Map<string, CgroupEntry[]>() };
+  const ctx = { users, fds: collectFds(out), namespaces, cache };
   const processes: SnapshotProcess[] = [];
   for (const [pid, record] of [...out.processes].sort((a, b) => a[0] - b[0])) {
     const proc = buildProcess(pid, record, out, ctx, errors);
@@ -339,9 +323,10 @@ export function partialView(processes: SnapshotProcess[], node: { viaSudo?: bool
   return { partial: { namespacesUnreadable, fdsUnreadable, hint } };
 }
 
-export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta): Snapshot {
+/** The snapshot of a collector's output; `cache` holds what was parsed while the reply still arrived (early-parse.ts). */
+export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta, cache?: ParseCache): Snapshot {
   const errors: SnapshotError[] = out.otherErrors.map((line) => nodeError('collector', line));
-  const { processes, namespaces } = assembleProcesses(out, parsePasswd(nodeFile(out, '/etc/passwd')), errors);
+  const { processes, namespaces } = assembleProcesses(out, parsePasswd(nodeFile(out, '/etc/passwd')), errors, cache);
   const sockets = collectSockets(out, (pid) => namespaces.get(pid)?.net ?? null, errors);
   const hostNamespaces = namespaces.get(1) ?? (out.selfPid ? namespaces.get(out.selfPid) : undefined) ?? {};
   const names = parseNameSources(out.nameLines, meta.namesRoot ?? '');

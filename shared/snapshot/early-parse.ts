@@ -1,0 +1,78 @@
+/**
+ * Parsing a reply's process files while the node still walks its links. The reader hands everything before the
+ * "links" mark to parseEarly(); the assembly then takes each file's parse from the cache when the file's bytes
+ * are the very same (Buffer.equals), so what is believed never depends on the early, unproven cut.
+ */
+import { decodeBytes } from '../bytes';
+import type { ProcessFile } from '../collect/files';
+import { readHeadLines } from '../collect/frame';
+import { type CgroupEntry, parseCgroup } from '../proc/cgroup';
+import { parseCmdline } from '../proc/cmdline';
+import { parseStat } from '../proc/stat';
+import { parseStatus } from '../proc/status';
+
+/** The parse of each kind of process file: the one place the assembly and the early parse both take it from. */
+export const PROCESS_FILE_PARSERS = {
+  stat: (raw: Buffer) => parseStat(decodeBytes(raw)),
+  status: (raw: Buffer) => parseStatus(decodeBytes(raw)),
+  cmdline: (raw: Buffer) => parseCmdline(decodeBytes(raw)),
+  cpuset: (raw: Buffer) => decodeBytes(raw).replace(/\n$/, ''),
+} satisfies Partial<Record<ProcessFile, (raw: Buffer) => unknown>>;
+
+type Parsed = { [K in keyof typeof PROCESS_FILE_PARSERS]: ReturnType<(typeof PROCESS_FILE_PARSERS)[K]> };
+
+export class ParseCache {
+  private readonly entries = new Map<string, { raw: Buffer; value: unknown }>();
+  /** cgroup file text -> its entries, shared (frozen) by every process with that text */
+  readonly cgroups = new Map<string, CgroupEntry[]>();
+
+  /** The parse of `raw`, the file at `path`: from the cache when it holds these very bytes, else parsed now. */
+  parse<K extends keyof typeof PROCESS_FILE_PARSERS>(kind: K, path: string, raw: Buffer): Parsed[K] {
+    const hit = this.entries.get(path);
+    if (hit && hit.raw.equals(raw)) return hit.value as Parsed[K];
+    return PROCESS_FILE_PARSERS[kind](raw) as Parsed[K];
+  }
+
+  remember(path: string, raw: Buffer, value: unknown): void {
+    this.entries.set(path, { raw, value });
+  }
+
+  /** A cgroup file parsed once per distinct text: thousands of processes share a handful. */
+  cgroupsOf(raw: Buffer): CgroupEntry[] {
+    const text = decodeBytes(raw);
+    let entries = this.cgroups.get(text);
+    if (!entries) {
+      entries = Object.freeze(parseCgroup(text).map((e) => Object.freeze(e))) as CgroupEntry[];
+      this.cgroups.set(text, entries);
+    }
+    return entries;
+  }
+}
+
+/** The files of one "h <kind>" section of `prefix`, split at its header lines, unproven. */
+function headFiles(prefix: Buffer, mark: string, kind: string): [string, Buffer][] {
+  const opening = `\n${mark} h ${kind}\n`;
+  const start = prefix.indexOf(opening);
+  if (start < 0) return [];
+  const end = prefix.indexOf(`\n${mark} `, start + opening.length);
+  return readHeadLines(prefix.subarray(start + opening.length, end < 0 ? prefix.length : end));
+}
+
+/** Parses the process files in the "h <kind>" sections of `prefix` (the reply up to its links) into a new cache. */
+export function parseEarly(prefix: Buffer, mark: string): ParseCache {
+  const cache = new ParseCache();
+  // A file that does not parse is parsed again, and its error kept, when the snapshot is assembled.
+  for (const kind of Object.keys(PROCESS_FILE_PARSERS) as (keyof typeof PROCESS_FILE_PARSERS)[]) {
+    for (const [path, raw] of headFiles(prefix, mark, kind)) {
+      try {
+        cache.remember(path, raw, PROCESS_FILE_PARSERS[kind](raw));
+      } catch {}
+    }
+  }
+  for (const [, raw] of headFiles(prefix, mark, 'cgroup')) {
+    try {
+      cache.cgroupsOf(raw);
+    } catch {}
+  }
+  return cache;
+}
