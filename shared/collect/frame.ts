@@ -145,8 +145,9 @@ export function parseStderr(stderr: string): StderrErrors {
   return { pathErrors, unopened, otherErrors };
 }
 
-const HEADER_START = Buffer.from('\n==> ');
-const HEADER_END = Buffer.from(' <==');
+/** head's header line, "\n==> P <==\n"; plain strings, as the renderer loads this module where there is no Buffer. */
+const HEADER_START = '\n==> ';
+const HEADER_END = ' <==';
 
 /**
  * The files of one "h <kind>" section, as `head -v` framed them, or null when the framing is not proven. Every
@@ -176,7 +177,7 @@ function headerLines(data: Buffer, most: number): [string, Buffer][] {
   for (let at = data.indexOf(HEADER_START); at >= 0 && starts.length < most; at = data.indexOf(HEADER_START, at + 1)) {
     const eol = data.indexOf(0x0a, at + 1);
     if (eol < 0) break;
-    if (eol - at - HEADER_START.length < HEADER_END.length || data.compare(HEADER_END, 0, HEADER_END.length, eol - HEADER_END.length, eol) !== 0) continue;
+    if (eol - at - HEADER_START.length < HEADER_END.length || data.toString('latin1', eol - HEADER_END.length, eol) !== HEADER_END) continue;
     starts.push(at);
     ends.push(eol);
   }
