@@ -2,6 +2,7 @@
  * Property-based tests (fast-check): arbitrary bytes never throw past a parser's boundary or hang, and what
  * a process controls (names, argv, link targets) round-trips exactly through the collector's framing.
  */
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeBytes, encodeBytes } from './bytes';
@@ -23,6 +24,7 @@ import { ParseCache, parseEarly } from './snapshot/early-parse';
 import { ProcscopeFailure } from './errors';
 
 const bytes = fc.uint8Array({ maxLength: 4096 });
+const sha256 = (raw: Buffer) => createHash('sha256').update(raw).digest('base64');
 const text = bytes.map((b) => decodeBytes(b));
 /** What a process may put in argv or a path: anything but NUL, often the framing's own characters. */
 const hostile = fc
@@ -157,7 +159,7 @@ describe('the framing, with contents a process controls', () => {
         expect(whole.unproven).toEqual([]);
         const snap = assembleSnapshot(whole, { target: 't', collectedAt: new Date(0) });
         // Parsed early from the unproven cut, the same snapshot: a parse is taken only for the very same bytes.
-        expect(assembleSnapshot(parseCollectOutput(out, '', nonce, rereadOf([['/proc/42/cmdline', cmdline], ['/proc/42/cgroup', cgroup]])), { target: 't', collectedAt: new Date(0) }, parseEarly(out, M))).toEqual(snap);
+        expect(assembleSnapshot(parseCollectOutput(out, '', nonce, rereadOf([['/proc/42/cmdline', cmdline], ['/proc/42/cgroup', cgroup]])), { target: 't', collectedAt: new Date(0) }, parseEarly(out, M, sha256))).toEqual(snap);
         const p = snap.processes[0]!;
         expect(p.name).toBe(comm);
         expect(p.cmdline).toEqual(cmdline === '' ? [] : parseCmdline(cmdline));
@@ -168,7 +170,7 @@ describe('the framing, with contents a process controls', () => {
   });
 
   it('takes an early parse only for the very same bytes', () => {
-    const cache = new ParseCache();
+    const cache = new ParseCache(sha256);
     cache.remember('/proc/42/cmdline', Buffer.from('forged\0'), ['forged']);
     expect(cache.parse('cmdline', '/proc/42/cmdline', Buffer.from('real\0'))).toEqual(['real']);
     expect(cache.parse('cmdline', '/proc/42/cmdline', Buffer.from('forged\0'))).toEqual(['forged']);

@@ -1,5 +1,5 @@
 /** collectSnapshot and refreshSnapshot: one round trip to a node each, parsed into a snapshot or a delta. */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { parseCollectOutput, unprovenSections } from '../../shared/collect/frame';
 import { type CollectScriptOptions, buildCollectScript, buildRereadScript, doneMarker, sectionMark } from '../../shared/collect/script';
@@ -116,6 +116,8 @@ export async function rereadUnproven(session: NodeSession, run: CollectorRun, op
   return { stdout: reply.stdout, stderr: reply.stderr, nonce };
 }
 
+const sha256 = (raw: Buffer) => createHash('sha256').update(raw).digest('base64');
+
 /**
  * Parses the process files of a plain (not gzipped) reply as soon as they are all in, on this thread, while the
  * node walks its links: the runner's onChunk, and the cache the assembly takes its parses from.
@@ -142,7 +144,7 @@ function earlyParser(): { onChunk(chunk: Buffer): void; start(nonce: string): vo
       cache = new ParseCache();
       const prefix = Buffer.concat(chunks);
       chunks.length = 0;
-      setImmediate(() => (cache = parseEarly(prefix, mark)));
+      setImmediate(() => (cache = parseEarly(prefix, mark, sha256)));
     },
     cache: () => cache,
   };

@@ -1,7 +1,7 @@
 /**
  * Parsing a reply's process files while the node still walks its links. The reader hands everything before the
  * "links" mark to parseEarly(); the assembly then takes each file's parse from the cache when the file's bytes
- * are the very same (Buffer.equals), so what is believed never depends on the early, unproven cut.
+ * are the very same (by their SHA-256), so what is believed never depends on the early, unproven cut.
  */
 import { decodeBytes } from '../bytes';
 import type { ProcessFile } from '../collect/files';
@@ -22,19 +22,23 @@ export const PROCESS_FILE_PARSERS = {
 type Parsed = { [K in keyof typeof PROCESS_FILE_PARSERS]: ReturnType<(typeof PROCESS_FILE_PARSERS)[K]> };
 
 export class ParseCache {
-  private readonly entries = new Map<string, { raw: Buffer; value: unknown }>();
+  /** path -> a digest of the bytes parsed, and the parse: the bytes themselves are let go (memory, at 10,000 processes) */
+  private readonly entries = new Map<string, { digest: string; value: unknown }>();
   /** cgroup file text -> its entries, shared (frozen) by every process with that text */
   readonly cgroups = new Map<string, CgroupEntry[]>();
 
-  /** The parse of `raw`, the file at `path`: from the cache when it holds these very bytes, else parsed now. */
+  /** `digest` names bytes by a collision-resistant hash (SHA-256: a forged early cut must not pass for the proven file). */
+  constructor(private readonly digest: (raw: Buffer) => string = () => '') {}
+
+  /** The parse of `raw`, the file at `path`: from the cache when it was made of these very bytes, else parsed now. */
   parse<K extends keyof typeof PROCESS_FILE_PARSERS>(kind: K, path: string, raw: Buffer): Parsed[K] {
     const hit = this.entries.get(path);
-    if (hit && hit.raw.equals(raw)) return hit.value as Parsed[K];
+    if (hit && hit.digest === this.digest(raw)) return hit.value as Parsed[K];
     return PROCESS_FILE_PARSERS[kind](raw) as Parsed[K];
   }
 
   remember(path: string, raw: Buffer, value: unknown): void {
-    this.entries.set(path, { raw, value });
+    this.entries.set(path, { digest: this.digest(raw), value });
   }
 
   /** A cgroup file parsed once per distinct text: thousands of processes share a handful. */
@@ -59,8 +63,8 @@ function headFiles(prefix: Buffer, mark: string, kind: string): [string, Buffer]
 }
 
 /** Parses the process files in the "h <kind>" sections of `prefix` (the reply up to its links) into a new cache. */
-export function parseEarly(prefix: Buffer, mark: string): ParseCache {
-  const cache = new ParseCache();
+export function parseEarly(prefix: Buffer, mark: string, digest: (raw: Buffer) => string): ParseCache {
+  const cache = new ParseCache(digest);
   // A file that does not parse is parsed again, and its error kept, when the snapshot is assembled.
   for (const kind of Object.keys(PROCESS_FILE_PARSERS) as (keyof typeof PROCESS_FILE_PARSERS)[]) {
     for (const [path, raw] of headFiles(prefix, mark, kind)) {
