@@ -271,7 +271,7 @@ export function assembleProcesses(out: CollectOutput, users: Map<number, string>
     }
   }
   const byPid = new Map(processes.map((p) => [p.pid, p]));
-  linkChildren(processes, byPid);
+  linkChildren(processes);
   markCollector(processes, byPid, out.selfPid, out.collectorChain.length > 1 ? out.collectorChain[out.collectorChain.length - 1]! : null);
   // The types a whole ns/ directory stands for when it cannot be listed: those of the collector's own.
   const allTypes = Object.keys(namespaces.get(out.selfPid ?? -1) ?? {}).sort();
@@ -300,10 +300,10 @@ export function assembleProcesses(out: CollectOutput, users: Map<number, string>
 }
 
 /** Each process's children: the processes whose parent it is (the kernel's /proc/<pid>/task/<tid>/children, without reading them). */
-export function linkChildren(processes: SnapshotProcess[], byPid: Map<number, SnapshotProcess>): void {
+export function linkChildren(processes: SnapshotProcess[]): void {
   const children = new Map<number, number[]>();
   for (const p of processes) {
-    if (!byPid.has(p.ppid)) continue;
+    if (p.ppid === p.pid) continue;
     const list = children.get(p.ppid);
     if (list) list.push(p.pid);
     else children.set(p.ppid, [p.pid]);

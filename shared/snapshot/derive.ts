@@ -2,7 +2,7 @@
 import { type ContainerInputs, attributeNamespaces, buildContainers } from '../containers/build';
 import type { SnapshotContainer, SnapshotError, SnapshotNamespace, SnapshotProcess, SnapshotSocket } from './types';
 
-const FOR_CHILDREN = /_for_children$/;
+const FOR_CHILDREN = '_for_children';
 
 export function socketHolders(processes: SnapshotProcess[]): Map<number, number[]> {
   const holders = new Map<number, number[]>();
@@ -24,17 +24,21 @@ export function groupNamespaces(processes: SnapshotProcess[], mountedNetns: { in
     if (g) g.paths!.push(path);
     else groups.set(`net:${inode}`, { type: 'net', inode, pids: [], paths: [path] });
   }
+  // type -> inode -> group: no key string made per process and type (10,000 processes, 10 types)
+  const byType = new Map<string, Map<number, SnapshotNamespace>>();
+  if (groups.size > 0) byType.set('net', new Map([...groups.values()].map((g) => [g.inode, g])));
   for (const p of processes) {
     for (const type in p.namespaces) {
-      if (FOR_CHILDREN.test(type)) continue;
+      if (type.endsWith(FOR_CHILDREN)) continue;
       const inode = p.namespaces[type]!;
-      const k = `${type}:${inode}`;
-      const g = groups.get(k);
+      let ofType = byType.get(type);
+      if (!ofType) byType.set(type, (ofType = new Map()));
+      const g = ofType.get(inode);
       if (g) g.pids.push(p.pid);
-      else groups.set(k, { type, inode, pids: [p.pid] });
+      else ofType.set(inode, { type, inode, pids: [p.pid] });
     }
   }
-  return [...groups.values()].sort((a, b) => a.type.localeCompare(b.type) || a.inode - b.inode);
+  return [...byType.values()].flatMap((m) => [...m.values()]).sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : a.inode - b.inode));
 }
 
 /** Percent of one CPU, which no process can exceed 100 times its thread count; one decimal. */

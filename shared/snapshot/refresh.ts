@@ -134,7 +134,7 @@ export function applyDelta(prev: Snapshot, delta: SnapshotDelta): Snapshot {
   for (const p of delta.added) if (!present.has(p.pid)) processes.push({ ...p });
   processes.sort((a, b) => a.pid - b.pid);
   const pids = new Set(processes.map((p) => p.pid));
-  linkChildren(processes, new Map(processes.map((p) => [p.pid, p])));
+  linkChildren(processes);
 
   const utsHostnames = new Map<number, string>();
   for (const c of prev.containers) if (c.hostname && c.initPid != null && pids.has(c.initPid)) utsHostnames.set(c.initPid, c.hostname);
