@@ -5,9 +5,11 @@
  * ppids rather than read, are checked against the kernel's own children files.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCollectScript } from '../shared/collect/script';
 import type { Snapshot } from '../shared/snapshot/types';
 import { collectSnapshot, refreshSnapshot } from '../electron/engine/collect';
 import { applyDelta } from '../shared/snapshot/refresh';
@@ -102,6 +104,25 @@ describe.skipIf(why !== null)('the collector, through either framing', () => {
         expect(delta.removed.filter((pid) => !snap.processes.find((p) => p.pid === pid)?.collector)).toEqual([]);
         snap = applyDelta(snap, delta);
       }
+    }
+  });
+
+  it("leaves alone the temporary directory of a run in another pid namespace, whose pid it cannot see", async () => {
+    const tmp = join(dir, 'tmp');
+    spawnSync('mkdir', ['-p', tmp]);
+    const entries = () => readdirSync(tmp).filter((n) => n.startsWith('procscope'));
+    // A run on the host, held after it made its directory.
+    const held = spawn('/bin/sh', ['-s'], { env: { ...process.env, TMPDIR: tmp }, stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    try {
+      held.stdin!.end(buildCollectScript(randomBytes(16).toString('hex')).replace('\nmaketmp\n', '\nmaketmp\nsleep 30\n'));
+      await until(() => entries().length === 1 || 'the held run has no directory yet');
+      const live = entries()[0]!;
+      // A run in the pid namespace, with the same TMPDIR: the host's pid is not in its /proc.
+      const inside = localSession(['nsenter', '-t', init, '-p', '-m', 'env', `TMPDIR=${tmp}`, 'sh', '-s']);
+      expect((await collectSnapshot(inside)).processes.length).toBeGreaterThan(3);
+      expect(entries()).toContain(live);
+    } finally {
+      process.kill(-held.pid!, 'SIGKILL');
     }
   });
 

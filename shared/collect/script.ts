@@ -184,15 +184,18 @@ R='${options.root}'
 T=
 mark() { printf '\n%s %s\n' "$M" "$1"; }
 # A private directory for the lists, made on first need. Directories of runs whose shell was killed (nothing
-# ran their trap) are named by that shell's pid, and removed here.
+# ran their trap) are named by that shell's pid namespace and pid, and removed here: only those of this pid
+# namespace, as a pid means nothing in another (a collector in a container shares /tmp with the host's).
 maketmp() {
-  for d in "${B}TMPDIR:-/tmp}"/procscope.* /dev/shm/procscope.*; do
+  ns=$(readlink /proc/self/ns/pid 2>/dev/null); ns=${B}ns#*[}; ns=${B}ns%]}
+  case $ns in ''|*[!0-9]*) ns=0;; esac
+  for d in "${B}TMPDIR:-/tmp}"/procscope.$ns.* /dev/shm/procscope.$ns.*; do
     [ -d "$d" ] && [ -O "$d" ] || continue
-    p=${B}d##*/procscope.}; p=${B}p%%.*}
+    p=${B}d##*/procscope.$ns.}; p=${B}p%%.*}
     case $p in ''|*[!0-9]*) continue;; esac
     [ -d "/proc/$p" ] || rm -rf "$d"
   done
-  T=$(mktemp -d "${B}TMPDIR:-/tmp}/procscope.$$.XXXXXX" 2>/dev/null || mktemp -d "/dev/shm/procscope.$$.XXXXXX" 2>/dev/null)
+  T=$(mktemp -d "${B}TMPDIR:-/tmp}/procscope.$ns.$$.XXXXXX" 2>/dev/null || mktemp -d "/dev/shm/procscope.$ns.$$.XXXXXX" 2>/dev/null)
   case $T in *[!A-Za-z0-9/._-]*) T=;; esac
   if [ -z "$T" ]; then mark notmp; mark end; exit 0; fi
   trap 'rm -rf "$T"' EXIT
