@@ -20,6 +20,13 @@ Usage:
 
 TARGET is "local" (the default: this machine, through /bin/sh), or an SSH
 destination [user@]host[:port], or a Host alias from ~/.ssh/config.
+Or, instead of TARGET, --via COMMAND: any command that gives a POSIX shell on its
+standard input and output, run here under /bin/sh:
+  --via 'ssh -T web-1 sh'                  the system ssh (its agent, certificates, ControlMaster)
+  --via 'ssh -T web-1 sudo -n sh'          the same, as root
+  --via 'docker exec -i CONTAINER sh'      the view from inside a container
+  --via 'nsenter -t 1 -a sh'               this machine's host namespaces
+  --via 'kubectl debug node/NODE -it --profile=sysadmin --image=busybox -- chroot /host sh'
 
 Options (as OpenSSH's):
   -o, --output FILE        write the JSON to FILE instead of standard output
@@ -36,6 +43,7 @@ Options (as OpenSSH's):
       --json               (containers) print the containers as JSON instead of a table
       --names-root DIR     read container name files (run/containerd, var/log/pods, var/lib/docker) under DIR
       --timeout SEC        give up on a node that has not answered in SEC seconds (default 120)
+      --via COMMAND        reach the node through COMMAND's shell (see above) instead of SSH
 
 Passwords are asked on the terminal, or read from $PROCSCOPE_PASSWORD.
 A snapshot with per-process errors (a process that exited, an fd table it may not read) still exits 0;
@@ -43,8 +51,8 @@ exit 1 means no snapshot (the message says why and how to fix it), 2 a usage err
 `;
 
 const USAGE: Record<string, string> = {
-  snapshot: `Usage: procscope snapshot [TARGET] [-o FILE] [-p PORT] [-l USER] [-i KEY]... [-J HOSTS] [-F CONFIG]
-                          [--known-hosts FILE] [--accept-new] [--sudo] [--no-agent] [--pretty] [--timeout SEC]
+  snapshot: `Usage: procscope snapshot [TARGET | --via COMMAND] [-o FILE] [-p PORT] [-l USER] [-i KEY]... [-J HOSTS]
+                          [-F CONFIG] [--known-hosts FILE] [--accept-new] [--sudo] [--no-agent] [--pretty] [--timeout SEC]
 
 Writes a process snapshot of TARGET (default: this machine) as procscope.snapshot/v1 JSON,
 to FILE or to standard output. See 'procscope --help' for TARGET and the options.
@@ -82,6 +90,7 @@ function parse(argv: string[]) {
       json: { type: 'boolean' },
       'names-root': { type: 'string' },
       timeout: { type: 'string' },
+      via: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
     },
@@ -127,11 +136,21 @@ async function engine() {
   return { collectSnapshot, openSession };
 }
 
+/** The node the command line names: TARGET over SSH (or this machine), or --via COMMAND's shell. */
+async function sessionFor(positionals: string[], values: Parsed['values'], openSession: Awaited<ReturnType<typeof engine>>['openSession']) {
+  if (values.via === undefined) return openSession(positionals[0], openOptionsFrom(values));
+  if (positionals.length > 0) throw new UsageError(`--via takes the place of TARGET: give one or the other, not ${positionals[0]} too`);
+  if (values.via.trim() === '') throw new UsageError('--via needs a command, as in --via \'ssh -T web-1 sh\'');
+  if (values.sudo) throw new UsageError("--sudo with --via: put sudo in the command, as in --via 'ssh -T web-1 sudo -n sh'");
+  const { commandSession } = await import('../engine/command-session');
+  return commandSession(values.via);
+}
+
 async function snapshotCommand(positionals: string[], values: Parsed['values']): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`one TARGET at most, got: ${positionals.join(' ')}`);
   const output = outputPath(values);
   const { collectSnapshot, openSession } = await engine();
-  const session = await openSession(positionals[0], openOptionsFrom(values));
+  const session = await sessionFor(positionals, values, openSession);
   try {
     const snapshot = await collectSnapshot(session, collectOptionsFrom(values));
     const problems = schemaErrors(snapshot);
@@ -210,7 +229,7 @@ async function containersCommand(positionals: string[], values: Parsed['values']
   if (positionals.length > 1) throw new UsageError(`one TARGET at most, got: ${positionals.join(' ')}`);
   const output = outputPath(values);
   const { collectSnapshot, openSession } = await engine();
-  const session = await openSession(positionals[0], openOptionsFrom(values));
+  const session = await sessionFor(positionals, values, openSession);
   try {
     const snapshot = await collectSnapshot(session, collectOptionsFrom(values));
     const text = values.json ? JSON.stringify(snapshot.containers, null, 2) + '\n' : formatContainerTable(snapshot.containers);

@@ -1,12 +1,36 @@
 /**
  * One long-lived `sh -s` on the node per connection: each script is written to its stdin and its reply read
  * up to the script's own end marker. A refresh then costs no new SSH channel, no login shell, no rc files.
- * If the shell goes away, the next script opens a new one.
+ * If the shell goes away, the next script opens a new one. The shell is reached through a channel: an SSH exec
+ * channel (sshShellChannel), or the stdin and stdout of a local command (command-session.ts).
  */
-import type { Client, ClientChannel } from 'ssh2';
+import type { Client } from 'ssh2';
 import { ProcscopeFailure } from '../../shared/errors';
 import { REPLY_LIMIT, RUN_DEADLINE_MS, pastDeadline, tooLarge } from './run-limits';
 import type { RunOptions, ScriptResult } from './session';
+
+/** What the persistent shell needs of a channel to a shell: ssh2's ClientChannel has it, a child process is adapted to it. */
+export interface ShellChannel {
+  on(event: 'data', listener: (b: Buffer) => void): unknown;
+  on(event: 'exit', listener: (code: number | null) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  once(event: 'close', listener: () => void): unknown;
+  stderr: { on(event: 'data', listener: (b: Buffer) => void): unknown };
+  write(text: string): unknown;
+  end(): unknown;
+  destroy(): unknown;
+}
+
+/** An exec channel running `command` on an SSH connection. */
+export function sshShellChannel(client: Client, command: string, where: string): () => Promise<ShellChannel> {
+  return () =>
+    new Promise<ShellChannel>((resolve, reject) => {
+      client.exec(command, (err, channel) => {
+        if (err) return reject(new ProcscopeFailure({ kind: 'connection', message: `${where} refused to run a command: ${err.message}` }));
+        resolve(channel as unknown as ShellChannel);
+      });
+    });
+}
 
 interface Pending {
   marker: Buffer;
@@ -24,24 +48,22 @@ interface Pending {
 }
 
 export class PersistentShell {
-  private channel: ClientChannel | null = null;
-  private opening: Promise<ClientChannel> | null = null;
+  private channel: ShellChannel | null = null;
+  private opening: Promise<ShellChannel> | null = null;
   private pending: Pending | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private exitCode: number | null = null;
 
   constructor(
-    private readonly client: Client,
-    private readonly command: string,
+    private readonly openChannel: () => Promise<ShellChannel>,
     private readonly where: string,
   ) {}
 
-  private open(): Promise<ClientChannel> {
+  private open(): Promise<ShellChannel> {
     if (this.channel) return Promise.resolve(this.channel);
-    this.opening ??= new Promise<ClientChannel>((resolve, reject) => {
-      this.client.exec(this.command, (err, channel) => {
+    this.opening ??= this.openChannel().then(
+      (channel) => {
         this.opening = null;
-        if (err) return reject(new ProcscopeFailure({ kind: 'connection', message: `${this.where} refused to run a command: ${err.message}` }));
         this.channel = channel;
         this.exitCode = null;
         channel.on('data', (b: Buffer) => this.onData(b));
@@ -57,9 +79,13 @@ export class PersistentShell {
           if (this.channel === channel) this.channel = null;
           this.finish();
         });
-        resolve(channel);
-      });
-    });
+        return channel;
+      },
+      (err: unknown) => {
+        this.opening = null;
+        throw err;
+      },
+    );
     return this.opening;
   }
 

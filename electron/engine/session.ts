@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import type { Client } from 'ssh2';
 import { ProcscopeFailure } from '../../shared/errors';
-import { PersistentShell } from './persistent-shell';
+import { PersistentShell, sshShellChannel } from './persistent-shell';
 import { REPLY_LIMIT, RUN_DEADLINE_MS, pastDeadline, tooLarge } from './run-limits';
 import type { SshConnection } from './ssh/connect';
 
@@ -138,7 +138,7 @@ export function sshSession(connection: SshConnection, target: string): NodeSessi
   const shells = new Map<string, PersistentShell>();
   const shellFor = (command: string) => {
     let shell = shells.get(command);
-    if (!shell) shells.set(command, (shell = new PersistentShell(connection.client, command, target)));
+    if (!shell) shells.set(command, (shell = new PersistentShell(sshShellChannel(connection.client, command, target), target)));
     return shell;
   };
   return {

@@ -1,0 +1,107 @@
+/**
+ * --via COMMAND: the collector through any command that gives a shell. Against the system's OpenSSH client and a
+ * real sshd, a plain local shell, and commands that are not shells. Run through the built CLI, as users run it.
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Snapshot } from '../shared/snapshot/types';
+import { commandSession } from '../electron/engine/command-session';
+import { collectSnapshot, refreshSnapshot } from '../electron/engine/collect';
+import { runCli } from './helpers/cli';
+import { schemaErrors } from './helpers/schema';
+import { type KeyPair, type Sshd, generateKey, makeTempDir, sshdUnavailable, startSshd } from './helpers/sshd';
+import { spawnSync } from 'node:child_process';
+
+const noSsh = sshdUnavailable() ?? (spawnSync('ssh', ['-V']).status !== 0 ? 'no OpenSSH client (ssh)' : null);
+if (noSsh) console.warn(`SKIP --via over the system ssh: ${noSsh}`);
+
+describe('--via COMMAND', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = makeTempDir('via');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('takes a snapshot through a plain local shell, and refreshes through it', async () => {
+    const out = join(dir, 'sh.json');
+    const r = await runCli(['snapshot', '--via', 'sh', '-o', out]);
+    expect(r.stderr).toMatch(/processes/);
+    expect(r.code).toBe(0);
+    const snap = JSON.parse(readFileSync(out, 'utf8')) as Snapshot;
+    expect(schemaErrors(snap)).toEqual([]);
+    expect(snap.node.target).toBe('via sh');
+    // This test runner, as the kernel has it.
+    expect(snap.processes.find((p) => p.pid === process.pid)?.cmdline.join(' ')).toBe(readFileSync(`/proc/${process.pid}/cmdline`, 'latin1').split('\0').filter(Boolean).join(' '));
+    const session = commandSession('sh');
+    try {
+      const first = await collectSnapshot(session);
+      const delta = await refreshSnapshot(session, first);
+      expect(delta.updated.find((u) => u.pid === process.pid)).toBeDefined();
+    } finally {
+      session.close();
+    }
+  });
+
+  it.each([
+    ['a command that is not a shell', 'cat', /did not answer as a POSIX shell within 3 s/],
+    ['a command that ends at once', 'echo no shell here >&2; exit 3', /ended \(exit 3\) before it answered as a shell: no shell here/],
+    ['a command that is not there', 'procscope-no-such-command-here', /ended \(exit 127\) before it answered as a shell: .*not found/],
+  ])('says so of %s', async (_name, command, message) => {
+    const session = commandSession(command, { answerMs: 3000 });
+    try {
+      await expect(collectSnapshot(session)).rejects.toThrow(message);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('takes a login banner before the shell in its stride', async () => {
+    const session = commandSession("echo 'Welcome to node-7'; sh");
+    try {
+      expect((await collectSnapshot(session)).processes.length).toBeGreaterThan(3);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('refuses --via with a TARGET, and --sudo with --via, saying how', async () => {
+    const both = await runCli(['snapshot', 'root@10.0.0.1', '--via', 'sh']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--via takes the place of TARGET/);
+    const sudo = await runCli(['snapshot', '--via', 'sh', '--sudo']);
+    expect(sudo.code).toBe(2);
+    expect(sudo.stderr).toMatch(/put sudo in the command/);
+  });
+
+  describe.skipIf(noSsh !== null)('through the system ssh', () => {
+    let sshd: Sshd;
+    let key: KeyPair;
+    let knownHosts: string;
+    beforeAll(async () => {
+      sshd = await startSshd();
+      key = generateKey(dir, 'id_via');
+      sshd.authorize('root', key.publicLine);
+      knownHosts = join(dir, 'known_hosts');
+      writeFileSync(knownHosts, `[127.0.0.1]:${sshd.port} ${sshd.knownHostsLine().split(' ').slice(1).join(' ')}\n`);
+    });
+    afterAll(() => sshd?.stop());
+
+    it('collects through `ssh -T HOST sh`, with the host key checked by ssh itself', async () => {
+      const ssh = `ssh -T -p ${sshd.port} -i ${key.privatePath} -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${knownHosts} -F /dev/null root@127.0.0.1`;
+      const out = join(dir, 'ssh.json');
+      const r = await runCli(['snapshot', '--via', `${ssh} sh`, '-o', out]);
+      expect(r.stderr).toMatch(/processes/);
+      expect(r.code).toBe(0);
+      const snap = JSON.parse(readFileSync(out, 'utf8')) as Snapshot;
+      expect(schemaErrors(snap)).toEqual([]);
+      // The sshd's own session is among the processes: the collector ran under it.
+      expect(snap.processes.some((p) => p.pid === sshd.pid)).toBe(true);
+      // A host key that is not the one known: ssh refuses, and procscope says the command ended.
+      writeFileSync(join(dir, 'wrong_hosts'), `[127.0.0.1]:${sshd.port} ${generateKey(dir, 'other').publicLine}\n`);
+      const refused = await runCli(['snapshot', '--via', `${ssh.replace(knownHosts, join(dir, 'wrong_hosts'))} sh`]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/ended \(exit 255\) before it answered as a shell: .*(REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed)/);
+    });
+  });
+});
