@@ -81,8 +81,12 @@ describe.skipIf(why !== null)('the collector, through either framing', () => {
     // Runs of scripts, counted: the forged header in an argv makes the fast path read the cmdlines again.
     let runs = 0;
     const session = inside();
-    const fast = await collectSnapshot({ ...session, runScript: (...args) => (runs++, session.runScript(...args)) });
+    const progress: number[] = [];
+    const fast = await collectSnapshot({ ...session, runScript: (...args) => (runs++, session.runScript(...args)) }, { onProgress: (b) => progress.push(b) });
     expect(runs).toBe(2);
+    // The reread's bytes count on from the first run's: the byte count never goes back.
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
     const fallback = await collectSnapshot(inside(noHeaders));
     expect(fast.processes.length).toBeGreaterThanOrEqual(7);
     // Both give the argv with the forged header back whole.

@@ -111,7 +111,9 @@ export async function rereadUnproven(session: NodeSession, run: CollectorRun, op
   const { paths } = unprovenSections(run.reply.stdout, run.reply.stderr, run.nonce);
   if (paths.length === 0) return undefined;
   const nonce = randomBytes(16).toString('hex');
-  const raw = await session.runScript(buildRereadScript(nonce, paths), { ...options, endMarker: Buffer.from(doneMarker(nonce)) });
+  // Its bytes count on from the first run's: a progress bar, or a byte count, never goes back.
+  const { onProgress, onChunk: _onChunk, ...rest } = options;
+  const raw = await session.runScript(buildRereadScript(nonce, paths), { ...rest, endMarker: Buffer.from(doneMarker(nonce)), ...(onProgress ? { onProgress: (b: number) => onProgress(run.bytes + b) } : {}) });
   const reply = unwrapReply(raw, nonce);
   return { stdout: reply.stdout, stderr: reply.stderr, nonce };
 }
