@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot, SnapshotContainer } from '../shared/snapshot/types';
 import { collectSnapshot } from '../electron/engine/collect';
+import { commandSession } from '../electron/engine/command-session';
 import { localSession } from '../electron/engine/session';
 import { makeTempDir } from './helpers/sshd';
 
@@ -53,7 +54,9 @@ beforeAll(() => {
   }
   mkdirSync(join(rootfs, 'bin'), { recursive: true });
   copyFileSync(busybox, join(rootfs, 'bin', 'busybox'));
-  for (const applet of ['sh', 'sleep', 'nc']) symlinkSync('busybox', join(rootfs, 'bin', applet));
+  // Every applet, so the collector can run inside a container too (--via 'docker exec -i ... sh').
+  const applets = spawnSync(busybox, ['--list'], { encoding: 'utf8' }).stdout.split('\n').filter((a) => /^[a-z0-9_.[-]+$/.test(a) && a !== 'busybox');
+  for (const applet of new Set(['sh', 'sleep', 'nc', ...applets])) symlinkSync('busybox', join(rootfs, 'bin', applet));
   for (const d of ['proc', 'sys', 'dev', 'etc', 'tmp', 'usr']) mkdirSync(join(rootfs, d));
   // nspawn wants an OS tree (/usr, os-release); Podman's pod infra runs /pause
   writeFileSync(join(rootfs, 'etc', 'os-release'), 'ID=procscope-test\n');
@@ -117,6 +120,18 @@ describe('Docker', () => {
     expect(container).toMatchObject({ id, runtime: 'docker', initPid: Number(pid), name: name!.replace(/^\//, '') });
     expect(container!.pidMap).toContainEqual({ hostPid: Number(pid), containerPid: 1 });
     expect(snapshot.errors.filter((e) => e.scope === `container ${id}`)).toEqual([]);
+
+    // The view from inside, through --via: the container's own pid namespace, where its init is pid 1.
+    const inside = commandSession(`docker -H ${sock} exec -i ${tag}-docker /bin/sh`);
+    try {
+      const seen = await collectSnapshot(inside);
+      expect(seen.node.target).toBe(`via docker -H ${sock} exec -i ${tag}-docker /bin/sh`);
+      expect(seen.processes.find((p) => p.pid === 1)?.cmdline).toEqual(['/bin/sleep', '600']);
+      expect(seen.processes.some((p) => p.pid === process.pid && p.name === 'node')).toBe(false);
+      expect(seen.processes.length).toBeLessThan(40);
+    } finally {
+      inside.close();
+    }
   });
 });
 
