@@ -193,6 +193,21 @@ describe('the parse worker, built, with two nodes at once', () => {
     expect(results[0]!.node.collectorPid).not.toBe(results[1]!.node.collectorPid);
     expect(results[2]!.node.collectorPid).toBe(results[0]!.node.collectorPid);
   });
+
+  it.skipIf(!existsSync(built))('hands back the files of a section it could not prove, to be read again', async () => {
+    const { assembleOffThread } = require(built) as typeof import('../electron/engine/parse-worker');
+    const run = await runCollector(localSession(), {});
+    // One header too many in the cmdline section, as an argv could forge it.
+    const mark = `\n@@PSC${run.nonce} h cmdline\n`;
+    const forged = Buffer.from(run.reply.stdout.toString('latin1').replace(mark, `${mark}\n==> /proc/1/cmdline <==\n`), 'latin1');
+    const err = await assembleOffThread({ stdout: forged, stderr: run.reply.stderr, nonce: run.nonce }, undefined, { target: 'forged', collectedAt: run.collectedAt }).then(
+      () => null,
+      (e: unknown) => e as Error & { paths?: string[] },
+    );
+    expect(err?.name).toBe('UnprovenFraming');
+    expect(err?.paths).toContain(`/proc/${process.pid}/cmdline`);
+    expect(err?.paths?.every((p) => p.endsWith('/cmdline'))).toBe(true);
+  });
 });
 if (!existsSync(join(__dirname, '..', 'dist', 'electron', 'engine', 'parse-worker.js'))) console.warn('SKIP parse worker test: dist/ is not built (npm test builds first)');
 

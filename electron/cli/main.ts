@@ -1,5 +1,5 @@
 /** The procscope command line: `procscope snapshot [TARGET]` and friends. */
-import { accessSync, closeSync, constants, existsSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ProcscopeError, ProcscopeFailure, formatError, toProcscopeError } from '../../shared/errors';
@@ -205,15 +205,18 @@ function checkWritable(path: string): void {
   if (existsSync(path) && statSync(path).isDirectory()) throw new ProcscopeFailure({ kind: 'not-found', message: `Cannot write ${path}: it is a directory.`, hint: 'Give a file name with -o.' });
 }
 
-/** Written beside the target and renamed into place: a failed run never leaves half a file. */
-/** Writes the pieces to a temporary file beside `path`, then renames it there: no reader sees half a file. Returns the bytes written. */
+/** Written beside the target and renamed into place: a failed run never leaves half a file. Returns the bytes written. */
 function writeAtomically(path: string, pieces: string | Iterable<string>): number {
   const temp = join(dirname(resolve(path)), `.${basename(path)}.${process.pid}.tmp`);
   let bytes = 0;
   try {
     const fd = openSync(temp, 'w');
     try {
-      for (const piece of typeof pieces === 'string' ? [pieces] : pieces) bytes += writeSync(fd, piece);
+      for (const piece of typeof pieces === 'string' ? [pieces] : pieces) {
+        const buf = Buffer.from(piece);
+        for (let at = 0; at < buf.length; ) at += writeSync(fd, buf, at);
+        bytes += buf.length;
+      }
     } finally {
       closeSync(fd);
     }

@@ -1,7 +1,7 @@
 /** collectSnapshot against nodes that are not what it expects: each ends in a clear error, or in correct output. */
 import { describe, expect, it } from 'vitest';
 import { ProcscopeFailure } from '../../shared/errors';
-import { collectSnapshot } from './collect';
+import { collectSnapshot, earlyParser } from './collect';
 import { type NodeSession, type ScriptResult, localSession } from './session';
 
 /** A node whose shell answers with `reply(nonce)`: the nonce is read from the script, as the node's sh would. */
@@ -59,5 +59,26 @@ describe('collectSnapshot on odd nodes', () => {
       }),
     );
     expect(snap.processes.find((p) => p.pid === process.pid)).toBeDefined();
+  });
+});
+
+describe('the early parse of a plain reply', () => {
+  const nonce = 'cd'.repeat(16);
+  const reply = Buffer.from(`\n@@PSC${nonce} h stat\n\n==> /proc/7/stat <==\n7 (x) S 1 7 7 0 -1 0 0 0 0 0 5 6 0 0 20 0 1 0 100 0 0\n\n@@PSC${nonce} links\n/proc/7/exe\0/bin/x\0`);
+
+  it('starts when the links mark is in, however the reply is cut into chunks', async () => {
+    for (let cut = 1; cut < reply.length; cut++) {
+      const early = earlyParser();
+      early.start(nonce);
+      early.onChunk(reply.subarray(0, cut));
+      early.onChunk(reply.subarray(cut));
+      await new Promise((r) => setImmediate(r));
+      const stat = reply.subarray(reply.indexOf('7 (x)'), reply.indexOf(`\n@@PSC${nonce} links`));
+      const cache = early.cache();
+      expect(cache, `cut at ${cut}`).toBeDefined();
+      // The file was parsed before the assembly asked for it.
+      expect(cache!.size, `cut at ${cut}`).toBe(1);
+      expect(cache!.parse('stat', '/proc/7/stat', stat).comm).toBe('x');
+    }
   });
 });

@@ -1,13 +1,14 @@
 /** collectSnapshot and refreshSnapshot: one round trip to a node each, parsed into a snapshot or a delta. */
 import { createHash, randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { parseCollectOutput, unprovenSections } from '../../shared/collect/frame';
+import { parseCollectOutput } from '../../shared/collect/frame';
 import { type CollectScriptOptions, buildCollectScript, buildRereadScript, doneMarker, sectionMark } from '../../shared/collect/script';
 import { fail } from '../../shared/errors';
 import { ParseCache, parseEarly } from '../../shared/snapshot/early-parse';
 import { type SnapshotDelta, buildDelta } from '../../shared/snapshot/refresh';
 import type { Snapshot } from '../../shared/snapshot/types';
-import { type RawReply, assembleOffThread } from './parse-worker';
+import { type RawReply, UnprovenFraming, assembleOffThread } from './parse-worker';
+import { lastBytes } from './persistent-shell';
 import type { NodeSession, RunOptions, ScriptResult } from './session';
 
 export interface CollectOptions extends RunOptions {
@@ -105,13 +106,10 @@ export async function runCollector(session: NodeSession, script: CollectScriptOp
 
 /**
  * The process files whose head framing failed its proof (a forged header in an argv, a head without -v), read
- * again with the nonce framing; undefined when every section was proven.
+ * again with the nonce framing. Its bytes count on from the first run's: a byte count never goes back.
  */
-export async function rereadUnproven(session: NodeSession, run: CollectorRun, options: RunOptions): Promise<RawReply | undefined> {
-  const { paths } = unprovenSections(run.reply.stdout, run.reply.stderr, run.nonce);
-  if (paths.length === 0) return undefined;
+async function reread(session: NodeSession, run: CollectorRun, paths: string[], options: RunOptions): Promise<RawReply> {
   const nonce = randomBytes(16).toString('hex');
-  // Its bytes count on from the first run's: a progress bar, or a byte count, never goes back.
   const { onProgress, onChunk: _onChunk, ...rest } = options;
   const raw = await session.runScript(buildRereadScript(nonce, paths), { ...rest, endMarker: Buffer.from(doneMarker(nonce)), ...(onProgress ? { onProgress: (b: number) => onProgress(run.bytes + b) } : {}) });
   const reply = unwrapReply(raw, nonce);
@@ -126,11 +124,12 @@ const sha256 = (raw: Buffer) => createHash('sha256').update(raw).digest('base64'
  * Parses the process files of a plain (not gzipped) reply as soon as they are all in, on this thread, while the
  * node walks its links: the runner's onChunk, and the cache the assembly takes its parses from.
  */
-function earlyParser(): { onChunk(chunk: Buffer): void; start(nonce: string): void; cache(): ParseCache | undefined } {
+export function earlyParser(): { onChunk(chunk: Buffer): void; start(nonce: string): void; cache(): ParseCache | undefined } {
   const chunks: Buffer[] = [];
   let needle: Buffer | null = null;
   let mark = '';
-  let tail = Buffer.alloc(0);
+  let tail: Buffer = Buffer.alloc(0);
+  let length = 0;
   let cache: ParseCache | undefined;
   return {
     start(nonce) {
@@ -140,17 +139,19 @@ function earlyParser(): { onChunk(chunk: Buffer): void; start(nonce: string): vo
     onChunk(chunk) {
       if (!needle || cache) return;
       chunks.push(chunk);
-      const seen = Buffer.concat([tail, chunk]);
-      if (seen.indexOf(needle) < 0) {
-        tail = seen.subarray(-needle.length);
-        return;
-      }
+      length += chunk.length;
+      // The mark in this chunk, or across its start: only the few bytes around the seam are copied.
+      const found = chunk.indexOf(needle) >= 0 || Buffer.concat([tail, chunk.subarray(0, needle.length)]).indexOf(needle) >= 0;
+      tail = lastBytes(tail, chunk, needle.length);
+      if (!found) return;
       cache = new ParseCache();
-      const prefix = Buffer.concat(chunks);
-      chunks.length = 0;
       // Past a few MB (some 4,000 processes) the early parse holds up the reading of the rest and its hashing
       // costs more than it saves: measured at 10,000 processes, 3.68 s with it, 3.54 s without.
-      if (prefix.length <= EARLY_PARSE_MAX_BYTES) setImmediate(() => (cache = parseEarly(prefix, mark, sha256)));
+      if (length <= EARLY_PARSE_MAX_BYTES) {
+        const prefix = Buffer.concat(chunks);
+        setImmediate(() => (cache = parseEarly(prefix, mark, sha256)));
+      }
+      chunks.length = 0;
     },
     cache: () => cache,
   };
@@ -160,14 +161,15 @@ export async function collectSnapshot(session: NodeSession, options: CollectOpti
   const compress = options.compress ?? session.compressFull ?? session.target !== 'local';
   const early = options.inline && !compress ? earlyParser() : null;
   const run = await runCollector(session, { ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}), compress }, { ...options, ...(early ? { onChunk: early.onChunk } : {}) }, early?.start);
-  const reread = await rereadUnproven(session, run, options);
-  return assembleOffThread({ stdout: run.reply.stdout, stderr: run.reply.stderr, nonce: run.nonce }, reread, {
-    target: session.target,
-    collectedAt: run.collectedAt,
-    durationMs: run.durationMs,
-    viaSudo: options.sudo ?? false,
-    namesRoot: options.namesRoot ?? '',
-  }, options.inline ?? false, early?.cache());
+  const reply = { stdout: run.reply.stdout, stderr: run.reply.stderr, nonce: run.nonce };
+  const meta = { target: session.target, collectedAt: run.collectedAt, durationMs: run.durationMs, viaSudo: options.sudo ?? false, namesRoot: options.namesRoot ?? '' };
+  const inline = options.inline ?? false;
+  try {
+    return await assembleOffThread(reply, undefined, meta, inline, early?.cache());
+  } catch (err) {
+    if (!(err instanceof UnprovenFraming)) throw err;
+    return assembleOffThread(reply, await reread(session, run, err.paths, options), meta, inline, early?.cache());
+  }
 }
 
 export interface RefreshOptions extends RunOptions {
@@ -180,7 +182,10 @@ export interface RefreshOptions extends RunOptions {
 export async function refreshSnapshot(session: NodeSession, prev: Snapshot, options: RefreshOptions = {}): Promise<SnapshotDelta> {
   const detailPids = options.detailPids ?? [];
   const run = await runCollector(session, { refresh: { knownPids: prev.processes.map((p) => p.pid), detailPids }, compress: options.compress ?? session.target !== 'local' }, options);
-  const reread = await rereadUnproven(session, run, options);
-  const output = parseCollectOutput(run.reply.stdout, run.reply.stderr, run.nonce, reread && parseCollectOutput(Buffer.from(reread.stdout), reread.stderr, reread.nonce));
+  let output = parseCollectOutput(run.reply.stdout, run.reply.stderr, run.nonce);
+  if (output.unprovenPaths.length > 0) {
+    const again = await reread(session, run, output.unprovenPaths, options);
+    output = parseCollectOutput(run.reply.stdout, run.reply.stderr, run.nonce, parseCollectOutput(Buffer.from(again.stdout), again.stderr, again.nonce));
+  }
   return buildDelta(prev, output, { collectedAt: run.collectedAt, durationMs: run.durationMs, detailPids });
 }

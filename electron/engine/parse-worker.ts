@@ -27,10 +27,18 @@ interface Job {
 
 const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
+/** A reply with process files whose head framing failed its proof: the caller reads `paths` again and parses once more. */
+export class UnprovenFraming extends Error {
+  constructor(readonly paths: string[]) {
+    super(`${paths.length} process files came back in a framing that could not be proven`);
+    this.name = 'UnprovenFraming';
+  }
+}
+
 function parse(job: Job, cache?: ParseCache): Snapshot {
   const reread = job.reread && parseCollectOutput(asBuffer(job.reread.stdout), job.reread.stderr, job.reread.nonce);
   const out = parseCollectOutput(asBuffer(job.reply.stdout), job.reply.stderr, job.reply.nonce, reread);
-  if (out.unproven.length > 0) fail({ kind: 'parse', message: `The node's ${out.unproven.join(', ')} files came back in a framing procscope could not prove, and were not read again.` });
+  if (out.unprovenPaths.length > 0) throw new UnprovenFraming(out.unprovenPaths);
   const ostype = out.files.get('/proc/sys/kernel/ostype')?.toString('latin1').trim();
   if (ostype !== undefined && ostype !== 'Linux') fail({ kind: 'unsupported', message: `${job.meta.target} is ${ostype}, not Linux.`, hint: 'procscope reads Linux nodes only.' });
   return assembleSnapshot(out, { ...job.meta, collectedAt: new Date(job.meta.collectedAt) }, cache);
@@ -41,6 +49,8 @@ interface Reply {
   ok: boolean;
   snapshot?: Snapshot;
   error?: ProcscopeError;
+  /** the files to read again (UnprovenFraming) */
+  unproven?: string[];
 }
 
 if (!isMainThread && parentPort && (workerData as { procscopeParser?: boolean } | null)?.procscopeParser) {
@@ -49,7 +59,7 @@ if (!isMainThread && parentPort && (workerData as { procscopeParser?: boolean } 
     try {
       reply = { id, ok: true, snapshot: parse(job) };
     } catch (err) {
-      reply = { id, ok: false, error: toProcscopeError(err) };
+      reply = err instanceof UnprovenFraming ? { id, ok: false, unproven: err.paths } : { id, ok: false, error: toProcscopeError(err) };
     }
     parentPort!.postMessage(reply);
   });
@@ -76,7 +86,7 @@ function startWorker(): Worker {
     // Referenced while a job runs, so the process waits for it; unreferenced between jobs, so it can exit.
     if (waiting.size === 0) w.unref();
     if (reply.ok) job.resolve(reply.snapshot!);
-    else job.reject(new ProcscopeFailure(reply.error!));
+    else job.reject(reply.unproven ? new UnprovenFraming(reply.unproven) : new ProcscopeFailure(reply.error!));
   });
   w.on('error', (err) => {
     if (worker === w) worker = null;
@@ -90,6 +100,7 @@ function startWorker(): Worker {
 /**
  * Parses on a worker thread when running compiled, inline otherwise or when asked (`inline`: a one-shot CLI has
  * nothing else to keep responsive, and saves the thread's start and the copy of the result); the same snapshot.
+ * Rejects with UnprovenFraming when some process files must be read again (given back as `reread`).
  */
 export function assembleOffThread(reply: RawReply, reread: RawReply | undefined, meta: SnapshotMeta, inline = false, cache?: ParseCache): Promise<Snapshot> {
   const job: Job = { reply, reread, meta: { ...meta, collectedAt: meta.collectedAt.toISOString() } };

@@ -32,6 +32,11 @@ export function sshShellChannel(client: Client, command: string, where: string):
     });
 }
 
+/** The last `n` bytes of `before` followed by `chunk`, copying at most 2n bytes however long the chunk. */
+export function lastBytes(before: Buffer, chunk: Buffer, n: number): Buffer {
+  return Buffer.concat([before, chunk.subarray(-n)]).subarray(-n);
+}
+
 interface Pending {
   marker: Buffer;
   /** the last marker.length bytes received, however they were chunked */
@@ -98,7 +103,7 @@ export class PersistentShell {
     p.onProgress?.(p.outBytes);
     p.onChunk?.(b);
     // Is the marker at the end? Keep just enough of the tail, whatever the chunk sizes.
-    p.tail = Buffer.concat([p.tail, b]).subarray(-p.marker.length);
+    p.tail = lastBytes(p.tail, b, p.marker.length);
     if (p.tail.equals(p.marker)) this.finish();
   }
 

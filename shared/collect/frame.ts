@@ -29,6 +29,8 @@ export interface CollectOutput {
   processes: Map<number, ProcessRecord>;
   /** kinds of process file whose head framing could not be proven, and that no reread replaced */
   unproven: ProcessFile[];
+  /** the files those kinds list, to read again with the nonce framing (buildRereadScript) */
+  unprovenPaths: string[];
   /** path -> raw content of the other files (node files, net tables, mountinfo, cgroup.procs) */
   files: Map<string, Buffer>;
   /** path -> link target (decoded with surrogateescape) */
@@ -227,25 +229,6 @@ function tidsOf(section: Buffer | undefined): Map<number, number[]> {
   return tids;
 }
 
-/** The kinds of process file whose "h <kind>" section of this output fails its proof, and the paths it lists. */
-export function unprovenSections(stdout: Buffer, stderr: string, nonce: string): { kinds: ProcessFile[]; paths: string[] } {
-  const sections = splitSections(stdout, sectionMark(nonce));
-  const { unopened } = parseStderr(stderr);
-  const dirs = pidsOf(sections.get('pids'));
-  const kinds: ProcessFile[] = [];
-  const paths: string[] = [];
-  for (const kind of PROCESS_FILES) {
-    const section = sections.get(`h ${kind}`);
-    if (!section) continue;
-    const listed = dirs.map((d) => `${d}/${kind}`);
-    if (readHeadSection(listed.filter((p) => !unopened.has(p)), section) === null) {
-      kinds.push(kind);
-      paths.push(...listed);
-    }
-  }
-  return { kinds, paths };
-}
-
 /** "<sep>HEAD\nBODY<sep>HEAD\nBODY...": [HEAD, BODY] pairs; what stands before the first separator is dropped. */
 function subsections(section: Buffer | undefined, sep: Buffer): [string, Buffer][] {
   if (!section) return [];
@@ -274,6 +257,7 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
     namespaces: parseNamespaceLinks((sections.get('ns') ?? Buffer.alloc(0)).toString('latin1')),
     processes: new Map(),
     unproven: [],
+    unprovenPaths: [],
     files: new Map(),
     links: new Map(),
     pathErrors,
@@ -334,6 +318,7 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
     }
     if (!files) {
       result.unproven.push(kind);
+      result.unprovenPaths.push(...listed);
       continue;
     }
     for (const [i, dir] of dirs.entries()) {

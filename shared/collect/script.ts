@@ -149,14 +149,17 @@ END {
 }'`;
 }
 
-/** The process files, namespace links and fd/exe/cwd links of the new pid dirs in $T/dirs and the fd tables of $T/fddirs. */
-const NEW_PROCESSES = String.raw`
+/** The namespace links, process files and threads of the pid dirs in $T/dirs: a full read, or a refresh's new pids. */
+const PROCESSES = String.raw`
 mark ns
 nslinks < "$T/dirs" > "$T/ns"
 cat "$T/ns"
 procfiles "$T/dirs"
 mark tasks
-tasks
+tasks`;
+
+/** A refresh's new pid dirs in $T/dirs in full, with their links, and the fd tables of $T/fddirs. */
+const NEW_PROCESSES = String.raw`${PROCESSES}
 mark links
 { awk '{ printf "%s/exe%c%s/cwd%c", $0, 0, $0, 0 }' "$T/dirs"; awk '{ printf "%s/fd%c", $0, 0 }' "$T/fddirs"; } | links`;
 
@@ -277,12 +280,7 @@ getconf PAGESIZE 2>/dev/null || echo 4096
 mark uptime
 cat /proc/uptime
 printf '%s\n' /proc/[0-9]* > "$T/dirs"
-mark ns
-nslinks < "$T/dirs" > "$T/ns"
-cat "$T/ns"
-procfiles "$T/dirs"
-mark tasks
-tasks
+${PROCESSES}
 cg2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' /proc/self/mountinfo)
 {
   printf '%s\n' ${Object.values(NODE_FILES).join(' ')}

@@ -37,6 +37,11 @@ export class ParseCache {
     return PROCESS_FILE_PARSERS[kind](raw) as Parsed[K];
   }
 
+  /** how many files were parsed ahead */
+  get size(): number {
+    return this.entries.size;
+  }
+
   remember(path: string, raw: Buffer, value: unknown): void {
     this.entries.set(path, { digest: this.digest(raw), value });
   }
