@@ -42,6 +42,18 @@ function serveApi(): () => void {
         return r.canceled ? null : (r.filePaths[0] ?? null);
       },
     },
+    // A native dialog, which the page cannot draw or answer: a command node's command runs only when the user says so.
+    async approveCommand(command, nodeName) {
+      const r = await dialog.showMessageBox(mainWindow!, {
+        type: 'warning',
+        buttons: ['Cancel', 'Run it'],
+        defaultId: 0,
+        cancelId: 0,
+        message: `Run this command on this computer to reach ${nodeName}?`,
+        detail: command,
+      });
+      return r.response === 1;
+    },
   });
   for (const method of API_METHODS) {
     ipcMain.handle(ipcChannel(method), (event: IpcMainInvokeEvent, ...args: unknown[]) => {

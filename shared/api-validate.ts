@@ -23,13 +23,21 @@ function optional<T>(value: unknown, check: (v: unknown) => T): T | undefined {
   return value === undefined || value === null || value === '' ? undefined : check(value);
 }
 
+/** A command node's command: one line of text; it runs only once approved outside the renderer. */
+function checkCommand(value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > 4096 || /[\0\r\n]/.test(value)) bad('command');
+  return value.trim();
+}
+
 export function checkNode(value: unknown): SavedNode {
   if (typeof value !== 'object' || value === null) bad('node');
   const v = value as Record<string, unknown>;
-  const auth = v.auth as AuthMethod;
-  if (!['agent', 'key', 'password'].includes(auth)) bad('auth method');
   const name = typeof v.name === 'string' ? v.name.trim() : '';
   if (name === '' || name.length > 100) bad('name');
+  if (v.kind === 'command') return { id: checkId(v.id, 'node id'), name, kind: 'command', host: 'command', command: checkCommand(v.command), auth: 'agent', ...(v.sudo === true ? { sudo: true } : {}) };
+  if (v.kind !== undefined && v.kind !== 'ssh') bad('node kind');
+  const auth = v.auth as AuthMethod;
+  if (!['agent', 'key', 'password'].includes(auth)) bad('auth method');
   if (typeof v.host !== 'string' || !HOST.test(v.host) || v.host.startsWith('-')) bad('host');
   const port = optional(v.port, (p) => (Number.isInteger(p) && (p as number) > 0 && (p as number) < 65536 ? (p as number) : bad('port')));
   const user = optional(v.user, (u) => (typeof u === 'string' && USER.test(u) ? u : bad('user')));
@@ -77,6 +85,7 @@ const ARG_CHECKS: { [K in ApiMethod]: (args: unknown[]) => ApiRequests[K]['args'
   saveNode: (args) => [checkNode(args[0])],
   removeNode: nodeId,
   importSshConfig: none,
+  resolveNode: (args) => [checkNode(args[0])],
   connect: nodeId,
   disconnect: connectionId,
   collect: connectionId,

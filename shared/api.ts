@@ -16,8 +16,12 @@ export type AuthMethod = 'agent' | 'key' | 'password';
 export interface SavedNode {
   id: string;
   name: string;
-  /** host name, address, or a Host alias of ~/.ssh/config */
+  /** "ssh" (the default), or "command": reached through the shell of a command run on this computer */
+  kind?: 'ssh' | 'command';
+  /** host name, address, or a Host alias of ~/.ssh/config ("command" for a command node) */
   host: string;
+  /** a command node's command: `ssh -T web-1 sh`, `kubectl debug node/x -it ... -- chroot /host sh` */
+  command?: string;
   port?: number;
   user?: string;
   auth: AuthMethod;
@@ -41,6 +45,8 @@ export interface ConnectionStatus {
   error?: ProcscopeError;
   /** bytes of collector output received so far, while collecting */
   bytes?: number;
+  /** the connection log: a ProxyCommand's stderr, host keys recorded without asking (the last lines) */
+  log?: string[];
 }
 
 export type HostKeyDecision = 'accept-once' | 'accept-always' | 'reject';
@@ -74,6 +80,8 @@ export interface ApiRequests {
   saveNode: { args: [node: SavedNode]; result: SavedNode[] };
   removeNode: { args: [nodeId: string]; result: SavedNode[] };
   importSshConfig: { args: []; result: SavedNode[] };
+  /** where a node (saved or not) leads, as a connection would take it: "web-1 → 10.0.3.7:22 as deploy via bastion, ..." */
+  resolveNode: { args: [node: SavedNode]; result: { route: string } };
   connect: { args: [nodeId: string]; result: ConnectionStatus };
   disconnect: { args: [connectionId: string]; result: null };
   collect: { args: [connectionId: string]; result: Snapshot };

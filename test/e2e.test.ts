@@ -51,7 +51,8 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
     sshd.authorize('root', key.publicLine);
     odd = await startOddProcess(dir);
     if (!noContainers) container = await startFakeContainer(tree, `/system.slice/docker-${CONTAINER_ID}.scope`, 'e2e-box', 8081);
-    served = await startServe({ HOME: home }, ['--names-root', namesRoot]);
+    // Its own known_hosts: ssh -G names the passwd home's (/root/.ssh), whatever HOME says.
+    served = await startServe({ HOME: home }, ['--names-root', namesRoot, '--known-hosts', join(home, '.ssh', 'known_hosts')]);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1500, height: 900 }, acceptDownloads: true });
     page.on('pageerror', (e) => pageErrors.push(e.message));

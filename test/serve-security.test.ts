@@ -165,6 +165,8 @@ describe.skipIf(skip !== null)('procscope serve', () => {
     expect((await call('saveNode', [{ id: 'x1', name: 'n', host: `-oProxyCommand=touch ${marker}`, auth: 'agent' }])).error?.message).toMatch(/host/);
     expect((await call('saveNode', [{ id: 'x1', name: 'n', host: 'ok', auth: 'agent', jump: 'a;b' }])).error?.message).toMatch(/jump/);
     expect((await call('saveNode', [{ id: 'x1', name: 'n', host: 'ok', auth: 'agent', user: 'root --x' }])).error?.message).toMatch(/user/);
+    expect((await call('saveNode', [{ id: 'x1', name: 'n', kind: 'command', command: `true\ntouch ${marker}`, auth: 'agent' }])).error?.message).toMatch(/Invalid argument: command/);
+    expect((await call('saveNode', [{ id: 'x1', name: 'n', kind: 'shell', command: 'sh', auth: 'agent' }])).error?.message).toMatch(/Invalid argument: node kind/);
     expect((await call('answerHostKey', ['p1', { secret: 'hunter2' }])).error?.message).toMatch(/Invalid argument: host key decision/);
     expect(existsSync(marker)).toBe(false);
     ws.close();

@@ -119,4 +119,52 @@ describe.skipIf(skipReason !== null)('the service', () => {
     expect(prompts).toHaveLength(0);
     s.dispose();
   });
+
+  describe('command nodes', () => {
+    const commandService = (approveCommand?: (command: string, name: string) => Promise<boolean>) =>
+      createService({ configDir: makeTempDir('service-config'), vault: noVault, transport: 'browser', emit: () => {}, ...(approveCommand ? { approveCommand } : {}) });
+    const failureOf = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => (e as ProcscopeFailure).error);
+
+    it('never runs the command without an approval from outside the page, and runs it once approved', async () => {
+      const marker = join(dir, `ran-${Date.now()}`);
+      const command = `touch ${marker}; exec /bin/sh`;
+      const node = { id: 'c1', name: 'via-sh', kind: 'command' as const, host: 'command', command, auth: 'agent' as const };
+
+      const unasked = commandService();
+      await unasked.handlers.saveNode(node);
+      expect(await failureOf(unasked.handlers.connect('c1'))).toMatchObject({ kind: 'permission-denied', message: expect.stringMatching(/cannot ask you to approve/) });
+      unasked.dispose();
+
+      const asked: string[] = [];
+      let answer = false;
+      const s = commandService(async (c, name) => {
+        asked.push(`${name}: ${c}`);
+        return answer;
+      });
+      await s.handlers.saveNode(node);
+      expect(await failureOf(s.handlers.connect('c1'))).toMatchObject({ kind: 'permission-denied', message: expect.stringMatching(/did not approve/) });
+      expect(existsSync(marker)).toBe(false);
+      answer = true;
+      const status = await s.handlers.connect('c1');
+      expect(status.target).toBe(`via ${command}`);
+      expect(existsSync(marker)).toBe(true);
+      const snap = await s.handlers.collect(status.connectionId);
+      expect(snap.processes.some((p) => p.pid === process.pid)).toBe(true);
+      await s.handlers.disconnect(status.connectionId);
+      // Approved once per run: the second connect does not ask.
+      await s.handlers.disconnect((await s.handlers.connect('c1')).connectionId);
+      expect(asked).toEqual([`via-sh: ${command}`, `via-sh: ${command}`]);
+      expect(await s.handlers.resolveNode(node)).toEqual({ route: expect.stringContaining(`runs ${JSON.stringify(command)} on this computer`) });
+      s.dispose();
+    });
+
+    it('says where an SSH node leads, from the ssh config', async () => {
+      const config = join(dir, 'ssh_config_route');
+      writeFileSync(config, `Host routed\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User root\n  IdentityFile ${key.privatePath}\n  HostKeyAlias routed-key\n`);
+      const { s } = service(join(dir, 'kh-route'), 'reject', config);
+      const { route } = await s.handlers.resolveNode({ id: 'r1', name: 'routed', host: 'routed', auth: 'agent' });
+      expect(route).toMatch(new RegExp(`^routed → 127\\.0\\.0\\.1:${sshd.port} as root, ssh-agent, key ${key.privatePath.replace(/[.]/g, '\\.')}, known hosts .*kh-route \\(as routed-key\\) \\((resolved by ssh -G|built-in ssh config reader: no ssh client found)\\)$`));
+      s.dispose();
+    });
+  });
 });

@@ -142,7 +142,15 @@ describe.skipIf(skipReason !== null)('over a real sshd on loopback', () => {
       const args = [...base().slice(0, -1), fresh, '-i', key.privatePath];
       const r1 = await runCli([...args, '--accept-new', '-o', join(dir, 'a.json')], env());
       expect(r1.code, r1.stderr).toBe(0);
-      expect(readFileSync(fresh, 'utf8').trim()).toBe(sshd.knownHostsLine());
+      // Written as ssh writes it: hashed where the config says HashKnownHosts (Debian's /etc/ssh/ssh_config does).
+      const hashed = execFileSync('ssh', ['-G', '127.0.0.1'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).includes('\nhashknownhosts yes\n');
+      const line = readFileSync(fresh, 'utf8').trim();
+      expect(line.split('\n')).toHaveLength(1);
+      if (hashed) expect(line).toMatch(/^\|1\|[A-Za-z0-9+/=]+\|[A-Za-z0-9+/=]+ /);
+      else expect(line).toBe(sshd.knownHostsLine());
+      expect(line.split(' ').slice(1).join(' ')).toBe(sshd.hostKeyLine);
+      // ssh's own lookup finds it under the name ssh would use.
+      expect(execFileSync('ssh-keygen', ['-F', `[127.0.0.1]:${sshd.port}`, '-f', fresh], { encoding: 'utf8' })).toContain(sshd.hostKeyLine.split(' ')[1]!);
       const r2 = await runCli([...args, '-o', join(dir, 'b.json')], env());
       expect(r2.code, r2.stderr).toBe(0);
     });

@@ -2,7 +2,7 @@
  * --via COMMAND: the collector through any command that gives a shell. Against the system's OpenSSH client and a
  * real sshd, a plain local shell, and commands that are not shells. Run through the built CLI, as users run it.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../shared/snapshot/types';
@@ -10,11 +10,17 @@ import { commandSession } from '../electron/engine/command-session';
 import { collectSnapshot, refreshSnapshot } from '../electron/engine/collect';
 import { runCli } from './helpers/cli';
 import { schemaErrors } from './helpers/schema';
-import { type KeyPair, type Sshd, generateKey, makeTempDir, sshdUnavailable, startSshd } from './helpers/sshd';
+import { type KeyPair, type Sshd, ensureUser, generateKey, makeTempDir, sshdUnavailable, startSshd, sudoersRule } from './helpers/sshd';
 import { spawnSync } from 'node:child_process';
 
 const noSsh = sshdUnavailable() ?? (spawnSync('ssh', ['-V']).status !== 0 ? 'no OpenSSH client (ssh)' : null);
 if (noSsh) console.warn(`SKIP --via over the system ssh: ${noSsh}`);
+const noSudo =
+  process.getuid?.() !== 0 ? 'making test users needs root'
+  : spawnSync('sudo', ['-V']).status !== 0 ? 'no sudo'
+  : spawnSync('runuser', ['--help']).status !== 0 ? 'no runuser (util-linux)'
+  : null;
+if (noSudo) console.warn(`SKIP --via with --sudo: ${noSudo}`);
 
 describe('--via COMMAND', () => {
   let dir: string;
@@ -65,13 +71,46 @@ describe('--via COMMAND', () => {
     }
   });
 
-  it('refuses --via with a TARGET, and --sudo with --via, saying how', async () => {
+  it('refuses --via with a TARGET, saying how', async () => {
     const both = await runCli(['snapshot', 'root@10.0.0.1', '--via', 'sh']);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/--via takes the place of TARGET/);
-    const sudo = await runCli(['snapshot', '--via', 'sh', '--sudo']);
-    expect(sudo.code).toBe(2);
-    expect(sudo.stderr).toMatch(/put sudo in the command/);
+  });
+
+  describe.skipIf(noSudo !== null)('with --sudo', () => {
+    let cleanup: Array<() => void> = [];
+    beforeAll(() => {
+      ensureUser('psc-sudo', 'x-unused-1');
+      ensureUser('psc-nopw', 'x-unused-2');
+      cleanup = [sudoersRule(`procscope-via-sudo-${process.pid}`, 'psc-sudo ALL=(root) NOPASSWD: /bin/sh'), sudoersRule(`procscope-via-nopw-${process.pid}`, 'psc-nopw ALL=(root) ALL')];
+    });
+    afterAll(() => cleanup.forEach((f) => f()));
+    const mine = (snap: Snapshot) => snap.processes.find((p) => p.pid === process.pid)!;
+
+    it('turns the command\'s shell into a root one: a plain user then sees root processes\' fds', async () => {
+      const plain = await runCli(['snapshot', '--via', 'runuser -u psc-sudo -- /bin/sh', '-o', join(dir, 'plain.json')]);
+      expect(plain.code, plain.stderr).toBe(0);
+      const before = JSON.parse(readFileSync(join(dir, 'plain.json'), 'utf8')) as Snapshot;
+      expect(before.node.viaSudo).toBe(false);
+      expect(mine(before).fds).toBeNull();
+      expect(mine(before).fdError).toMatch(/Permission denied/);
+
+      const sudo = await runCli(['snapshot', '--via', 'runuser -u psc-sudo -- /bin/sh', '--sudo', '-o', join(dir, 'sudo.json')]);
+      expect(sudo.code, sudo.stderr).toBe(0);
+      const after = JSON.parse(readFileSync(join(dir, 'sudo.json'), 'utf8')) as Snapshot;
+      expect(schemaErrors(after)).toEqual([]);
+      expect(after.node.viaSudo).toBe(true);
+      // The test runner's own fds, as the kernel lists them (those that are still open once the snapshot is taken).
+      const fds = mine(after).fds!.map((f) => f.fd);
+      for (const fd of [0, 1, 2]) expect(fds).toContain(fd);
+      expect(fds.filter((fd) => readdirSync(`/proc/${process.pid}/fd`).includes(String(fd))).length).toBeGreaterThan(2);
+    });
+
+    it('says so when sudo wants a password', async () => {
+      const r = await runCli(['snapshot', '--via', 'runuser -u psc-nopw -- /bin/sh', '--sudo']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/sudo on via runuser -u psc-nopw -- \/bin\/sh asks for a password.*NOPASSWD/s);
+    });
   });
 
   describe.skipIf(noSsh !== null)('through the system ssh', () => {

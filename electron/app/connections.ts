@@ -4,6 +4,9 @@
  * a connection runs one collection at a time.
  */
 import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { describeRoute } from '../../shared/ssh/route';
+import { resolveDestination } from '../engine/ssh/resolve';
 import { type ApiEvent, type ApiEvents, type ApiHandlers, type ConnectionStatus, LOCAL_NODE_ID, type SavedNode } from '../../shared/api';
 import { fail, toProcscopeError } from '../../shared/errors';
 import { applyDelta } from '../../shared/snapshot/refresh';
@@ -27,7 +30,14 @@ export interface ConnectionOptions {
   sshConfigPath?: string;
   /** read container name files under this root (tests) */
   namesRoot?: string;
+  /**
+   * Asks the user, outside the renderer (a native dialog, the serve terminal), whether a command node's command may
+   * run on this computer. Without it command nodes are refused: the renderer alone never gets to run a command.
+   */
+  approveCommand?: (command: string, nodeName: string) => Promise<boolean>;
 }
+
+const LOG_LINES_KEPT = 50;
 
 interface Connection {
   status: ConnectionStatus;
@@ -41,7 +51,7 @@ interface Connection {
   running: { kind: 'collect' | 'refresh'; done: Promise<unknown> } | null;
 }
 
-type ConnectionHandlers = Pick<ApiHandlers, 'connect' | 'disconnect' | 'collect' | 'refresh' | 'answerHostKey' | 'answerSecret'>;
+type ConnectionHandlers = Pick<ApiHandlers, 'connect' | 'disconnect' | 'collect' | 'refresh' | 'answerHostKey' | 'answerSecret' | 'resolveNode'>;
 
 export function createConnections(options: ConnectionOptions): { handlers: ConnectionHandlers; dispose(): void } {
   const connections = new Map<string, Connection>();
@@ -54,10 +64,10 @@ export function createConnections(options: ConnectionOptions): { handlers: Conne
     emit('connectionStatus', conn.status);
   };
 
-  function openOptions(conn: Connection): OpenOptions {
-    const { node } = conn;
-    const id = conn.status.connectionId;
-    let vaultTried = false;
+  const addLog = (conn: Connection, line: string) => update(conn, { log: [...(conn.status.log ?? []), line].slice(-LOG_LINES_KEPT) });
+
+  /** The parts of the open options that say where a node leads. */
+  function routeOptions(node: SavedNode): OpenOptions {
     return {
       ...(node.user ? { user: node.user } : {}),
       ...(node.port ? { port: node.port } : {}),
@@ -66,6 +76,17 @@ export function createConnections(options: ConnectionOptions): { handlers: Conne
       ...(node.auth === 'password' ? { identitiesOnly: true, agentSocket: null } : {}),
       ...(options.knownHostsFile ? { knownHostsFile: options.knownHostsFile } : {}),
       ...(options.sshConfigPath ? { sshConfigPath: options.sshConfigPath } : {}),
+    };
+  }
+
+  function openOptions(conn: Connection): OpenOptions {
+    const { node } = conn;
+    const id = conn.status.connectionId;
+    let vaultTried = false;
+    return {
+      ...routeOptions(node),
+      log: (line) => addLog(conn, line),
+      onResolved: (host) => addLog(conn, `Route: ${describeRoute(host, userInfo().homedir)}`),
       onUnknownKey: async (key) =>
         (await prompts.ask('host-key', id, (promptId) => emit('hostKeyPrompt', { promptId, connectionId: id, host: key.host, keyType: key.keyType, fingerprint: key.fingerprint }))) ?? 'reject',
       askSecret: async (req) => {
@@ -91,7 +112,10 @@ export function createConnections(options: ConnectionOptions): { handlers: Conne
   /** Opens (or reopens) the connection's session; a connection closed meanwhile closes the new session. */
   async function open(conn: Connection): Promise<NodeSession> {
     update(conn, { state: 'connecting' });
-    const session = conn.node.id === LOCAL_NODE_ID ? await openSession('local') : await openSession(conn.node.host, openOptions(conn));
+    const session =
+      conn.node.id === LOCAL_NODE_ID ? await openSession('local')
+      : conn.node.kind === 'command' ? await openCommand(conn.node)
+      : await openSession(conn.node.host, openOptions(conn));
     if (!connections.has(conn.status.connectionId)) {
       session.close();
       fail({ kind: 'connection', message: 'The connection was closed while it opened.' });
@@ -99,6 +123,21 @@ export function createConnections(options: ConnectionOptions): { handlers: Conne
     conn.session = session;
     update(conn, { state: 'connected', target: session.target, error: undefined });
     return session;
+  }
+
+  /** Commands approved in this run of the app, each asked once. */
+  const approved = new Set<string>();
+  async function openCommand(node: SavedNode): Promise<NodeSession> {
+    const command = node.command ?? fail({ kind: 'parse', message: `The node ${node.name} has no command.` });
+    if (!approved.has(command)) {
+      if (!options.approveCommand) {
+        fail({ kind: 'permission-denied', message: `The command of ${node.name} was not run: this window cannot ask you to approve it.`, hint: 'Run procscope serve in a terminal (it asks there), or use the desktop app.' });
+      }
+      if (!(await options.approveCommand(command, node.name))) fail({ kind: 'permission-denied', message: `You did not approve running the command of ${node.name}.`, hint: 'Connect again to be asked again.' });
+      approved.add(command);
+    }
+    const { openCommandSession } = await import('../engine/command-session');
+    return openCommandSession(command, { sudo: node.sudo ?? false });
   }
 
   async function liveSession(conn: Connection): Promise<NodeSession> {
@@ -136,6 +175,11 @@ export function createConnections(options: ConnectionOptions): { handlers: Conne
   }
 
   const handlers: ConnectionHandlers = {
+    async resolveNode(node) {
+      if (node.kind === 'command') return { route: `${node.name}: runs ${JSON.stringify(node.command)} on this computer (once you approve it) and reads the node through its shell` };
+      if (node.id === LOCAL_NODE_ID || node.host === 'local') return { route: 'this machine, through /bin/sh' };
+      return { route: describeRoute(await resolveDestination(node.host, routeOptions(node)), userInfo().homedir) };
+    },
     async connect(nodeId) {
       const node = options.findNode(nodeId);
       const conn: Connection = {

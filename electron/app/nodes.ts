@@ -1,7 +1,7 @@
-/** The saved-nodes part of the API: list, save (add or edit), forget, import the hosts of ~/.ssh/config. */
+/** The saved-nodes part of the API: list, save (add or edit), forget, import the hosts of ~/.ssh/config and the files it Includes. */
 import { type ApiHandlers, LOCAL_NODE_ID, type SavedNode } from '../../shared/api';
 import { fail } from '../../shared/errors';
-import { listConfigHosts, readSshConfig } from '../engine/ssh/config-file';
+import { listConfigHostsIn } from '../engine/ssh/config-file';
 import { NodeStore, type SecretVault, newId } from './stores';
 
 export const LOCAL_NODE: SavedNode = { id: LOCAL_NODE_ID, name: 'This machine', host: 'local', auth: 'agent' };
@@ -33,7 +33,7 @@ export function createNodes(configDir: string, vault: SecretVault, sshConfigPath
       },
       async importSshConfig() {
         const nodes = store.list();
-        for (const alias of listConfigHosts(readSshConfig(sshConfigPath))) {
+        for (const alias of listConfigHostsIn(sshConfigPath)) {
           if (!nodes.some((n) => n.host === alias) && /^[A-Za-z0-9._-]+$/.test(alias)) nodes.push({ id: newId(), name: alias, host: alias, auth: 'agent' });
         }
         return withSecretFlags(store.save(nodes));

@@ -22,6 +22,8 @@ export interface ServiceOptions {
   sshConfigPath?: string;
   /** read container name files under this root (tests) */
   namesRoot?: string;
+  /** asks the user, outside the renderer, whether a command node's command may run here */
+  approveCommand?: (command: string, nodeName: string) => Promise<boolean>;
 }
 
 export function createService(options: ServiceOptions): { handlers: ApiHandlers; dispose(): void } {
@@ -34,6 +36,7 @@ export function createService(options: ServiceOptions): { handlers: ApiHandlers;
     ...(options.knownHostsFile ? { knownHostsFile: options.knownHostsFile } : {}),
     ...(options.sshConfigPath ? { sshConfigPath: options.sshConfigPath } : {}),
     ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}),
+    ...(options.approveCommand ? { approveCommand: options.approveCommand } : {}),
   });
   const handlers: ApiHandlers = {
     async capabilities() {

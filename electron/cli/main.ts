@@ -6,7 +6,7 @@ import { type ProcscopeError, ProcscopeFailure, formatError, toProcscopeError } 
 import { jsonChunks } from '../../shared/snapshot/json';
 import { schemaErrors } from '../../shared/snapshot/validate';
 import type { OpenOptions } from '../engine/open';
-import { askHidden } from './prompt';
+import { askHidden, askYesNo } from './prompt';
 import { formatContainerTable } from '../../shared/containers/summary';
 import { visibleText } from '../../shared/visible';
 
@@ -15,15 +15,19 @@ const HELP = `procscope: look inside a Linux node over SSH.
 Usage:
   procscope snapshot [TARGET] [options]   write a process snapshot (procscope.snapshot/v1 JSON)
   procscope containers [TARGET] [options] list the node's containers: id, runtime, pod/name, init pid, pid count
+  procscope resolve TARGET [options]      say where TARGET leads (address, user, keys, jump hosts, known hosts), as ssh -G resolves it
   procscope serve [--port N]              serve the app to a browser on this machine (loopback only, with a token)
   procscope --help | --version
 
 TARGET is "local" (the default: this machine, through /bin/sh), or an SSH
-destination [user@]host[:port], or a Host alias from ~/.ssh/config.
+destination [user@]host[:port], or a Host alias from ~/.ssh/config. OpenSSH decides
+what a destination means: procscope asks "ssh -G" (Include, Match, ProxyJump,
+ProxyCommand, UserKnownHostsFile, HostKeyAlias... as ssh would take them), and
+reads the config itself only where no ssh client is installed.
 Or, instead of TARGET, --via COMMAND: any command that gives a POSIX shell on its
 standard input and output, run here under /bin/sh:
   --via 'ssh -T web-1 sh'                  the system ssh (its agent, certificates, ControlMaster)
-  --via 'ssh -T web-1 sudo -n sh'          the same, as root
+  --via 'ssh -T web-1 sh' --sudo           the same, the collector under sudo -n
   --via 'docker exec -i CONTAINER sh'      the view from inside a container
   --via 'nsenter -t 1 -a sh'               this machine's host namespaces
   --via 'kubectl debug node/NODE -it --profile=sysadmin --image=busybox -- chroot /host sh'
@@ -35,8 +39,10 @@ Options (as OpenSSH's):
   -i, --identity FILE      private key (repeatable); a passphrase is asked for, or read from $PROCSCOPE_PASSPHRASE
   -J, --jump HOSTS         jump hosts, comma-separated [user@]host[:port] (ProxyJump)
   -F, --ssh-config FILE    ssh config file (default ~/.ssh/config)
-      --known-hosts FILE   known_hosts file (default ~/.ssh/known_hosts)
-      --accept-new         accept and record the host key of a host not yet known (never a changed one)
+      --ssh-option K=V     an ssh -o option (repeatable), e.g. --ssh-option ProxyJump=bastion
+      --known-hosts FILE   the known_hosts file to check and write (default: the config's UserKnownHostsFile)
+      --accept-new         accept and record the host key of a host not yet known (never a changed one),
+                           whatever the config's StrictHostKeyChecking says
       --sudo               run the collector under "sudo -n" to see every process's fds
       --no-agent           do not use ssh-agent ($SSH_AUTH_SOCK)
       --pretty             indent the JSON
@@ -52,7 +58,7 @@ exit 1 means no snapshot (the message says why and how to fix it), 2 a usage err
 
 const USAGE: Record<string, string> = {
   snapshot: `Usage: procscope snapshot [TARGET | --via COMMAND] [-o FILE] [-p PORT] [-l USER] [-i KEY]... [-J HOSTS]
-                          [-F CONFIG] [--known-hosts FILE] [--accept-new] [--sudo] [--no-agent] [--pretty] [--timeout SEC]
+                          [-F CONFIG] [--ssh-option K=V]... [--known-hosts FILE] [--accept-new] [--sudo] [--no-agent] [--pretty] [--timeout SEC]
 
 Writes a process snapshot of TARGET (default: this machine) as procscope.snapshot/v1 JSON,
 to FILE or to standard output. See 'procscope --help' for TARGET and the options.
@@ -60,6 +66,11 @@ to FILE or to standard output. See 'procscope --help' for TARGET and the options
   containers: `Usage: procscope containers [TARGET] [--json] [-o FILE] [SSH options as for snapshot]
 
 Lists TARGET's containers: id, runtime, pod/name, init pid, pid count (--json: the containers as JSON).
+`,
+  resolve: `Usage: procscope resolve TARGET [-p PORT] [-l USER] [-i KEY]... [-J HOSTS] [-F CONFIG] [--ssh-option K=V]... [--json]
+
+Says where TARGET leads without connecting: the address, user, keys, jump hosts or ProxyCommand, and the
+known-hosts files that vouch for it, as "ssh -G" resolves them (or the built-in reader, where there is no ssh).
 `,
   serve: `Usage: procscope serve [--port N]
 
@@ -82,6 +93,7 @@ function parse(argv: string[]) {
       identity: { type: 'string', short: 'i', multiple: true },
       jump: { type: 'string', short: 'J' },
       'ssh-config': { type: 'string', short: 'F' },
+      'ssh-option': { type: 'string', multiple: true },
       'known-hosts': { type: 'string' },
       'accept-new': { type: 'boolean' },
       sudo: { type: 'boolean' },
@@ -118,13 +130,11 @@ export function openOptionsFrom(values: Parsed['values']): OpenOptions {
       if (req.kind === 'password') return askHidden(`${visibleText(req.subject)}'s password: `);
       return askHidden(`${req.retry ? 'Bad passphrase, try again' : 'Enter passphrase'} for key '${visibleText(req.subject)}': `);
     },
-    onUnknownKey: async (key) => {
-      if (values['accept-new']) {
-        process.stderr.write(`procscope: permanently added ${key.host} (${key.keyType} ${key.fingerprint}) to the known hosts.\n`);
-        return 'accept-always';
-      }
-      return 'reject';
-    },
+    // --accept-new is a command-line choice, so it wins over the config's StrictHostKeyChecking (as ssh -o does).
+    ...(values['accept-new'] ? { strictHostKeyChecking: 'accept-new' as const } : {}),
+    ...(values['ssh-option'] ? { sshOptions: values['ssh-option'] } : {}),
+    onUnknownKey: async () => 'reject',
+    log: (line) => process.stderr.write(`procscope: ${visibleText(line)}\n`),
   };
 }
 
@@ -141,9 +151,8 @@ async function sessionFor(positionals: string[], values: Parsed['values'], openS
   if (values.via === undefined) return openSession(positionals[0], openOptionsFrom(values));
   if (positionals.length > 0) throw new UsageError(`--via takes the place of TARGET: give one or the other, not ${positionals[0]} too`);
   if (values.via.trim() === '') throw new UsageError('--via needs a command, as in --via \'ssh -T web-1 sh\'');
-  if (values.sudo) throw new UsageError("--sudo with --via: put sudo in the command, as in --via 'ssh -T web-1 sudo -n sh'");
   const { commandSession } = await import('../engine/command-session');
-  return commandSession(values.via);
+  return commandSession(values.via, { sudo: values.sudo ?? false });
 }
 
 async function snapshotCommand(positionals: string[], values: Parsed['values']): Promise<number> {
@@ -244,6 +253,15 @@ async function containersCommand(positionals: string[], values: Parsed['values']
   }
 }
 
+/** Where TARGET leads, as a connection would take it, without connecting. */
+async function resolveCommand(positionals: string[], values: Parsed['values']): Promise<number> {
+  if (positionals.length !== 1) throw new UsageError('resolve takes one TARGET');
+  const [{ resolveDestination }, { describeRoute }, { userInfo }] = await Promise.all([import('../engine/ssh/resolve'), import('../../shared/ssh/route'), import('node:os')]);
+  const host = await resolveDestination(positionals[0]!, openOptionsFrom(values));
+  await writeStdout(values.json ? JSON.stringify(host, null, 2) + '\n' : visibleText(describeRoute(host, userInfo().homedir)) + '\n');
+  return 0;
+}
+
 async function serveCommand(positionals: string[], values: Parsed['values']): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`serve takes no TARGET; connect from the app`);
   const port = values.port === undefined ? 0 : Number(values.port);
@@ -257,6 +275,14 @@ async function serveCommand(positionals: string[], values: Parsed['values']): Pr
     ...(values['known-hosts'] ? { knownHostsFile: values['known-hosts'] } : {}),
     ...(values['ssh-config'] ? { sshConfigPath: values['ssh-config'] } : {}),
     ...(values['names-root'] ? { namesRoot: values['names-root'] } : {}),
+    // The page may ask for a command node; the command runs only when the person at this terminal says yes.
+    approveCommand: async (command, nodeName) => {
+      if (!process.stdin.isTTY) {
+        process.stderr.write(`procscope: refused to run the command of node ${visibleText(nodeName)}: no terminal to ask for approval.\n`);
+        return false;
+      }
+      return askYesNo(`procscope: the page asks to run, on this computer, to reach ${visibleText(nodeName)}:\n  ${visibleText(command)}\nRun it? [y/N] `);
+    },
     onNewUrl: (url) => process.stdout.write(`procscope: a page opened the app; the URL works once. For another page: ${url}\n`),
   });
   // A bad request must never end the server and every node connection with it: report and stay up.
@@ -329,6 +355,8 @@ export async function main(argv: string[]): Promise<number> {
         return await snapshotCommand(rest, values);
       case 'containers':
         return await containersCommand(rest, values);
+      case 'resolve':
+        return await resolveCommand(rest, values);
       case 'serve':
         return await serveCommand(rest, values);
       case undefined:

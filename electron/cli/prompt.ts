@@ -25,3 +25,18 @@ export function askHidden(question: string): Promise<string | null> {
     stdin.on('data', onData);
   });
 }
+
+/** Asks a yes/no question on the terminal; anything but "y" or "yes" is no, and so is having no terminal. */
+export function askYesNo(question: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const stdin = process.stdin;
+    if (!stdin.isTTY) return resolve(false);
+    process.stderr.write(question);
+    stdin.setEncoding('utf8');
+    stdin.resume();
+    stdin.once('data', (answer: string) => {
+      stdin.pause();
+      resolve(/^\s*y(es)?\s*$/i.test(answer));
+    });
+  });
+}

@@ -10,6 +10,7 @@ import type { Snapshot } from '../../shared/snapshot/types';
 import { type RawReply, UnprovenFraming, assembleOffThread } from './parse-worker';
 import { lastBytes } from './persistent-shell';
 import type { NodeSession, RunOptions, ScriptResult } from './session';
+import { sudoFailure } from './sudo';
 
 export interface CollectOptions extends RunOptions {
   /** read container name sources under this directory of the node instead of / (tests; a node's filesystem mounted elsewhere) */
@@ -73,12 +74,8 @@ export async function runCollector(session: NodeSession, script: CollectScriptOp
   const result = unwrapReply(raw, nonce);
   const has = (section: string) => result.stdout.indexOf(Buffer.from(`\n${sectionMark(nonce)} ${section}\n`)) >= 0;
   if (!has('begin')) {
-    if (options.sudo && /password is required|a terminal is required|askpass/i.test(result.stderr)) {
-      fail({ kind: 'auth', message: `sudo on ${session.target} asks for a password.`, hint: 'Allow the collector without one (a NOPASSWD rule in sudoers for this user), or log in as root and leave out --sudo.' });
-    }
-    if (options.sudo && /not in the sudoers|may not run sudo|sudo: .*not found/i.test(result.stderr)) {
-      fail({ kind: 'permission-denied', message: `sudo on ${session.target} refused: ${firstLines(result.stderr)}`, hint: 'Log in as a user allowed to run sudo, or as root without --sudo.' });
-    }
+    const sudoRefused = options.sudo ? sudoFailure(session.target, result.stderr) : null;
+    if (sudoRefused) fail(sudoRefused);
     if (!session.isOpen() || (result.code === null && result.stderr.trim() === '')) {
       fail({ kind: 'connection', message: `The connection to ${session.target} was lost during the collection.`, hint: 'It reconnects on the next refresh; check the node and the network if it keeps failing.' });
     }

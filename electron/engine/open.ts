@@ -1,4 +1,4 @@
-/** openSession: from what a user types ("local", "root@node:2222", a ~/.ssh/config alias) to a NodeSession. */
+/** openSession: from what a user types ("local", "root@node:2222", a Host alias of the ssh config) to a NodeSession. */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ProcscopeFailure } from '../../shared/errors';
@@ -6,14 +6,14 @@ import { formatSshTarget, parseTarget } from '../../shared/target';
 import { type NodeSession, localSession, sshSession } from './session';
 import { type ConnectOptions, connectSsh } from './ssh/connect';
 import type { UnknownHostKey, UnknownKeyDecision } from './ssh/host-keys';
-import { type HostOptions, readSshConfig, resolveHost } from './ssh/config-file';
+import type { ResolvedHost } from '../../shared/ssh/route';
+import { type ResolveOptions, resolveDestination } from './ssh/resolve';
 
-export interface OpenOptions extends HostOptions, Omit<ConnectOptions, 'hostKeys'> {
-  /** -F: ssh config file; defaults to ~/.ssh/config */
-  sshConfigPath?: string;
-  /** defaults to ~/.ssh/known_hosts */
-  knownHostsFile?: string;
+export interface OpenOptions extends ResolveOptions, Omit<ConnectOptions, 'onUnknownKey' | 'defaultKnownHostsFile'> {
+  /** asked about an unknown host key when StrictHostKeyChecking is "ask"; default: refuse */
   onUnknownKey?: (key: UnknownHostKey) => Promise<UnknownKeyDecision>;
+  /** told where the destination leads before connecting */
+  onResolved?: (host: ResolvedHost) => void;
 }
 
 export function defaultKnownHostsFile(): string {
@@ -28,18 +28,12 @@ export async function openSession(destination: string | undefined, options: Open
     throw new ProcscopeFailure({ kind: 'parse', message: (err as Error).message, hint: 'Write the target as [user@]host[:port], or "local".' });
   }
   if (target.kind === 'local') return localSession();
-  let host;
-  try {
-    host = resolveHost(destination!, options, readSshConfig(options.sshConfigPath));
-  } catch (err) {
-    throw new ProcscopeFailure({ kind: 'parse', message: (err as Error).message });
-  }
+  const host = await resolveDestination(destination!, options);
+  options.onResolved?.(host);
   const connection = await connectSsh(host, {
     ...options,
-    hostKeys: {
-      knownHostsFile: options.knownHostsFile ?? defaultKnownHostsFile(),
-      onUnknownKey: options.onUnknownKey ?? (async () => 'reject'),
-    },
+    defaultKnownHostsFile: options.knownHostsFile ?? defaultKnownHostsFile(),
+    onUnknownKey: options.onUnknownKey ?? (async () => 'reject'),
   });
   return sshSession(connection, formatSshTarget(host.user, host.host, host.port));
 }

@@ -123,6 +123,8 @@ interface NodesSlice {
   saveNode(node: SavedNode, connect?: boolean): Promise<boolean>;
   removeNode(nodeId: string): Promise<void>;
   importSshConfig(): Promise<void>;
+  /** where a node leads (as a connection would take it), or why that cannot be said */
+  resolveNode(node: SavedNode): Promise<{ route: string } | { error: string }>;
 }
 
 interface TabsSlice {
@@ -193,6 +195,10 @@ function nodesSlice(set: SetState, get: GetState, api: ApiClient): NodesSlice {
     async removeNode(nodeId) {
       const result = await api.removeNode(nodeId);
       set(result.ok ? { nodes: result.value } : { notice: errorNotice(result.error) });
+    },
+    async resolveNode(node) {
+      const result = await api.resolveNode(node);
+      return result.ok ? result.value : { error: `${result.error.message}${result.error.hint ? ` ${result.error.hint}` : ''}` };
     },
     async importSshConfig() {
       const result = await api.importSshConfig();

@@ -5,6 +5,8 @@
  */
 
 export interface KnownHostEntry {
+  /** the file it came from, when the caller said */
+  source?: string;
   line: number;
   marker: '@revoked' | '@cert-authority' | null;
   hosts: string;
@@ -16,12 +18,12 @@ export interface KnownHostEntry {
 export type HostKeyVerdict =
   | { status: 'known' }
   | { status: 'unknown'; otherTypesKnown: string[] }
-  | { status: 'changed'; knownKeys: { keyType: string; key: string; line: number }[] }
-  | { status: 'revoked'; line: number };
+  | { status: 'changed'; knownKeys: { keyType: string; key: string; line: number; source?: string }[] }
+  | { status: 'revoked'; line: number; source?: string };
 
 export type HmacSha1 = (key: Buffer, data: string) => Buffer;
 
-export function parseKnownHosts(text: string): KnownHostEntry[] {
+export function parseKnownHosts(text: string, source?: string): KnownHostEntry[] {
   const entries: KnownHostEntry[] = [];
   text.split('\n').forEach((raw, i) => {
     const line = raw.trim();
@@ -30,7 +32,7 @@ export function parseKnownHosts(text: string): KnownHostEntry[] {
     let marker: KnownHostEntry['marker'] = null;
     if (cols[0] === '@revoked' || cols[0] === '@cert-authority') marker = cols.shift() as KnownHostEntry['marker'];
     if (cols.length < 3) return;
-    entries.push({ line: i + 1, marker, hosts: cols[0]!, keyType: cols[1]!, key: cols[2]! });
+    entries.push({ ...(source !== undefined ? { source } : {}), line: i + 1, marker, hosts: cols[0]!, keyType: cols[1]!, key: cols[2]! });
   });
   return entries;
 }
@@ -76,12 +78,12 @@ export function verifyHostKey(entries: KnownHostEntry[], name: string, blob: Buf
   const keyB64 = blob.toString('base64');
   const forHost = entries.filter((e) => hostFieldMatches(e.hosts, name, hmac));
   const revoked = entries.find((e) => e.marker === '@revoked' && e.key === keyB64);
-  if (revoked) return { status: 'revoked', line: revoked.line };
+  if (revoked) return { status: 'revoked', line: revoked.line, ...(revoked.source !== undefined ? { source: revoked.source } : {}) };
   const plain = forHost.filter((e) => e.marker === null);
   if (plain.some((e) => e.keyType === keyType && e.key === keyB64)) return { status: 'known' };
   const sameType = plain.filter((e) => e.keyType === keyType);
   if (sameType.length > 0) {
-    return { status: 'changed', knownKeys: sameType.map((e) => ({ keyType: e.keyType, key: e.key, line: e.line })) };
+    return { status: 'changed', knownKeys: sameType.map((e) => ({ keyType: e.keyType, key: e.key, line: e.line, ...(e.source !== undefined ? { source: e.source } : {}) })) };
   }
   return { status: 'unknown', otherTypesKnown: [...new Set(plain.map((e) => e.keyType))] };
 }
@@ -91,6 +93,8 @@ export function knownKeyTypes(entries: KnownHostEntry[], name: string, hmac: Hma
   return [...new Set(entries.filter((e) => e.marker === null && hostFieldMatches(e.hosts, name, hmac)).map((e) => e.keyType))];
 }
 
-export function knownHostsLine(name: string, blob: Buffer): string {
-  return `${name} ${keyTypeOfBlob(blob)} ${blob.toString('base64')}`;
+/** A known_hosts line; with a salt, the name is hashed as HashKnownHosts writes it (|1|salt|HMAC-SHA1(salt, name)). */
+export function knownHostsLine(name: string, blob: Buffer, hashed?: { salt: Buffer; hmac: HmacSha1 }): string {
+  const field = hashed ? `|1|${hashed.salt.toString('base64')}|${hashed.hmac(hashed.salt, name).toString('base64')}` : name;
+  return `${field} ${keyTypeOfBlob(blob)} ${blob.toString('base64')}`;
 }

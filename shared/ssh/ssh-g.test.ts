@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expandProxyTokens, parseSshG } from './ssh-g';
+import { expandPathTokens, expandProxyTokens, parseSshG } from './ssh-g';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
 
@@ -24,6 +24,7 @@ describe('parseSshG', () => {
       serverAliveIntervalSec: 15,
       serverAliveCountMax: 3,
       compression: false,
+      hashKnownHosts: false,
     });
   });
 
@@ -39,6 +40,7 @@ describe('parseSshG', () => {
     ['the fewest lines', 'hostname h\nport 2222\nuser u\n', { hostname: 'h', port: 2222, user: 'u', identityFiles: [], strictHostKeyChecking: 'ask', connectTimeoutSec: null }],
     ['accept-new and no', 'hostname h\nstricthostkeychecking accept-new\n', { strictHostKeyChecking: 'accept-new' }],
     ['false is no', 'hostname h\nstricthostkeychecking false\ncompression yes\n', { strictHostKeyChecking: 'no', compression: true }],
+    ['HashKnownHosts', 'hostname h\nhashknownhosts yes\n', { hashKnownHosts: true }],
     ['"none" for unset', 'hostname h\nproxyjump none\nproxycommand none\nhostkeyalias none\n', { proxyJump: null, proxyCommand: null, hostKeyAlias: null }],
     ['several identity files, in order', 'hostname h\nidentityfile ~/a\nidentityfile /b\n', { identityFiles: ['/home/me/a', '/b'] }],
     ['no hostname', 'port 22\n', /no hostname/],
@@ -48,7 +50,23 @@ describe('parseSshG', () => {
     else expect(parseSshG(text, '/home/me')).toMatchObject(want);
   });
 
-  it('expands %% and leaves other percent signs', () => {
-    expect(expandProxyTokens('x %% %h:%p %r %n %z', { host: 'h', port: 1, user: 'u', alias: 'a' })).toBe('x % h:1 u a %z');
+  const values = { host: 'h.example', port: 1, user: 'u', alias: 'a', localHome: '/home/me', localUser: 'me', localUid: 1000, localHostname: 'laptop.lan' };
+  it.each<[string, string, string | RegExp]>([
+    ['every ProxyCommand token', 'x %% %h:%p %r %n', 'x % h.example:1 u a'],
+    ['a token OpenSSH would not expand there', 'nc %d %h', /token %d is not supported/],
+    ['an unknown token, which ssh refuses too', 'nc %z', /token %z/],
+  ])('expandProxyTokens: %s', (_name, command, expected) => {
+    if (expected instanceof RegExp) expect(() => expandProxyTokens(command, values)).toThrow(expected);
+    else expect(expandProxyTokens(command, values)).toBe(expected);
+  });
+
+  it.each(['h;reboot', 'h$(id)', "h'x", 'h x', '-oProxyCommand=x', 'h`id`', 'h|x'])('expandProxyTokens refuses the host %j, which could leave the command', (host) => {
+    expect(() => expandProxyTokens('ssh -W %h:%p bastion', { ...values, host })).toThrow(/refusing/);
+    expect(expandProxyTokens('ssh -W 10.0.0.1:%p bastion', { ...values, host })).toBe('ssh -W 10.0.0.1:1 bastion');
+  });
+
+  it('expandPathTokens: %d %u %i %l %L %h %r %p %n', () => {
+    expect(expandPathTokens('%d/.ssh/kh-%u-%i-%l-%L-%h-%r-%p-%n', values)).toBe('/home/me/.ssh/kh-me-1000-laptop.lan-laptop-h.example-u-1-a');
+    expect(() => expandPathTokens('%d/%C', values)).toThrow(/%C/);
   });
 });

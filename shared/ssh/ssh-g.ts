@@ -27,6 +27,8 @@ export interface OpenSshHost {
   serverAliveIntervalSec: number;
   serverAliveCountMax: number;
   compression: boolean;
+  /** HashKnownHosts: a recorded key's host name is written hashed */
+  hashKnownHosts: boolean;
 }
 
 const STRICT: Record<string, StrictHostKeyChecking> = { true: 'yes', yes: 'yes', false: 'no', no: 'no', ask: 'ask', 'accept-new': 'accept-new' };
@@ -71,10 +73,70 @@ export function parseSshG(text: string, home: string): OpenSshHost {
     serverAliveIntervalSec: number(one.get('serveraliveinterval'), 0),
     serverAliveCountMax: number(one.get('serveralivecountmax'), 3),
     compression: one.get('compression') === 'yes' || one.get('compression') === 'true',
+    hashKnownHosts: one.get('hashknownhosts') === 'yes' || one.get('hashknownhosts') === 'true',
   };
 }
 
-/** ProxyCommand's tokens, as ssh expands them: %h host, %p port, %r user, %n the name given, %% a percent sign. */
-export function expandProxyTokens(command: string, values: { host: string; port: number; user: string; alias: string }): string {
-  return command.replace(/%([hprn%])/g, (_m, t: string) => (t === 'h' ? values.host : t === 'p' ? String(values.port) : t === 'r' ? values.user : t === 'n' ? values.alias : '%'));
+export interface TokenValues {
+  /** %h: the HostName */
+  host: string;
+  /** %p */
+  port: number;
+  /** %r: the remote user */
+  user: string;
+  /** %n: the name as given */
+  alias: string;
+  /** %d, %u, %i, %l, %L: this machine's side */
+  localHome?: string;
+  localUser?: string;
+  localUid?: number;
+  localHostname?: string;
+}
+
+/** As OpenSSH 9.6 checks names that reach a shell (CVE-2023-51385): no quotes, shell metacharacters or spaces. */
+export function shellSafeName(value: string): boolean {
+  return value !== '' && !value.startsWith('-') && !/[\s'`"$\\;&<>|(){}*?!\[\]~#\x00-\x1f\x7f]/.test(value);
+}
+
+function expandTokens(text: string, v: TokenValues, allowed: string, what: string): string {
+  return text.replace(/%(.)/g, (_m, t: string) => {
+    if (t === '%') return '%';
+    if (!allowed.includes(t)) throw new Error(`${what}: the token %${t} is not supported by procscope`);
+    switch (t) {
+      case 'h':
+        return v.host;
+      case 'p':
+        return String(v.port);
+      case 'r':
+        return v.user;
+      case 'n':
+        return v.alias;
+      case 'd':
+        return v.localHome ?? '';
+      case 'u':
+        return v.localUser ?? '';
+      case 'i':
+        return String(v.localUid ?? '');
+      case 'L':
+        return (v.localHostname ?? '').split('.')[0]!;
+      default:
+        return v.localHostname ?? '';
+    }
+  });
+}
+
+/**
+ * ProxyCommand's tokens, as ssh expands them: %h host, %p port, %r user, %n the name given, %% a percent sign.
+ * A value that could break out of the command (a quote, `;`, `$(`…) is refused, as OpenSSH does since 9.6.
+ */
+export function expandProxyTokens(command: string, values: TokenValues): string {
+  for (const [token, value] of [['h', values.host], ['r', values.user], ['n', values.alias]] as const) {
+    if (command.includes(`%${token}`) && !shellSafeName(value)) throw new Error(`ProxyCommand: refusing to put ${JSON.stringify(value)} (%${token}) into a shell command`);
+  }
+  return expandTokens(command, values, 'hprn', 'ProxyCommand');
+}
+
+/** IdentityFile's and UserKnownHostsFile's tokens: the ProxyCommand ones and %d home, %u local user, %i uid, %l/%L local host. */
+export function expandPathTokens(path: string, values: TokenValues): string {
+  return expandTokens(path, values, 'hprnduilL', 'path');
 }

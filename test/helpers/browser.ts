@@ -29,17 +29,34 @@ export interface Served {
   latestUrl(): string;
   port: number;
   child: ChildProcess;
+  /** what it printed on standard output (the terminal, with tty) */
+  output(): string;
+  /** types on its terminal (tty only) */
+  type(text: string): void;
   stop(): Promise<void>;
 }
 
-/** Runs `procscope serve` with its own HOME (so its known_hosts and saved nodes are the test's) and reads the URL it prints. */
-export async function startServe(env: NodeJS.ProcessEnv, extraArgs: string[] = []): Promise<Served> {
-  const child = spawn(process.execPath, [CLI, 'serve', ...extraArgs], { env: { ...process.env, SSH_AUTH_SOCK: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Whether `script` (util-linux) can give a command a terminal here. */
+export function terminalUnavailable(): string | null {
+  return existsSync('/usr/bin/script') ? null : 'no /usr/bin/script (util-linux) to give procscope serve a terminal';
+}
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Runs `procscope serve` with its own HOME (so its known_hosts and saved nodes are the test's) and reads the URL it
+ * prints. With tty, it runs on a terminal of its own (through script(1)), where it asks its questions.
+ */
+export async function startServe(env: NodeJS.ProcessEnv, extraArgs: string[] = [], options: { tty?: boolean } = {}): Promise<Served> {
+  const argv = [process.execPath, CLI, 'serve', ...extraArgs];
+  const child = options.tty
+    ? spawn('script', ['-qfec', argv.map(shellQuote).join(' '), '/dev/null'], { env: { ...process.env, SSH_AUTH_SOCK: '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
+    : spawn(argv[0]!, argv.slice(1), { env: { ...process.env, SSH_AUTH_SOCK: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
   const urls: string[] = [];
+  let out = '';
   const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
     child.stdout!.on('data', (b: Buffer) => {
       out += b.toString();
       for (const m of out.matchAll(/(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/g)) if (!urls.includes(m[1]!)) urls.push(m[1]!);
@@ -52,6 +69,8 @@ export async function startServe(env: NodeJS.ProcessEnv, extraArgs: string[] = [
     latestUrl: () => urls[urls.length - 1]!,
     port: Number(new URL(url).port),
     child,
+    output: () => out,
+    type: (text) => child.stdin!.write(text),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

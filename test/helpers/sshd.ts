@@ -93,6 +93,50 @@ export interface SshdOptions {
   listen?: string;
   /** run sshd through this argv prefix, e.g. ['ip', 'netns', 'exec', 'x'] */
   wrap?: string[];
+  /** it listens where this process cannot connect (another network namespace): wait for its log line instead */
+  unreachable?: boolean;
+  /**
+   * inetd style: this process listens on loopback and runs `sshd -i` (through `wrap`) for each connection, so the
+   * sessions live where `wrap` puts them (a bastion reachable from here whose sessions are in another netns)
+   */
+  inetd?: boolean;
+}
+
+/** A loopback listener that hands each connection to a fresh `sshd -i`; the process list stands in for sshd's children. */
+function inetdListener(port: number, argv: string[], logs: Buffer[], sessions: Set<ChildProcess>): Promise<{ close(): Promise<void> }> {
+  const server = createServer((sock) => {
+    const c = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+    sessions.add(c);
+    c.stderr!.on('data', (b: Buffer) => logs.push(b));
+    sock.pipe(c.stdin!);
+    c.stdout!.pipe(sock);
+    c.stdin!.on('error', () => sock.destroy());
+    sock.on('error', () => c.kill());
+    sock.on('close', () => c.kill());
+    c.on('close', () => {
+      sessions.delete(c);
+      sock.destroy();
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.on('error', reject);
+    server.listen(port, '127.0.0.1', () =>
+      resolve({
+        close: () =>
+          new Promise<void>((done) => {
+            for (const c of sessions) c.kill('SIGKILL');
+            server.close(() => done());
+          }),
+      }),
+    );
+  });
+}
+
+async function waitForLog(log: () => string, child: ChildProcess, timeoutMs = 10000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !/Server listening on/.test(log()); await new Promise((r) => setTimeout(r, 50))) {
+    if (child.exitCode !== null) throw new Error(`sshd exited (${child.exitCode}): ${log()}`);
+    if (Date.now() > deadline) throw new Error(`sshd did not say it listens: ${log()}`);
+  }
 }
 
 export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
@@ -124,12 +168,15 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   const configPath = join(dir, 'sshd_config');
   writeFileSync(configPath, config.join('\n') + '\n');
   const logs: Buffer[] = [];
-  const argv = [...(options.wrap ?? []), SSHD, '-D', '-e', '-f', configPath];
+  const argv = [...(options.wrap ?? []), SSHD, options.inetd ? '-i' : '-D', '-e', '-f', configPath];
   const log = () => Buffer.concat(logs).toString('utf8');
+  const sessions = new Set<ChildProcess>();
+  if (options.inetd) return inetdSshd(port, listen, dir, hostKey, keysDir, await inetdListener(port, argv, logs, sessions), sessions, log);
   const startListening = async () => {
     const c = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
     c.stderr!.on('data', (b: Buffer) => logs.push(b));
-    await waitForPort(port, listen, c, log);
+    if (options.unreachable) await waitForLog(log, c);
+    else await waitForPort(port, listen, c, log);
     return c;
   };
   let child = await startListening();
@@ -139,7 +186,6 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
       c.once('exit', () => resolve());
       c.kill('SIGTERM');
     });
-  const [type, blob] = hostKey.publicLine.split(' ');
   const dropConnections = (): number => {
     const parentOf = new Map<number, number>();
     for (const entry of readdirSync('/proc')) {
@@ -169,8 +215,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   return {
     port,
     dir,
-    hostKeyLine: `${type} ${blob}`,
-    knownHostsLine: () => `[${listen}]:${port} ${type} ${blob}`,
+    ...hostKeyLines(hostKey, listen, port),
     log,
     get pid() {
       return child.pid!;
@@ -182,15 +227,48 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     async startListener() {
       child = await startListening();
     },
-    authorize(user, publicLine) {
-      const file = join(keysDir, user);
-      const existing = existsSync(file) ? readFileSync(file, 'utf8') : '';
-      writeFileSync(file, existing + publicLine + '\n', { mode: 0o644 });
-    },
+    authorize: authorizer(keysDir),
     async stop() {
       // Sessions outlive their listener; end them too, so no test leaves a shell behind.
       dropConnections();
       await exited(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function authorizer(keysDir: string): Sshd['authorize'] {
+  return (user, publicLine) => {
+    const file = join(keysDir, user);
+    writeFileSync(file, (existsSync(file) ? readFileSync(file, 'utf8') : '') + publicLine + '\n', { mode: 0o644 });
+  };
+}
+
+function hostKeyLines(hostKey: KeyPair, listen: string, port: number): Pick<Sshd, 'hostKeyLine' | 'knownHostsLine'> {
+  const [type, blob] = hostKey.publicLine.split(' ');
+  return { hostKeyLine: `${type} ${blob}`, knownHostsLine: () => `[${listen}]:${port} ${type} ${blob}` };
+}
+
+function inetdSshd(port: number, listen: string, dir: string, hostKey: KeyPair, keysDir: string, listener: { close(): Promise<void> }, sessions: Set<ChildProcess>, log: () => string): Sshd {
+  const unsupported = () => {
+    throw new Error('not for an inetd-style sshd');
+  };
+  return {
+    port,
+    dir,
+    ...hostKeyLines(hostKey, listen, port),
+    log,
+    pid: process.pid,
+    dropConnections() {
+      const n = sessions.size;
+      for (const c of sessions) c.kill('SIGKILL');
+      return n;
+    },
+    stopListener: unsupported,
+    startListener: unsupported,
+    authorize: authorizer(keysDir),
+    async stop() {
+      await listener.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

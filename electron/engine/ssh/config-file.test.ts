@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { listConfigHosts, resolveHost } from './config-file';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listConfigHosts, listConfigHostsIn, resolveHost } from './config-file';
 
 const config = `
 Host web
@@ -52,5 +55,28 @@ describe('resolveHost', () => {
 
   it('lists the aliases a user can import, without patterns', () => {
     expect(listConfigHosts(config)).toEqual(['web', 'bastion']);
+  });
+});
+
+describe('listConfigHostsIn', () => {
+  it('follows Include: absolute, ~/.ssh-relative, globbed and nested, each file once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'procscope-include-'));
+    const sshDir = join(dir, 'home', '.ssh');
+    const relative = `procscope-test-${process.pid}.conf`;
+    mkdirSync(join(dir, 'conf.d'));
+    mkdirSync(sshDir, { recursive: true });
+    try {
+      writeFileSync(join(dir, 'config'), `Include ${dir}/conf.d/*.conf ${relative}\nHost top\nHost *.glob\n  Include ${dir}/not-for-every-host\n`);
+      writeFileSync(join(dir, 'not-for-every-host'), 'Host only-for-glob\n');
+      writeFileSync(join(dir, 'conf.d', 'b.conf'), 'Host from-b\n');
+      writeFileSync(join(dir, 'conf.d', 'a.conf'), `Include ${dir}/nested\nHost from-a\n`);
+      writeFileSync(join(dir, 'conf.d', 'skip.txt'), 'Host not-a-conf\n');
+      writeFileSync(join(dir, 'nested'), `Include ${dir}/config\nHost from-nested\n`);
+      writeFileSync(join(sshDir, relative), 'Host from-home-relative\n');
+      expect(listConfigHostsIn(join(dir, 'config'), join(dir, 'home'))).toEqual(['top', 'from-a', 'from-nested', 'from-b', 'from-home-relative']);
+      expect(listConfigHosts(readFileSync(join(dir, 'config'), 'utf8'))).toEqual(['top']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

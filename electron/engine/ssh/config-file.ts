@@ -1,9 +1,18 @@
-/** Resolves a destination the way OpenSSH does: command-line options first, then ~/.ssh/config (parsed by the ssh-config package). */
-import { readFileSync } from 'node:fs';
+/**
+ * The built-in ssh config reader, used where there is no ssh client to run `ssh -G`: command-line options first,
+ * then ~/.ssh/config as the ssh-config package reads it (no Include, no Match exec).
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import SSHConfig from 'ssh-config';
+import { scanConfigHosts } from '../../../shared/ssh/config-hosts';
+import type { ResolvedHost } from '../../../shared/ssh/route';
+import { type StrictHostKeyChecking, expandPathTokens, expandProxyTokens } from '../../../shared/ssh/ssh-g';
 import { parseTarget } from '../../../shared/target';
+import { localTokenValues } from './local';
+
+export type { ResolvedHost } from '../../../shared/ssh/route';
 
 export interface HostOptions {
   user?: string;
@@ -13,18 +22,6 @@ export interface HostOptions {
   jump?: string;
   /** offer only the identity files given, not ~/.ssh/id_* (for a password login) */
   identitiesOnly?: boolean;
-}
-
-export interface ResolvedHost {
-  /** the name the user gave (a config alias, maybe) */
-  alias: string;
-  host: string;
-  port: number;
-  user: string;
-  identityFiles: string[];
-  /** explicit identities only (IdentitiesOnly-like): -i or IdentityFile was given */
-  identityFilesGiven: boolean;
-  jumps: ResolvedHost[];
 }
 
 export function defaultSshConfigPath(): string {
@@ -49,19 +46,63 @@ function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Host aliases of a config file, for "Import from ~/.ssh/config": patterns are left out. */
+/** Host aliases of a config text alone, for "Import from ~/.ssh/config": patterns are left out. */
 export function listConfigHosts(configText: string): string[] {
-  const config = SSHConfig.parse(configText);
-  const names: string[] = [];
-  for (const line of config) {
-    if ('param' in line && line.param.toLowerCase() === 'host') {
-      const values = Array.isArray(line.value) ? line.value : String(line.value).split(/\s+/);
-      for (const v of values) {
-        const name = typeof v === 'string' ? v : (v as { val: string }).val;
-        if (name && !/[*?!]/.test(name)) names.push(name);
-      }
+  return scanConfigHosts(configText).hosts;
+}
+
+/** Paths matching a glob(3) pattern with * and ? (as Include takes them), sorted; no match is no path. */
+export function expandGlob(pattern: string): string[] {
+  if (!/[*?[]/.test(pattern)) return existsSync(pattern) ? [pattern] : [];
+  const parts = pattern.split('/');
+  let paths = [parts[0] === '' ? '/' : '.'];
+  for (const part of parts.slice(parts[0] === '' ? 1 : 0)) {
+    if (part === '') continue;
+    if (!/[*?[]/.test(part)) {
+      paths = paths.map((p) => join(p, part)).filter((p) => existsSync(p));
+      continue;
     }
+    const re = new RegExp('^' + part.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+    paths = paths.flatMap((dir) => {
+      try {
+        return readdirSync(dir)
+          .filter((name) => re.test(name) && (part.startsWith('.') || !name.startsWith('.')))
+          .sort()
+          .map((name) => join(dir, name));
+      } catch {
+        return [];
+      }
+    });
   }
+  return paths;
+}
+
+/**
+ * Host aliases of a config file and of every file it Includes (ssh_config(5): a relative Include is under ~/.ssh
+ * for a user's config, under /etc/ssh for the system's), in the order ssh reads them. `home` is ssh's: the
+ * passwd entry's, not $HOME.
+ */
+export function listConfigHostsIn(path: string | undefined, home = userInfo().homedir): string[] {
+  const names: string[] = [];
+  const seen = new Set<string>();
+  const visit = (file: string, depth: number, text?: string) => {
+    if (depth > 16 || seen.has(file)) return;
+    seen.add(file);
+    let body = text;
+    try {
+      body ??= readFileSync(file, 'utf8');
+    } catch {
+      return;
+    }
+    const scan = scanConfigHosts(body);
+    for (const h of scan.hosts) if (!names.includes(h)) names.push(h);
+    const base = file.startsWith('/etc/ssh/') ? '/etc/ssh' : join(home, '.ssh');
+    for (const pattern of scan.includes) {
+      const absolute = isAbsolute(expandTilde(pattern)) ? expandTilde(pattern) : join(base, pattern);
+      for (const f of expandGlob(absolute)) visit(f, depth + 1);
+    }
+  };
+  visit(path ?? defaultSshConfigPath(), 0, readSshConfig(path));
   return names;
 }
 
@@ -69,6 +110,16 @@ function withFallbackIdentities(host: ResolvedHost, extra: string[]): ResolvedHo
   if (extra.length === 0) return host;
   const identityFiles = [...host.identityFiles, ...extra.map(expandTilde).filter((f) => !host.identityFiles.includes(f))];
   return { ...host, identityFiles, identityFilesGiven: true };
+}
+
+const STRICT: Record<string, StrictHostKeyChecking> = { yes: 'yes', true: 'yes', no: 'no', false: 'no', ask: 'ask', 'accept-new': 'accept-new' };
+
+function yes(value: string | undefined): boolean {
+  return value !== undefined && /^(yes|true)$/i.test(value);
+}
+
+function seconds(value: string | undefined): number | undefined {
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
 export function resolveHost(destination: string, options: HostOptions, configText: string, depth = 0): ResolvedHost {
@@ -81,13 +132,42 @@ export function resolveHost(destination: string, options: HostOptions, configTex
   const port = portText === undefined ? 22 : Number(portText);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`bad port ${portText} for ${destination}`);
   const user = options.user ?? target.user ?? first(computed.User) ?? userInfo().username;
-  const configIdentities = computed.IdentityFile === undefined ? [] : ([] as string[]).concat(computed.IdentityFile);
-  const identityFiles = [...(options.identityFiles ?? []), ...configIdentities].map(expandTilde);
+  const tokens = { host, port, user, alias: target.host, ...localTokenValues() };
+  const all = (key: string) => (computed[key] === undefined ? [] : ([] as string[]).concat(computed[key]!));
+  const paths = (key: string) => all(key).flatMap((v) => v.split(/\s+/)).filter((v) => v !== '').map((v) => expandTilde(expandPathTokens(v, tokens)));
+  const identityFiles = [...(options.identityFiles ?? []), ...paths('IdentityFile')].map(expandTilde);
   const jumpSpec = options.jump ?? first(computed.ProxyJump);
   const jumps =
     jumpSpec && jumpSpec !== 'none'
       ? // Unlike OpenSSH, the -i keys are offered to jump hosts too (after their own), as users expect.
         jumpSpec.split(',').map((hop) => withFallbackIdentities(resolveHost(hop.trim(), {}, configText, depth + 1), options.identityFiles ?? []))
       : [];
-  return { alias: destination, host, port, user, identityFiles, identityFilesGiven: identityFiles.length > 0 || options.identitiesOnly === true, jumps };
+  const proxyCommand = first(computed.ProxyCommand);
+  const userKnownHostsFiles = paths('UserKnownHostsFile');
+  const globalKnownHostsFiles = paths('GlobalKnownHostsFile');
+  const strict = STRICT[(first(computed.StrictHostKeyChecking) ?? 'ask').toLowerCase()];
+  const hostKeyAlias = first(computed.HostKeyAlias);
+  const connectTimeoutSec = seconds(first(computed.ConnectTimeout));
+  const identitiesOnly = yes(first(computed.IdentitiesOnly));
+  return {
+    alias: destination,
+    host,
+    port,
+    user,
+    identityFiles,
+    identityFilesGiven: identityFiles.length > 0 || options.identitiesOnly === true || identitiesOnly,
+    ...(identitiesOnly ? { identitiesOnly } : {}),
+    jumps,
+    ...(jumps.length === 0 && proxyCommand && proxyCommand !== 'none' ? { proxyCommand: expandProxyTokens(proxyCommand, tokens) } : {}),
+    userKnownHostsFiles: userKnownHostsFiles.length ? userKnownHostsFiles : [join(homedir(), '.ssh', 'known_hosts'), join(homedir(), '.ssh', 'known_hosts2')],
+    globalKnownHostsFiles: globalKnownHostsFiles.length ? globalKnownHostsFiles : ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'],
+    ...(strict ? { strictHostKeyChecking: strict } : {}),
+    ...(hostKeyAlias ? { hostKeyAlias } : {}),
+    ...(connectTimeoutSec ? { connectTimeoutSec } : {}),
+    serverAliveIntervalSec: seconds(first(computed.ServerAliveInterval)) ?? 0,
+    serverAliveCountMax: seconds(first(computed.ServerAliveCountMax)) ?? 3,
+    compression: yes(first(computed.Compression)),
+    hashKnownHosts: yes(first(computed.HashKnownHosts)),
+    resolvedBy: 'built-in',
+  };
 }

@@ -1,12 +1,15 @@
-/** Opens an SSH connection with ssh2: host key check, auth in OpenSSH's order, jump hosts, keepalive. */
+/** Opens an SSH connection with ssh2: host key check, auth in OpenSSH's order, jump hosts, ProxyCommand, keepalive. */
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { type AnyAuthMethod, type AuthenticationType, Client, utils } from 'ssh2';
 import { type ProcscopeError, ProcscopeFailure } from '../../../shared/errors';
-import { type HostKeyPolicy, checkHostKey, hostKeyAlgorithmsFor } from './host-keys';
-import type { ResolvedHost } from './config-file';
+import type { ResolvedHost } from '../../../shared/ssh/route';
+import type { StrictHostKeyChecking } from '../../../shared/ssh/ssh-g';
+import { knownHostsName } from '../../../shared/ssh/known-hosts';
+import { type HostKeyPolicy, type UnknownHostKey, type UnknownKeyDecision, checkHostKey, hostKeyAlgorithmsFor } from './host-keys';
+import { type ProxyStream, startProxyCommand } from './proxy-command';
 
 export interface SecretRequest {
   kind: 'password' | 'passphrase';
@@ -17,18 +20,40 @@ export interface SecretRequest {
 }
 
 export interface ConnectOptions {
-  hostKeys: HostKeyPolicy;
+  /** asked about a key no known-hosts file lists, when StrictHostKeyChecking is "ask" */
+  onUnknownKey: (key: UnknownHostKey) => Promise<UnknownKeyDecision>;
+  /** the known_hosts file of a host whose config names none */
+  defaultKnownHostsFile: string;
+  /** instead of each host's StrictHostKeyChecking (the CLI's --accept-new) */
+  strictHostKeyChecking?: StrictHostKeyChecking;
+  /** the connection log: ProxyCommand's stderr, keys recorded without asking */
+  log?: (line: string) => void;
   /** ssh-agent socket; defaults to $SSH_AUTH_SOCK */
   agentSocket?: string | null;
   password?: string;
   passphrase?: string;
   /** asked for a password or passphrase when one is needed and was not given; null means "no" */
   askSecret?: (req: SecretRequest) => Promise<string | null>;
-  /** ask for SSH-level zlib compression (the collector gzips its own output already) */
+  /** ask for SSH-level zlib compression (the collector gzips its own output already); default: the config's Compression */
   sshCompression?: boolean;
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
   readyTimeoutMs?: number;
+}
+
+/** The known-hosts files, lookup name and StrictHostKeyChecking of one host, from its config. */
+export function hostKeyPolicyFor(host: ResolvedHost, options: ConnectOptions): { policy: HostKeyPolicy; name: string } {
+  const [first, ...rest] = host.userKnownHostsFiles?.length ? host.userKnownHostsFiles : [options.defaultKnownHostsFile];
+  const strict = options.strictHostKeyChecking ?? host.strictHostKeyChecking;
+  const policy: HostKeyPolicy = {
+    knownHostsFile: first!,
+    alsoRead: [...rest, ...(host.globalKnownHostsFiles ?? [])],
+    ...(strict ? { strict } : {}),
+    ...(host.hashKnownHosts ? { hash: true } : {}),
+    onUnknownKey: options.onUnknownKey,
+    onRecorded: (key, file) => options.log?.(`Permanently added ${key.host} (${key.keyType} ${key.fingerprint}) to ${file}.`),
+  };
+  return { policy, name: host.hostKeyAlias ?? knownHostsName(host.host, host.port) };
 }
 
 export interface SshConnection {
@@ -48,7 +73,7 @@ type AuthCandidate =
 
 function authCandidates(host: ResolvedHost, agentSocket: string | null | undefined): AuthCandidate[] {
   const list: AuthCandidate[] = [];
-  if (agentSocket) list.push({ type: 'agent', label: 'ssh-agent' });
+  if (agentSocket && !host.identitiesOnly) list.push({ type: 'agent', label: 'ssh-agent' });
   const files = host.identityFilesGiven
     ? host.identityFiles
     : DEFAULT_IDENTITIES.map((n) => join(homedir(), '.ssh', n)).filter((f) => existsSync(f));
@@ -75,8 +100,9 @@ function describeSocketError(err: NodeJS.ErrnoException & { level?: string }, wh
   return { kind: 'connection', message: `SSH connection to ${where} failed: ${err.message}` };
 }
 
-function connectOne(host: ResolvedHost, options: ConnectOptions, sock?: Duplex): Promise<Client> {
+function connectOne(host: ResolvedHost, options: ConnectOptions, sock?: Duplex, proxy?: ProxyStream): Promise<Client> {
   const where = `${host.user}@${host.host}:${host.port}`;
+  const { policy, name } = hostKeyPolicyFor(host, options);
   const client = new Client();
   const agentSocket = options.agentSocket === undefined ? process.env.SSH_AUTH_SOCK : options.agentSocket;
   const candidates = authCandidates(host, agentSocket);
@@ -144,6 +170,8 @@ function connectOne(host: ResolvedHost, options: ConnectOptions, sock?: Duplex):
     client.on('ready', () => settle(null));
     client.on('error', (err: NodeJS.ErrnoException & { level?: string }) => {
       if (hostKeyError) return settle(hostKeyError);
+      const proxyError = proxy?.failure();
+      if (proxyError) return settle(proxyError);
       if (authError) return settle(authError);
       if (err.level === 'client-authentication') {
         return settle({
@@ -156,7 +184,7 @@ function connectOne(host: ResolvedHost, options: ConnectOptions, sock?: Duplex):
       }
       settle(describeSocketError(err, where));
     });
-    client.on('close', () => settle(hostKeyError ?? { kind: 'connection', message: `${where} closed the connection during the handshake.` }));
+    client.on('close', () => settle(hostKeyError ?? proxy?.failure() ?? { kind: 'connection', message: `${where} closed the connection during the handshake.` }));
     // Nagle's algorithm holds back SSH's small packets for an ACK: 40 ms per round trip on loopback and more
     // on a real link, paid by the key exchange, every channel open and every refresh of the persistent shell.
     client.on('connect', () => client.setNoDelay(true));
@@ -165,21 +193,22 @@ function connectOne(host: ResolvedHost, options: ConnectOptions, sock?: Duplex):
       port: host.port,
       username: host.user,
       ...(sock ? { sock } : {}),
-      readyTimeout: options.readyTimeoutMs ?? 20000,
-      keepaliveInterval: options.keepaliveIntervalMs ?? 5000,
-      keepaliveCountMax: options.keepaliveCountMax ?? 3,
+      readyTimeout: options.readyTimeoutMs ?? (host.connectTimeoutSec ? host.connectTimeoutSec * 1000 : 20000),
+      // ServerAliveInterval when the config sets one; else procscope's own, so a live tab notices a dead link.
+      keepaliveInterval: options.keepaliveIntervalMs ?? (host.serverAliveIntervalSec ? host.serverAliveIntervalSec * 1000 : 5000),
+      keepaliveCountMax: options.keepaliveCountMax ?? (host.serverAliveIntervalSec ? (host.serverAliveCountMax ?? 3) : 3),
       algorithms: {
-        serverHostKey: hostKeyAlgorithmsFor(options.hostKeys, host.host, host.port) as never,
-        ...(options.sshCompression ? { compress: ['zlib@openssh.com', 'zlib', 'none'] as never } : {}),
+        serverHostKey: hostKeyAlgorithmsFor(policy, name) as never,
+        ...((options.sshCompression ?? host.compression) ? { compress: ['zlib@openssh.com', 'zlib', 'none'] as never } : {}),
       },
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
-        checkHostKey(options.hostKeys, host.host, host.port, key).then(
+        checkHostKey(policy, name, host.port, key).then(
           (err) => {
             hostKeyError = err;
             verify(err === null);
           },
           (err: Error) => {
-            hostKeyError = { kind: 'host-key', reason: 'unknown', host: host.host, keyType: '', fingerprint: '', knownHostsFile: options.hostKeys.knownHostsFile, message: `Cannot check the host key: ${err.message}` };
+            hostKeyError = { kind: 'host-key', reason: 'unknown', host: name, keyType: '', fingerprint: '', knownHostsFile: policy.knownHostsFile, message: `Cannot check the host key: ${err.message}` };
             verify(false);
           },
         );
@@ -206,9 +235,10 @@ function forward(via: Client, host: ResolvedHost): Promise<Duplex> {
   });
 }
 
-/** Connects to `host`, through its jump hosts when it has them. */
+/** Connects to `host`, through its jump hosts or its ProxyCommand when it has them. */
 export async function connectSsh(host: ResolvedHost, options: ConnectOptions): Promise<SshConnection> {
   const opened: Client[] = [];
+  let proxy: ProxyStream | undefined;
   try {
     let via: Client | null = null;
     for (const hop of host.jumps) {
@@ -221,7 +251,8 @@ export async function connectSsh(host: ResolvedHost, options: ConnectOptions): P
         opened.push(via);
       }
     }
-    const client = await connectOne(host, options, via ? await forward(via, host) : undefined);
+    if (!via && host.proxyCommand) proxy = startProxyCommand(host.proxyCommand, host.alias, options.log);
+    const client = await connectOne(host, options, via ? await forward(via, host) : proxy, proxy);
     return {
       client,
       jumps: opened,
@@ -229,10 +260,12 @@ export async function connectSsh(host: ResolvedHost, options: ConnectOptions): P
       close() {
         client.end();
         for (const c of [...opened].reverse()) c.end();
+        proxy?.stop();
       },
     };
   } catch (err) {
     for (const c of opened.reverse()) c.end();
+    proxy?.stop();
     throw err;
   }
 }

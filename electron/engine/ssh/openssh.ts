@@ -3,7 +3,7 @@
  * canonicalisation, defaults). Run without a shell; the destination is checked not to read as an option.
  */
 import { execFile } from 'node:child_process';
-import { homedir } from 'node:os';
+import { userInfo } from 'node:os';
 import { ProcscopeFailure } from '../../../shared/errors';
 import { type OpenSshHost, parseSshG } from '../../../shared/ssh/ssh-g';
 
@@ -15,8 +15,13 @@ export interface OpenSshResolveOptions {
   /** -p and -l: procscope's [user@]host[:port] split, as ssh does not read host:port */
   port?: number;
   user?: string;
+  /** -i FILE each */
+  identityFiles?: string[];
+  /** -J */
+  jump?: string;
   /** the client to ask (default: ssh on PATH) */
   sshBinary?: string;
+  /** what ~ means in the paths it prints; ssh's own is the passwd entry's home, not $HOME */
   home?: string;
 }
 
@@ -34,6 +39,8 @@ export function resolveWithOpenSsh(destination: string, options: OpenSshResolveO
     ...(options.configPath ? ['-F', options.configPath] : []),
     ...(options.port !== undefined ? ['-p', String(options.port)] : []),
     ...(options.user !== undefined ? ['-l', options.user] : []),
+    ...(options.identityFiles ?? []).flatMap((f) => ['-i', f]),
+    ...(options.jump !== undefined ? ['-J', options.jump] : []),
     ...(options.sshOptions ?? []).flatMap((o) => ['-o', o]),
     destination,
   ];
@@ -44,7 +51,7 @@ export function resolveWithOpenSsh(destination: string, options: OpenSshResolveO
         return reject(new ProcscopeFailure({ kind: 'parse', message: `ssh -G ${destination} failed: ${(stderr || err.message).trim().split('\n').slice(-3).join(' / ')}`, hint: 'Check the ssh config it names (ssh -G shows the same).' }));
       }
       try {
-        resolve(parseSshG(stdout, options.home ?? homedir()));
+        resolve(parseSshG(stdout, options.home ?? userInfo().homedir));
       } catch (e) {
         reject(new ProcscopeFailure({ kind: 'parse', message: `ssh -G ${destination}: ${(e as Error).message}` }));
       }

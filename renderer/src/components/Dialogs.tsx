@@ -51,8 +51,10 @@ function Modal({ label, testId, onCancel, onSubmit, children }: { label: string;
 
 function formOf(node: SavedNode | null) {
   return {
+    kind: node?.kind ?? ('ssh' as 'ssh' | 'command'),
+    command: node?.command ?? '',
     name: node?.name ?? '',
-    host: node?.host ?? '',
+    host: node?.kind === 'command' ? '' : (node?.host ?? ''),
     port: node?.port ? String(node.port) : '',
     user: node?.user ?? '',
     auth: node?.auth ?? ('agent' as AuthMethod),
@@ -69,45 +71,77 @@ function NodeDialog({ editing }: { editing: SavedNode | null }) {
   const connectAfter = useRef(false);
   const set = (k: keyof typeof form) => (e: { target: { value: string; checked?: boolean; type?: string } }) =>
     setForm({ ...form, [k]: e.target.type === 'checkbox' ? e.target.checked : e.target.value });
+  const [route, setRoute] = useState<{ route: string } | { error: string } | null>(null);
+  const resolveNode = useStore((s) => s.resolveNode);
+  const [id] = useState(() => editing?.id ?? crypto.randomUUID().replace(/-/g, '').slice(0, 16));
+  const nodeOf = (): SavedNode =>
+    form.kind === 'command'
+      ? { id, kind: 'command', name: form.name.trim() || 'command', host: 'command', command: form.command.trim(), auth: 'agent', ...(form.sudo ? { sudo: true } : {}) }
+      : {
+          id,
+          name: form.name.trim() || form.host.trim(),
+          host: form.host.trim(),
+          auth: form.auth,
+          ...(form.port ? { port: Number(form.port) } : {}),
+          ...(form.user.trim() ? { user: form.user.trim() } : {}),
+          ...(form.auth === 'key' && form.identityFile.trim() ? { identityFile: form.identityFile.trim() } : {}),
+          ...(form.jump.trim() ? { jump: form.jump.trim() } : {}),
+          ...(form.sudo ? { sudo: true } : {}),
+        };
   const submit = async () => {
-    await saveNode(
-      {
-      id: editing?.id ?? crypto.randomUUID().replace(/-/g, '').slice(0, 16),
-      name: form.name.trim() || form.host.trim(),
-      host: form.host.trim(),
-      auth: form.auth,
-      ...(form.port ? { port: Number(form.port) } : {}),
-      ...(form.user.trim() ? { user: form.user.trim() } : {}),
-      ...(form.auth === 'key' && form.identityFile.trim() ? { identityFile: form.identityFile.trim() } : {}),
-      ...(form.jump.trim() ? { jump: form.jump.trim() } : {}),
-      ...(form.sudo ? { sudo: true } : {}),
-      },
-      connectAfter.current,
-    );
+    await saveNode(nodeOf(), connectAfter.current);
   };
+  const showRoute = async () => setRoute(await resolveNode(nodeOf()));
   return (
     <Modal label={editing ? 'Edit node' : 'Add node'} testId="add-node-dialog" onCancel={() => setNodeDialog(null)} onSubmit={() => void submit()}>
       <h2>{editing ? `Edit ${visibleText(editing.name)}` : 'Add a node'}</h2>
       <label>Name <input data-testid="node-name" autoFocus value={form.name} onChange={set('name')} placeholder="web-1" /></label>
-      <label>Host <input data-testid="node-host" required value={form.host} onChange={set('host')} placeholder="10.0.0.5 or a ~/.ssh/config alias" /></label>
-      <label>Port <input data-testid="node-port" inputMode="numeric" pattern="[0-9]*" value={form.port} onChange={set('port')} placeholder="22" /></label>
-      <label>User <input data-testid="node-user" value={form.user} onChange={set('user')} placeholder="root" /></label>
       <label>
-        Authentication
-        <select data-testid="node-auth" value={form.auth} onChange={set('auth')}>
-          <option value="agent">ssh-agent and default keys</option>
-          <option value="key">a private key file</option>
-          <option value="password">password</option>
+        Reach it through
+        <select data-testid="node-kind" value={form.kind} onChange={set('kind')}>
+          <option value="ssh">SSH (your ssh config applies)</option>
+          <option value="command">a command that gives a shell</option>
         </select>
       </label>
-      {form.auth === 'key' ? (
-        <label>Key file <input data-testid="node-identity" value={form.identityFile} onChange={set('identityFile')} placeholder="~/.ssh/id_ed25519" /></label>
-      ) : null}
-      <label>Jump host <input data-testid="node-jump" value={form.jump} onChange={set('jump')} placeholder="user@bastion:22 (optional)" /></label>
+      {form.kind === 'command' ? (
+        <>
+          <label>
+            Command{' '}
+            <input data-testid="node-command" required value={form.command} onChange={set('command')} placeholder="kubectl debug node/NODE -it --profile=sysadmin --image=busybox -- chroot /host sh" />
+          </label>
+          <p className="muted">Run on this computer; procscope speaks to the POSIX shell on its input and output. You are asked before it first runs.</p>
+        </>
+      ) : (
+        <>
+          <label>Host <input data-testid="node-host" required value={form.host} onChange={set('host')} placeholder="10.0.0.5 or a ~/.ssh/config alias" /></label>
+          <label>Port <input data-testid="node-port" inputMode="numeric" pattern="[0-9]*" value={form.port} onChange={set('port')} placeholder="22" /></label>
+          <label>User <input data-testid="node-user" value={form.user} onChange={set('user')} placeholder="root" /></label>
+          <label>
+            Authentication
+            <select data-testid="node-auth" value={form.auth} onChange={set('auth')}>
+              <option value="agent">ssh-agent and default keys</option>
+              <option value="key">a private key file</option>
+              <option value="password">password</option>
+            </select>
+          </label>
+          {form.auth === 'key' ? (
+            <label>Key file <input data-testid="node-identity" value={form.identityFile} onChange={set('identityFile')} placeholder="~/.ssh/id_ed25519" /></label>
+          ) : null}
+          <label>Jump host <input data-testid="node-jump" value={form.jump} onChange={set('jump')} placeholder="user@bastion:22 (optional)" /></label>
+        </>
+      )}
       <label className="toggle">
         <input type="checkbox" data-testid="node-sudo" checked={form.sudo} onChange={set('sudo')} /> Collect with sudo -n (to see every process's files)
       </label>
+      {route ? (
+        <p className={'error' in route ? 'route error' : 'route'} data-testid="node-route" role="status">
+          {visibleText('error' in route ? route.error : route.route)}
+        </p>
+      ) : null}
       <div className="buttons">
+        <button type="button" data-testid="node-resolve" disabled={form.kind === 'ssh' ? form.host.trim() === '' : form.command.trim() === ''} onClick={() => void showRoute()}>
+          Where does it lead?
+        </button>
         <button type="button" onClick={() => setNodeDialog(null)}>
           Cancel
         </button>

@@ -4,6 +4,7 @@ import { visibleText } from '../../../shared/visible';
 import { useStore } from '../store';
 
 function describe(n: SavedNode): string {
+  if (n.kind === 'command') return visibleText(`$ ${n.command ?? ''}`);
   return visibleText(`${n.user ? `${n.user}@` : ''}${n.host}${n.port ? `:${n.port}` : ''}${n.jump ? ` via ${n.jump}` : ''}${n.sudo ? ' (sudo)' : ''}`);
 }
 

@@ -174,6 +174,18 @@ function TabError() {
   return <ErrorBox error={error} onRetry={retry} />;
 }
 
+/** What the connection said on the way: a ProxyCommand's stderr, a host key recorded without asking. */
+function ConnectionLog() {
+  const log = useStore((s) => (s.activeTab ? s.tabs.get(s.activeTab)?.status?.log : undefined));
+  if (!log?.length) return null;
+  return (
+    <details className="connection-log" data-testid="connection-log">
+      <summary>Connection log ({log.length})</summary>
+      <pre>{log.map((l) => visibleText(l)).join('\n')}</pre>
+    </details>
+  );
+}
+
 function ViewButtons() {
   const index = useTabField('index');
   const view = useView('view');
@@ -246,6 +258,7 @@ export function Workspace() {
     <div className="workspace">
       <ActiveTabHeader />
       <TabError />
+      <ConnectionLog />
       {hasIndex ? (
         <>
           <ViewButtons />
