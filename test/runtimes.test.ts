@@ -8,6 +8,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync,
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot, SnapshotContainer } from '../shared/snapshot/types';
+import { diffSnapshots } from '../shared/diff/diff';
+import { formatDiff } from '../shared/diff/format';
 import { collectSnapshot } from '../electron/engine/collect';
 import { commandSession } from '../electron/engine/command-session';
 import { localSession } from '../electron/engine/session';
@@ -103,6 +105,10 @@ describe('Docker', () => {
     if (skip('Docker', problem)) return;
     const docker = (...args: string[]) => run('docker', ['-H', sock, ...args]);
     expect(docker('import', tarball, `${tag}:1`).ok).toBe(true);
+    const namesRoot = join(dir, 'docker-names');
+    mkdirSync(join(namesRoot, 'var', 'lib'), { recursive: true });
+    symlinkSync(join(dir, 'docker'), join(namesRoot, 'var', 'lib', 'docker'));
+    const before = await collectSnapshot(localSession(), { namesRoot });
     const started = docker('run', '-d', '--network', 'none', '--name', `${tag}-docker`, `${tag}:1`, '/bin/sleep', '600');
     if (skip('Docker', started.ok ? null : `docker run failed: ${started.err}`)) return;
     cleanups.push(() => {
@@ -110,16 +116,22 @@ describe('Docker', () => {
       docker('rmi', '-f', `${tag}:1`);
     });
     const [pid, id, name] = docker('inspect', '-f', '{{.State.Pid}} {{.Id}} {{.Name}}', `${tag}-docker`).out.split(' ');
-    // Its config.v2.json files are under its data root: the name sources are read there, as /var/lib/docker on a node.
-    const namesRoot = join(dir, 'docker-names');
-    mkdirSync(join(namesRoot, 'var', 'lib'), { recursive: true });
-    symlinkSync(join(dir, 'docker'), join(namesRoot, 'var', 'lib', 'docker'));
+    // Its config.v2.json files are under its data root (namesRoot): the name sources are read there, as /var/lib/docker on a node.
     const snapshot = await collectSnapshot(localSession(), { namesRoot });
     const container = snapshot.containers.find((c) => c.pids.includes(Number(pid)));
     expect(container, `container of pid ${pid}`).toBeDefined();
     expect(container).toMatchObject({ id, runtime: 'docker', initPid: Number(pid), name: name!.replace(/^\//, '') });
     expect(container!.pidMap).toContainEqual({ hostPid: Number(pid), containerPid: 1 });
     expect(snapshot.errors.filter((e) => e.scope === `container ${id}`)).toEqual([]);
+
+    // What changed since before docker run: the container created, its init started in it, its namespaces new.
+    const diff = diffSnapshots(before, snapshot);
+    expect(diff.containers.created).toContainEqual(expect.objectContaining({ id, runtime: 'docker', name: name!.replace(/^\//, ''), initPid: Number(pid) }));
+    expect(diff.containers.gone).toEqual([]);
+    expect(diff.processes.started).toContainEqual(expect.objectContaining({ pid: Number(pid), cmdline: ['/bin/sleep', '600'], containerId: id, container: name!.replace(/^\//, '') }));
+    const initNs = snapshot.processes.find((p) => p.pid === Number(pid))!.namespaces;
+    for (const type of ['mnt', 'pid', 'uts', 'net']) expect(diff.namespaces.created).toContainEqual(expect.objectContaining({ type, inode: initNs[type], containerId: id }));
+    expect(formatDiff(diff)).toContain(`+ docker ${id!.slice(0, 12)} ${name!.replace(/^\//, '')}  init ${pid}, 1 process`);
 
     // The view from inside, through --via: the container's own pid namespace, where its init is pid 1.
     const inside = commandSession(`docker -H ${sock} exec -i ${tag}-docker /bin/sh`);

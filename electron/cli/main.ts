@@ -15,6 +15,7 @@ const HELP = `procscope: look inside a Linux node over SSH.
 Usage:
   procscope snapshot [TARGET] [options]   write a process snapshot (procscope.snapshot/v1 JSON)
   procscope containers [TARGET] [options] list the node's containers: id, runtime, pod/name, init pid, pid count
+  procscope diff BEFORE AFTER [--json]    what started, exited, changed, listened, opened and closed between two snapshots
   procscope resolve TARGET [options]      say where TARGET leads (address, user, keys, jump hosts, known hosts), as ssh -G resolves it
   procscope serve [--port N]              serve the app to a browser on this machine (loopback only, with a token)
   procscope --help | --version
@@ -67,6 +68,20 @@ to FILE or to standard output. See 'procscope --help' for TARGET and the options
 
 Lists TARGET's containers: id, runtime, pod/name, init pid, pid count (--json: the containers as JSON).
 `,
+  diff: `Usage: procscope diff BEFORE AFTER [--json [--pretty]] [--threads N] [--rss MB] [--exit-code] [-o FILE]
+
+Compares two snapshots (.json, or .json.gz as procscope record writes them) and prints what changed, grouped:
+listeners added and removed, processes started, exited and changed (argv, exe, user, cwd, parent, container,
+cgroup, namespaces; threads and RSS when they moved by --threads N, default 10, or --rss MB, default 64),
+containers created and gone, namespaces created and gone, sockets opened and closed.
+
+Snapshots of the same boot of a node are matched by identity: a process is its boot id, pid and start time, so a
+reused pid is an exit and a start, never a change. Snapshots of different nodes or boots are matched by name and
+command line instead, and the output says so.
+
+--json prints the procscope.diff/v1 document (shared/snapshot/diff.schema.json). Exit status 0, or with
+--exit-code 1 when anything changed; 2 for a usage error.
+`,
   resolve: `Usage: procscope resolve TARGET [-p PORT] [-l USER] [-i KEY]... [-J HOSTS] [-F CONFIG] [--ssh-option K=V]... [--json]
 
 Says where TARGET leads without connecting: the address, user, keys, jump hosts or ProxyCommand, and the
@@ -103,6 +118,9 @@ function parse(argv: string[]) {
       'names-root': { type: 'string' },
       timeout: { type: 'string' },
       via: { type: 'string' },
+      threads: { type: 'string' },
+      rss: { type: 'string' },
+      'exit-code': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
     },
@@ -253,6 +271,30 @@ async function containersCommand(positionals: string[], values: Parsed['values']
   }
 }
 
+/** What changed between two snapshot files (.json or .json.gz). */
+async function diffCommand(positionals: string[], values: Parsed['values']): Promise<number> {
+  if (positionals.length !== 2) throw new UsageError('diff takes two snapshot files: procscope diff BEFORE.json AFTER.json');
+  const number = (name: 'threads' | 'rss', text: string | undefined, fallback: number) => {
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!(Number.isInteger(n) && n > 0)) throw new UsageError(`bad --${name}: ${text} (a whole number more than 0)`);
+    return n;
+  };
+  const output = outputPath(values);
+  const [{ diffSnapshots, DEFAULT_THRESHOLDS }, { formatDiff }, { readSnapshotFile }] = await Promise.all([import('../../shared/diff/diff'), import('../../shared/diff/format'), import('./snapshot-file')]);
+  const [before, after] = [readSnapshotFile(positionals[0]!), readSnapshotFile(positionals[1]!)];
+  const diff = diffSnapshots(before, after, {
+    threads: number('threads', values.threads, DEFAULT_THRESHOLDS.threads),
+    rssKb: number('rss', values.rss, DEFAULT_THRESHOLDS.rssKb / 1024) * 1024,
+  });
+  const text = values.json ? JSON.stringify(diff, null, values.pretty ? 2 : undefined) + '\n' : formatDiff(diff);
+  if (output) writeAtomically(output, text);
+  else await writeStdout(text);
+  const s = diff.summary;
+  const changed = Object.values(s).some((n) => n > 0);
+  return values['exit-code'] && changed ? 1 : 0;
+}
+
 /** Where TARGET leads, as a connection would take it, without connecting. */
 async function resolveCommand(positionals: string[], values: Parsed['values']): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('resolve takes one TARGET');
@@ -357,6 +399,8 @@ export async function main(argv: string[]): Promise<number> {
         return await containersCommand(rest, values);
       case 'resolve':
         return await resolveCommand(rest, values);
+      case 'diff':
+        return await diffCommand(rest, values);
       case 'serve':
         return await serveCommand(rest, values);
       case undefined:

@@ -1,5 +1,6 @@
 /** Views of a snapshot the renderer needs, computed once per snapshot: indexes, filtering, sorting, the process tree. */
 import { containerLabel, shortId } from '../../shared/containers/summary';
+import { isListening } from '../../shared/snapshot/listening';
 import type { Snapshot, SnapshotContainer, SnapshotError, SnapshotNamespace, SnapshotProcess, SnapshotSocket } from '../../shared/snapshot/types';
 
 export interface SnapshotIndex {
@@ -222,10 +223,7 @@ export function filterByText<T>(rows: T[], text: string, haystackOf: (row: T) =>
   });
 }
 
-/** Listening as `ss -l` means it: a TCP (or unix stream) listener, or a bound socket with no peer (UDP, raw, unix datagram). */
-export function isListening(s: SnapshotSocket): boolean {
-  return s.state === 'LISTEN' || (s.state === 'UNCONN' && !s.proto.startsWith('tcp'));
-}
+export { isListening };
 
 const portOf = (endpoint: string) => /:(\d+)$/.exec(endpoint)?.[1];
 

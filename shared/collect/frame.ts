@@ -48,6 +48,8 @@ export interface CollectOutput {
   pageSize: number;
   /** seconds since the node booted, when the collector ran */
   uptimeSec: number | null;
+  /** when the node booted, in seconds since the epoch by the node's clock (btime of /proc/stat); a full read's */
+  bootTimeSec: number | null;
   /** a refresh's compact stat of every process; null when the section is missing or stopped before its end */
   compactStats: Map<number, CompactStat> | null;
   /** a refresh's stat section was there but cut short: its absences prove nothing */
@@ -267,6 +269,7 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
     utsHostnames: new Map(),
     pageSize: Number(sections.get('pagesize')?.toString('latin1').trim()) || 4096,
     uptimeSec: Number(sections.get('uptime')?.toString('latin1').trim().split(/\s+/)[0]) || null,
+    bootTimeSec: Number(sections.get('btime')?.toString('latin1').trim()) || null,
     compactStats: sections.has('stat') ? parseCompactStat(sections.get('stat')!.toString('latin1')) : null,
     compactStatsCut: false,
     mountedNetns: [],

@@ -279,6 +279,8 @@ mark pagesize
 getconf PAGESIZE 2>/dev/null || echo 4096
 mark uptime
 cat /proc/uptime
+mark btime
+awk '$1 == "btime" { print $2; exit }' /proc/stat
 printf '%s\n' /proc/[0-9]* > "$T/dirs"
 ${PROCESSES}
 cg2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' /proc/self/mountinfo)

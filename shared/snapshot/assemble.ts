@@ -10,7 +10,7 @@ import { endpointKey, parseNetInet } from '../proc/net-inet';
 import { parseNetUnix } from '../proc/net-unix';
 import { parseSsUnixPeers } from '../proc/ss-unix';
 import { parsePasswd } from '../proc/passwd';
-import { deriveRelations, lifetimeCpuPercent, markCollector } from './derive';
+import { deriveRelations, lifetimeCpuPercent, markCollector, startedAtOf } from './derive';
 import { ParseCache } from './early-parse';
 import { nodeError, processError } from './errors';
 import {
@@ -267,6 +267,8 @@ export function assembleProcesses(out: CollectOutput, users: Map<number, string>
     const proc = buildProcess(pid, record, out, ctx, errors);
     if (proc) {
       proc.cpuPercent = lifetimeCpuPercent(proc, out.clockTicks, out.uptimeSec);
+      const startedAt = startedAtOf(proc.startTicks, out.clockTicks, out.bootTimeSec);
+      if (startedAt) proc.startedAt = startedAt;
       processes.push(proc);
     }
   }
@@ -366,6 +368,7 @@ export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta, cache?:
       clockTicks: out.clockTicks,
       pageSize: out.pageSize,
       uptimeSec: out.uptimeSec,
+      ...(out.bootTimeSec ? { bootTime: new Date(out.bootTimeSec * 1000).toISOString() } : {}),
       collectorPid: out.selfPid,
       hostNamespaces,
       cgroup2Mount,

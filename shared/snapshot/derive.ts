@@ -48,6 +48,12 @@ export function cpuPercentOf(ticks: number, clockTicks: number, seconds: number,
   return Math.round(percent * 10) / 10;
 }
 
+/** When a process started, by the node's clock: boot time (btime) plus its start in clock ticks; null if unknown. */
+export function startedAtOf(startTicks: number | null | undefined, clockTicks: number, bootTimeSec: number | null | undefined): string | null {
+  if (startTicks == null || !bootTimeSec || !(clockTicks > 0)) return null;
+  return new Date(Math.round((bootTimeSec + startTicks / clockTicks) * 1000)).toISOString();
+}
+
 /** CPU use since the process started, as ps shows it. */
 export function lifetimeCpuPercent(p: SnapshotProcess, clockTicks: number, uptimeSec: number | null | undefined): number | null {
   if (uptimeSec == null || p.startTicks == null || p.cpuTicks === undefined) return null;

@@ -41,7 +41,8 @@ export interface DeltaMeta {
 
 export function buildDelta(prev: Snapshot, fresh: CollectOutput, meta: DeltaMeta): SnapshotDelta {
   // A refresh does not ask the node again for what cannot change while it runs.
-  const out = { ...fresh, clockTicks: prev.node.clockTicks ?? fresh.clockTicks, pageSize: prev.node.pageSize ?? fresh.pageSize };
+  const bootTimeSec = prev.node.bootTime ? Date.parse(prev.node.bootTime) / 1000 : null;
+  const out = { ...fresh, clockTicks: prev.node.clockTicks ?? fresh.clockTicks, pageSize: prev.node.pageSize ?? fresh.pageSize, bootTimeSec: fresh.bootTimeSec ?? bootTimeSec };
   const stats = out.compactStats;
   if (out.compactStatsCut) {
     fail({ kind: 'parse', message: 'The process list of this refresh stopped before its end, so it cannot tell which processes exited; nothing was changed.', hint: 'The next refresh tries again.' });

@@ -21,6 +21,8 @@ export interface SnapshotNode {
   cgroup2Mount?: string | null;
   /** seconds since the node booted (/proc/uptime) when this was read */
   uptimeSec?: number | null;
+  /** when the node booted, by its own clock (btime of /proc/stat), to the second */
+  bootTime?: string;
   pageSize?: number;
   /** containers the runtimes keep state for (containerd tasks, runc, crun), by their init's host pid */
   runtimeStates?: { runtime: 'containerd' | 'runc' | 'crun'; id: string; namespace?: string; initPid: number }[];
@@ -75,6 +77,8 @@ export interface SnapshotProcess {
   children?: number[];
   rssKb?: number | null;
   startTicks?: number | null;
+  /** when it started, by the node's clock (bootTime + startTicks / clockTicks); with bootId, pid and startTicks it names one process for good */
+  startedAt?: string;
   /** utime + stime in clock ticks, field 14 + 15 of stat */
   cpuTicks?: number;
   /** CPU use in percent of one CPU: over the last refresh interval, or since start in a full snapshot (as ps shows it) */
