@@ -3,6 +3,7 @@ import { accessSync, closeSync, constants, existsSync, openSync, renameSync, rmS
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ProcscopeError, ProcscopeFailure, formatError, toProcscopeError } from '../../shared/errors';
+import { EXPORT_FORMATS, type ExportFormat, exportLines } from '../../shared/export/formats';
 import { jsonChunks } from '../../shared/snapshot/json';
 import { schemaErrors } from '../../shared/snapshot/validate';
 import type { OpenOptions } from '../engine/open';
@@ -35,6 +36,9 @@ standard input and output, run here under /bin/sh:
 
 Options (as OpenSSH's):
   -o, --output FILE        write the JSON to FILE instead of standard output
+      --format F           (snapshot) json (the default), ndjson or csv (a process per line, OpenTelemetry names),
+                           osquery (result-log lines of processes, process_open_sockets, listening_ports,
+                           process_namespaces, with container and pod columns)
   -p, --port PORT          SSH port
   -l, --login USER         user to log in as
   -i, --identity FILE      private key (repeatable); a passphrase is asked for, or read from $PROCSCOPE_PASSPHRASE
@@ -60,6 +64,7 @@ exit 1 means no snapshot (the message says why and how to fix it), 2 a usage err
 const USAGE: Record<string, string> = {
   snapshot: `Usage: procscope snapshot [TARGET | --via COMMAND] [-o FILE] [-p PORT] [-l USER] [-i KEY]... [-J HOSTS]
                           [-F CONFIG] [--ssh-option K=V]... [--known-hosts FILE] [--accept-new] [--sudo] [--no-agent] [--pretty] [--timeout SEC]
+                          [--format json|ndjson|csv|osquery]
 
 Writes a process snapshot of TARGET (default: this machine) as procscope.snapshot/v1 JSON,
 to FILE or to standard output. See 'procscope --help' for TARGET and the options.
@@ -118,6 +123,7 @@ function parse(argv: string[]) {
       'names-root': { type: 'string' },
       timeout: { type: 'string' },
       via: { type: 'string' },
+      format: { type: 'string' },
       threads: { type: 'string' },
       rss: { type: 'string' },
       'exit-code': { type: 'boolean' },
@@ -175,6 +181,8 @@ async function sessionFor(positionals: string[], values: Parsed['values'], openS
 
 async function snapshotCommand(positionals: string[], values: Parsed['values']): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`one TARGET at most, got: ${positionals.join(' ')}`);
+  const format = values.format ?? 'json';
+  if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`bad --format: ${format} (one of ${EXPORT_FORMATS.join(', ')})`);
   const output = outputPath(values);
   const { collectSnapshot, openSession } = await engine();
   const session = await sessionFor(positionals, values, openSession);
@@ -183,11 +191,14 @@ async function snapshotCommand(positionals: string[], values: Parsed['values']):
     const problems = schemaErrors(snapshot);
     if (problems.length > 0) process.stderr.write(`procscope: warning: this snapshot does not match the schema (a bug; please report it): ${problems.join('; ')}\n`);
     // Written piece by piece as it is made: one string of it all would cost tens of MB at 10,000 processes.
-    const json = (function* () {
-      yield* jsonChunks(snapshot, values.pretty ? 2 : 0);
-      yield '\n';
-    })();
-    const bytes = output ? writeAtomically(output, json) : await writeStdout(json);
+    const pieces =
+      format === 'json'
+        ? (function* () {
+            yield* jsonChunks(snapshot, values.pretty ? 2 : 0);
+            yield '\n';
+          })()
+        : exportLines(snapshot, format as Exclude<ExportFormat, 'json'>);
+    const bytes = output ? writeAtomically(output, pieces) : await writeStdout(pieces);
     const s = snapshot;
     process.stderr.write(
       `procscope: ${visibleText(s.node.hostname)} (${visibleText(s.node.target)}): ${s.processes.length} processes, ${s.sockets.length} sockets, ` +
