@@ -16,6 +16,7 @@ const HELP = `procscope: look inside a Linux node over SSH.
 Usage:
   procscope snapshot [TARGET] [options]   write a process snapshot (procscope.snapshot/v1 JSON)
   procscope containers [TARGET] [options] list the node's containers: id, runtime, pod/name, init pid, pid count
+  procscope record [TARGET] -o DIR        a snapshot every --every (30s) for --for (1h), gzipped into DIR, within --max-size (1G)
   procscope diff BEFORE AFTER [--json]    what started, exited, changed, listened, opened and closed between two snapshots
   procscope resolve TARGET [options]      say where TARGET leads (address, user, keys, jump hosts, known hosts), as ssh -G resolves it
   procscope serve [--port N]              serve the app to a browser on this machine (loopback only, with a token)
@@ -73,6 +74,14 @@ to FILE or to standard output. See 'procscope --help' for TARGET and the options
 
 Lists TARGET's containers: id, runtime, pod/name, init pid, pid count (--json: the containers as JSON).
 `,
+  record: `Usage: procscope record [TARGET | --via COMMAND] -o DIR [--every 30s] [--for 1h] [--max-size 1G] [SSH options as for snapshot]
+
+Takes a full snapshot of TARGET every --every for --for, each written to DIR (made if missing) as
+procscope-HOST-TIME.json.gz, whole or not at all. While the recordings in DIR exceed --max-size, the oldest are
+removed. Progress and disk use go to standard error; Ctrl-C stops after the snapshot under way. A failed snapshot is
+reported and the next tick tries again (on a new connection if the old one dropped). Compare any two with
+procscope diff; open one in the app with Open snapshot.
+`,
   diff: `Usage: procscope diff BEFORE AFTER [--json [--pretty]] [--threads N] [--rss MB] [--exit-code] [-o FILE]
 
 Compares two snapshots (.json, or .json.gz as procscope record writes them) and prints what changed, grouped:
@@ -124,6 +133,9 @@ function parse(argv: string[]) {
       timeout: { type: 'string' },
       via: { type: 'string' },
       format: { type: 'string' },
+      every: { type: 'string' },
+      for: { type: 'string' },
+      'max-size': { type: 'string' },
       threads: { type: 'string' },
       rss: { type: 'string' },
       'exit-code': { type: 'boolean' },
@@ -282,6 +294,49 @@ async function containersCommand(positionals: string[], values: Parsed['values']
   }
 }
 
+/** A snapshot every --every for --for, gzipped into -o DIR, its disk use bounded by --max-size. */
+async function recordCommand(positionals: string[], values: Parsed['values']): Promise<number> {
+  if (positionals.length > 1) throw new UsageError(`one TARGET at most, got: ${positionals.join(' ')}`);
+  if (!values.output || values.output === '-') throw new UsageError('record needs a directory: -o DIR');
+  const [{ parseDuration, parseSize, formatBytes }, { record }] = await Promise.all([import('../../shared/time/duration'), import('./record')]);
+  const everySec = parseDuration(values.every ?? '30s');
+  const forSec = parseDuration(values.for ?? '1h');
+  const maxBytes = parseSize(values['max-size'] ?? '1G');
+  if (everySec === null || everySec < 1) throw new UsageError(`bad --every: ${values.every} (a duration of 1s or more: 30s, 5m)`);
+  if (forSec === null) throw new UsageError(`bad --for: ${values.for} (a duration: 2h, 90m)`);
+  if (maxBytes === null) throw new UsageError(`bad --max-size: ${values['max-size']} (a size: 500M, 2G)`);
+  const dir = values.output;
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new ProcscopeFailure({ kind: 'not-found', message: `${dir} is a file; record writes a directory of snapshots.`, hint: 'Give a directory with -o (it is made if missing).' });
+  const { collectSnapshot, openSession } = await engine();
+  const options = collectOptionsFrom(values);
+  const tty = process.stderr.isTTY === true;
+  let transientShown = false;
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  const result = await record({
+    dir,
+    everySec,
+    forSec,
+    maxBytes,
+    open: () => sessionFor(positionals, values, openSession),
+    collect: (session) => collectSnapshot(session, options),
+    say: (line, transient) => {
+      if (tty && transient) {
+        process.stderr.write(`\r\x1b[K procscope: ${line}`);
+        transientShown = true;
+        return;
+      }
+      process.stderr.write(`${tty && transientShown ? '\n' : ''}procscope: ${line}\n`);
+      transientShown = false;
+    },
+    stopped,
+  });
+  process.stderr.write(`${transientShown ? '\n' : ''}procscope: recorded ${result.written} snapshots (${result.failed} failed, ${result.removed} removed to stay within ${formatBytes(maxBytes)}); ${formatBytes(result.bytes)} in ${dir}\n`);
+  return result.written > 0 ? 0 : EXIT_FAILURE;
+}
+
 /** What changed between two snapshot files (.json or .json.gz). */
 async function diffCommand(positionals: string[], values: Parsed['values']): Promise<number> {
   if (positionals.length !== 2) throw new UsageError('diff takes two snapshot files: procscope diff BEFORE.json AFTER.json');
@@ -412,6 +467,8 @@ export async function main(argv: string[]): Promise<number> {
         return await resolveCommand(rest, values);
       case 'diff':
         return await diffCommand(rest, values);
+      case 'record':
+        return await recordCommand(rest, values);
       case 'serve':
         return await serveCommand(rest, values);
       case undefined:

@@ -1,0 +1,63 @@
+/** procscope record, as users run it (the built CLI): writes gzipped snapshots, keeps within its bound, reopens. */
+import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Snapshot } from '../shared/snapshot/types';
+import { runCli } from './helpers/cli';
+import { schemaErrors } from './helpers/schema';
+import { makeTempDir } from './helpers/sshd';
+
+describe('procscope record', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = makeTempDir('record');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes a gzipped snapshot per tick, removes the oldest beyond --max-size, and the rest open and diff', async () => {
+    const out = join(dir, 'rec');
+    // One snapshot of this machine, gzipped: the bound is set to hold about two of them.
+    const probe = await runCli(['record', '--every', '1s', '--for', '1s', '-o', join(dir, 'probe')]);
+    expect(probe.code, probe.stderr).toBe(0);
+    const [one] = readdirSync(join(dir, 'probe'));
+    const bound = Math.round(statSync(join(dir, 'probe', one!)).size * 2.5);
+
+    const r = await runCli(['record', '--every', '1s', '--for', '5s', '--max-size', String(bound), '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = /recorded (\d+) snapshots \((\d+) failed, (\d+) removed/.exec(r.stderr);
+    expect(summary, r.stderr).not.toBeNull();
+    const [written, failed, removed] = summary!.slice(1).map(Number);
+    expect(written).toBeGreaterThanOrEqual(4);
+    expect(failed).toBe(0);
+    expect(removed).toBeGreaterThan(0);
+    const files = readdirSync(out).sort();
+    expect(files).toHaveLength(written! - removed!);
+    expect(files.every((f) => /^procscope-[A-Za-z0-9._-]+-\d{8}T\d{6}\.\d{3}Z\.json\.gz$/.test(f))).toBe(true);
+    expect(files.reduce((n, f) => n + statSync(join(out, f)).size, 0)).toBeLessThanOrEqual(bound);
+    expect(r.stderr).toMatch(/oldest removed/);
+    const snaps = files.map((f) => JSON.parse(gunzipSync(readFileSync(join(out, f))).toString('utf8')) as Snapshot);
+    for (const s of snaps) expect(schemaErrors(s)).toEqual([]);
+    // About a second apart, in order.
+    const times = snaps.map((s) => Date.parse(s.node.collectedAt));
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThan(500);
+
+    const diff = await runCli(['diff', join(out, files[0]!), join(out, files[files.length - 1]!), '--json']);
+    expect(diff.code, diff.stderr).toBe(0);
+    expect(JSON.parse(diff.stdout).matching).toBe('identity');
+  });
+
+  it('reports a node it cannot read at each tick, and exits 1 when nothing was written', async () => {
+    const r = await runCli(['record', '--via', 'echo no shell here >&2; exit 3', '--every', '1s', '--for', '2s', '-o', join(dir, 'none')]);
+    expect(r.code).toBe(1);
+    expect((r.stderr.match(/no snapshot: .*ended \(exit 3\) before it answered as a shell: no shell here/g) ?? []).length).toBe(2);
+    expect(r.stderr).toMatch(/recorded 0 snapshots \(2 failed/);
+    expect(readdirSync(join(dir, 'none'))).toEqual([]);
+  });
+
+  it('says what is wrong with its options', async () => {
+    expect((await runCli(['record'])).stderr).toMatch(/record needs a directory: -o DIR/);
+    expect((await runCli(['record', '-o', dir, '--every', 'soon'])).stderr).toMatch(/bad --every: soon/);
+    expect((await runCli(['record', '-o', dir, '--max-size', 'lots'])).stderr).toMatch(/bad --max-size: lots/);
+  });
+});
