@@ -12,6 +12,9 @@ import { parseCollectOutput } from '../shared/collect/frame';
 import { buildCollectScript, doneMarker } from '../shared/collect/script';
 import { assembleSnapshot } from '../shared/snapshot/assemble';
 import { applyDelta } from '../shared/snapshot/refresh';
+import { diffSnapshots } from '../shared/diff/diff';
+import { jsonChunks } from '../shared/snapshot/json';
+import { gzipSync } from 'node:zlib';
 import type { Snapshot } from '../shared/snapshot/types';
 import { collectSnapshot, refreshSnapshot, unwrapReply } from '../electron/engine/collect';
 import { openSession } from '../electron/engine/open';
@@ -263,6 +266,32 @@ interface Node {
   open(sshCompression?: boolean): Promise<NodeSession>;
 }
 
+/**
+ * What changed, at this size: diffSnapshots of two snapshots taken a moment apart (in this process, and through the
+ * CLI as a user runs it: read both files, compare, write the JSON), and the size of one recording (a gzipped
+ * snapshot, as procscope record writes it).
+ */
+async function historyBench(session: NodeSession, earlier: Snapshot, runs: number) {
+  const later = await collectSnapshot(session);
+  const dir = mkdtempSync(join(tmpdir(), 'procscope-bench-diff-'));
+  try {
+    const [a, b] = [join(dir, 'a.json'), join(dir, 'b.json')];
+    writeFileSync(a, JSON.stringify(earlier));
+    writeFileSync(b, JSON.stringify(later));
+    const diff = await measure(`procscope diff of two ${later.processes.length}-process snapshots, in process`, runs, async () => {
+      diffSnapshots(earlier, later);
+    });
+    const cliDiff = await measure(`procscope diff A B --json, end to end (CLI)`, runs, async () => {
+      await timed([CLI, 'diff', a, b, '--json', '-o', join(dir, 'diff.json')]);
+    });
+    const gz: number[] = [];
+    for (const s of [earlier, later]) gz.push(gzipSync(Buffer.from([...jsonChunks(s, 0)].join(''))).length);
+    return { diff, cliDiff, recordingBytes: median(gz) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** What one size of load measured: its rows (the table) and the figures the targets are checked against. */
 interface Phase {
   processes: number;
@@ -325,6 +354,7 @@ async function phase(node: Node, load: Load, full: boolean, cleanups: (() => unk
     }
     rows.push({ name: 'procscope parse + assembly in Node (of the above)', ms: parse });
   }
+  const history = await historyBench(session, snap!, runs);
   const floor = await measure('floor: one batched cat + find of the same files, sent', runs, () => runRaw(session, FLOOR));
   const tight = await measure('tight floor: head -c + find of the same files, sent', runs, () => runRaw(session, TIGHT_FLOOR));
   const statFloor = await measure('refresh floor: head -c of every /proc/<pid>/stat, sent', runs, () => runRaw(session, STAT_FLOOR));
@@ -361,6 +391,9 @@ async function phase(node: Node, load: Load, full: boolean, cleanups: (() => unk
       refresh_vs_stat_floor: m(refresh) / m(statFloor),
       refresh_bytes_per_process: mb(refresh) / snap!.processes.length,
       full_bytes_per_process: mb(fullRow) / snap!.processes.length,
+      diff_ms: m(history.diff),
+      cli_diff_ms: m(history.cliDiff),
+      recording_bytes: history.recordingBytes,
     },
   };
 }
@@ -436,6 +469,9 @@ async function main(): Promise<void> {
       target(`live refresh / refresh floor, ${small.processes} processes`, s.refresh_vs_stat_floor!, 2.0),
       target(`live refresh bytes per process, ${small.processes} processes`, s.refresh_bytes_per_process!, 20, 0),
       target(`CLI peak memory, MB, ${large?.processes ?? small.processes} processes`, (l ?? s).cli_peak_mb!, 260, 0),
+      ...(l && large ? [target(`procscope diff of two ${large.processes}-process snapshots (CLI), ms`, l.cli_diff_ms!, 1000, 0)] : []),
+      `   diffSnapshots alone: ${fmt(s.diff_ms!)} ms at ${small.processes} processes${l ? `, ${fmt(l.diff_ms!)} ms at ${large!.processes}` : ''}`,
+      `an hour of procscope record at ${small.processes} processes, every 30 s: 120 × ${(s.recording_bytes! / 1024).toFixed(0)} KiB = ${((120 * s.recording_bytes!) / 1024 / 1024).toFixed(1)} MiB${l ? ` (at ${large!.processes}: ${((120 * l.recording_bytes!) / 1024 / 1024).toFixed(1)} MiB)` : ''}`,
       ...(live && typeof live !== 'string'
         ? [
             target(`renderer live tick to paint, max ms, ${live.rows} rows`, Math.max(...live.tickMs), 50, 1),

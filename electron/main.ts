@@ -38,7 +38,7 @@ function serveApi(): () => void {
         return r.canceled || !r.filePath ? null : r.filePath;
       },
       async openFile() {
-        const r = await dialog.showOpenDialog(mainWindow!, { properties: ['openFile'], filters: [{ name: 'procscope snapshot', extensions: ['json'] }] });
+        const r = await dialog.showOpenDialog(mainWindow!, { properties: ['openFile'], filters: [{ name: 'procscope snapshot', extensions: ['json', 'gz'] }] });
         return r.canceled ? null : (r.filePaths[0] ?? null);
       },
     },

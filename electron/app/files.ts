@@ -1,9 +1,10 @@
 /** The files part of the API: export through a save dialog, import through an open dialog, check a text the page read. */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ApiHandlers } from '../../shared/api';
 import { fail } from '../../shared/errors';
-import { MAX_SNAPSHOT_BYTES, readSnapshot, tooLarge } from '../../shared/snapshot/import';
+import { readSnapshot } from '../../shared/snapshot/import';
+import { readSnapshotFile } from '../engine/snapshot-file';
 
 export interface Dialogs {
   /** a path to save to, or null if the user cancelled */
@@ -25,9 +26,7 @@ export function createFiles(dialogs: Dialogs | undefined): FileHandlers {
     async importSnapshot() {
       const path = await need('opens').openFile();
       if (path === null) return null;
-      const size = statSync(path).size;
-      if (size > MAX_SNAPSHOT_BYTES) tooLarge(size, basename(path));
-      return { snapshot: readSnapshot(readFileSync(path, 'utf8'), basename(path)), name: basename(path) };
+      return { snapshot: readSnapshotFile(path, basename(path)), name: basename(path) };
     },
     async checkSnapshot(text) {
       return readSnapshot(text);

@@ -347,7 +347,7 @@ async function diffCommand(positionals: string[], values: Parsed['values']): Pro
     return n;
   };
   const output = outputPath(values);
-  const [{ diffSnapshots, DEFAULT_THRESHOLDS }, { formatDiff }, { readSnapshotFile }] = await Promise.all([import('../../shared/diff/diff'), import('../../shared/diff/format'), import('./snapshot-file')]);
+  const [{ diffSnapshots, DEFAULT_THRESHOLDS }, { formatDiff }, { readSnapshotFile }] = await Promise.all([import('../../shared/diff/diff'), import('../../shared/diff/format'), import('../engine/snapshot-file')]);
   const [before, after] = [readSnapshotFile(positionals[0]!), readSnapshotFile(positionals[1]!)];
   const diff = diffSnapshots(before, after, {
     threads: number('threads', values.threads, DEFAULT_THRESHOLDS.threads),

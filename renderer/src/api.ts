@@ -21,6 +21,24 @@ const LOST: ProcscopeError = {
 
 const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
 
+/** A gzipped file's text, inflated no further than `limit` bytes (a bomb stops there). */
+async function inflateAtMost(file: Blob, limit: number): Promise<string> {
+  const reader = file.stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+  const parts: Uint8Array[] = [];
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    bytes += value.length;
+    if (bytes >= limit) {
+      await reader.cancel();
+      break;
+    }
+  }
+  return new TextDecoder().decode(await new Blob(parts as BlobPart[]).arrayBuffer());
+}
+
 /** A WebSocket client for `procscope serve`; reconnects with backoff, and fails open requests on a drop. */
 export function webSocketClient(url: string, session: string): ApiClient {
   let ws: WebSocket | null = null;
@@ -81,7 +99,7 @@ export function webSocketClient(url: string, session: string): ApiClient {
       new Promise((resolve) => {
         const input = document.createElement('input');
         input.type = 'file';
-        input.accept = '.json,application/json';
+        input.accept = '.json,.gz,application/json,application/gzip';
         input.addEventListener('cancel', () => resolve({ ok: true, value: null }));
         input.addEventListener('change', async () => {
           const file = input.files?.[0];
@@ -89,7 +107,13 @@ export function webSocketClient(url: string, session: string): ApiClient {
           if (file.size > MAX_SNAPSHOT_BYTES) {
             return resolve({ ok: false, error: { kind: 'unsupported', message: `${file.name} is ${mb(file.size)} MB; procscope opens snapshots of up to ${mb(MAX_SNAPSHOT_BYTES)} MB.`, hint: 'Export one process tree instead of the whole node.' } });
           }
-          const checked = (await call('checkSnapshot', [await file.text()])) as Result<Snapshot>;
+          // procscope record writes .json.gz: inflated here, and held to the same limit once inflated.
+          const gzipped = new Uint8Array(await file.slice(0, 2).arrayBuffer());
+          const text = gzipped[0] === 0x1f && gzipped[1] === 0x8b ? await inflateAtMost(file, MAX_SNAPSHOT_BYTES + 1) : await file.text();
+          if (text.length > MAX_SNAPSHOT_BYTES) {
+            return resolve({ ok: false, error: { kind: 'unsupported', message: `${file.name} inflates to ${mb(text.length)} MB; procscope opens snapshots of up to ${mb(MAX_SNAPSHOT_BYTES)} MB.` } });
+          }
+          const checked = (await call('checkSnapshot', [text])) as Result<Snapshot>;
           resolve(checked.ok ? { ok: true, value: { snapshot: checked.value, name: file.name } } : checked);
         });
         input.click();

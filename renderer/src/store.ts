@@ -4,13 +4,15 @@
  * shows: view, filters, sorts, selection) and prompts (host keys, secrets). The API is given when the store is
  * made, never kept in state. Maps are replaced, never mutated, so narrow selectors see every change.
  */
-import { createContext, useContext } from 'react';
+import { createContext, useContext, useMemo } from 'react';
+import { type Comparison, compareSnapshots } from './compare';
 import { type StoreApi, createStore, useStore as useZustand } from 'zustand';
 import type { ApiClient, Capabilities, ConnectionStatus, HostKeyDecision, HostKeyPrompt, SavedNode, SecretPrompt } from '../../shared/api';
 import type { ProcscopeError } from '../../shared/errors';
 import { applyDelta } from '../../shared/snapshot/refresh';
 import { subsetSnapshot } from '../../shared/snapshot/subset';
 import type { Snapshot } from '../../shared/snapshot/types';
+import { type Moment, remember } from './history';
 import { type SnapshotIndex, type SortSpec, indexSnapshot } from './model';
 
 export type View = 'processes' | 'namespaces' | 'sockets' | 'containers' | 'errors';
@@ -40,6 +42,12 @@ export interface Tab {
   ticks: number;
   /** this machine's clock when the data on screen arrived */
   updatedAt: number | null;
+  /** the states a live tab showed, for "what was here 5 minutes ago?" */
+  history: Moment[];
+  /** a moment of the history shown instead of now (the live loop goes on behind it) */
+  past: { at: string; index: SnapshotIndex } | null;
+  /** an earlier state the tab is compared with: its rows show what came, went and changed since */
+  compare: { base: Snapshot; label: string } | null;
 }
 
 /** A table's sort: a column key and a direction. */
@@ -68,6 +76,8 @@ export interface TabView {
   namespaceSort: TableSort | null;
   containerText: string;
   containerSort: TableSort | null;
+  /** while comparing: only the rows that came, went or changed */
+  changesOnly: boolean;
 }
 
 export const DEFAULT_VIEW: TabView = {
@@ -88,6 +98,7 @@ export const DEFAULT_VIEW: TabView = {
   namespaceSort: null,
   containerText: '',
   containerSort: null,
+  changesOnly: false,
 };
 
 /** Every this many live refreshes, a full read (fds, sockets, namespaces, cgroups) instead. */
@@ -145,6 +156,10 @@ interface TabsSlice {
   importSnapshot(): Promise<void>;
   openSnapshot(snapshot: Snapshot, name: string): void;
   exportSnapshot(scope: 'node' | 'process'): Promise<void>;
+  /** shows a moment of the tab's history, or now (null) */
+  viewMoment(tabId: string, at: string | null): void;
+  /** compares the tab with a moment of its history, a snapshot file ('file'), or nothing (null) */
+  compareWith(tabId: string, what: { moment: string } | 'file' | null): Promise<void>;
 }
 
 interface ViewsSlice {
@@ -239,6 +254,9 @@ function tabsSlice(set: SetState, get: GetState, api: ApiClient): TabsSlice {
     );
   };
 
+  /** A new state of a live tab: shown, and remembered in its history. */
+  const shown = (tabId: string, snapshot: Snapshot): Pick<Tab, 'index' | 'history'> => ({ index: indexSnapshot(snapshot), history: remember(get().tabs.get(tabId)?.history ?? [], snapshot) });
+
   const failedRead = (tabId: string, error: ProcscopeError, extra: Partial<Tab> = {}) => {
     const now = get().tabs.get(tabId);
     if (!now) return;
@@ -268,7 +286,7 @@ function tabsSlice(set: SetState, get: GetState, api: ApiClient): TabsSlice {
     upsertTab: (id, patch) =>
       set((s) => {
         const old = s.tabs.get(id);
-        const tab: Tab = { status: null, index: null, error: null, loading: false, live: false, intervalMs: DEFAULT_INTERVAL_MS, staleSince: null, failures: 0, ticks: 0, updatedAt: null, ...old, ...patch, id };
+        const tab: Tab = { status: null, index: null, error: null, loading: false, live: false, intervalMs: DEFAULT_INTERVAL_MS, staleSince: null, failures: 0, ticks: 0, updatedAt: null, history: [], past: null, compare: null, ...old, ...patch, id };
         return { tabs: new Map(s.tabs).set(id, tab), tabOrder: old ? s.tabOrder : [...s.tabOrder, id] };
       }),
     patchTab,
@@ -294,7 +312,7 @@ function tabsSlice(set: SetState, get: GetState, api: ApiClient): TabsSlice {
       patchTab(tabId, { loading: true });
       const result = await api.collect(tab.status.connectionId);
       if (!get().tabs.has(tabId)) return;
-      if (result.ok) patchTab(tabId, { index: indexSnapshot(result.value), error: null, loading: false, staleSince: null, failures: 0, updatedAt: Date.now() });
+      if (result.ok) patchTab(tabId, { ...shown(tabId, result.value), error: null, loading: false, staleSince: null, failures: 0, updatedAt: Date.now() });
       else failedRead(tabId, result.error);
     },
 
@@ -311,7 +329,7 @@ function tabsSlice(set: SetState, get: GetState, api: ApiClient): TabsSlice {
       const result = await api.refresh(tab.status.connectionId, view.detailOpen && view.selectedPid !== null ? [view.selectedPid] : []);
       const now = get().tabs.get(tabId);
       if (!now?.index || now.loading) return; // closed, or a full read started meanwhile and will bring newer data
-      if (result.ok) patchTab(tabId, { index: indexSnapshot(applyDelta(now.index.snapshot, result.value)), error: null, staleSince: null, failures: 0, ticks, updatedAt: Date.now() });
+      if (result.ok) patchTab(tabId, { ...shown(tabId, applyDelta(now.index.snapshot, result.value)), error: null, staleSince: null, failures: 0, ticks, updatedAt: Date.now() });
       else failedRead(tabId, result.error, { ticks });
     },
 
@@ -353,6 +371,24 @@ function tabsSlice(set: SetState, get: GetState, api: ApiClient): TabsSlice {
       const id = `import-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
       get().upsertTab(id, { kind: 'import', label: `${snapshot.node.hostname} (imported)`, index: indexSnapshot(snapshot), importedFrom: name, live: false });
       get().setActiveTab(id);
+    },
+
+    viewMoment(tabId, at) {
+      const tab = get().tabs.get(tabId);
+      const moment = at === null ? undefined : tab?.history.find((m) => m.at === at);
+      patchTab(tabId, { past: moment ? { at: moment.at, index: indexSnapshot(moment.snapshot) } : null });
+    },
+
+    async compareWith(tabId, what) {
+      if (what === null) return patchTab(tabId, { compare: null });
+      if (what === 'file') {
+        const result = await api.importSnapshot();
+        if (!result.ok) return set({ notice: errorNotice(result.error) });
+        if (result.value) patchTab(tabId, { compare: { base: result.value.snapshot, label: result.value.name } });
+        return;
+      }
+      const moment = get().tabs.get(tabId)?.history.find((m) => m.at === what.moment);
+      if (moment) patchTab(tabId, { compare: { base: moment.snapshot, label: new Date(moment.at).toLocaleTimeString() } });
     },
 
     async exportSnapshot(scope) {
@@ -448,6 +484,21 @@ const activeTabOf = (s: State) => (s.activeTab ? s.tabs.get(s.activeTab) : undef
 /** One field of the active tab (undefined without one): components re-render when that field changes, not the whole tab. */
 export function useTabField<K extends keyof Tab>(key: K): Tab[K] | undefined {
   return useStore((s) => activeTabOf(s)?.[key]);
+}
+
+/** The state the active tab shows: a moment of its history, or now. */
+export function useShownIndex(): SnapshotIndex | null {
+  return useStore((s) => {
+    const tab = activeTabOf(s);
+    return tab?.past?.index ?? tab?.index ?? null;
+  });
+}
+
+/** What the active tab's shown state is compared with, if anything. */
+export function useComparison(): Comparison | null {
+  const index = useShownIndex();
+  const compare = useTabField('compare');
+  return useMemo(() => (index && compare ? compareSnapshots(compare.base, index.snapshot) : null), [index, compare]);
 }
 
 /** One field of what the active tab shows. */

@@ -3,9 +3,10 @@ import { useMemo } from 'react';
 import type { SnapshotContainer } from '../../../shared/snapshot/types';
 import { containerLabel, shortId } from '../../../shared/containers/summary';
 import { type SnapshotIndex, filterByText, nextSort, sortRows } from '../model';
-import { type TableSort, useStore, useView } from '../store';
+import { markClass, rowsWithChanges } from '../compare';
+import { type TableSort, useComparison, useStore, useTabField, useView } from '../store';
 import { visibleText } from '../../../shared/visible';
-import { FilterBar, PidLink } from './common';
+import { FilterBar, PidLink, markColumn } from './common';
 import { type Column, VirtualTable } from './VirtualTable';
 
 function ContainerDetail({ index, c }: { index: SnapshotIndex; c: SnapshotContainer }) {
@@ -97,10 +98,14 @@ export function ContainersView({ index }: { index: SnapshotIndex }) {
     ],
     [],
   );
-  const rows = useMemo(
-    () => sortRows(filterByText(index.snapshot.containers, text, (c) => [c.id, c.runtime, c.ociRuntime ?? '', containerLabel(c), c.podUid ?? '', c.namespace ?? '', c.hostname ?? '', c.cgroupPath].join('\u0000')), containerValue, sort),
-    [index, text, sort],
-  );
+  const comparison = useComparison();
+  const compareLabel = useTabField('compare')?.label ?? '';
+  const changesOnly = useView('changesOnly');
+  const rows = useMemo(() => {
+    const haystack = (c: SnapshotContainer) => [c.id, c.runtime, c.ociRuntime ?? '', containerLabel(c), c.podUid ?? '', c.namespace ?? '', c.hostname ?? '', c.cgroupPath].join('\u0000');
+    return rowsWithChanges(sortRows(filterByText(index.snapshot.containers, text, haystack), containerValue, sort), comparison?.containers ?? null, changesOnly, (gone) => filterByText(gone, text, haystack));
+  }, [index, text, sort, comparison, changesOnly]);
+  const shownColumns = useMemo(() => [...(comparison ? [markColumn<SnapshotContainer>(comparison.containers.markOf, compareLabel)] : []), ...columns], [columns, comparison, compareLabel]);
   const c = selected ? index.containerById.get(selected) : undefined;
   return (
     <div className="view split">
@@ -116,8 +121,9 @@ export function ContainersView({ index }: { index: SnapshotIndex }) {
       <VirtualTable
         testId="container-table"
         rows={rows}
-        columns={columns}
-        rowKey={containerKey}
+        columns={shownColumns}
+        rowKey={(x) => (comparison?.containers.markOf(x) === '-' ? `gone:${containerKey(x)}` : containerKey(x))}
+        rowClass={(x) => markClass(comparison?.containers.markOf(x) ?? null)}
         selectedKey={c ? containerKey(c) : null}
         onSelect={(x) => patchView({ selectedContainer: x.id })}
         sortKey={sort?.column}

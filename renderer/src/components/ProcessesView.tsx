@@ -2,8 +2,11 @@
 import { useEffect, useMemo, useRef } from 'react';
 import type { SnapshotProcess } from '../../../shared/snapshot/types';
 import { visibleText } from '../../../shared/visible';
-import { type ProcessColumn, type SnapshotIndex, containerCell, filterAndSort, formatKb, nextSort, processTree } from '../model';
-import { useStore, useView } from '../store';
+import { commandLineText } from '../../../shared/export/formats';
+import { type Mark, markClass } from '../compare';
+import { type ProcessColumn, type SnapshotIndex, containerCell, filterAndSort, filterWords, formatKb, nextSort, processTree } from '../model';
+import { useComparison, useStore, useTabField, useView } from '../store';
+import { markColumn } from './common';
 import { type Column, VirtualTable } from './VirtualTable';
 
 /** Columns whose first click sorts the biggest first, as top and htop do. */
@@ -14,7 +17,12 @@ interface Row {
   prefix: string;
   hasChildren: boolean;
   collapsed: boolean;
+  /** while comparing: came, changed, or gone (a process of the earlier state) */
+  mark?: Mark | null;
+  gone?: boolean;
 }
+
+const rowKey = (r: Row) => (r.gone ? `gone-${r.p.pid}-${r.p.startTicks ?? ''}` : r.p.pid);
 
 function NameCell({ row, tree }: { row: Row; tree: boolean }) {
   const toggleCollapsed = useStore((s) => s.toggleCollapsed);
@@ -42,14 +50,19 @@ function NameCell({ row, tree }: { row: Row; tree: boolean }) {
   );
 }
 
+/** A gone process is not in the index (and its pid may be another process's now): its own argv. */
+function commandLineCell(index: SnapshotIndex, r: Row): string {
+  return visibleText(r.gone ? commandLineText(r.p.cmdline) : (index.commandLine.get(r.p.pid) ?? ''));
+}
+
 /** With the detail pane open, the table keeps what identifies a process, so both fit a laptop's screen. */
 const COMPACT = new Set(['pid', 'user', 'cpu', 'name', 'cmdline']);
 
-function columns(index: SnapshotIndex, tree: boolean, compact: boolean): Column<Row>[] {
-  const all = allColumns(index, tree);
+function columns(index: SnapshotIndex, tree: boolean, compact: boolean, compareLabel: string | null): Column<Row>[] {
+  const all = [...(compareLabel !== null ? [markColumn<Row>((r) => r.mark ?? null, compareLabel)] : []), ...allColumns(index, tree)];
   if (!compact) return all;
   const narrow: Record<string, string> = { pid: '64px', user: '80px', cpu: '56px', name: tree ? '180px' : '120px', cmdline: 'minmax(100px, 1fr)' };
-  return all.filter((c) => COMPACT.has(c.key)).map((c) => ({ ...c, width: narrow[c.key] ?? c.width }));
+  return all.filter((c) => COMPACT.has(c.key) || c.key === 'change').map((c) => ({ ...c, width: narrow[c.key] ?? c.width }));
 }
 
 function allColumns(index: SnapshotIndex, tree: boolean): Column<Row>[] {
@@ -63,7 +76,7 @@ function allColumns(index: SnapshotIndex, tree: boolean): Column<Row>[] {
     { key: 'rssKb', title: 'RSS', width: '80px', align: 'right', render: (r) => formatKb(r.p.rssKb) },
     { key: 'container', title: 'CONTAINER', width: '150px', render: (r) => visibleText(containerCell(index, r.p)), text: (r) => visibleText(containerCell(index, r.p)) },
     { key: 'name', title: 'NAME', width: tree ? '260px' : '170px', render: (r) => <NameCell row={r} tree={tree} />, text: (r) => visibleText(r.p.name) },
-    { key: 'cmdline', title: 'COMMAND LINE', width: 'minmax(200px, 1fr)', render: (r) => visibleText(index.commandLine.get(r.p.pid) ?? ''), text: (r) => visibleText(index.commandLine.get(r.p.pid) ?? '') },
+    { key: 'cmdline', title: 'COMMAND LINE', width: 'minmax(200px, 1fr)', render: (r) => commandLineCell(index, r), text: (r) => commandLineCell(index, r) },
   ];
 }
 
@@ -77,16 +90,25 @@ export function ProcessesView({ index }: { index: SnapshotIndex }) {
   const selectProcess = useStore((s) => s.selectProcess);
   const filterBox = useRef<HTMLInputElement>(null);
 
-  const rows: Row[] = useMemo(
-    () =>
-      treeMode
-        ? processTree(index, filter, collapsed).map((t) => ({ p: t.process, prefix: t.prefix, hasChildren: t.hasChildren, collapsed: t.collapsed }))
-        : filterAndSort(index, filter, sort).map((p) => ({ p, prefix: '', hasChildren: false, collapsed: false })),
-    [index, filter, sort, treeMode, collapsed],
-  );
+  const comparison = useComparison();
+  const compareLabel = useTabField('compare')?.label ?? null;
+  const changesOnly = useView('changesOnly');
+  const rows: Row[] = useMemo(() => {
+    const shown: Row[] = treeMode
+      ? processTree(index, filter, collapsed).map((t) => ({ p: t.process, prefix: t.prefix, hasChildren: t.hasChildren, collapsed: t.collapsed }))
+      : filterAndSort(index, filter, sort).map((p) => ({ p, prefix: '', hasChildren: false, collapsed: false }));
+    if (!comparison) return shown;
+    const words = filterWords(filter);
+    const marked = shown.map((r) => ({ ...r, mark: comparison.processes.markOf(r.p) }));
+    const gone = comparison.processes.removed
+      .filter((p) => words.every((w) => `${p.pid}\0${p.name}\0${p.user ?? p.uid}\0${p.cmdline.join(' ')}`.toLowerCase().includes(w)))
+      .map((p): Row => ({ p, prefix: '', hasChildren: false, collapsed: false, mark: '-', gone: true }));
+    const all = treeMode ? marked : [...marked, ...gone];
+    return changesOnly ? all.filter((r) => r.mark) : all;
+  }, [index, filter, sort, treeMode, collapsed, comparison, changesOnly]);
   const detailOpen = useView('detailOpen');
   const compact = detailOpen && selectedPid !== null && index.byPid.has(selectedPid);
-  const cols = useMemo(() => columns(index, treeMode, compact), [index, treeMode, compact]);
+  const cols = useMemo(() => columns(index, treeMode, compact, comparison ? compareLabel : null), [index, treeMode, compact, comparison, compareLabel]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -127,17 +149,18 @@ export function ProcessesView({ index }: { index: SnapshotIndex }) {
           <input type="checkbox" data-testid="tree-toggle" checked={treeMode} onChange={(e) => patchView({ treeMode: e.target.checked })} /> Tree
         </label>
         <span className="count" data-testid="process-count">
-          {rows.length} of {index.snapshot.processes.length} processes
+          {comparison ? `${rows.length} rows, ${index.snapshot.processes.length} processes` : `${rows.length} of ${index.snapshot.processes.length} processes`}
         </span>
       </div>
       <VirtualTable
         testId="process-table"
         rows={rows}
         columns={cols}
-        rowKey={(r) => r.p.pid}
+        rowKey={rowKey}
         selectedKey={selectedPid}
-        onSelect={(r) => selectProcess(r.p.pid)}
-        onOpen={(r) => selectProcess(r.p.pid, true)}
+        onSelect={(r) => (r.gone ? undefined : selectProcess(r.p.pid))}
+        onOpen={(r) => (r.gone ? undefined : selectProcess(r.p.pid, true))}
+        rowClass={(r) => markClass(r.mark ?? null)}
         sortKey={treeMode ? undefined : sort.column}
         descending={sort.descending}
         onSort={treeMode ? undefined : (key) => patchView({ sort: nextSort(sort, key as ProcessColumn, BIGGEST_FIRST.has(key)) })}

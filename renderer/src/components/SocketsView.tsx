@@ -7,8 +7,9 @@ import { useMemo } from 'react';
 import type { SnapshotSocket } from '../../../shared/snapshot/types';
 import { visibleText } from '../../../shared/visible';
 import { type SnapshotIndex, containerText, filterSockets, nextSort, peerPids, sortRows } from '../model';
-import { type TableSort, useStore, useView } from '../store';
-import { FilterBar, PidLink } from './common';
+import { markClass, rowsWithChanges } from '../compare';
+import { type TableSort, useComparison, useStore, useTabField, useView } from '../store';
+import { FilterBar, PidLink, markColumn } from './common';
 import { type Column, VirtualTable } from './VirtualTable';
 
 const holders = (index: SnapshotIndex, pids: number[]) => pids.map((p) => `${visibleText(index.byPid.get(p)?.name ?? '?')}(${p})`).join(' ');
@@ -87,11 +88,17 @@ export function SocketsView({ index }: { index: SnapshotIndex }) {
   const text = useView('socketText');
   const sort = useView('socketSort');
   const patchView = useStore((s) => s.patchView);
+  const comparison = useComparison();
+  const compareLabel = useTabField('compare')?.label ?? '';
+  const changesOnly = useView('changesOnly');
   const rows = useMemo(
-    () => sortRows(filterSockets(index.snapshot.sockets, listeningOnly, proto, text, index), (s, c) => socketValue(index, s, c), sort),
-    [index, listeningOnly, proto, text, sort],
+    () =>
+      rowsWithChanges(sortRows(filterSockets(index.snapshot.sockets, listeningOnly, proto, text, index), (s, c) => socketValue(index, s, c), sort), comparison?.sockets ?? null, changesOnly, (gone) =>
+        filterSockets(gone, listeningOnly, proto, text),
+      ),
+    [index, listeningOnly, proto, text, sort, comparison, changesOnly],
   );
-  const columns = useMemo(() => socketColumns(index), [index]);
+  const columns = useMemo(() => [...(comparison ? [markColumn<SnapshotSocket>(comparison.sockets.markOf, compareLabel)] : []), ...socketColumns(index)], [index, comparison, compareLabel]);
   return (
     <div className="view">
       <FilterBar
@@ -118,7 +125,8 @@ export function SocketsView({ index }: { index: SnapshotIndex }) {
         testId="socket-table"
         rows={rows}
         columns={columns}
-        rowKey={socketKey}
+        rowKey={(s) => (comparison?.sockets.markOf(s) === '-' ? `gone:${socketKey(s)}` : socketKey(s))}
+        rowClass={(s) => markClass(comparison?.sockets.markOf(s) ?? null)}
         selectedKey={null}
         onSelect={() => {}}
         sortKey={sort?.column}

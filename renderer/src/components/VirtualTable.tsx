@@ -28,9 +28,11 @@ interface Props<T> {
   testId: string;
   rowHeight?: number;
   emptyText?: string;
+  /** a class for a row (a change mark while comparing) */
+  rowClass?(row: T): string;
 }
 
-export function VirtualTable<T>({ rows, columns, rowKey, selectedKey, onSelect, onOpen, sortKey, descending, onSort, testId, rowHeight = 24, emptyText }: Props<T>) {
+export function VirtualTable<T>({ rows, columns, rowKey, selectedKey, onSelect, onOpen, sortKey, descending, onSort, testId, rowHeight = 24, emptyText, rowClass }: Props<T>) {
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(600);
@@ -107,7 +109,7 @@ export function VirtualTable<T>({ rows, columns, rowKey, selectedKey, onSelect, 
                 role="row"
                 aria-rowindex={first + i + 1}
                 data-key={key}
-                className={`vrow ${key === selectedKey ? 'selected' : ''}`}
+                className={`vrow ${key === selectedKey ? 'selected' : ''} ${rowClass?.(row) ?? ''}`}
                 style={{ top: (first + i) * rowHeight, height: rowHeight, gridTemplateColumns: template }}
                 onClick={() => onSelect(row)}
                 onDoubleClick={() => onOpen?.(row)}

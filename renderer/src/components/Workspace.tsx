@@ -1,11 +1,12 @@
 /** The tabs of connected nodes and imported snapshots, and the active one's views. Each part selects only the fields it draws. */
 import { useEffect, useState } from 'react';
 import { visibleText } from '../../../shared/visible';
-import { type Tab, type View, isStale, nextDelay, useStore, useTabField, useView } from '../store';
+import { type Tab, type View, isStale, nextDelay, useShownIndex, useStore, useTabField, useView } from '../store';
 import { ErrorBox } from './common';
 import { ContainersView } from './ContainersView';
 import { ErrorBoundary } from './ErrorBoundary';
 import { ErrorsView } from './ErrorsView';
+import { HistoryBar } from './HistoryBar';
 import { NamespacesView } from './NamespacesView';
 import { ProcessDetail } from './ProcessDetail';
 import { ProcessesView } from './ProcessesView';
@@ -187,7 +188,7 @@ function ConnectionLog() {
 }
 
 function ViewButtons() {
-  const index = useTabField('index');
+  const index = useShownIndex();
   const view = useView('view');
   const setView = useStore((s) => s.setView);
   if (!index) return null;
@@ -211,7 +212,7 @@ function ViewButtons() {
 }
 
 function Content() {
-  const index = useTabField('index');
+  const index = useShownIndex();
   const id = useTabField('id');
   const view = useView('view');
   const selectedPid = useView('selectedPid');
@@ -261,6 +262,7 @@ export function Workspace() {
       <ConnectionLog />
       {hasIndex ? (
         <>
+          <HistoryBar />
           <ViewButtons />
           <Content />
         </>

@@ -1,5 +1,7 @@
 /** Small pieces the views share: visible text, clickable pids and containers, errors. */
 import type { ProcscopeError } from '../../../shared/errors';
+import { type Mark, markClass, markTitle } from '../compare';
+import type { Column } from './VirtualTable';
 import { type View, useStore } from '../store';
 import { visibleParts, visibleText } from '../../../shared/visible';
 import { shortId } from '../../../shared/containers/summary';
@@ -85,4 +87,23 @@ export function FilterBar(props: { name: string; placeholder: string; text: stri
       </span>
     </div>
   );
+}
+
+/** The first column while a tab is compared: + came, - went, ~ changed. */
+export function markColumn<T>(markOf: (row: T) => Mark | null, label: string): Column<T> {
+  return {
+    key: 'change',
+    title: 'Δ',
+    width: '28px',
+    render: (row) => {
+      const mark = markOf(row);
+      return mark ? (
+        <span className={`mark ${markClass(mark)}`} title={markTitle(mark, label)} data-mark={mark}>
+          {mark === '-' ? '−' : mark}
+        </span>
+      ) : (
+        ''
+      );
+    },
+  };
 }
