@@ -14,7 +14,7 @@ import type { Snapshot } from '../shared/snapshot/types';
 import { collectSnapshot, refreshSnapshot } from '../electron/engine/collect';
 import { applyDelta } from '../shared/snapshot/refresh';
 import { type NodeSession, localSession } from '../electron/engine/session';
-import { until } from './helpers/kernel';
+import { pidsWhereStatus, until } from './helpers/kernel';
 import { makeTempDir } from './helpers/sshd';
 
 const isRoot = process.getuid?.() === 0;
@@ -48,7 +48,7 @@ describe.skipIf(why !== null)('the collector, through either framing', () => {
     holder.stdout!.on('data', (b: Buffer) => (out += b.toString()));
     await until(() => out.includes('ready') || 'the tree is not ready');
     // The namespace's pid 1: unshare's forked child.
-    init = readdirSync('/proc').find((p) => /^\d+$/.test(p) && readFileSync(`/proc/${p}/status`, 'latin1').match(/^PPid:\s+(\d+)$/m)?.[1] === String(holder.pid))!;
+    init = pidsWhereStatus((status) => status.match(/^PPid:\s+(\d+)$/m)?.[1] === String(holder.pid))[0]!;
     inside = (extraPath) => localSession(['nsenter', '-t', init, '-p', '-m', ...(extraPath ? ['env', `PATH=${extraPath}:${process.env.PATH}`] : []), 'sh', '-s']);
   });
   afterAll(() => {

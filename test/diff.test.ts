@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SnapshotDiff } from '../shared/diff/types';
 import type { Snapshot } from '../shared/snapshot/types';
 import { runCli } from './helpers/cli';
-import { until } from './helpers/kernel';
+import { pidsWhereStatus, until } from './helpers/kernel';
 import { diffSchemaErrors, schemaErrors } from './helpers/schema';
 import { makeTempDir } from './helpers/sshd';
 
@@ -71,7 +71,7 @@ describe.skipIf(why !== null)('procscope diff, on a node that changed', () => {
     let out = '';
     holder.stdout!.on('data', (b: Buffer) => (out += b.toString()));
     await until(() => out.includes('ready') || 'the tree is not ready');
-    init = readdirSync('/proc').find((p) => /^\d+$/.test(p) && readFileSync(`/proc/${p}/status`, 'latin1').match(/^PPid:\s+(\d+)$/m)?.[1] === String(holder.pid))!;
+    init = pidsWhereStatus((status) => status.match(/^PPid:\s+(\d+)$/m)?.[1] === String(holder.pid))[0]!;
     via = `nsenter -t ${init} -p -m sh`;
   });
   afterAll(() => {
@@ -124,7 +124,7 @@ describe.skipIf(why !== null)('procscope diff, on a node that changed', () => {
     const btime = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))![1]);
     const clk = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout);
     const newcomer = diff.processes.started.find((p) => p.cmdline[0] === 'ps-newcomer')!;
-    const hostPid = readdirSync('/proc').find((p) => /^\d+$/.test(p) && new RegExp(`^NSpid:\\s+${p}\\s+${newcomer.pid}$`, 'm').test(readFileSync(`/proc/${p}/status`, 'latin1')))!;
+    const hostPid = pidsWhereStatus((status) => new RegExp(`^Pid:\\s+(\\d+)$[^]*^NSpid:\\s+\\1\\s+${newcomer.pid}$`, 'm').test(status))[0]!;
     const startTicks = Number(readFileSync(`/proc/${hostPid}/stat`, 'latin1').slice(readFileSync(`/proc/${hostPid}/stat`, 'latin1').lastIndexOf(')') + 2).split(' ')[19]);
     expect(newcomer.startTicks).toBe(startTicks);
     expect(newcomer.startedAt).toBe(new Date(Math.round((btime + startTicks / clk) * 1000)).toISOString());

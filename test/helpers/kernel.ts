@@ -111,3 +111,15 @@ export async function until(check: () => true | string, timeoutMs = 10_000): Pro
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** The pids whose /proc/<pid>/status satisfies `test`; a process that exits during the scan is no match. */
+export function pidsWhereStatus(test: (status: string) => boolean): string[] {
+  return readdirSync('/proc').filter((p) => {
+    if (!/^\d+$/.test(p)) return false;
+    try {
+      return test(readFileSync(`/proc/${p}/status`, 'latin1'));
+    } catch {
+      return false;
+    }
+  });
+}
