@@ -17,6 +17,9 @@ Usage:
   procscope snapshot [TARGET] [options]   write a process snapshot (procscope.snapshot/v1 JSON)
   procscope containers [TARGET] [options] list the node's containers: id, runtime, pod/name, init pid, pid count
   procscope record [TARGET] -o DIR        a snapshot every --every (30s) for --for (1h), gzipped into DIR, within --max-size (1G)
+  procscope nodes --inventory SRC         list an inventory's nodes: a file of destinations, ssh-config, ansible:PATH, kubectl
+  procscope find [--inventory SRC | TARGET...] --port N | --name RE | --cmdline RE | --exe PATH | --container ID
+                 | --pod UID|NAME | --user NAME   ask every node, 16 at a time, which processes match
   procscope diff BEFORE AFTER [--json]    what started, exited, changed, listened, opened and closed between two snapshots
   procscope resolve TARGET [options]      say where TARGET leads (address, user, keys, jump hosts, known hosts), as ssh -G resolves it
   procscope serve [--port N]              serve the app to a browser on this machine (loopback only, with a token)
@@ -134,6 +137,14 @@ function parse(argv: string[]) {
       via: { type: 'string' },
       format: { type: 'string' },
       every: { type: 'string' },
+      inventory: { type: 'string' },
+      parallel: { type: 'string' },
+      name: { type: 'string' },
+      cmdline: { type: 'string' },
+      exe: { type: 'string' },
+      container: { type: 'string' },
+      pod: { type: 'string' },
+      user: { type: 'string' },
       for: { type: 'string' },
       'max-size': { type: 'string' },
       threads: { type: 'string' },
@@ -292,6 +303,77 @@ async function containersCommand(positionals: string[], values: Parsed['values']
   } finally {
     session.close();
   }
+}
+
+/** The nodes of an inventory, as procscope would ask them. */
+async function nodesCommand(positionals: string[], values: Parsed['values']): Promise<number> {
+  if (positionals.length > 0) throw new UsageError('nodes takes no TARGET: give --inventory SRC');
+  if (!values.inventory) throw new UsageError('nodes needs --inventory SRC (a file, ssh-config, ansible:PATH or kubectl)');
+  const { fleetNodes, formatNodes } = await import('./fleet');
+  const inv = await fleetNodes({ inventory: values.inventory, targets: [], ...(values['ssh-config'] ? { sshConfigPath: values['ssh-config'] } : {}) });
+  await writeStdout(values.json ? JSON.stringify(inv, null, 2) + '\n' : formatNodes(inv));
+  for (const p of inv.problems) process.stderr.write(`procscope: ${visibleText(inv.source)}${p.line ? ` line ${p.line}` : ''}: left out: ${visibleText(p.message)}\n`);
+  return 0;
+}
+
+function fleetQueryFrom(values: Parsed['values']) {
+  const regex = (name: string, text: string | undefined) => {
+    if (text === undefined) return undefined;
+    try {
+      return new RegExp(text);
+    } catch (err) {
+      throw new UsageError(`bad --${name}: ${(err as Error).message}`);
+    }
+  };
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new UsageError(`bad --port: ${values.port}`);
+  return {
+    ...(port !== undefined ? { port } : {}),
+    ...(values.name !== undefined ? { name: regex('name', values.name) } : {}),
+    ...(values.cmdline !== undefined ? { cmdline: regex('cmdline', values.cmdline) } : {}),
+    ...(values.exe !== undefined ? { exe: values.exe } : {}),
+    ...(values.container !== undefined ? { container: values.container } : {}),
+    ...(values.pod !== undefined ? { pod: values.pod } : {}),
+    ...(values.user !== undefined ? { user: values.user } : {}),
+  };
+}
+
+/** One question asked of every node: matches as nodes answer, then the nodes that failed; exit 1 unless all answered. */
+async function findCommand(positionals: string[], values: Parsed['values']): Promise<number> {
+  const { fleetNodes, findInFleet, matchLine } = await import('./fleet');
+  const query = fleetQueryFrom(values);
+  const parallel = values.parallel === undefined ? 16 : Number(values.parallel);
+  if (!(Number.isInteger(parallel) && parallel > 0 && parallel <= 256)) throw new UsageError(`bad --parallel: ${values.parallel} (1 to 256)`);
+  const timeout = values.timeout === undefined ? 60 : Number(values.timeout);
+  if (!(timeout > 0)) throw new UsageError(`bad --timeout: ${values.timeout} (seconds, more than 0)`);
+  const inv = await fleetNodes({ ...(values.inventory ? { inventory: values.inventory } : {}), targets: positionals, ...(values['ssh-config'] ? { sshConfigPath: values['ssh-config'] } : {}) });
+  for (const p of inv.problems) process.stderr.write(`procscope: ${visibleText(inv.source)}${p.line ? ` line ${p.line}` : ''}: left out: ${visibleText(p.message)}\n`);
+  // -p is the SSH port for one TARGET; for find, --port is the question.
+  const { port: _questionPort, ...openOptions } = openOptionsFrom({ ...values, port: undefined });
+  // The hosts of ssh-config:FILE are its aliases: they resolve through that file.
+  const configInventory = values.inventory?.startsWith('ssh-config:') ? values.inventory.slice('ssh-config:'.length) : '';
+  if (configInventory && !openOptions.sshConfigPath) openOptions.sshConfigPath = configInventory;
+  // A node that never finishes its handshake is given up at its deadline, not ssh2's own 20 s later.
+  openOptions.readyTimeoutMs = timeout * 1000;
+  const tty = process.stderr.isTTY === true && !values.json;
+  const result = await findInFleet(inv, {
+    query,
+    parallel,
+    deadlineMs: timeout * 1000,
+    openOptions,
+    sudo: values.sudo ?? false,
+    onMatch: values.json ? undefined : (node, m) => process.stdout.write(`${tty ? '\r\x1b[K' : ''}${matchLine(node, m)}\n`),
+    onProgress: tty ? (done, failed, total) => process.stderr.write(`\r\x1b[Kprocscope: ${done}/${total} nodes answered or failed (${failed} failed)`) : undefined,
+  });
+  if (tty) process.stderr.write('\r\x1b[K');
+  if (values.json) await writeStdout(JSON.stringify({ query: queryText(query), nodes: inv.nodes.length, ...result }, null, 2) + '\n');
+  for (const f of result.failed) process.stderr.write(`procscope: ${visibleText(f.node)} (${visibleText(f.destination)}) failed: ${visibleText(f.error.message)}${f.error.hint ? ` ${visibleText(f.error.hint)}` : ''}\n`);
+  process.stderr.write(`procscope: ${result.matches.length} matches on ${new Set(result.matches.map((m) => m.node)).size} of ${result.answered} nodes that answered; ${result.failed.length} of ${inv.nodes.length} failed\n`);
+  return result.failed.length === 0 ? 0 : EXIT_FAILURE;
+}
+
+function queryText(q: Record<string, unknown>): Record<string, string | number> {
+  return Object.fromEntries(Object.entries(q).map(([k, v]) => [k, v instanceof RegExp ? v.source : (v as string | number)]));
 }
 
 /** A snapshot every --every for --for, gzipped into -o DIR, its disk use bounded by --max-size. */
@@ -469,6 +551,10 @@ export async function main(argv: string[]): Promise<number> {
         return await diffCommand(rest, values);
       case 'record':
         return await recordCommand(rest, values);
+      case 'nodes':
+        return await nodesCommand(rest, values);
+      case 'find':
+        return await findCommand(rest, values);
       case 'serve':
         return await serveCommand(rest, values);
       case undefined:

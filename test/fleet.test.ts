@@ -1,0 +1,202 @@
+/**
+ * A fleet on loopback: 20 real sshd, each the init of its own pid namespace (so each node has its own processes),
+ * each with its own host key; some nodes run a listener on the same port in a network namespace of their own, one
+ * has a process in a container's cgroup. Plus one node that accepts TCP and never speaks SSH, and one whose host
+ * key is not the one known. `procscope find` (the built CLI) must return exactly the expected rows from every node
+ * that answers, name the two failures, and exit 1 because not every node answered.
+ */
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type Server, createServer } from 'node:net';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli';
+import { type CgroupTree, cgroup2Root, containersUnavailable, removeCgroups } from './helpers/containers';
+import { pidsWhereStatus, until } from './helpers/kernel';
+import { type KeyPair, type Sshd, freePort, generateKey, makeTempDir, sshdUnavailable, startSshd } from './helpers/sshd';
+
+const NODES = 20;
+/** the port nodes 0-2 listen on, each in a network namespace of its own, and node 3 in the host's */
+const SHARED_PORT = 46443;
+const skip =
+  sshdUnavailable() ??
+  (spawnSync('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', 'true']).status !== 0 ? 'unshare --pid --fork --mount-proc --kill-child fails here' : null);
+if (skip) console.warn(`SKIP fleet tests: ${skip}`);
+const noContainers = skip ? null : containersUnavailable();
+if (!skip && noContainers) console.warn(`SKIP the fleet --container step: ${noContainers}`);
+
+/** What a node runs beside its sshd (pid 1 of its namespace): an agent of version 1 or 2, and maybe a listener. */
+function nodeScript(i: number, dir: string): string {
+  const agent = join(dir, i % 2 === 0 ? 'fleetagent' : 'otheragent');
+  const listen = `${JSON.stringify(process.execPath)} -e "require('net').createServer().listen(${SHARED_PORT}, '0.0.0.0'); setInterval(() => {}, 1e9)"`;
+  return [
+    `${agent} 600 &`,
+    i < 3 ? `unshare --net sh -c 'ip link set lo up 2>/dev/null; exec ${listen.replace(/'/g, "'\\''")}' &` : i === 3 ? `${listen} &` : '',
+    'exec "$@"',
+  ].join('\n');
+}
+
+describe.skipIf(skip !== null)('procscope find across a fleet', () => {
+  let dir: string;
+  let key: KeyPair;
+  const nodes: Sshd[] = [];
+  let silent: Server;
+  let silentPort: number;
+  let wrongKey: Sshd;
+  let inventory: string;
+  let knownHosts: string;
+  const tree: CgroupTree = { root: cgroup2Root() ?? '/nonexistent', made: [] };
+  const containerId = `f1ee7${process.pid.toString(16).padStart(8, '0')}`.padEnd(64, 'b');
+
+  beforeAll(async () => {
+    dir = makeTempDir('fleet');
+    key = generateKey(dir, 'id_fleet');
+    const sleep = spawnSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).stdout.trim();
+    copyFileSync(sleep, join(dir, 'fleetagent'));
+    copyFileSync(sleep, join(dir, 'otheragent'));
+    spawnSync('chmod', ['755', join(dir, 'fleetagent'), join(dir, 'otheragent')]);
+    const started = await Promise.all(
+      Array.from({ length: NODES }, (_, i) =>
+        startSshd({ wrap: ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child', 'sh', '-c', nodeScript(i, dir), `node-${i}`], logLevel: 'ERROR' }),
+      ),
+    );
+    nodes.push(...started);
+    for (const n of nodes) n.authorize('root', key.publicLine);
+    wrongKey = await startSshd({ logLevel: 'ERROR' });
+    wrongKey.authorize('root', key.publicLine);
+    silentPort = await freePort();
+    silent = createServer(() => {}).listen(silentPort, '127.0.0.1');
+    knownHosts = join(dir, 'known_hosts');
+    const other = generateKey(dir, 'not-its-key').publicLine.split(' ').slice(0, 2).join(' ');
+    writeFileSync(knownHosts, [...nodes.map((n) => n.knownHostsLine()), `[127.0.0.1]:${wrongKey.port} ${other}`].join('\n') + '\n');
+    inventory = join(dir, 'inventory');
+    writeFileSync(
+      inventory,
+      [
+        '# the test fleet',
+        ...nodes.map((n, i) => `root@127.0.0.1:${n.port}  rack-${i % 4} ${i % 2 === 0 ? 'v1' : 'v2'}`),
+        `root@127.0.0.1:${silentPort}  silent`,
+        `root@127.0.0.1:${wrongKey.port}  impostor`,
+        '-oProxyCommand=touch-me  # not a destination: left out with a reason',
+        '',
+      ].join('\n'),
+    );
+    // Every node's agent and listener run before anything is asked.
+    await until(() => pidsWhereStatus((s) => /^Name:\s+(fleetagent|otheragent)$/m.test(s)).length >= NODES || 'agents not yet running', 20_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    silent?.close();
+    await Promise.all([...nodes, wrongKey].filter(Boolean).map((n) => n.stop()));
+    await removeCgroups(tree);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const find = (args: string[]) => runCli(['find', '--inventory', inventory, '--known-hosts', knownHosts, '-i', key.privatePath, '--timeout', '8', ...args], {}, 120_000);
+  const nodeName = (i: number) => `root@127.0.0.1:${nodes[i]!.port}`;
+  const failures = (stderr: string) => [...stderr.matchAll(/^procscope: (\S+) \(\S+\) failed: (.*)$/gm)].map((m) => [m[1], m[2]]);
+
+  it('lists the inventory, leaving out what is not a destination, with the reason', async () => {
+    const r = await runCli(['nodes', '--inventory', inventory]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^NAME\s+DESTINATION\s+USER\s+PORT\s+TAGS$/);
+    expect(lines).toHaveLength(NODES + 3);
+    expect(lines[1]).toMatch(new RegExp(`^root@127\\.0\\.0\\.1:${nodes[0]!.port}\\s+root@127\\.0\\.0\\.1:${nodes[0]!.port}\\s+rack-0,v1$`));
+    expect(r.stderr).toMatch(/line \d+: left out: not a destination: "-oProxyCommand=touch-me"/);
+  });
+
+  it('--port: the processes holding the port on every node, in any network namespace; the two failures named', async () => {
+    const r = await find(['--port', String(SHARED_PORT), '--json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { nodes: number; answered: number; matches: { node: string; pid: number; name: string; matched: string[] }[]; failed: { node: string; error: { kind: string; message: string } }[] };
+    expect(out.nodes).toBe(NODES + 2);
+    expect(out.answered).toBe(NODES);
+    const listeners = out.matches.filter((m) => m.matched.some((w) => w.startsWith(`tcp 0.0.0.0:${SHARED_PORT} LISTEN`)));
+    expect(listeners.map((m) => m.node).sort()).toEqual([0, 1, 2, 3].map(nodeName).sort());
+    expect(out.matches).toHaveLength(4);
+    expect(new Set(out.matches.map((m) => m.name))).toEqual(new Set(['node']));
+    expect(out.failed.map((f) => [f.node, f.error.kind]).sort()).toEqual(
+      [
+        [`root@127.0.0.1:${silentPort}`, 'connection'],
+        [`root@127.0.0.1:${wrongKey.port}`, 'host-key'],
+      ].sort(),
+    );
+    expect(r.stderr).toMatch(/4 matches on 4 of 20 nodes that answered; 2 of 22 failed/);
+  });
+
+  it('--name and --cmdline, in text: a row per match as nodes answer, then the failures with their reasons', async () => {
+    const r = await find(['--name', '^fleetagent$']);
+    expect(r.code).toBe(1);
+    const rows = r.stdout.trim().split('\n');
+    expect(rows.map((l) => l.split('  ')[0]).sort()).toEqual(Array.from({ length: NODES / 2 }, (_, k) => nodeName(2 * k)).sort());
+    for (const row of rows) expect(row).toMatch(/^root@127\.0\.0\.1:\d+  \d+  root  fleetagent  name fleetagent$/);
+    const failed = failures(r.stderr);
+    expect(failed.map((f) => f[0]).sort()).toEqual([`root@127.0.0.1:${silentPort}`, `root@127.0.0.1:${wrongKey.port}`].sort());
+    expect(failed.find((f) => f[0] === `root@127.0.0.1:${silentPort}`)![1]).toMatch(/did not answer within 8 s|did not complete the SSH handshake/);
+    expect(failed.find((f) => f[0] === `root@127.0.0.1:${wrongKey.port}`)![1]).toMatch(/HAS CHANGED/);
+
+    const both = await find(['--name', 'agent$', '--cmdline', ' 600$', '--json']);
+    expect((JSON.parse(both.stdout) as { matches: unknown[] }).matches).toHaveLength(NODES);
+  });
+
+  it.skipIf(noContainers !== null)('--container: the process a container holds, on the one node that runs it', async () => {
+    // Node 7's agent goes into a Docker-style cgroup: the collector on node 7 sees it in that container. Its parent
+    // is node 7's sshd (the namespace's init, forked by unshare, whose pid the sshd helper knows).
+    const ppidIs = (ppid: string | number) => (status: string) => new RegExp(`^PPid:\\s+${ppid}$`, 'm').test(status);
+    const init7 = pidsWhereStatus(ppidIs(nodes[7]!.pid))[0]!;
+    const agent = pidsWhereStatus((status) => /^Name:\s+otheragent$/m.test(status) && ppidIs(init7)(status))[0]!;
+    expect(agent).toBeDefined();
+    const cgroup = join(tree.root, 'system.slice', `docker-${containerId}.scope`);
+    mkdirSync(cgroup, { recursive: true });
+    tree.made.push(cgroup);
+    writeFileSync(join(cgroup, 'cgroup.procs'), agent);
+    const r = await find(['--container', containerId.slice(0, 12), '--json']);
+    const out = JSON.parse(r.stdout) as { matches: { node: string; name: string; containerId: string; matched: string[] }[] };
+    expect(out.matches.map((m) => [m.node, m.name, m.containerId])).toEqual([[nodeName(7), 'otheragent', containerId]]);
+  });
+
+  it.skipIf(spawnSync('ansible-inventory', ['--version']).status !== 0)('reads an Ansible inventory (groups as tags, ansible_host, _port, _user, _ssh_private_key_file) and asks its nodes', async () => {
+    const ini = join(dir, 'hosts.ini');
+    writeFileSync(
+      ini,
+      [
+        '[agents]',
+        ...[0, 1, 2].map((i) => `node${i} ansible_host=127.0.0.1 ansible_port=${nodes[i]!.port} ansible_user=root ansible_ssh_private_key_file=${key.privatePath}`),
+        '[fleet:children]',
+        'agents',
+        '',
+      ].join('\n'),
+    );
+    const listed = await runCli(['nodes', '--inventory', `ansible:${ini}`, '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((JSON.parse(listed.stdout) as { nodes: unknown[] }).nodes).toEqual(
+      [0, 1, 2].map((i) => ({ name: `node${i}`, destination: '127.0.0.1', user: 'root', port: nodes[i]!.port, identityFile: key.privatePath, tags: ['agents', 'fleet'] })),
+    );
+    const r = await runCli(['find', '--inventory', `ansible:${ini}`, '--known-hosts', knownHosts, '--name', '^fleetagent$']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n').map((l) => l.split('  ')[0]).sort()).toEqual(['node0', 'node2']);
+    expect(r.stderr).toMatch(/2 matches on 2 of 3 nodes that answered; 0 of 3 failed/);
+  });
+
+  it('reads the hosts of an ssh config and the files it Includes, resolved through it', async () => {
+    mkdirSync(join(dir, 'fleet.d'), { recursive: true });
+    writeFileSync(join(dir, 'fleet.d', 'more.conf'), [5, 6].map((i) => `Host fleet-${i}\n  HostName 127.0.0.1\n  Port ${nodes[i]!.port}\n`).join(''));
+    const config = join(dir, 'fleet_config');
+    writeFileSync(config, `Include ${join(dir, 'fleet.d')}/*.conf\nHost fleet-4\n  HostName 127.0.0.1\n  Port ${nodes[4]!.port}\nHost *\n  User root\n  IdentityFile ${key.privatePath}\n  UserKnownHostsFile ${knownHosts}\n`);
+    const r = await runCli(['find', '--inventory', `ssh-config:${config}`, '--cmdline', 'agent 600$', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { matches: { node: string; name: string }[] };
+    expect(out.matches.map((m) => [m.node, m.name]).sort()).toEqual([
+      ['fleet-4', 'fleetagent'],
+      ['fleet-5', 'otheragent'],
+      ['fleet-6', 'fleetagent'],
+    ]);
+  });
+
+  it('says what is wrong with a question it cannot ask', async () => {
+    expect((await runCli(['find', '--inventory', inventory])).stderr).toMatch(/find needs a question/);
+    expect((await runCli(['find', 'root@127.0.0.1', '--name', '('])).stderr).toMatch(/bad --name/);
+    expect((await runCli(['find', '--inventory', join(dir, 'missing'), '--port', '1'])).stderr).toMatch(/Cannot read the inventory .*missing: no such file/);
+  });
+});
