@@ -5,12 +5,13 @@
  * key is not the one known. `procscope find` (the built CLI) must return exactly the expected rows from every node
  * that answers, name the two failures, and exit 1 because not every node answered.
  */
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:net';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli';
+import { schemaErrors } from './helpers/schema';
 import { type CgroupTree, cgroup2Root, containersUnavailable, removeCgroups } from './helpers/containers';
 import { pidsWhereStatus, until } from './helpers/kernel';
 import { type KeyPair, type Sshd, freePort, generateKey, makeTempDir, sshdUnavailable, startSshd } from './helpers/sshd';
@@ -192,6 +193,33 @@ describe.skipIf(skip !== null)('procscope find across a fleet', () => {
       ['fleet-5', 'otheragent'],
       ['fleet-6', 'fleetagent'],
     ]);
+  });
+
+  it('snapshot --inventory writes a snapshot per node that answers; diff of two such directories says what changed, node by node', async () => {
+    const [one, two] = [join(dir, 'snaps-1'), join(dir, 'snaps-2')];
+    const take = (out: string) => runCli(['snapshot', '--inventory', inventory, '--known-hosts', knownHosts, '-i', key.privatePath, '--timeout', '8', '-o', out], {}, 120_000);
+    const first = await take(one);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toMatch(/20 of 22 nodes written to .*snaps-1; 2 failed/);
+    const files = readdirSync(one).sort();
+    // Named by the node, with only safe characters (":" is not one).
+    const fileOf = (i: number) => nodeName(i).replace(':', '_');
+    expect(files).toEqual(nodes.map((_, i) => `${fileOf(i)}.json`).sort());
+    const snap = JSON.parse(readFileSync(join(one, files[0]!), 'utf8')) as { processes: { pid: number }[] };
+    expect(schemaErrors(snap)).toEqual([]);
+    // A process starts on node 5 only (in its pid namespace), between the two rounds.
+    const init5 = pidsWhereStatus((s) => new RegExp(`^PPid:\\s+${nodes[5]!.pid}$`, 'm').test(s))[0]!;
+    spawnSync('nsenter', ['-t', init5, '-p', '-m', 'sh', '-c', `${join(dir, 'fleetagent')} 601 >/dev/null 2>&1 </dev/null &`]);
+    const second = await take(two);
+    expect(second.code).toBe(1);
+    const diff = await runCli(['diff', one, two, '--json']);
+    expect(diff.code, diff.stderr).toBe(0);
+    const perNode = (JSON.parse(diff.stdout) as { nodes: Record<string, { summary: { processesStarted: number }; processes: { started: { cmdline: string[] }[] } }> }).nodes;
+    expect(Object.keys(perNode).sort()).toEqual(nodes.map((_, i) => fileOf(i)).sort());
+    const startedOn = Object.entries(perNode).filter(([, d]) => d.processes.started.some((p) => p.cmdline.join(' ').endsWith('fleetagent 601'))).map(([n]) => n);
+    expect(startedOn).toEqual([fileOf(5)]);
+    const text = await runCli(['diff', one, two]);
+    expect(text.stdout).toContain(`=== ${fileOf(5)}\n`);
   });
 
   it('says what is wrong with a question it cannot ask', async () => {

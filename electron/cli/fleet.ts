@@ -97,3 +97,44 @@ export async function findInFleet(inv: Inventory, o: FindOptions): Promise<FindR
   });
   return result;
 }
+
+/** A file name for a node's snapshot: its inventory name with only safe characters. */
+export function nodeFileName(name: string): string {
+  return `${name.replace(/[^A-Za-z0-9._@-]/g, '_').replace(/^\.+/, '_').slice(0, 120) || 'node'}.json`;
+}
+
+export interface FleetSnapshotOptions {
+  parallel: number;
+  deadlineMs: number;
+  openOptions: OpenOptions;
+  sudo: boolean;
+  /** writes one node's snapshot; returns its size */
+  write(node: InventoryNode, snapshot: import('../../shared/snapshot/types').Snapshot): number;
+  onNode?(line: string, ok: boolean): void;
+}
+
+/** One snapshot per node, a bounded number at a time; the nodes that failed, with their errors. */
+export async function snapshotFleet(inv: Inventory, o: FleetSnapshotOptions): Promise<{ written: number; failed: { node: string; error: ProcscopeError }[] }> {
+  const [{ openSession }, { collectSnapshot }] = await Promise.all([import('../engine/open'), import('../engine/collect')]);
+  const failed: { node: string; error: ProcscopeError }[] = [];
+  let written = 0;
+  await askFleet(inv.nodes, {
+    parallel: o.parallel,
+    deadlineMs: o.deadlineMs,
+    open: (node) => openSession(node.destination, nodeOpenOptions(o.openOptions, node)),
+    ask: async (session, node) => {
+      const snapshot = await collectSnapshot(session, { sudo: o.sudo, inline: true, deadlineMs: o.deadlineMs });
+      return { snapshot, bytes: o.write(node, snapshot) };
+    },
+    onOutcome: (outcome) => {
+      if (outcome.ok) {
+        written++;
+        o.onNode?.(visibleText(`${outcome.node.name}: ${outcome.value.snapshot.processes.length} processes, ${outcome.value.bytes} bytes -> ${nodeFileName(outcome.node.name)}`), true);
+      } else {
+        failed.push({ node: outcome.node.name, error: outcome.error });
+        o.onNode?.(visibleText(`${outcome.node.name} (${outcome.node.destination}) failed: ${outcome.error.message}${outcome.error.hint ? ` ${outcome.error.hint}` : ''}`), false);
+      }
+    },
+  });
+  return { written, failed };
+}

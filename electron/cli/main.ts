@@ -1,5 +1,5 @@
 /** The procscope command line: `procscope snapshot [TARGET]` and friends. */
-import { accessSync, closeSync, constants, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ProcscopeError, ProcscopeFailure, formatError, toProcscopeError } from '../../shared/errors';
@@ -17,6 +17,7 @@ Usage:
   procscope snapshot [TARGET] [options]   write a process snapshot (procscope.snapshot/v1 JSON)
   procscope containers [TARGET] [options] list the node's containers: id, runtime, pod/name, init pid, pid count
   procscope record [TARGET] -o DIR        a snapshot every --every (30s) for --for (1h), gzipped into DIR, within --max-size (1G)
+  procscope snapshot --inventory SRC -o DIR   one NAME.json per node, 16 at a time; diff DIR1 DIR2 says what changed per node
   procscope nodes --inventory SRC         list an inventory's nodes: a file of destinations, ssh-config, ansible:PATH, kubectl
   procscope find [--inventory SRC | TARGET...] --port N | --name RE | --cmdline RE | --exe PATH | --container ID
                  | --pod UID|NAME | --user NAME   ask every node, 16 at a time, which processes match
@@ -203,6 +204,7 @@ async function sessionFor(positionals: string[], values: Parsed['values'], openS
 }
 
 async function snapshotCommand(positionals: string[], values: Parsed['values']): Promise<number> {
+  if (values.inventory) return fleetSnapshotCommand(positionals, values);
   if (positionals.length > 1) throw new UsageError(`one TARGET at most, got: ${positionals.join(' ')}`);
   const format = values.format ?? 'json';
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`bad --format: ${format} (one of ${EXPORT_FORMATS.join(', ')})`);
@@ -338,23 +340,65 @@ function fleetQueryFrom(values: Parsed['values']) {
   };
 }
 
-/** One question asked of every node: matches as nodes answer, then the nodes that failed; exit 1 unless all answered. */
-async function findCommand(positionals: string[], values: Parsed['values']): Promise<number> {
-  const { fleetNodes, findInFleet, matchLine } = await import('./fleet');
-  const query = fleetQueryFrom(values);
+/** Per-node deadline and parallelism of the fleet commands. */
+function fleetBounds(values: Parsed['values']) {
   const parallel = values.parallel === undefined ? 16 : Number(values.parallel);
   if (!(Number.isInteger(parallel) && parallel > 0 && parallel <= 256)) throw new UsageError(`bad --parallel: ${values.parallel} (1 to 256)`);
   const timeout = values.timeout === undefined ? 60 : Number(values.timeout);
   if (!(timeout > 0)) throw new UsageError(`bad --timeout: ${values.timeout} (seconds, more than 0)`);
-  const inv = await fleetNodes({ ...(values.inventory ? { inventory: values.inventory } : {}), targets: positionals, ...(values['ssh-config'] ? { sshConfigPath: values['ssh-config'] } : {}) });
-  for (const p of inv.problems) process.stderr.write(`procscope: ${visibleText(inv.source)}${p.line ? ` line ${p.line}` : ''}: left out: ${visibleText(p.message)}\n`);
-  // -p is the SSH port for one TARGET; for find, --port is the question.
-  const { port: _questionPort, ...openOptions } = openOptionsFrom({ ...values, port: undefined });
+  return { parallel, timeout };
+}
+
+/** The connection options of a fleet command: no -p (a node's port comes from its inventory entry). */
+function fleetOpenOptions(values: Parsed['values'], timeout: number): OpenOptions {
+  const { port: _port, ...openOptions } = openOptionsFrom({ ...values, port: undefined });
   // The hosts of ssh-config:FILE are its aliases: they resolve through that file.
   const configInventory = values.inventory?.startsWith('ssh-config:') ? values.inventory.slice('ssh-config:'.length) : '';
   if (configInventory && !openOptions.sshConfigPath) openOptions.sshConfigPath = configInventory;
   // A node that never finishes its handshake is given up at its deadline, not ssh2's own 20 s later.
   openOptions.readyTimeoutMs = timeout * 1000;
+  return openOptions;
+}
+
+/** snapshot --inventory SRC -o DIR: one NAME.json per node that answered. */
+async function fleetSnapshotCommand(positionals: string[], values: Parsed['values']): Promise<number> {
+  if (positionals.length > 0) throw new UsageError('give --inventory or a TARGET, not both');
+  if (!values.output || values.output === '-') throw new UsageError('snapshot --inventory writes one file per node: -o DIR');
+  const dir = values.output;
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`${dir} is a file: give a directory with -o`);
+  mkdirSync(dir, { recursive: true });
+  const { parallel, timeout } = fleetBounds(values);
+  const { fleetNodes, snapshotFleet, nodeFileName } = await import('./fleet');
+  const inv = await fleetNodes({ inventory: values.inventory!, targets: [], ...(values['ssh-config'] ? { sshConfigPath: values['ssh-config'] } : {}) });
+  for (const p of inv.problems) process.stderr.write(`procscope: ${visibleText(inv.source)}${p.line ? ` line ${p.line}` : ''}: left out: ${visibleText(p.message)}\n`);
+  const result = await snapshotFleet(inv, {
+    parallel,
+    deadlineMs: timeout * 1000,
+    openOptions: fleetOpenOptions(values, timeout),
+    sudo: values.sudo ?? false,
+    write: (node, snapshot) =>
+      writeAtomically(
+        join(dir, nodeFileName(node.name)),
+        (function* () {
+          yield* jsonChunks(snapshot, values.pretty ? 2 : 0);
+          yield '\n';
+        })(),
+      ),
+    onNode: (line) => process.stderr.write(`procscope: ${line}\n`),
+  });
+  process.stderr.write(`procscope: ${result.written} of ${inv.nodes.length} nodes written to ${dir}; ${result.failed.length} failed\n`);
+  return result.failed.length === 0 ? 0 : EXIT_FAILURE;
+}
+
+/** One question asked of every node: matches as nodes answer, then the nodes that failed; exit 1 unless all answered. */
+async function findCommand(positionals: string[], values: Parsed['values']): Promise<number> {
+  const { fleetNodes, findInFleet, matchLine } = await import('./fleet');
+  const query = fleetQueryFrom(values);
+  const { parallel, timeout } = fleetBounds(values);
+  const inv = await fleetNodes({ ...(values.inventory ? { inventory: values.inventory } : {}), targets: positionals, ...(values['ssh-config'] ? { sshConfigPath: values['ssh-config'] } : {}) });
+  for (const p of inv.problems) process.stderr.write(`procscope: ${visibleText(inv.source)}${p.line ? ` line ${p.line}` : ''}: left out: ${visibleText(p.message)}\n`);
+  // -p is the SSH port for one TARGET; for find, --port is the question.
+  const openOptions = fleetOpenOptions(values, timeout);
   const tty = process.stderr.isTTY === true && !values.json;
   const result = await findInFleet(inv, {
     query,
@@ -430,16 +474,46 @@ async function diffCommand(positionals: string[], values: Parsed['values']): Pro
   };
   const output = outputPath(values);
   const [{ diffSnapshots, DEFAULT_THRESHOLDS }, { formatDiff }, { readSnapshotFile }] = await Promise.all([import('../../shared/diff/diff'), import('../../shared/diff/format'), import('../engine/snapshot-file')]);
+  const thresholds = { threads: number('threads', values.threads, DEFAULT_THRESHOLDS.threads), rssKb: number('rss', values.rss, DEFAULT_THRESHOLDS.rssKb / 1024) * 1024 };
+  const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
+  if (isDir(positionals[0]!) && isDir(positionals[1]!)) return diffDirectories(positionals[0]!, positionals[1]!, thresholds, values);
   const [before, after] = [readSnapshotFile(positionals[0]!), readSnapshotFile(positionals[1]!)];
-  const diff = diffSnapshots(before, after, {
-    threads: number('threads', values.threads, DEFAULT_THRESHOLDS.threads),
-    rssKb: number('rss', values.rss, DEFAULT_THRESHOLDS.rssKb / 1024) * 1024,
-  });
+  const diff = diffSnapshots(before, after, thresholds);
   const text = values.json ? JSON.stringify(diff, null, values.pretty ? 2 : undefined) + '\n' : formatDiff(diff);
   if (output) writeAtomically(output, text);
   else await writeStdout(text);
   const s = diff.summary;
   const changed = Object.values(s).some((n) => n > 0);
+  return values['exit-code'] && changed ? 1 : 0;
+}
+
+/** Two directories of per-node snapshots (snapshot --inventory -o DIR): what changed, node by node. */
+async function diffDirectories(a: string, b: string, thresholds: { threads: number; rssKb: number }, values: Parsed['values']): Promise<number> {
+  const [{ diffSnapshots }, { formatDiff }, { readSnapshotFile }, { readdirSync }] = await Promise.all([import('../../shared/diff/diff'), import('../../shared/diff/format'), import('../engine/snapshot-file'), import('node:fs')]);
+  const snapshots = (dir: string) => new Set(readdirSync(dir).filter((f) => /\.json(\.gz)?$/.test(f) && !f.startsWith('.')));
+  const [left, right] = [snapshots(a), snapshots(b)];
+  const names = [...new Set([...left, ...right])].sort();
+  const out: string[] = [];
+  const json: Record<string, unknown> = {};
+  let changed = false;
+  for (const name of names) {
+    const node = name.replace(/\.json(\.gz)?$/, '');
+    if (!left.has(name) || !right.has(name)) {
+      changed = true;
+      const where = left.has(name) ? a : b;
+      out.push(`=== ${visibleText(node)}: only in ${where}`);
+      json[node] = { onlyIn: where };
+      continue;
+    }
+    const d = diffSnapshots(readSnapshotFile(join(a, name)), readSnapshotFile(join(b, name)), thresholds);
+    if (Object.values(d.summary).some((n) => n > 0)) changed = true;
+    out.push(`=== ${visibleText(node)}`, formatDiff(d));
+    json[node] = d;
+  }
+  const text = values.json ? JSON.stringify({ nodes: json }, null, values.pretty ? 2 : undefined) + '\n' : out.join('\n') + '\n';
+  const output = outputPath(values);
+  if (output) writeAtomically(output, text);
+  else await writeStdout(text);
   return values['exit-code'] && changed ? 1 : 0;
 }
 

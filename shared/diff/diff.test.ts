@@ -74,6 +74,15 @@ describe('diffSnapshots', () => {
     expect(formatDiff(d)).toContain('+ tcp 10.0.0.1:5555 → 10.0.0.2:5432 ESTABLISHED  2/app');
   });
 
+  it('takes a namespace inode the kernel handed on to a new namespace for another namespace: gone and created', () => {
+    const ns = (inode: number, pids: number[], paths?: string[]) => ({ type: 'pid', inode, pids, ...(paths ? { paths } : {}) });
+    const before = { ...snap([proc(1, 'init'), proc(5, 'old-ctr')]), namespaces: [ns(100, [5]), ns(200, [1]), ns(300, [], ['/run/netns/x'])] };
+    const after = { ...snap([proc(1, 'init'), proc(9, 'new-ctr')]), namespaces: [ns(100, [9]), ns(200, [1]), ns(300, [], ['/run/netns/x'])] };
+    const d = diffSnapshots(before, after);
+    expect(d.namespaces.created.map((n) => n.inode)).toEqual([100]);
+    expect(d.namespaces.gone.map((n) => n.inode)).toEqual([100]);
+  });
+
   it('shows names from the node escaped', () => {
     const d = diffSnapshots(snap([proc(1, 'init')]), snap([proc(1, 'init'), proc(3, 'evil', { cmdline: ['evil\n+ 1 root fake', '\u202e'] })]));
     expect(formatDiff(d)).toContain('+ 3 root "evil\\n+ 1 root fake" \\u{202e}');

@@ -195,7 +195,19 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, thresholds: Dif
   const [kca, kcb] = [keyed(before.containers, containerKey), keyed(after.containers, containerKey)];
   const namespacesOf = (s: Side) => s.snapshot.namespaces.filter((n) => n.pids.some((pid) => s.byPid.has(pid)) || (n.paths?.length ?? 0) > 0);
   const nsKey = (n: SnapshotNamespace) => `${n.type}:${n.inode}`;
-  const [kna, knb] = matching === 'identity' ? [keyed(namespacesOf(a), nsKey), keyed(namespacesOf(b), nsKey)] : [new Map(), new Map()];
+  const [kna, knb]: Map<string, SnapshotNamespace>[] = matching === 'identity' ? [keyed(namespacesOf(a), nsKey), keyed(namespacesOf(b), nsKey)] : [new Map(), new Map()];
+  // The kernel hands a freed namespace inode to the next namespace: the same inode with no member process and no
+  // mount path in common is another namespace, gone and created, as a reused pid is another process.
+  for (const [k, nb] of knb!) {
+    const na = kna!.get(k);
+    if (!na) continue;
+    const members = new Set(na.pids.map((pid) => a.byPid.get(pid)).filter((p) => p !== undefined).map(identityKey));
+    const shared = nb.pids.some((pid) => { const p = b.byPid.get(pid); return p !== undefined && members.has(identityKey(p)); }) || (nb.paths ?? []).some((path) => (na.paths ?? []).includes(path));
+    if (!shared) {
+      kna!.set(`${k}:before`, na);
+      kna!.delete(k);
+    }
+  }
 
   const byPid = (x: { pid: number }, y: { pid: number }) => x.pid - y.pid;
   const bySocket = (x: SnapshotSocket, y: SnapshotSocket) => (x.proto < y.proto ? -1 : x.proto > y.proto ? 1 : x.local < y.local ? -1 : x.local > y.local ? 1 : x.inode - y.inode);
@@ -227,7 +239,7 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, thresholds: Dif
     listeners: { added: listenersAdded.sort(bySocket).map((s) => socketRef(b, s)), removed: listenersRemoved.sort(bySocket).map((s) => socketRef(a, s)) },
     sockets: { opened: opened.sort(bySocket).map((s) => socketRef(b, s)), closed: closed.sort(bySocket).map((s) => socketRef(a, s)) },
     containers: { created: added(kca, kcb).map(containerRef), gone: added(kcb, kca).map(containerRef) },
-    namespaces: { created: added(kna, knb).map(namespaceRef), gone: added(knb, kna).map(namespaceRef) },
+    namespaces: { created: added(kna!, knb!).map(namespaceRef), gone: added(knb!, kna!).map(namespaceRef) },
   };
   diff.summary.containersCreated = diff.containers.created.length;
   diff.summary.containersGone = diff.containers.gone.length;
