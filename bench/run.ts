@@ -24,6 +24,7 @@ import { generateKey, makeTempDir, sshdUnavailable, startSshd } from '../test/he
 import { addNodeInUi, browserUnavailable, launchChromium, timedKeystroke } from '../test/helpers/browser';
 import { type Load, startLoad } from './load';
 import { syntheticSnapshot } from './synthetic';
+import { fleetBench } from './fleet';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -34,6 +35,8 @@ const N = arg('--processes', 2000);
 const LARGE = arg('--large', 10000);
 const RUNS = Math.max(3, arg('--runs', 5));
 const ROWS = arg('--rows', 10000);
+/** the fleet row's larger size (and 10); 0 for none */
+const FLEET = arg('--fleet', 50);
 
 interface Row {
   name: string;
@@ -448,6 +451,8 @@ async function main(): Promise<void> {
       large = await phase(node, load, false, cleanups);
     }
 
+    const fleet = FLEET > 0 ? await fleetBench(dir, CLI, timed, [...new Set([Math.min(10, FLEET), FLEET])], cleanups) : [];
+
     const s = small.figures;
     const l = large?.figures;
     const live = large?.live;
@@ -481,11 +486,15 @@ async function main(): Promise<void> {
         : [`renderer live tick: skipped (${live ?? 'no large phase'})`]),
       typeof ui === 'string' ? `renderer: skipped (${ui})` : target(`filter keystroke to paint, max ms, ${ROWS} rows imported`, Math.max(...ui.keystrokeMs), 50, 1),
       `full snapshot over an open connection / (ps + ss + lsns): ${s.full_vs_ps_ss_lsns!.toFixed(2)}; / floor: ${s.full_vs_floor!.toFixed(2)}; / tight floor: ${s.full_vs_tight_floor!.toFixed(2)}${l ? `; at ${large!.processes}: ${l.full_vs_ps_ss_lsns!.toFixed(2)}, ${l.full_vs_floor!.toFixed(2)}, ${l.full_vs_tight_floor!.toFixed(2)}` : ''}`,
+      ...fleet.map(
+        (f) =>
+          `fleet: find --port across ${f.nodes} loopback nodes: ${fmt(f.parallelMs)} ms 16 at a time, ${fmt(f.sequentialMs)} ms node after node (${(f.sequentialMs / f.parallelMs).toFixed(1)}× faster); peak memory ${f.parallelPeakMb.toFixed(0)} MB`,
+      ),
       `(took ${((performance.now() - started) / 1000).toFixed(0)} s in all)`,
     ];
     process.stdout.write(lines.join('\n') + '\n');
     const json = (p: Phase) => ({ processes: p.processes, fds: p.fds, rows: p.rows.map((r) => ({ name: r.name, median_ms: median(r.ms), min_ms: Math.min(...r.ms), max_ms: Math.max(...r.ms), ...(r.bytes ? { bytes: median(r.bytes) } : {}) })), figures: p.figures });
-    process.stdout.write('BENCH_JSON ' + JSON.stringify({ runs: RUNS, sockets: load.sockets, phases: [json(small), ...(large ? [json(large)] : [])] }) + '\n');
+    process.stdout.write('BENCH_JSON ' + JSON.stringify({ runs: RUNS, sockets: load.sockets, phases: [json(small), ...(large ? [json(large)] : [])], fleet }) + '\n');
   } finally {
     await cleanup();
   }
