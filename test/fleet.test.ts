@@ -17,8 +17,8 @@ import { pidsWhereStatus, until } from './helpers/kernel';
 import { type KeyPair, type Sshd, freePort, generateKey, makeTempDir, sshdUnavailable, startSshd } from './helpers/sshd';
 
 const NODES = 20;
-/** the port nodes 0-2 listen on, each in a network namespace of its own, and node 3 in the host's */
-const SHARED_PORT = 46443;
+/** the port nodes 0-2 listen on, each in a network namespace of its own, and node 3 in the host's (a free one: suites run side by side) */
+let SHARED_PORT = 0;
 const skip =
   sshdUnavailable() ??
   (spawnSync('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', 'true']).status !== 0 ? 'unshare --pid --fork --mount-proc --kill-child fails here' : null);
@@ -51,6 +51,7 @@ describe.skipIf(skip !== null)('procscope find across a fleet', () => {
 
   beforeAll(async () => {
     dir = makeTempDir('fleet');
+    SHARED_PORT = await freePort();
     key = generateKey(dir, 'id_fleet');
     const sleep = spawnSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).stdout.trim();
     copyFileSync(sleep, join(dir, 'fleetagent'));
@@ -82,8 +83,19 @@ describe.skipIf(skip !== null)('procscope find across a fleet', () => {
         '',
       ].join('\n'),
     );
-    // Every node's agent and listener run before anything is asked.
+    // Every node's agent runs, and its listener listens (in its own network namespace: /proc/PID/net is that one's),
+    // before anything is asked.
     await until(() => pidsWhereStatus((s) => /^Name:\s+(fleetagent|otheragent)$/m.test(s)).length >= NODES || 'agents not yet running', 20_000);
+    const hexPort = SHARED_PORT.toString(16).toUpperCase().padStart(4, '0');
+    const listening = () =>
+      pidsWhereStatus((s) => /^Name:\s+node$/m.test(s)).filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes(`listen(${SHARED_PORT},`) && new RegExp(`^\\s*\\d+: [0-9A-F]+:${hexPort} [0-9A-F]+:0000 0A `, 'm').test(readFileSync(`/proc/${pid}/net/tcp`, 'latin1'));
+        } catch {
+          return false;
+        }
+      }).length;
+    await until(() => listening() >= 4 || `${listening()} of 4 listeners listen`, 20_000);
   }, 60_000);
 
   afterAll(async () => {
