@@ -78,6 +78,31 @@ to FILE or to standard output. See 'procscope --help' for TARGET and the options
 
 Lists TARGET's containers: id, runtime, pod/name, init pid, pid count (--json: the containers as JSON).
 `,
+  nodes: `Usage: procscope nodes --inventory SRC [--json] [-F CONFIG]
+
+Lists the nodes procscope would ask, with their tags. SRC is one of:
+  FILE                one [user@]host[:port] per line, # comments, words after it are tags
+  ssh-config[:FILE]   the Host aliases of ~/.ssh/config (or FILE) and of the files it Includes
+  ansible:INVENTORY   ansible-inventory -i INVENTORY --list: groups become tags; ansible_host, _port, _user,
+                      _ssh_private_key_file and the -o/-J of _ssh_common_args are honoured
+  kubectl[:CONTEXT]   kubectl get nodes -o json: each node at its InternalIP
+Entries that cannot be destinations are left out, each with its reason on standard error.
+`,
+  find: `Usage: procscope find [--inventory SRC | TARGET...] QUESTION... [--parallel N] [--timeout SEC] [--json]
+                      [--sudo] [-l USER] [-i KEY]... [-J HOSTS] [-F CONFIG] [--known-hosts FILE] [--accept-new]
+
+Asks every node, N at a time (--parallel, 16), each within SEC seconds (--timeout, 60), which processes match
+all of the QUESTIONs:
+  --port N              holds a TCP/UDP socket on port N, listening or connected, in any network namespace
+  --name RE             its name (comm) matches the regular expression
+  --cmdline RE          its command line matches
+  --exe PATH            runs that binary (also when it was deleted since)
+  --container ID|NAME   is in the container with that id prefix or name
+  --pod UID|NAME        is in that Kubernetes pod (UID, name or namespace/name)
+  --user NAME|UID       runs as that user
+Prints a row per match as nodes answer (node, pid, user, process, container and pod, what matched), then each
+node that failed with its reason. Exit status 0 when every node answered, 1 when some did not, 2 for a usage error.
+`,
   record: `Usage: procscope record [TARGET | --via COMMAND] -o DIR [--every 30s] [--for 1h] [--max-size 1G] [SSH options as for snapshot]
 
 Takes a full snapshot of TARGET every --every for --for, each written to DIR (made if missing) as
