@@ -82,7 +82,8 @@ export async function findInFleet(inv: Inventory, o: FindOptions): Promise<FindR
     parallel: o.parallel,
     deadlineMs: o.deadlineMs,
     open: (node) => openSession(node.destination, nodeOpenOptions(o.openOptions, node)),
-    ask: async (session) => matchSnapshot(await collectSnapshot(session, { sudo: o.sudo, inline: true, deadlineMs: o.deadlineMs }), o.query),
+    // A question needs what each process is, not a full snapshot's cross-checks: the lean read.
+    ask: async (session) => matchSnapshot(await collectSnapshot(session, { sudo: o.sudo, inline: true, lean: true, deadlineMs: o.deadlineMs }), o.query),
     onOutcome: (outcome) => {
       done++;
       if (outcome.ok) {

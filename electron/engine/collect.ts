@@ -19,6 +19,8 @@ export interface CollectOptions extends RunOptions {
   compress?: boolean;
   /** parse on this thread (a one-shot CLI), not on the parser thread (the app) */
   inline?: boolean;
+  /** a fleet question's read: without the cgroup.procs cross-check and the uts hostnames (CollectScriptOptions.lean) */
+  lean?: boolean;
 }
 
 export interface CollectorRun {
@@ -157,7 +159,7 @@ export function earlyParser(): { onChunk(chunk: Buffer): void; start(nonce: stri
 export async function collectSnapshot(session: NodeSession, options: CollectOptions = {}): Promise<Snapshot> {
   const compress = options.compress ?? session.compressFull ?? session.target !== 'local';
   const early = options.inline && !compress ? earlyParser() : null;
-  const run = await runCollector(session, { ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}), compress }, { ...options, ...(early ? { onChunk: early.onChunk } : {}) }, early?.start);
+  const run = await runCollector(session, { ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}), compress, ...(options.lean ? { lean: true } : {}) }, { ...options, ...(early ? { onChunk: early.onChunk } : {}) }, early?.start);
   const reply = { stdout: run.reply.stdout, stderr: run.reply.stderr, nonce: run.nonce };
   const meta = { target: session.target, collectedAt: run.collectedAt, durationMs: run.durationMs, viaSudo: options.sudo ?? false, namesRoot: options.namesRoot ?? '' };
   const inline = options.inline ?? false;

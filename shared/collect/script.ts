@@ -50,6 +50,11 @@ export interface CollectScriptOptions {
   refresh?: RefreshRequest;
   /** gzip the output on the node when it has gzip */
   compress?: boolean;
+  /**
+   * A fleet question's read: everything a process is (files, links, sockets, containers by their cgroup) but not
+   * the checks a full snapshot adds (each container's cgroup.procs, each uts namespace's hostname)
+   */
+  lean?: boolean;
 }
 
 function pidList(pids: number[], what: string): string {
@@ -168,7 +173,7 @@ export function buildCollectScript(nonce: string, options: CollectScriptOptions 
   const root = options.namesRoot ?? '';
   if (root !== '' && !/^\/[A-Za-z0-9/._-]*[^/]$/.test(root)) throw new Error(`names root must be an absolute path of plain characters: ${JSON.stringify(root)}`);
   const refresh = options.refresh;
-  const body = refresh ? refreshBody(pidList(refresh.knownPids, 'known pids'), pidList(refresh.detailPids, 'detail pids')) : fullBody();
+  const body = refresh ? refreshBody(pidList(refresh.knownPids, 'known pids'), pidList(refresh.detailPids, 'detail pids')) : fullBody(options.lean ?? false);
   return wrap(nonce, body, { root, compress: options.compress ?? false });
 }
 
@@ -269,7 +274,20 @@ else
   printf '\n%s:x %s\n' "$M" "/proc/$ME"; ss -xaHn 2>/dev/null
 fi`;
 
-function fullBody(): string {
+/** The cgroup.procs of every non-root cgroup v2 directory that holds a process, to cross-check containers. */
+const CGROUP_PROCS = String.raw`  [ -n "$cg2" ] && awk -v m="$cg2" 'index($0, "0::/") == 1 { p = substr($0, 4); if (p != "/" && p !~ /\/\.\.(\/|$)/ && !seen[p]++) print m p "/cgroup.procs" }' "$T/cgroup"`;
+
+/** The hostname of each uts namespace other than the collector's (a container's). */
+const UTS_HOSTNAMES = String.raw`mark uts
+if nsenter -t "$ME" -u true 2>/dev/null; then
+  self_uts=$(awk -v p="/proc/$ME/ns/uts" '$1 == p { print $2 }' "$T/ns")
+  for p in $(awk -v s="$self_uts" '$1 ~ /\/ns\/uts$/ && $2 != s && !seen[$2]++ { split($1, a, "/"); print a[3] }' "$T/ns"); do
+    printf '\n%s:u %s\n' "$M" "$p"
+    nsenter -t "$p" -u cat /proc/sys/kernel/hostname 2>/dev/null
+  done
+fi`;
+
+function fullBody(lean: boolean): string {
   const netFiles = NET_TABLES.map((t) => `"$d/net/${t}"`).join(' ');
   return String.raw`
 maketmp
@@ -288,8 +306,7 @@ cg2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2
   printf '%s\n' ${Object.values(NODE_FILES).join(' ')}
   for d in $(reps net); do printf '%s\n' ${netFiles}; done
   for d in $(reps mnt); do printf '%s\n' "$d/mountinfo"; done
-  # cgroup.procs of every non-root cgroup v2 directory that holds a process, to cross-check containers
-  [ -n "$cg2" ] && awk -v m="$cg2" 'index($0, "0::/") == 1 { p = substr($0, 4); if (p != "/" && p !~ /\/\.\.(\/|$)/ && !seen[p]++) print m p "/cgroup.procs" }' "$T/cgroup"
+${lean ? '' : CGROUP_PROCS}
 } > "$T/list"
 mark cg2
 printf '%s\n' "$cg2"
@@ -310,14 +327,7 @@ grep -oH '"pid": *[0-9]*' "$R"/run/crun/*/status 2>/dev/null
 for f in "$R"/var/log/containers/*.log "$R"/var/log/pods/*/*; do
   if [ -e "$f" ] || [ -h "$f" ]; then printf '%s\n' "$f"; fi
 done
-mark uts
-if nsenter -t "$ME" -u true 2>/dev/null; then
-  self_uts=$(awk -v p="/proc/$ME/ns/uts" '$1 == p { print $2 }' "$T/ns")
-  for p in $(awk -v s="$self_uts" '$1 ~ /\/ns\/uts$/ && $2 != s && !seen[$2]++ { split($1, a, "/"); print a[3] }' "$T/ns"); do
-    printf '\n%s:u %s\n' "$M" "$p"
-    nsenter -t "$p" -u cat /proc/sys/kernel/hostname 2>/dev/null
-  done
-fi`;
+${lean ? '' : UTS_HOSTNAMES}`;
 }
 
 /**
