@@ -2,14 +2,15 @@
  * A diff as text for a terminal, like diff(1): "+" came, "-" went, "~" changed, grouped, listeners first (a new
  * listening port is the first thing a responder looks for). Every text from a node goes through visibleText.
  */
+import { shortId } from '../containers/summary';
+import { commandLineText } from '../export/formats';
 import { visibleText } from '../visible';
 import type { ContainerRef, FieldChange, NamespaceRef, ProcessRef, SnapshotDiff, SocketRef } from './types';
 
 const v = (text: string) => visibleText(text);
-const shortId = (id: string) => (id.length === 64 ? id.slice(0, 12) : id);
 
 function commandLine(p: ProcessRef): string {
-  return p.cmdline.length > 0 ? p.cmdline.map((a) => (a === '' || /\s/.test(a) ? JSON.stringify(a) : a)).join(' ') : `[${p.name}]`;
+  return p.cmdline.length > 0 ? commandLineText(p.cmdline) : `[${p.name}]`;
 }
 
 function processLine(p: ProcessRef): string {
@@ -40,7 +41,7 @@ function namespaceLine(n: NamespaceRef): string {
 const kb = (n: unknown) => (typeof n === 'number' ? (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} GiB` : `${(n / 1024).toFixed(1)} MiB`) : String(n));
 
 function changeText(c: FieldChange): string {
-  const show = (x: FieldChange['before']) => (Array.isArray(x) ? (c.field === 'cmdline' ? x.map((a) => (/\s/.test(a) || a === '' ? JSON.stringify(a) : a)).join(' ') : x.join(' ')) : c.field === 'rss' ? kb(x) : String(x));
+  const show = (x: FieldChange['before']) => (Array.isArray(x) ? (c.field === 'cmdline' ? commandLineText(x) : x.join(' ')) : c.field === 'rss' ? kb(x) : String(x));
   const name = c.field === 'namespace' ? `${c.detail} namespace` : c.field;
   return v(`${name} ${show(c.before)} → ${show(c.after)}`);
 }

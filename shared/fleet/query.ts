@@ -3,6 +3,7 @@
  * namespace), run a name, command line or binary, belong to a container or pod, or run as a user. Conditions
  * combine with AND; each match says what matched.
  */
+import { splitEndpoint } from '../export/formats';
 import type { Snapshot, SnapshotContainer, SnapshotProcess, SnapshotSocket } from '../snapshot/types';
 
 export interface FleetQuery {
@@ -34,10 +35,7 @@ export function isEmptyQuery(q: FleetQuery): boolean {
   return Object.values(q).every((v) => v === undefined);
 }
 
-const portOf = (endpoint: string) => {
-  const m = /:(\d+)$/.exec(endpoint);
-  return m ? Number(m[1]) : null;
-};
+const portOf = (endpoint: string) => splitEndpoint(endpoint).port;
 
 function podName(c: SnapshotContainer | undefined): string | null {
   return c?.podName ? `${c.podNamespace ? `${c.podNamespace}/` : ''}${c.podName}` : null;

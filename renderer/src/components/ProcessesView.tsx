@@ -2,9 +2,8 @@
 import { useEffect, useMemo, useRef } from 'react';
 import type { SnapshotProcess } from '../../../shared/snapshot/types';
 import { visibleText } from '../../../shared/visible';
-import { commandLineText } from '../../../shared/export/formats';
 import { type Mark, markClass } from '../compare';
-import { type ProcessColumn, type SnapshotIndex, containerCell, filterAndSort, filterWords, formatKb, nextSort, processTree } from '../model';
+import { type ProcessColumn, type SnapshotIndex, commandLineOf, containerCell, filterAndSort, filterWords, formatKb, nextSort, processTree } from '../model';
 import { useComparison, useStore, useTabField, useView } from '../store';
 import { markColumn } from './common';
 import { type Column, VirtualTable } from './VirtualTable';
@@ -52,7 +51,7 @@ function NameCell({ row, tree }: { row: Row; tree: boolean }) {
 
 /** A gone process is not in the index (and its pid may be another process's now): its own argv. */
 function commandLineCell(index: SnapshotIndex, r: Row): string {
-  return visibleText(r.gone ? commandLineText(r.p.cmdline) : (index.commandLine.get(r.p.pid) ?? ''));
+  return visibleText(r.gone ? commandLineOf(r.p) : (index.commandLine.get(r.p.pid) ?? ''));
 }
 
 /** With the detail pane open, the table keeps what identifies a process, so both fit a laptop's screen. */
