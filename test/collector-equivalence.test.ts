@@ -108,13 +108,24 @@ describe.skipIf(why !== null)('the collector, through either framing', () => {
     // processes, sockets and namespaces. (Its reply's size is no test: the network tables are the host's, which
     // other suites change between two runs.)
     const nonce = randomBytes(16).toString('hex');
-    const [full, leanScript] = [buildCollectScript(nonce), buildCollectScript(nonce, { lean: true })];
+    const [full, leanScript, noSockets] = [buildCollectScript(nonce), buildCollectScript(nonce, { lean: { sockets: true } }), buildCollectScript(nonce, { lean: { sockets: false } })];
     for (const part of ['/cgroup.procs"', 'mark uts']) {
       expect(full).toContain(part);
       expect(leanScript).not.toContain(part);
+      expect(noSockets).not.toContain(part);
     }
-    const lean = await collectSnapshot(inside(), { lean: true });
+    const lean = await collectSnapshot(inside(), { lean: { sockets: true } });
     expect(stable(lean)).toEqual(stable(fast));
+    // A question that is not about a port reads no network tables and no fd tables: the same processes otherwise.
+    for (const part of ['/net/tcp"', 'mark netns', 'mark ssx', '/fd%c']) {
+      expect(full).toContain(part);
+      expect(noSockets).not.toContain(part);
+    }
+    const withoutSockets = await collectSnapshot(inside(), { lean: { sockets: false } });
+    expect(withoutSockets.sockets).toEqual([]);
+    const withoutFds = (snap: Snapshot) => ({ ...stable(snap), processes: stable(snap).processes.map(({ fds: _f, fdError: _e, ...p }) => p), sockets: [], errors: [] });
+    expect(withoutFds(withoutSockets)).toEqual(withoutFds(fast));
+    expect(withoutSockets.processes.find((p) => p.name === 'sleep' && p.cmdline[0] === 'odd\nname')?.exe).toBe(fast.processes.find((p) => p.name === 'sleep' && p.cmdline[0] === 'odd\nname')?.exe);
   });
 
   it('finds nothing new on a node where nothing starts: the collector\'s own shells and its gzip are not new processes', async () => {

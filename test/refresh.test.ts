@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { untilArgv } from './helpers/kernel';
+import { parseLoadavg } from '../shared/proc/loadavg';
 import { applyDelta } from '../shared/snapshot/refresh';
 import { collectSnapshot, refreshSnapshot } from '../electron/engine/collect';
 import { localSession } from '../electron/engine/session';
@@ -32,7 +33,13 @@ describe('live refresh', () => {
       return Number(fields[11]) + Number(fields[12]);
     };
     const kernelStart = { ticks: ticksOf(burner.pid!), at: performance.now() };
+    const loadBefore = parseLoadavg(readFileSync('/proc/loadavg', 'latin1'))!;
     const first = await collectSnapshot(session);
+    const loadAfter = parseLoadavg(readFileSync('/proc/loadavg', 'latin1'))!;
+    // The node's load as the kernel had it during the read (the 15-minute average moves by hundredths in seconds).
+    expect(first.node.load!.fifteen).toBeGreaterThanOrEqual(Math.min(loadBefore.fifteen, loadAfter.fifteen) - 0.05);
+    expect(first.node.load!.fifteen).toBeLessThanOrEqual(Math.max(loadBefore.fifteen, loadAfter.fifteen) + 0.05);
+    expect(first.node.load!.tasks).toBeGreaterThanOrEqual(first.processes.length);
     expect(first.processes.some((p) => p.pid === doomed.pid)).toBe(true);
     doomed.kill('SIGKILL');
     const fresh = start('sleep', ['601']);
@@ -40,6 +47,9 @@ describe('live refresh', () => {
     const ticksBefore = ticksOf(burner.pid!);
     const delta = await refreshSnapshot(session, first, { detailPids: [burner.pid!] });
     const ticksAfter = ticksOf(burner.pid!);
+    // A refresh reads the load again, and the refreshed view carries it.
+    expect(delta.load!.running).toBeGreaterThanOrEqual(1);
+    expect(applyDelta(first, delta).node.load).toEqual(delta.load);
     expect(delta.removed).toContain(doomed.pid);
     expect(delta.added.find((p) => p.pid === fresh.pid)?.cmdline).toEqual(['sleep', '601']);
     const burn = delta.updated.find((u) => u.pid === burner.pid)!;

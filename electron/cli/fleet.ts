@@ -4,7 +4,7 @@
  */
 import { type ProcscopeError, ProcscopeFailure } from '../../shared/errors';
 import type { Inventory, InventoryNode } from '../../shared/fleet/inventory';
-import { type FleetQuery, type ProcessMatch, isEmptyQuery, matchSnapshot } from '../../shared/fleet/query';
+import { type FleetQuery, type ProcessMatch, isEmptyQuery, leanReadFor, matchSnapshot } from '../../shared/fleet/query';
 import { parseTarget } from '../../shared/target';
 import { visibleText } from '../../shared/visible';
 import { askFleet } from '../fleet/ask';
@@ -83,7 +83,7 @@ export async function findInFleet(inv: Inventory, o: FindOptions): Promise<FindR
     deadlineMs: o.deadlineMs,
     open: (node) => openSession(node.destination, nodeOpenOptions(o.openOptions, node)),
     // A question needs what each process is, not a full snapshot's cross-checks: the lean read.
-    ask: async (session) => matchSnapshot(await collectSnapshot(session, { sudo: o.sudo, inline: true, lean: true, deadlineMs: o.deadlineMs }), o.query),
+    ask: async (session) => matchSnapshot(await collectSnapshot(session, { sudo: o.sudo, inline: true, lean: leanReadFor(o.query), deadlineMs: o.deadlineMs }), o.query),
     onOutcome: (outcome) => {
       done++;
       if (outcome.ok) {

@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { parseCollectOutput } from '../../shared/collect/frame';
-import { type CollectScriptOptions, buildCollectScript, buildRereadScript, doneMarker, sectionMark } from '../../shared/collect/script';
+import { type CollectScriptOptions, type LeanRead, buildCollectScript, buildRereadScript, doneMarker, sectionMark } from '../../shared/collect/script';
 import { fail } from '../../shared/errors';
 import { ParseCache, parseEarly } from '../../shared/snapshot/early-parse';
 import { type SnapshotDelta, buildDelta } from '../../shared/snapshot/refresh';
@@ -19,8 +19,8 @@ export interface CollectOptions extends RunOptions {
   compress?: boolean;
   /** parse on this thread (a one-shot CLI), not on the parser thread (the app) */
   inline?: boolean;
-  /** a fleet question's read: without the cgroup.procs cross-check and the uts hostnames (CollectScriptOptions.lean) */
-  lean?: boolean;
+  /** a fleet question's read: without the cgroup.procs cross-check and the uts hostnames, and without sockets when not asked (CollectScriptOptions.lean) */
+  lean?: LeanRead;
 }
 
 export interface CollectorRun {
@@ -159,7 +159,7 @@ export function earlyParser(): { onChunk(chunk: Buffer): void; start(nonce: stri
 export async function collectSnapshot(session: NodeSession, options: CollectOptions = {}): Promise<Snapshot> {
   const compress = options.compress ?? session.compressFull ?? session.target !== 'local';
   const early = options.inline && !compress ? earlyParser() : null;
-  const run = await runCollector(session, { ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}), compress, ...(options.lean ? { lean: true } : {}) }, { ...options, ...(early ? { onChunk: early.onChunk } : {}) }, early?.start);
+  const run = await runCollector(session, { ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}), compress, ...(options.lean ? { lean: options.lean } : {}) }, { ...options, ...(early ? { onChunk: early.onChunk } : {}) }, early?.start);
   const reply = { stdout: run.reply.stdout, stderr: run.reply.stderr, nonce: run.nonce };
   const meta = { target: session.target, collectedAt: run.collectedAt, durationMs: run.durationMs, viaSudo: options.sudo ?? false, namesRoot: options.namesRoot ?? '' };
   const inline = options.inline ?? false;

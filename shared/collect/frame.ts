@@ -5,6 +5,7 @@
  * path/target pairs. Anything before the first mark (a login banner, an rc file's echo) is ignored.
  */
 import { decodeBytes } from '../bytes';
+import { type Loadavg, parseLoadavg } from '../proc/loadavg';
 import { PROCESS_FILES, type ProcessFile, type ProcessRecord, digitsAt } from './files';
 import { sectionMark } from './script';
 
@@ -50,6 +51,8 @@ export interface CollectOutput {
   uptimeSec: number | null;
   /** when the node booted, in seconds since the epoch by the node's clock (btime of /proc/stat); a full read's */
   bootTimeSec: number | null;
+  /** the load averages and task counts of /proc/loadavg */
+  loadavg: Loadavg | null;
   /** a refresh's compact stat of every process; null when the section is missing or stopped before its end */
   compactStats: Map<number, CompactStat> | null;
   /** a refresh's stat section was there but cut short: its absences prove nothing */
@@ -270,6 +273,7 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
     pageSize: Number(sections.get('pagesize')?.toString('latin1').trim()) || 4096,
     uptimeSec: Number(sections.get('uptime')?.toString('latin1').trim().split(/\s+/)[0]) || null,
     bootTimeSec: Number(sections.get('btime')?.toString('latin1').trim()) || null,
+    loadavg: parseLoadavg(sections.get('loadavg')?.toString('latin1') ?? ''),
     compactStats: sections.has('stat') ? parseCompactStat(sections.get('stat')!.toString('latin1')) : null,
     compactStatsCut: false,
     mountedNetns: [],

@@ -51,10 +51,15 @@ export interface CollectScriptOptions {
   /** gzip the output on the node when it has gzip */
   compress?: boolean;
   /**
-   * A fleet question's read: everything a process is (files, links, sockets, containers by their cgroup) but not
-   * the checks a full snapshot adds (each container's cgroup.procs, each uts namespace's hostname)
+   * A fleet question's read: everything a process is (files, links, containers by their cgroup) but not the
+   * checks a full snapshot adds (each container's cgroup.procs, each uts namespace's hostname); with
+   * `sockets: false` (a question that is not about ports), no network tables and no fd tables either.
    */
-  lean?: boolean;
+  lean?: LeanRead;
+}
+
+export interface LeanRead {
+  sockets: boolean;
 }
 
 function pidList(pids: number[], what: string): string {
@@ -173,7 +178,7 @@ export function buildCollectScript(nonce: string, options: CollectScriptOptions 
   const root = options.namesRoot ?? '';
   if (root !== '' && !/^\/[A-Za-z0-9/._-]*[^/]$/.test(root)) throw new Error(`names root must be an absolute path of plain characters: ${JSON.stringify(root)}`);
   const refresh = options.refresh;
-  const body = refresh ? refreshBody(pidList(refresh.knownPids, 'known pids'), pidList(refresh.detailPids, 'detail pids')) : fullBody(options.lean ?? false);
+  const body = refresh ? refreshBody(pidList(refresh.knownPids, 'known pids'), pidList(refresh.detailPids, 'detail pids')) : fullBody(options.lean ?? null);
   return wrap(nonce, body, { root, compress: options.compress ?? false });
 }
 
@@ -287,8 +292,9 @@ if nsenter -t "$ME" -u true 2>/dev/null; then
   done
 fi`;
 
-function fullBody(lean: boolean): string {
+function fullBody(lean: LeanRead | null): string {
   const netFiles = NET_TABLES.map((t) => `"$d/net/${t}"`).join(' ');
+  const sockets = lean?.sockets ?? true;
   return String.raw`
 maketmp
 mark clk
@@ -299,21 +305,23 @@ mark uptime
 cat /proc/uptime
 mark btime
 awk '$1 == "btime" { print $2; exit }' /proc/stat
+mark loadavg
+cat /proc/loadavg
 printf '%s\n' /proc/[0-9]* > "$T/dirs"
 ${PROCESSES}
 cg2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' /proc/self/mountinfo)
 {
   printf '%s\n' ${Object.values(NODE_FILES).join(' ')}
-  for d in $(reps net); do printf '%s\n' ${netFiles}; done
+${sockets ? `  for d in $(reps net); do printf '%s\n' ${netFiles}; done` : ''}
   for d in $(reps mnt); do printf '%s\n' "$d/mountinfo"; done
 ${lean ? '' : CGROUP_PROCS}
 } > "$T/list"
 mark cg2
 printf '%s\n' "$cg2"
-${NETNS_AND_PEERS}
+${sockets ? NETNS_AND_PEERS : ''}
 ${LISTED_FILES}
 mark links
-awk '{ printf "%s/exe%c%s/cwd%c%s/fd%c", $0, 0, $0, 0, $0, 0 }' "$T/dirs" | links
+awk '{ printf "%s/exe%c%s/cwd%c${sockets ? '%s/fd%c' : ''}", $0, 0, $0, 0${sockets ? ', $0, 0' : ''} }' "$T/dirs" | links
 mark names
 grep -oH '"io\.kubernetes\.cri\.[a-z-]*" *: *"[^"]*"' "$R"/run/containerd/io.containerd.runtime.v2.task/*/*/config.json 2>/dev/null
 grep -oH '"Name" *: *"/[^"]*"' "$R"/var/lib/docker/containers/*/config.v2.json 2>/dev/null
@@ -340,6 +348,9 @@ function refreshBody(known: string, detail: string): string {
 mark uptime
 read -r up _ < /proc/uptime
 echo "$up"
+mark loadavg
+read -r l < /proc/loadavg
+echo "$l"
 mark stat
 stats=$(${compactStat(known)})
 printf '%s\n' "$stats"

@@ -3,6 +3,7 @@
  * namespace), run a name, command line or binary, belong to a container or pod, or run as a user. Conditions
  * combine with AND; each match says what matched.
  */
+import type { LeanRead } from '../collect/script';
 import { splitEndpoint } from '../export/formats';
 import type { Snapshot, SnapshotContainer, SnapshotProcess, SnapshotSocket } from '../snapshot/types';
 
@@ -29,6 +30,11 @@ export interface ProcessMatch {
   pod: string | null;
   /** what matched, in words: "tcp 0.0.0.0:6443 LISTEN", "container web-1" */
   matched: string[];
+}
+
+/** What a node must read to answer: the network and fd tables only for a question about a port. */
+export function leanReadFor(q: FleetQuery): LeanRead {
+  return { sockets: q.port !== undefined };
 }
 
 export function isEmptyQuery(q: FleetQuery): boolean {

@@ -368,6 +368,7 @@ export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta, cache?:
       clockTicks: out.clockTicks,
       pageSize: out.pageSize,
       uptimeSec: out.uptimeSec,
+      ...(out.loadavg ? { load: out.loadavg } : {}),
       ...(out.bootTimeSec ? { bootTime: new Date(out.bootTimeSec * 1000).toISOString() } : {}),
       collectorPid: out.selfPid,
       hostNamespaces,

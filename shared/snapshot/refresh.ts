@@ -5,6 +5,7 @@
  */
 import type { CollectOutput } from '../collect/frame';
 import { fail } from '../errors';
+import type { Loadavg } from '../proc/loadavg';
 import type { ContainerNames } from '../containers/names';
 import { assembleProcesses, collectFds, fdTableError, linkChildren, partialView } from './assemble';
 import { cpuPercentOf, deriveRelations } from './derive';
@@ -25,6 +26,7 @@ export interface SnapshotDelta {
   collectedAt: string;
   durationMs: number;
   uptimeSec: number | null;
+  load?: Loadavg;
   updated: ProcessUpdate[];
   added: SnapshotProcess[];
   removed: number[];
@@ -74,7 +76,7 @@ export function buildDelta(prev: Snapshot, fresh: CollectOutput, meta: DeltaMeta
       const fdError = fdTableError(pid, out);
       return fdError ? { pid, fds: null, fdError } : { pid, fds: linked.get(pid) ?? [] };
     });
-  return { collectedAt: meta.collectedAt.toISOString(), durationMs: meta.durationMs, uptimeSec: out.uptimeSec, updated, added, removed, fds, errors };
+  return { collectedAt: meta.collectedAt.toISOString(), durationMs: meta.durationMs, uptimeSec: out.uptimeSec, ...(out.loadavg ? { load: out.loadavg } : {}), updated, added, removed, fds, errors };
 }
 
 function namesOf(prev: Snapshot): Map<string, ContainerNames> {
@@ -123,8 +125,8 @@ export function applyDelta(prev: Snapshot, delta: SnapshotDelta): Snapshot {
     processes.push(proc);
   }
   const node = (processes: SnapshotProcess[]) => {
-    const { partial: _partial, ...nodeWithoutPartial } = prev.node;
-    return { ...nodeWithoutPartial, collectedAt: delta.collectedAt, uptimeSec: delta.uptimeSec, durationMs: delta.durationMs, ...partialView(processes, prev.node) };
+    const { partial: _partial, load: _load, ...nodeWithoutPartial } = prev.node;
+    return { ...nodeWithoutPartial, collectedAt: delta.collectedAt, uptimeSec: delta.uptimeSec, ...(delta.load ? { load: delta.load } : {}), durationMs: delta.durationMs, ...partialView(processes, prev.node) };
   };
   if (sameMembers) return { ...prev, node: node(processes), processes, errors: delta.errors.length > 0 ? [...prev.errors, ...delta.errors] : prev.errors };
 

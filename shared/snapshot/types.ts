@@ -1,5 +1,6 @@
 /** The snapshot format procscope.snapshot/v1 (snapshot.schema.json), plus the fields procscope adds. */
 import type { ErrorKind } from '../errors';
+import type { Loadavg } from '../proc/loadavg';
 
 export const SNAPSHOT_FORMAT = 'procscope.snapshot/v1';
 
@@ -24,6 +25,8 @@ export interface SnapshotNode {
   /** when the node booted, by its own clock (btime of /proc/stat), to the second */
   bootTime?: string;
   pageSize?: number;
+  /** /proc/loadavg when this was read: load averages over 1, 5 and 15 minutes, runnable and all tasks */
+  load?: Loadavg;
   /** containers the runtimes keep state for (containerd tasks, runc, crun), by their init's host pid */
   runtimeStates?: { runtime: 'containerd' | 'runc' | 'crun'; id: string; namespace?: string; initPid: number }[];
   /** network namespaces kept by a bind mount (ip netns add, a runtime's netns files), with or without processes */
