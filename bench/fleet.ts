@@ -14,6 +14,8 @@ export interface FleetRow {
   parallelMs: number;
   sequentialMs: number;
   parallelPeakMb: number;
+  /** `find --name` 16 at a time: a question not about a port reads no network or fd tables */
+  nameMs: number;
 }
 
 type Timed = (args: string[]) => Promise<{ ms: number; peakKb: number }>;
@@ -43,12 +45,13 @@ export async function fleetBench(dir: string, cli: string, timed: Timed, sizes: 
   for (const size of sizes) {
     const inventory = join(dir, `fleet-${size}`);
     writeFileSync(inventory, nodes.slice(0, size).map((n) => `root@127.0.0.1:${n.port}`).join('\n') + '\n');
-    const find = (parallel: number) => timed([cli, 'find', '--inventory', inventory, '--known-hosts', knownHosts, '-i', key.privatePath, '--port', String(PORT), '--parallel', String(parallel), '--json']);
+    const find = (parallel: number, question = ['--port', String(PORT)]) => timed([cli, 'find', '--inventory', inventory, '--known-hosts', knownHosts, '-i', key.privatePath, ...question, '--parallel', String(parallel), '--json']);
     await find(16); // warm: sshd's first connections load their keys
     const parallel = await find(16);
     const sequential = await find(1);
-    rows.push({ nodes: size, parallelMs: parallel.ms, sequentialMs: sequential.ms, parallelPeakMb: parallel.peakKb / 1024 });
-    process.stderr.write(`  fleet: find --port across ${size} nodes: ${parallel.ms.toFixed(0)} ms 16 at a time, ${sequential.ms.toFixed(0)} ms node after node; peak ${(parallel.peakKb / 1024).toFixed(0)} MB\n`);
+    const byName = await find(16, ['--name', '^fleet-bench-agent$']);
+    rows.push({ nodes: size, parallelMs: parallel.ms, sequentialMs: sequential.ms, parallelPeakMb: parallel.peakKb / 1024, nameMs: byName.ms });
+    process.stderr.write(`  fleet: find --port across ${size} nodes: ${parallel.ms.toFixed(0)} ms 16 at a time, ${sequential.ms.toFixed(0)} ms node after node; peak ${(parallel.peakKb / 1024).toFixed(0)} MB; find --name ${byName.ms.toFixed(0)} ms\n`);
   }
   return rows;
 }

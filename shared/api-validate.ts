@@ -4,6 +4,7 @@
  */
 import type { ApiMethod, ApiRequests, AuthMethod, HostKeyDecision, SavedNode } from './api';
 import { fail } from './errors';
+import { GROUP_NAME } from './fleet/saved-nodes';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const HOST = /^[A-Za-z0-9._:%[\]-]{1,255}$/;
@@ -34,7 +35,10 @@ export function checkNode(value: unknown): SavedNode {
   const v = value as Record<string, unknown>;
   const name = typeof v.name === 'string' ? v.name.trim() : '';
   if (name === '' || name.length > 100) bad('name');
-  if (v.kind === 'command') return { id: checkId(v.id, 'node id'), name, kind: 'command', host: 'command', command: checkCommand(v.command), auth: 'agent', ...(v.sudo === true ? { sudo: true } : {}) };
+  if (v.kind === 'command') {
+    const groups = optional(v.groups, checkGroups);
+    return { id: checkId(v.id, 'node id'), name, kind: 'command', host: 'command', command: checkCommand(v.command), auth: 'agent', ...(v.sudo === true ? { sudo: true } : {}), ...(groups?.length ? { groups } : {}) };
+  }
   if (v.kind !== undefined && v.kind !== 'ssh') bad('node kind');
   const auth = v.auth as AuthMethod;
   if (!['agent', 'key', 'password'].includes(auth)) bad('auth method');
@@ -42,6 +46,7 @@ export function checkNode(value: unknown): SavedNode {
   const port = optional(v.port, (p) => (Number.isInteger(p) && (p as number) > 0 && (p as number) < 65536 ? (p as number) : bad('port')));
   const user = optional(v.user, (u) => (typeof u === 'string' && USER.test(u) ? u : bad('user')));
   const identityFile = optional(v.identityFile, (f) => (typeof f === 'string' && f.length < 4096 && !f.includes('\0') ? f : bad('identity file')));
+  const groups = optional(v.groups, checkGroups);
   const jump = optional(v.jump, (j) => (typeof j === 'string' && JUMP.test(j) && !j.startsWith('-') ? j : bad('jump host')));
   return {
     id: checkId(v.id, 'node id'),
@@ -53,7 +58,13 @@ export function checkNode(value: unknown): SavedNode {
     ...(identityFile !== undefined ? { identityFile } : {}),
     ...(jump !== undefined ? { jump } : {}),
     ...(v.sudo === true ? { sudo: true } : {}),
+    ...(groups !== undefined && groups.length > 0 ? { groups } : {}),
   };
+}
+
+function checkGroups(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length > 32 || !value.every((g) => typeof g === 'string' && GROUP_NAME.test(g))) bad('groups');
+  return [...new Set(value as string[])];
 }
 
 export function checkDecision(value: unknown): HostKeyDecision {
@@ -103,6 +114,16 @@ const ARG_CHECKS: { [K in ApiMethod]: (args: unknown[]) => ApiRequests[K]['args'
   },
   importSnapshot: none,
   checkSnapshot: (args) => [checkSnapshotText(args[0])],
+  importInventory: (args) => {
+    if (typeof args[0] !== 'string' || args[0].trim() === '' || args[0].length > 4096 || /[\0\r\n]/.test(args[0])) bad('inventory source');
+    return [args[0].trim()];
+  },
+  fleetStatus: none,
+  fleetAsk: (args) => {
+    if (!Array.isArray(args[0]) || args[0].length > 10_000) bad('node ids');
+    if (typeof args[1] !== 'string' || args[1].length > 4096) bad('query');
+    return [(args[0] as unknown[]).map((id) => checkId(id, 'node id')), args[1]];
+  },
 };
 
 export const API_METHODS = Object.keys(ARG_CHECKS) as ApiMethod[];

@@ -6,6 +6,8 @@
  * Every request answers Result<T>: { ok: true, value } or { ok: false, error: { kind, message, hint? } }.
  */
 import type { ProcscopeError, Result } from './errors';
+import type { ProcessMatch } from './fleet/query';
+import type { Loadavg } from './proc/loadavg';
 import type { SnapshotDelta } from './snapshot/refresh';
 import type { Snapshot } from './snapshot/types';
 
@@ -29,6 +31,8 @@ export interface SavedNode {
   /** ProxyJump: comma-separated [user@]host[:port] */
   jump?: string;
   sudo?: boolean;
+  /** inventory groups (Ansible groups, a plain inventory's tags, or typed by the user): the fleet view groups by them */
+  groups?: string[];
   /** a password or passphrase is kept (encrypted with the OS keychain); the secret itself never leaves the main process */
   hasSavedSecret?: boolean;
 }
@@ -74,6 +78,39 @@ export interface Capabilities {
   whyNotRemembered?: string;
 }
 
+/** What the fleet view knows of one saved node: its last answer, and its pooled connection. */
+export interface FleetNodeStatus {
+  nodeId: string;
+  /** asking now; answered (the counts are from then); failed (the counts, if any, are from an earlier answer) */
+  state: 'asking' | 'answered' | 'failed';
+  /** a pooled connection to the node is open, to be reused by the next question */
+  connected: boolean;
+  error?: ProcscopeError;
+  /** when the node last answered (this machine's clock, ISO) */
+  answeredAt?: string;
+  hostname?: string;
+  processes?: number;
+  containers?: number;
+  load?: Loadavg;
+  /** how long the last question took on this node, connection included */
+  ms?: number;
+}
+
+/** A match of a fleet question on one node. */
+export interface FleetMatch extends ProcessMatch {
+  nodeId: string;
+}
+
+export interface FleetAnswer {
+  runId: string;
+  /** the question as understood: `port:6443 name:^kube` (empty: only the nodes' states were asked) */
+  query: string;
+  asked: number;
+  answered: number;
+  matches: FleetMatch[];
+  failed: { nodeId: string; error: ProcscopeError }[];
+}
+
 export interface ApiRequests {
   capabilities: { args: []; result: Capabilities };
   listNodes: { args: []; result: SavedNode[] };
@@ -95,18 +132,28 @@ export interface ApiRequests {
   importSnapshot: { args: []; result: { snapshot: Snapshot; name: string } | null };
   /** checks a snapshot the renderer read itself (browser mode's file input) */
   checkSnapshot: { args: [text: string]; result: Snapshot };
+  /** saves the nodes of an inventory (FILE, ssh-config[:FILE], ansible:INVENTORY, kubectl[:CONTEXT]) with their groups */
+  importInventory: { args: [source: string]; result: { nodes: SavedNode[]; added: number; updated: number; problems: string[] } };
+  /** what the fleet view knows of each node */
+  fleetStatus: { args: []; result: FleetNodeStatus[] };
+  /** asks the question (search-box text; empty: only each node's state) of these nodes, a bounded number at a time */
+  fleetAsk: { args: [nodeIds: string[], query: string]; result: FleetAnswer };
 }
 
 export interface ApiEvents {
   connectionStatus: ConnectionStatus;
   hostKeyPrompt: HostKeyPrompt;
   secretPrompt: SecretPrompt;
+  /** a node of the fleet view changed state */
+  fleetNode: FleetNodeStatus;
+  /** a node answered a fleet question */
+  fleetMatches: { runId: string; nodeId: string; matches: FleetMatch[] };
 }
 
 export type ApiMethod = keyof ApiRequests;
 export type ApiEvent = keyof ApiEvents;
 
-const EVENT_NAMES: Record<ApiEvent, true> = { connectionStatus: true, hostKeyPrompt: true, secretPrompt: true };
+const EVENT_NAMES: Record<ApiEvent, true> = { connectionStatus: true, hostKeyPrompt: true, secretPrompt: true, fleetNode: true, fleetMatches: true };
 export const API_EVENTS = Object.keys(EVENT_NAMES) as ApiEvent[];
 
 /** What the main process implements: plain async functions that may throw ProcscopeFailure. */

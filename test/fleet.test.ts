@@ -14,6 +14,8 @@ import { runCli } from './helpers/cli';
 import { schemaErrors } from './helpers/schema';
 import { type CgroupTree, cgroup2Root, containersUnavailable, removeCgroups } from './helpers/containers';
 import { pidsWhereStatus, until } from './helpers/kernel';
+import { RESULTS, browserUnavailable, launchChromium, startServe } from './helpers/browser';
+import { parseLoadavg } from '../shared/proc/loadavg';
 import { type KeyPair, type Sshd, freePort, generateKey, makeTempDir, sshdUnavailable, startSshd } from './helpers/sshd';
 
 const NODES = 20;
@@ -59,7 +61,7 @@ describe.skipIf(skip !== null)('procscope find across a fleet', () => {
     spawnSync('chmod', ['755', join(dir, 'fleetagent'), join(dir, 'otheragent')]);
     const started = await Promise.all(
       Array.from({ length: NODES }, (_, i) =>
-        startSshd({ wrap: ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child', 'sh', '-c', nodeScript(i, dir), `node-${i}`], logLevel: 'ERROR' }),
+        startSshd({ wrap: ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child', 'sh', '-c', nodeScript(i, dir), `node-${i}`], logLevel: 'INFO' }),
       ),
     );
     nodes.push(...started);
@@ -238,5 +240,105 @@ describe.skipIf(skip !== null)('procscope find across a fleet', () => {
     expect((await runCli(['find', '--inventory', inventory])).stderr).toMatch(/find needs a question/);
     expect((await runCli(['find', 'root@127.0.0.1', '--name', '('])).stderr).toMatch(/bad --name/);
     expect((await runCli(['find', '--inventory', join(dir, 'missing'), '--port', '1'])).stderr).toMatch(/Cannot read the inventory .*missing: no such file/);
+  });
+
+  const noBrowser = skip ? null : browserUnavailable();
+  if (noBrowser) console.warn(`SKIP the fleet view: ${noBrowser}`);
+  describe.skipIf(noBrowser !== null)('the fleet view, in a browser against procscope serve', () => {
+    const IDLE_SEC = 20;
+    /** logins each node's sshd has accepted so far */
+    const logins = () => nodes.map((n) => (n.log().match(/Accepted publickey for root/g) ?? []).length);
+    const disconnects = () => nodes.map((n) => (n.log().match(/Disconnected from user root/g) ?? []).length);
+
+    it('imports the inventory by group, shows each node\'s state, counts and load, asks one question of all, opens a match, and closes idle connections', async () => {
+      const config = join(dir, 'serve_config');
+      writeFileSync(config, `Host 127.0.0.1\n  IdentityFile ${key.privatePath}\n  IdentitiesOnly yes\n`);
+      mkdirSync(join(dir, 'serve-home'), { recursive: true });
+      const served = await startServe({ HOME: join(dir, 'serve-home') }, ['-F', config, '--known-hosts', knownHosts, '--timeout', '8', '--idle', `${IDLE_SEC}s`]);
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+        const pageErrors: string[] = [];
+        page.on('pageerror', (e) => pageErrors.push(e.message));
+        await page.goto(served.url);
+
+        // The plain inventory: 22 nodes, grouped by the words after each; the line that is no destination is named.
+        await page.getByTestId('import-inventory').click();
+        await page.getByTestId('inventory-source').fill(inventory);
+        await page.getByTestId('inventory-import').click();
+        await expect.poll(() => page.getByTestId('inventory-result').textContent()).toMatch(/^22 nodes added, 0 updated; 1 left out or changed:/);
+        expect(await page.getByTestId('inventory-problems').textContent()).toContain('not a destination: "-oProxyCommand=touch-me"');
+        await page.getByTestId('inventory-close').click();
+
+        // Opening the fleet view asks every node its state: each answering node logs in once.
+        const before = logins();
+        const loadBefore = parseLoadavg(readFileSync('/proc/loadavg', 'latin1'))!;
+        await page.getByTestId('open-fleet').click();
+        await expect.poll(() => page.getByTestId('fleet-progress').textContent(), { timeout: 60_000 }).toBe('20 of 22 nodes answered; 2 failed.');
+        const loadAfter = parseLoadavg(readFileSync('/proc/loadavg', 'latin1'))!;
+        expect(logins().map((n, i) => n - before[i]!)).toEqual(nodes.map(() => 1));
+        for (const [group, size] of [['rack-0', 5], ['rack-1', 5], ['rack-2', 5], ['rack-3', 5], ['v1', 10], ['v2', 10], ['silent', 1], ['impostor', 1]] as const) {
+          expect(await page.getByTestId(`fleet-group-${group}`).locator('tbody tr').count(), group).toBe(size);
+        }
+        const row = (i: number) => page.getByTestId(`fleet-group-rack-${i % 4}`).getByTestId(`fleet-node-${nodeName(i)}`);
+        for (let i = 0; i < NODES; i++) {
+          expect(await row(i).getByTestId('fleet-state').textContent()).toBe('connected');
+          // Its own pid namespace: its sshd, its agent, the login's processes (and its listener): a few, not the host's hundreds.
+          const processes = Number(await row(i).getByTestId('fleet-processes').textContent());
+          expect(processes, nodeName(i)).toBeGreaterThanOrEqual(2);
+          expect(processes, nodeName(i)).toBeLessThan(12);
+          expect(await row(i).getByTestId('fleet-containers').textContent()).toBe(i === 7 && noContainers === null ? '1' : '0');
+          // The load is the kernel's (one for the whole machine): its 15-minute average, as read during the question.
+          const fifteen = Number((await row(i).getByTestId('fleet-load').textContent())!.split(' ')[2]);
+          expect(fifteen).toBeGreaterThanOrEqual(Math.min(loadBefore.fifteen, loadAfter.fifteen) - 0.05);
+          expect(fifteen).toBeLessThanOrEqual(Math.max(loadBefore.fifteen, loadAfter.fifteen) + 0.05);
+        }
+        const silentRow = page.getByTestId(`fleet-node-root@127.0.0.1:${silentPort}`);
+        expect(await silentRow.getByTestId('fleet-state').textContent()).toBe('failed');
+        expect(await silentRow.getByTestId('fleet-error').textContent()).toMatch(/did not answer within 8 s|did not complete the SSH handshake/);
+        const impostorRow = page.getByTestId(`fleet-node-root@127.0.0.1:${wrongKey.port}`);
+        expect(await impostorRow.getByTestId('fleet-error').textContent()).toMatch(/HAS CHANGED/);
+
+        // One question of every node, on the connections already open: no node logs in again.
+        const beforeQuestion = logins();
+        await page.getByTestId('fleet-query').fill(`port:${SHARED_PORT}`);
+        await page.getByTestId('fleet-ask').click();
+        await expect.poll(() => page.getByTestId('fleet-progress').textContent(), { timeout: 60_000 }).toBe('20 of 22 nodes answered; 2 failed.');
+        expect(logins()).toEqual(beforeQuestion);
+        const disconnectsBefore = disconnects();
+        const matches = page.getByTestId('fleet-matches');
+        expect(await matches.locator('h3').textContent()).toMatch(/^4 matches on 4 of 20 nodes that answered/);
+        const matchRows = await matches.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+        expect(matchRows.map((r) => r[0]).sort()).toEqual([0, 1, 2, 3].map(nodeName).sort());
+        for (const r of matchRows) {
+          expect(r[2]).toBe('node');
+          expect(r[5]).toContain(`tcp 0.0.0.0:${SHARED_PORT} LISTEN`);
+        }
+        expect(await page.getByTestId('fleet-failed').locator('li').count()).toBe(2);
+        await page.screenshot({ path: join(RESULTS, 'fleet.png') });
+
+        // A match is a click away from the process's detail, on the fleet's own connection (no new login).
+        const [node1Match] = matchRows.filter((r) => r[0] === nodeName(1));
+        await page.getByTestId(`fleet-match-${nodeName(1)}-${node1Match![1]}`).getByTestId('fleet-open-match').click();
+        await expect.poll(() => page.getByTestId('process-detail').getAttribute('aria-label'), { timeout: 30_000 }).toBe(`process ${node1Match![1]}`);
+        expect(await page.getByTestId(`tab-${nodeName(1)}`).count()).toBe(1);
+        expect(logins()).toEqual(beforeQuestion);
+
+        // Unused for --idle, the fleet's connections close: their sshd see the client go, and their nodes read as stale.
+        await page.getByTestId('tab-fleet').click();
+        await expect
+          .poll(() => page.getByTestId(`fleet-node-${nodeName(2)}`).first().getByTestId('fleet-state').textContent(), { timeout: (IDLE_SEC + 30) * 1000, interval: 1000 })
+          .toBe('stale');
+        const closed = () => disconnects().map((n, i) => n - disconnectsBefore[i]!);
+        await until(() => closed().filter((n, i) => i !== 1 && n >= 1).length === NODES - 1 || `idle connections closed: ${closed().join(' ')}`, 20_000);
+        // The tab's connection, taken over from the fleet, stays open (the fleet view no longer counts it as its own).
+        expect(await page.getByTestId(`fleet-node-${nodeName(1)}`).first().getByTestId('fleet-state').textContent()).toBe('stale');
+        expect(closed()[1]).toBe(0);
+        expect(pageErrors).toEqual([]);
+      } finally {
+        await browser.close();
+        await served.stop();
+      }
+    }, 240_000);
   });
 });

@@ -1,4 +1,5 @@
 /** The API's implementation against a real sshd: ssh config import, trusting a host key once, a changed key. */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,6 +165,72 @@ describe.skipIf(skipReason !== null)('the service', () => {
       const { s } = service(join(dir, 'kh-route'), 'reject', config);
       const { route } = await s.handlers.resolveNode({ id: 'r1', name: 'routed', host: 'routed', auth: 'agent' });
       expect(route).toMatch(new RegExp(`^routed → 127\\.0\\.0\\.1:${sshd.port} as root, ssh-agent, key ${key.privatePath.replace(/[.]/g, '\\.')}, known hosts .*kh-route \\(as routed-key\\) \\((resolved by ssh -G|built-in ssh config reader: no ssh client found)\\)$`));
+      s.dispose();
+    });
+  });
+
+  describe('inventories and the fleet', () => {
+    const failureOf = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => (e as ProcscopeFailure).error);
+
+    it.skipIf(spawnSync('ansible-inventory', ['--version']).status !== 0)('runs ansible-inventory only once approved from outside the page (an inventory can be a script), and saves its nodes with their groups', async () => {
+      const marker = join(dir, `inventory-ran-${Date.now()}`);
+      const script = join(dir, 'inventory.sh');
+      const list = { web: { hosts: ['w1', 'w2'] }, prod: { children: ['web'] }, _meta: { hostvars: { w1: { ansible_host: '127.0.0.1', ansible_port: sshd.port, ansible_user: 'root' }, w2: { ansible_host: '127.0.0.2' } } } };
+      writeFileSync(script, `#!/bin/sh\ntouch '${marker}'\necho '${JSON.stringify(list)}'\n`, { mode: 0o755 });
+      const serviceWith = (approveCommand?: (command: string, what: string) => Promise<boolean>) =>
+        createService({ configDir: makeTempDir('service-config'), vault: noVault, transport: 'browser', emit: () => {}, ...(approveCommand ? { approveCommand } : {}) });
+      const unasked = serviceWith();
+      expect(await failureOf(unasked.handlers.importInventory(`ansible:${script}`))).toMatchObject({ kind: 'permission-denied', message: expect.stringMatching(/cannot ask you to approve/) });
+      const asked: string[] = [];
+      const refused = serviceWith(async (c, what) => (asked.push(`${what}: ${c}`), false));
+      expect(await failureOf(refused.handlers.importInventory(`ansible:${script}`))).toMatchObject({ kind: 'permission-denied', message: expect.stringMatching(/did not approve/) });
+      expect(asked).toEqual([`the nodes of ansible:${script}: ansible-inventory -i ${script} --list`]);
+      expect(existsSync(marker)).toBe(false);
+      const approved = serviceWith(async () => true);
+      const r = await approved.handlers.importInventory(`ansible:${script}`);
+      expect(existsSync(marker)).toBe(true);
+      expect(r).toMatchObject({ added: 2, updated: 0, problems: [] });
+      expect(r.nodes.map(({ id: _id, hasSavedSecret: _s, ...n }) => n)).toEqual([
+        { name: 'w1', host: '127.0.0.1', port: sshd.port, user: 'root', auth: 'agent', groups: ['prod', 'web'] },
+        { name: 'w2', host: '127.0.0.2', auth: 'agent', groups: ['prod', 'web'] },
+      ]);
+      expect((await approved.handlers.listNodes()).map((n) => n.groups)).toEqual([['prod', 'web'], ['prod', 'web']]);
+      for (const x of [unasked, refused, approved]) x.dispose();
+    });
+
+    it('asks nobody anything: an unknown host key and an unapproved command fail their node with the way to fix it; once the key is accepted from a tab, the node answers', async () => {
+      const events: { event: ApiEvent; payload: unknown }[] = [];
+      const knownHostsFile = join(dir, `kh-fleet-${Date.now()}`);
+      const s = createService({
+        configDir: makeTempDir('service-config'),
+        vault: noVault,
+        transport: 'browser',
+        knownHostsFile,
+        approveCommand: async () => true,
+        emit: (event, payload) => {
+          events.push({ event, payload });
+          if (event === 'hostKeyPrompt') void s.handlers.answerHostKey((payload as ApiEvents['hostKeyPrompt']).promptId, 'accept-always');
+        },
+      });
+      await s.handlers.saveNode({ id: 'f1', name: 'ssh-node', host: '127.0.0.1', port: sshd.port, user: 'root', auth: 'key', identityFile: key.privatePath });
+      await s.handlers.saveNode({ id: 'f2', name: 'cmd-node', kind: 'command', host: 'command', command: 'exec /bin/sh', auth: 'agent' });
+      const first = await s.handlers.fleetAsk(['f1', 'f2'], `user:root`);
+      expect(first).toMatchObject({ query: 'user:root', asked: 2, answered: 0, matches: [] });
+      expect(first.failed.find((f) => f.nodeId === 'f1')?.error).toMatchObject({ kind: 'host-key', hint: expect.stringMatching(/^Open ssh-node from the node list once to check its host key/) });
+      expect(first.failed.find((f) => f.nodeId === 'f2')?.error).toMatchObject({ kind: 'permission-denied', message: expect.stringMatching(/has not been approved in this run/) });
+      expect(events.filter((e) => e.event === 'hostKeyPrompt')).toEqual([]);
+      expect(existsSync(knownHostsFile)).toBe(false);
+      // Opened from the node list, each is checked and approved once; then the fleet asks them without a word.
+      for (const id of ['f1', 'f2']) await s.handlers.disconnect((await s.handlers.connect(id)).connectionId);
+      const second = await s.handlers.fleetAsk(['f1', 'f2'], 'name:^(sshd|sh)$ user:root');
+      expect(second.failed).toEqual([]);
+      expect(second.answered).toBe(2);
+      expect(new Set(second.matches.map((m) => m.nodeId))).toEqual(new Set(['f1', 'f2']));
+      const statuses = await s.handlers.fleetStatus();
+      expect(statuses.map((x) => [x.nodeId, x.state, x.connected]).sort()).toEqual([['f1', 'answered', true], ['f2', 'answered', true]]);
+      expect(statuses.every((x) => (x.processes ?? 0) > 0 && x.load !== undefined)).toBe(true);
+      // A question that cannot be read says how to write one.
+      expect(await failureOf(s.handlers.fleetAsk(['f1'], 'port:http'))).toMatchObject({ kind: 'parse', message: 'Cannot read the question: bad port: "http" (1 to 65535).' });
       s.dispose();
     });
   });

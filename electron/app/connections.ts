@@ -35,6 +35,8 @@ export interface ConnectionOptions {
    * run on this computer. Without it command nodes are refused: the renderer alone never gets to run a command.
    */
   approveCommand?: (command: string, nodeName: string) => Promise<boolean>;
+  /** an open connection to the node kept elsewhere (the fleet's pool), for a new tab to take over */
+  takeSession?: (nodeId: string) => NodeSession | null;
 }
 
 const LOG_LINES_KEPT = 50;
@@ -53,7 +55,25 @@ interface Connection {
 
 type ConnectionHandlers = Pick<ApiHandlers, 'connect' | 'disconnect' | 'collect' | 'refresh' | 'answerHostKey' | 'answerSecret' | 'resolveNode'>;
 
-export function createConnections(options: ConnectionOptions): { handlers: ConnectionHandlers; dispose(): void } {
+/** The parts of the open options that say where a saved node leads. */
+export function nodeRouteOptions(node: SavedNode, paths: { knownHostsFile?: string; sshConfigPath?: string }): OpenOptions {
+  return {
+    ...(node.user ? { user: node.user } : {}),
+    ...(node.port ? { port: node.port } : {}),
+    ...(node.jump ? { jump: node.jump } : {}),
+    ...(node.auth === 'key' && node.identityFile ? { identityFiles: [node.identityFile] } : {}),
+    ...(node.auth === 'password' ? { identitiesOnly: true, agentSocket: null } : {}),
+    ...(paths.knownHostsFile ? { knownHostsFile: paths.knownHostsFile } : {}),
+    ...(paths.sshConfigPath ? { sshConfigPath: paths.sshConfigPath } : {}),
+  };
+}
+
+export function createConnections(options: ConnectionOptions): {
+  handlers: ConnectionHandlers;
+  /** opens a command node whose command was approved in this run; refuses one that was not */
+  openApprovedCommand(node: SavedNode): Promise<NodeSession>;
+  dispose(): void;
+} {
   const connections = new Map<string, Connection>();
   const { prompts, vault, emit } = options;
 
@@ -66,18 +86,7 @@ export function createConnections(options: ConnectionOptions): { handlers: Conne
 
   const addLog = (conn: Connection, line: string) => update(conn, { log: [...(conn.status.log ?? []), line].slice(-LOG_LINES_KEPT) });
 
-  /** The parts of the open options that say where a node leads. */
-  function routeOptions(node: SavedNode): OpenOptions {
-    return {
-      ...(node.user ? { user: node.user } : {}),
-      ...(node.port ? { port: node.port } : {}),
-      ...(node.jump ? { jump: node.jump } : {}),
-      ...(node.auth === 'key' && node.identityFile ? { identityFiles: [node.identityFile] } : {}),
-      ...(node.auth === 'password' ? { identitiesOnly: true, agentSocket: null } : {}),
-      ...(options.knownHostsFile ? { knownHostsFile: options.knownHostsFile } : {}),
-      ...(options.sshConfigPath ? { sshConfigPath: options.sshConfigPath } : {}),
-    };
-  }
+  const routeOptions = (node: SavedNode) => nodeRouteOptions(node, options);
 
   function openOptions(conn: Connection): OpenOptions {
     const { node } = conn;
@@ -136,6 +145,10 @@ export function createConnections(options: ConnectionOptions): { handlers: Conne
       if (!(await options.approveCommand(command, node.name))) fail({ kind: 'permission-denied', message: `You did not approve running the command of ${node.name}.`, hint: 'Connect again to be asked again.' });
       approved.add(command);
     }
+    return commandSession(node, command);
+  }
+
+  async function commandSession(node: SavedNode, command: string): Promise<NodeSession> {
     const { openCommandSession } = await import('../engine/command-session');
     return openCommandSession(command, { sudo: node.sudo ?? false });
   }
@@ -191,6 +204,13 @@ export function createConnections(options: ConnectionOptions): { handlers: Conne
         status: { connectionId: randomBytes(8).toString('hex'), nodeId, label: node.name, target: null, state: 'connecting' },
       };
       connections.set(conn.status.connectionId, conn);
+      // A connection the fleet view keeps open is taken over: no second login.
+      const kept = options.takeSession?.(nodeId);
+      if (kept) {
+        conn.session = kept;
+        update(conn, { state: 'connected', target: kept.target });
+        return conn.status;
+      }
       try {
         await open(conn);
         return conn.status;
@@ -261,6 +281,11 @@ export function createConnections(options: ConnectionOptions): { handlers: Conne
 
   return {
     handlers,
+    async openApprovedCommand(node) {
+      const command = node.command ?? fail({ kind: 'parse', message: `The node ${node.name} has no command.` });
+      if (!approved.has(command)) fail({ kind: 'permission-denied', message: `The command of ${node.name} has not been approved in this run.`, hint: `Open ${node.name} from the node list once to approve it.` });
+      return commandSession(node, command);
+    },
     dispose() {
       for (const id of [...connections.keys()]) void handlers.disconnect(id);
     },

@@ -4,7 +4,8 @@
  * with its own transport and dialogs.
  */
 import type { ApiEvent, ApiEvents, ApiHandlers } from '../../shared/api';
-import { createConnections } from './connections';
+import { createConnections, nodeRouteOptions } from './connections';
+import { type FleetLimits, createFleet } from './fleet';
 import { type Dialogs, createFiles } from './files';
 import { createNodes } from './nodes';
 import { createPrompts } from './prompts';
@@ -24,11 +25,15 @@ export interface ServiceOptions {
   namesRoot?: string;
   /** asks the user, outside the renderer, whether a command node's command may run here */
   approveCommand?: (command: string, nodeName: string) => Promise<boolean>;
+  /** the fleet view's bounds (tests shorten them) */
+  fleetLimits?: Partial<FleetLimits>;
 }
 
 export function createService(options: ServiceOptions): { handlers: ApiHandlers; dispose(): void } {
-  const nodes = createNodes(options.configDir, options.vault, options.sshConfigPath);
+  const nodes = createNodes(options.configDir, options.vault, options.sshConfigPath, options.approveCommand);
+  let fleet: ReturnType<typeof createFleet> | null = null;
   const connections = createConnections({
+    takeSession: (nodeId) => fleet?.take(nodeId) ?? null,
     vault: options.vault,
     prompts: createPrompts(),
     emit: options.emit,
@@ -38,6 +43,15 @@ export function createService(options: ServiceOptions): { handlers: ApiHandlers;
     ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}),
     ...(options.approveCommand ? { approveCommand: options.approveCommand } : {}),
   });
+  fleet = createFleet({
+    emit: options.emit,
+    findNode: nodes.find,
+    vault: options.vault,
+    routeOptions: (node) => nodeRouteOptions(node, options),
+    openApprovedCommand: connections.openApprovedCommand,
+    ...(options.fleetLimits ? { limits: options.fleetLimits } : {}),
+    ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}),
+  });
   const handlers: ApiHandlers = {
     async capabilities() {
       const why = options.vault.available ? undefined : options.vault.unavailableReason;
@@ -45,7 +59,14 @@ export function createService(options: ServiceOptions): { handlers: ApiHandlers;
     },
     ...nodes.handlers,
     ...connections.handlers,
+    ...fleet.handlers,
     ...createFiles(options.dialogs),
   };
-  return { handlers, dispose: connections.dispose };
+  return {
+    handlers,
+    dispose() {
+      connections.dispose();
+      fleet?.dispose();
+    },
+  };
 }

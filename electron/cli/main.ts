@@ -10,6 +10,7 @@ import type { OpenOptions } from '../engine/open';
 import { askHidden, askYesNo } from './prompt';
 import { formatContainerTable } from '../../shared/containers/summary';
 import { visibleText } from '../../shared/visible';
+import { QUERY_FIELDS, QueryError, queryFromFields, queryJson } from '../../shared/fleet/query-text';
 
 const HELP = `procscope: look inside a Linux node over SSH.
 
@@ -130,10 +131,13 @@ command line instead, and the output says so.
 Says where TARGET leads without connecting: the address, user, keys, jump hosts or ProxyCommand, and the
 known-hosts files that vouch for it, as "ssh -G" resolves them (or the built-in reader, where there is no ssh).
 `,
-  serve: `Usage: procscope serve [--port N]
+  serve: `Usage: procscope serve [--port N] [--parallel N] [--timeout SEC] [--idle DURATION]
 
 Serves the app to a browser on this machine: loopback only. The printed URL works once: the page trades its
 token for a session kept in the page's memory (no cookie), and a fresh URL is printed for the next page.
+
+The fleet view asks --parallel nodes at once (16), gives each --timeout seconds (60), and closes a node's
+connection once it has been unused for --idle (2m).
 `,
 };
 
@@ -165,6 +169,7 @@ function parse(argv: string[]) {
       every: { type: 'string' },
       inventory: { type: 'string' },
       parallel: { type: 'string' },
+      idle: { type: 'string' },
       name: { type: 'string' },
       cmdline: { type: 'string' },
       exe: { type: 'string' },
@@ -344,25 +349,12 @@ async function nodesCommand(positionals: string[], values: Parsed['values']): Pr
 }
 
 function fleetQueryFrom(values: Parsed['values']) {
-  const regex = (name: string, text: string | undefined) => {
-    if (text === undefined) return undefined;
-    try {
-      return new RegExp(text);
-    } catch (err) {
-      throw new UsageError(`bad --${name}: ${(err as Error).message}`);
-    }
-  };
-  const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new UsageError(`bad --port: ${values.port}`);
-  return {
-    ...(port !== undefined ? { port } : {}),
-    ...(values.name !== undefined ? { name: regex('name', values.name) } : {}),
-    ...(values.cmdline !== undefined ? { cmdline: regex('cmdline', values.cmdline) } : {}),
-    ...(values.exe !== undefined ? { exe: values.exe } : {}),
-    ...(values.container !== undefined ? { container: values.container } : {}),
-    ...(values.pod !== undefined ? { pod: values.pod } : {}),
-    ...(values.user !== undefined ? { user: values.user } : {}),
-  };
+  try {
+    return queryFromFields(Object.fromEntries(QUERY_FIELDS.flatMap((f) => (values[f] === undefined ? [] : [[f, String(values[f])]]))));
+  } catch (err) {
+    if (err instanceof QueryError) throw new UsageError(err.message.replace(/^bad /, 'bad --'));
+    throw err;
+  }
 }
 
 /** Per-node deadline and parallelism of the fleet commands. */
@@ -435,14 +427,10 @@ async function findCommand(positionals: string[], values: Parsed['values']): Pro
     onProgress: tty ? (done, failed, total) => process.stderr.write(`\r\x1b[Kprocscope: ${done}/${total} nodes answered or failed (${failed} failed)`) : undefined,
   });
   if (tty) process.stderr.write('\r\x1b[K');
-  if (values.json) await writeStdout(JSON.stringify({ query: queryText(query), nodes: inv.nodes.length, ...result }, null, 2) + '\n');
+  if (values.json) await writeStdout(JSON.stringify({ query: queryJson(query), nodes: inv.nodes.length, ...result }, null, 2) + '\n');
   for (const f of result.failed) process.stderr.write(`procscope: ${visibleText(f.node)} (${visibleText(f.destination)}) failed: ${visibleText(f.error.message)}${f.error.hint ? ` ${visibleText(f.error.hint)}` : ''}\n`);
   process.stderr.write(`procscope: ${result.matches.length} matches on ${new Set(result.matches.map((m) => m.node)).size} of ${result.answered} nodes that answered; ${result.failed.length} of ${inv.nodes.length} failed\n`);
   return result.failed.length === 0 ? 0 : EXIT_FAILURE;
-}
-
-function queryText(q: Record<string, unknown>): Record<string, string | number> {
-  return Object.fromEntries(Object.entries(q).map(([k, v]) => [k, v instanceof RegExp ? v.source : (v as string | number)]));
 }
 
 /** A snapshot every --every for --for, gzipped into -o DIR, its disk use bounded by --max-size. */
@@ -555,10 +543,15 @@ async function serveCommand(positionals: string[], values: Parsed['values']): Pr
   if (positionals.length > 0) throw new UsageError(`serve takes no TARGET; connect from the app`);
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!(Number.isInteger(port) && port >= 0 && port < 65536)) throw new UsageError(`bad port: ${values.port}`);
+  const { parallel, timeout } = fleetBounds(values);
   // The server, the service and their dependencies load only for this command.
-  const [{ startServer }, { defaultConfigDir }] = await Promise.all([import('../serve/server'), import('../app/stores')]);
+  const [{ startServer }, { defaultConfigDir }, { parseDuration }] = await Promise.all([import('../serve/server'), import('../app/stores'), import('../../shared/time/duration')]);
+  const idleSec = values.idle === undefined ? undefined : parseDuration(values.idle);
+  if (idleSec === null) throw new UsageError(`bad --idle: ${values.idle} (a duration: 30s, 2m)`);
+  const idleMs = idleSec === undefined ? undefined : idleSec * 1000;
   const server = await startServer({
     port,
+    fleetLimits: { parallel, deadlineMs: timeout * 1000, ...(idleMs ? { idleMs } : {}) },
     staticDir: join(__dirname, '..', '..', 'renderer'),
     configDir: defaultConfigDir(),
     ...(values['known-hosts'] ? { knownHostsFile: values['known-hosts'] } : {}),

@@ -4,27 +4,34 @@
  * result with its error, never the end of the run.
  */
 import { type ProcscopeError, toProcscopeError } from '../../shared/errors';
-import type { InventoryNode } from '../../shared/fleet/inventory';
 import type { NodeSession } from '../engine/session';
 
-export type NodeOutcome<T> = { node: InventoryNode; ms: number } & ({ ok: true; value: T } | { ok: false; error: ProcscopeError });
-
-export interface AskOptions<T> {
-  parallel: number;
-  deadlineMs: number;
-  open(node: InventoryNode): Promise<NodeSession>;
-  ask(session: NodeSession, node: InventoryNode): Promise<T>;
-  onOutcome?(outcome: NodeOutcome<T>): void;
+/** A node of an inventory, a saved node: anything with a name to report it by. */
+interface Named {
+  name: string;
 }
 
-function pastDeadline(node: InventoryNode, ms: number): ProcscopeError {
+export type NodeOutcome<N, T> = { node: N; ms: number } & ({ ok: true; value: T } | { ok: false; error: ProcscopeError });
+
+export interface AskOptions<N, T> {
+  parallel: number;
+  deadlineMs: number;
+  open(node: N): Promise<NodeSession>;
+  ask(session: NodeSession, node: N): Promise<T>;
+  onOutcome?(outcome: NodeOutcome<N, T>): void;
+  /** takes the session once its node is done (to keep it for the next question); without it the session is closed */
+  release?(session: NodeSession, node: N, ok: boolean): void;
+}
+
+function pastDeadline(node: Named, ms: number): ProcscopeError {
   return { kind: 'connection', message: `${node.name} did not answer within ${ms / 1000} s.`, hint: 'Is it up and reachable? Give it longer with --timeout SEC.' };
 }
 
-async function askOne<T>(node: InventoryNode, o: AskOptions<T>): Promise<NodeOutcome<T>> {
+async function askOne<N extends Named, T>(node: N, o: AskOptions<N, T>): Promise<NodeOutcome<N, T>> {
   const started = performance.now();
   let session: NodeSession | null = null;
   let late = false;
+  let ok = false;
   const work = (async () => {
     const s = await o.open(node);
     // Opened after its deadline: nobody waits for it any more.
@@ -44,6 +51,7 @@ async function askOne<T>(node: InventoryNode, o: AskOptions<T>): Promise<NodeOut
   });
   try {
     const value = await Promise.race([work, deadline]);
+    ok = true;
     return { node, ms: performance.now() - started, ok: true, value };
   } catch (err) {
     const error = (err as ProcscopeError).kind && (err as ProcscopeError).message && !(err instanceof Error) ? (err as ProcscopeError) : toProcscopeError(err);
@@ -51,12 +59,16 @@ async function askOne<T>(node: InventoryNode, o: AskOptions<T>): Promise<NodeOut
   } finally {
     clearTimeout(timer);
     work.catch(() => {});
-    (session as NodeSession | null)?.close();
+    const done = session as NodeSession | null;
+    if (done) {
+      if (o.release) o.release(done, node, ok);
+      else done.close();
+    }
   }
 }
 
-export async function askFleet<T>(nodes: InventoryNode[], o: AskOptions<T>): Promise<NodeOutcome<T>[]> {
-  const outcomes: NodeOutcome<T>[] = [];
+export async function askFleet<N extends Named, T>(nodes: N[], o: AskOptions<N, T>): Promise<NodeOutcome<N, T>[]> {
+  const outcomes: NodeOutcome<N, T>[] = [];
   let next = 0;
   const worker = async () => {
     while (next < nodes.length) {

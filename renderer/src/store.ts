@@ -12,6 +12,7 @@ import type { ProcscopeError } from '../../shared/errors';
 import { applyDelta } from '../../shared/snapshot/refresh';
 import { subsetSnapshot } from '../../shared/snapshot/subset';
 import type { Snapshot } from '../../shared/snapshot/types';
+import { type FleetSlice, fleetSlice } from './fleet';
 import { type Moment, remember } from './history';
 import { type SnapshotIndex, type SortSpec, indexSnapshot } from './model';
 
@@ -121,7 +122,7 @@ export interface Notice {
   hint?: string;
 }
 
-export type NodeDialog = { mode: 'add' } | { mode: 'edit'; node: SavedNode } | null;
+export type NodeDialog = { mode: 'add' } | { mode: 'edit'; node: SavedNode } | { mode: 'inventory' } | null;
 
 interface NodesSlice {
   capabilities: Capabilities | null;
@@ -134,6 +135,8 @@ interface NodesSlice {
   saveNode(node: SavedNode, connect?: boolean): Promise<boolean>;
   removeNode(nodeId: string): Promise<void>;
   importSshConfig(): Promise<void>;
+  /** saves the nodes of an inventory; says how many, and what was left out */
+  importInventory(source: string): Promise<{ text: string; problems: string[]; error?: boolean }>;
   /** where a node leads (as a connection would take it), or why that cannot be said */
   resolveNode(node: SavedNode): Promise<{ route: string } | { error: string }>;
 }
@@ -179,7 +182,7 @@ interface PromptsSlice {
   answerSecret(prompt: SecretPrompt, secret: string | null, remember: boolean): Promise<void>;
 }
 
-export type State = NodesSlice & TabsSlice & ViewsSlice & PromptsSlice;
+export type State = NodesSlice & TabsSlice & ViewsSlice & PromptsSlice & FleetSlice;
 type SetState = StoreApi<State>['setState'];
 type GetState = StoreApi<State>['getState'];
 
@@ -214,6 +217,13 @@ function nodesSlice(set: SetState, get: GetState, api: ApiClient): NodesSlice {
     async resolveNode(node) {
       const result = await api.resolveNode(node);
       return result.ok ? result.value : { error: `${result.error.message}${result.error.hint ? ` ${result.error.hint}` : ''}` };
+    },
+    async importInventory(source) {
+      const result = await api.importInventory(source);
+      if (!result.ok) return { text: `${result.error.message}${result.error.hint ? ` ${result.error.hint}` : ''}`, problems: [], error: true };
+      const { nodes, added, updated, problems } = result.value;
+      set({ nodes });
+      return { text: `${added} nodes added, ${updated} updated${problems.length ? `; ${problems.length} left out or changed:` : '.'}`, problems };
     },
     async importSshConfig() {
       const result = await api.importSshConfig();
@@ -290,7 +300,7 @@ function tabsSlice(set: SetState, get: GetState, api: ApiClient): TabsSlice {
         return { tabs: new Map(s.tabs).set(id, tab), tabOrder: old ? s.tabOrder : [...s.tabOrder, id] };
       }),
     patchTab,
-    setActiveTab: (activeTab) => set({ activeTab }),
+    setActiveTab: (activeTab) => set({ activeTab, fleetOpen: false }),
 
     async connect(nodeId) {
       const open = [...get().tabs.values()].find((t) => t.kind === 'live' && t.nodeId === nodeId && t.status?.state !== 'closed' && t.status?.state !== 'failed');
@@ -458,6 +468,7 @@ export function createAppStore(api: ApiClient): AppStore & { ready: Promise<void
     ...tabsSlice(set, get, api),
     ...viewsSlice(set, get),
     ...promptsSlice(set, api),
+    ...fleetSlice(set, get, api),
   }));
   const ready = Promise.all([api.capabilities(), api.listNodes()]).then(([caps, nodes]) => {
     if (caps.ok) store.setState({ capabilities: caps.value });

@@ -1,4 +1,4 @@
-/** Modal dialogs: add or edit a node, an unknown host key, a password or passphrase. Each takes focus, keeps Tab inside, and Esc cancels. */
+/** Modal dialogs: add or edit a node, import an inventory, an unknown host key, a password or passphrase. Each takes focus, keeps Tab inside, and Esc cancels. */
 import { type FormEvent, type KeyboardEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import type { AuthMethod, HostKeyPrompt, SavedNode, SecretPrompt } from '../../../shared/api';
 import { visibleText } from '../../../shared/visible';
@@ -61,8 +61,14 @@ function formOf(node: SavedNode | null) {
     identityFile: node?.identityFile ?? '',
     jump: node?.jump ?? '',
     sudo: node?.sudo ?? false,
+    groups: node?.groups?.join(', ') ?? '',
   };
 }
+
+const groupsOf = (text: string) => {
+  const groups = text.split(/[\s,]+/).filter(Boolean);
+  return groups.length ? { groups } : {};
+};
 
 function NodeDialog({ editing }: { editing: SavedNode | null }) {
   const saveNode = useStore((s) => s.saveNode);
@@ -76,7 +82,7 @@ function NodeDialog({ editing }: { editing: SavedNode | null }) {
   const [id] = useState(() => editing?.id ?? crypto.randomUUID().replace(/-/g, '').slice(0, 16));
   const nodeOf = (): SavedNode =>
     form.kind === 'command'
-      ? { id, kind: 'command', name: form.name.trim() || 'command', host: 'command', command: form.command.trim(), auth: 'agent', ...(form.sudo ? { sudo: true } : {}) }
+      ? { id, kind: 'command', name: form.name.trim() || 'command', host: 'command', command: form.command.trim(), auth: 'agent', ...(form.sudo ? { sudo: true } : {}), ...groupsOf(form.groups) }
       : {
           id,
           name: form.name.trim() || form.host.trim(),
@@ -87,6 +93,7 @@ function NodeDialog({ editing }: { editing: SavedNode | null }) {
           ...(form.auth === 'key' && form.identityFile.trim() ? { identityFile: form.identityFile.trim() } : {}),
           ...(form.jump.trim() ? { jump: form.jump.trim() } : {}),
           ...(form.sudo ? { sudo: true } : {}),
+          ...groupsOf(form.groups),
         };
   const submit = async () => {
     await saveNode(nodeOf(), connectAfter.current);
@@ -132,6 +139,9 @@ function NodeDialog({ editing }: { editing: SavedNode | null }) {
       )}
       <label className="toggle">
         <input type="checkbox" data-testid="node-sudo" checked={form.sudo} onChange={set('sudo')} /> Collect with sudo -n (to see every process's files)
+      </label>
+      <label>
+        Groups <input data-testid="node-groups" value={form.groups} onChange={set('groups')} placeholder="prod, web (the fleet view groups nodes by them)" />
       </label>
       {route ? (
         <p className={'error' in route ? 'route error' : 'route'} data-testid="node-route" role="status">
@@ -211,10 +221,66 @@ function SecretDialog({ prompt }: { prompt: SecretPrompt }) {
   );
 }
 
+const INVENTORY_SOURCES: [string, string][] = [
+  ['/path/to/hosts', 'a file: one [user@]host[:port] per line, # comments, words after it are groups'],
+  ['ansible:/path/to/inventory', 'ansible-inventory -i INVENTORY --list: its groups, ansible_host, _port, _user, _ssh_private_key_file'],
+  ['ssh-config', 'the Host aliases of ~/.ssh/config and the files it Includes'],
+  ['kubectl', "kubectl get nodes: each node's internal address (kubectl:CONTEXT for another context)"],
+];
+
+function InventoryDialog() {
+  const importInventory = useStore((s) => s.importInventory);
+  const setNodeDialog = useStore((s) => s.setNodeDialog);
+  const [source, setSource] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<{ text: string; problems: string[]; error?: boolean } | null>(null);
+  const submit = async () => {
+    setBusy(true);
+    setResult(await importInventory(source.trim()));
+    setBusy(false);
+  };
+  return (
+    <Modal label="Import an inventory" testId="inventory-dialog" onCancel={() => setNodeDialog(null)} onSubmit={() => void submit()}>
+      <h2>Import an inventory</h2>
+      <label>
+        Inventory <input data-testid="inventory-source" autoFocus required value={source} onChange={(e) => setSource(e.target.value)} placeholder="ansible:~/infra/inventory.ini" />
+      </label>
+      <ul className="muted inventory-help">
+        {INVENTORY_SOURCES.map(([example, what]) => (
+          <li key={example}>
+            <code>{example}</code>: {what}
+          </li>
+        ))}
+      </ul>
+      <p className="muted">Ansible and kubectl run on this computer once you approve them (a dialog of the desktop app, or the terminal of procscope serve).</p>
+      {result ? (
+        <div className={result.error ? 'route error' : 'route'} data-testid="inventory-result" role="status">
+          {visibleText(result.text)}
+          {result.problems.length ? (
+            <ul data-testid="inventory-problems">
+              {result.problems.map((p, i) => (
+                <li key={i}>{visibleText(p)}</li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      ) : null}
+      <div className="buttons">
+        <button type="button" data-testid="inventory-close" onClick={() => setNodeDialog(null)}>
+          {result && !result.error ? 'Close' : 'Cancel'}
+        </button>
+        <button type="submit" className="primary" data-testid="inventory-import" disabled={busy || source.trim() === ''}>
+          {busy ? 'Importing…' : 'Import'}
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
 export function Dialogs() {
   const nodeDialog = useStore((s) => s.nodeDialog);
   const hostKey = useStore((s) => s.hostKeyPrompts[0]);
   const secret = useStore((s) => s.secretPrompts[0]);
-  const content = hostKey ? <HostKeyDialog prompt={hostKey} /> : secret ? <SecretDialog key={secret.promptId} prompt={secret} /> : nodeDialog ? <NodeDialog key={nodeDialog.mode === 'edit' ? nodeDialog.node.id : 'new'} editing={nodeDialog.mode === 'edit' ? nodeDialog.node : null} /> : null;
+  const content = hostKey ? <HostKeyDialog prompt={hostKey} /> : secret ? <SecretDialog key={secret.promptId} prompt={secret} /> : nodeDialog?.mode === 'inventory' ? <InventoryDialog /> : nodeDialog ? <NodeDialog key={nodeDialog.mode === 'edit' ? nodeDialog.node.id : 'new'} editing={nodeDialog.mode === 'edit' ? nodeDialog.node : null} /> : null;
   return content ? <div className="overlay">{content}</div> : null;
 }

@@ -1,4 +1,4 @@
-/** Saved nodes: "This machine", the user's nodes (connect, edit, forget), add one, import ~/.ssh/config, open a snapshot file. */
+/** Saved nodes: "This machine", the user's nodes (connect, edit, forget), add one, import ~/.ssh/config or an inventory, the fleet view, open a snapshot file. */
 import { LOCAL_NODE_ID, type SavedNode } from '../../../shared/api';
 import { visibleText } from '../../../shared/visible';
 import { useStore } from '../store';
@@ -15,6 +15,7 @@ export function NodesPanel() {
   const setNodeDialog = useStore((s) => s.setNodeDialog);
   const importSshConfig = useStore((s) => s.importSshConfig);
   const importSnapshot = useStore((s) => s.importSnapshot);
+  const openFleet = useStore((s) => s.openFleet);
   return (
     <nav className="nodes" aria-label="nodes">
       <h1>procscope</h1>
@@ -46,6 +47,12 @@ export function NodesPanel() {
         </button>
         <button type="button" data-testid="import-ssh-config" onClick={() => void importSshConfig()}>
           Import ~/.ssh/config
+        </button>
+        <button type="button" data-testid="import-inventory" onClick={() => setNodeDialog({ mode: 'inventory' })}>
+          Import inventory…
+        </button>
+        <button type="button" data-testid="open-fleet" disabled={nodes.length === 0} title="ask every saved node one question" onClick={() => openFleet(true)}>
+          Fleet view
         </button>
         <button type="button" data-testid="import-snapshot" onClick={() => void importSnapshot()}>
           Open snapshot…

@@ -1,11 +1,11 @@
 /** The tabs of connected nodes and imported snapshots, and the active one's views. Each part selects only the fields it draws. */
-import { useEffect, useState } from 'react';
 import { visibleText } from '../../../shared/visible';
 import { type Tab, type View, isStale, nextDelay, useShownIndex, useStore, useTabField, useView } from '../store';
-import { ErrorBox } from './common';
+import { ErrorBox, useNow } from './common';
 import { ContainersView } from './ContainersView';
 import { ErrorBoundary } from './ErrorBoundary';
 import { ErrorsView } from './ErrorsView';
+import { FleetView } from './FleetView';
 import { HistoryBar } from './HistoryBar';
 import { NamespacesView } from './NamespacesView';
 import { ProcessDetail } from './ProcessDetail';
@@ -19,16 +19,6 @@ const VIEWS: [View, string][] = [
   ['containers', 'Containers'],
   ['errors', 'Could not read'],
 ];
-
-/** This machine's clock, ticking every second, for ages and staleness. */
-function useNow(): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, []);
-  return now;
-}
 
 function stateText(tab: Pick<Tab, 'kind' | 'loading' | 'status'>): string {
   if (tab.kind === 'import') return 'read-only';
@@ -56,10 +46,25 @@ function TabButton({ id }: { id: string }) {
   );
 }
 
+function FleetTabButton() {
+  const fleetOpen = useStore((s) => s.fleetOpen);
+  const openFleet = useStore((s) => s.openFleet);
+  const nodes = useStore((s) => s.nodes.length);
+  if (nodes === 0 && !fleetOpen) return null;
+  return (
+    <div className={`tab ${fleetOpen ? 'active' : ''}`} role="tab" aria-selected={fleetOpen}>
+      <button type="button" className="tab-label" data-testid="tab-fleet" onClick={() => openFleet(true)}>
+        Fleet <span className="muted">{nodes} nodes</span>
+      </button>
+    </div>
+  );
+}
+
 export function TabsBar() {
   const order = useStore((s) => s.tabOrder);
   return (
     <div className="tabs" role="tablist" data-testid="tabs">
+      <FleetTabButton />
       {order.map((id) => (
         <TabButton key={id} id={id} />
       ))}
@@ -245,8 +250,16 @@ function Content() {
 
 export function Workspace() {
   const hasTab = useStore((s) => s.activeTab !== null);
+  const fleetOpen = useStore((s) => s.fleetOpen);
   const hasIndex = useTabField('index') != null;
   const loading = useTabField('loading');
+  if (fleetOpen) {
+    return (
+      <ErrorBoundary what="The fleet view">
+        <FleetView />
+      </ErrorBoundary>
+    );
+  }
   if (!hasTab) {
     return (
       <div className="welcome" data-testid="welcome">

@@ -1,4 +1,5 @@
 /** Small pieces the views share: visible text, clickable pids and containers, errors. */
+import { useEffect, useState } from 'react';
 import type { ProcscopeError } from '../../../shared/errors';
 import { type Mark, markClass, markTitle } from '../compare';
 import type { Column } from './VirtualTable';
@@ -106,4 +107,14 @@ export function markColumn<T>(markOf: (row: T) => Mark | null, label: string): C
       );
     },
   };
+}
+
+/** This machine's clock, ticking every `everyMs`, for ages and staleness. */
+export function useNow(everyMs = 1000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs]);
+  return now;
 }
