@@ -1,0 +1,64 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { type ActionTarget, type ProcessAction, buildActionScript, checkAction, checkTargets, parseActionReply } from './actions';
+import { buildLookScript, parseLookReply } from './look';
+
+const TERM: ProcessAction = { kind: 'signal', signal: 'TERM' };
+
+describe('process actions', () => {
+  it.each<[unknown, string | RegExp]>([
+    [{ kind: 'signal', signal: 'KILL' }, 'signal KILL'],
+    [{ kind: 'renice', nice: -20 }, 'renice -20'],
+    [{ kind: 'signal', signal: 'TERM; rm -rf /' }, /not an action/],
+    [{ kind: 'signal', signal: 'SEGV' }, /not an action/],
+    [{ kind: 'renice', nice: 20 }, /not an action/],
+    [{ kind: 'renice', nice: 1.5 }, /not an action/],
+    [{ kind: 'renice', nice: '5' }, /not an action/],
+  ])('%j', (action, expected) => {
+    if (expected instanceof RegExp) expect(() => checkAction(action)).toThrow(expected);
+    else {
+      const a = checkAction(action);
+      expect(a.kind === 'signal' ? `signal ${a.signal}` : `renice ${a.nice}`).toBe(expected);
+    }
+  });
+
+  it.each<[unknown, RegExp]>([
+    [[], /between 1 and/],
+    [[{ pid: 0, startTicks: 1 }], /not a process/],
+    [[{ pid: '1; reboot', startTicks: 1 }], /not a process/],
+    [[{ pid: 5, startTicks: -1 }], /not a process/],
+    [[{ pid: 5 }], /not a process/],
+  ])('refuses targets %j', (targets, why) => expect(() => checkTargets(targets)).toThrow(why));
+
+  it('reads each target\'s outcome; one the reply does not mention failed', () => {
+    const targets: ActionTarget[] = [1, 2, 3, 4, 5].map((pid) => ({ pid, startTicks: 100 + pid }));
+    const reply = ['R 1 done', 'R 2 gone', 'R 3 reused 999', 'R 4 failed sh: kill: (4) - Operation not permitted', 'R end', ''].join('\n');
+    expect(parseActionReply(reply, targets, TERM).map((r) => [r.pid, r.outcome, r.message])).toEqual([
+      [1, 'done', 'sent SIGTERM to pid 1'],
+      [2, 'gone', 'pid 2 has exited; nothing was sent'],
+      [3, 'reused', 'pid 3 is now another process (it started at tick 999, not 103); nothing was sent'],
+      [4, 'denied', "pid 4: permission denied (sh: kill: (4) - Operation not permitted); open the node with sudo to act on other users' processes"],
+      [5, 'failed', 'pid 5: no answer from the node (the connection may have dropped)'],
+    ]);
+  });
+
+  it('the script checks the start time in sh and sends nothing to a reused or vanished pid (run here, on sleep processes)', () => {
+    const sleeper = spawnSync('sh', ['-c', 'sleep 60 >/dev/null 2>&1 </dev/null & echo $!'], { encoding: 'utf8' });
+    const pid = Number(sleeper.stdout.trim());
+    const look = (p: number) => {
+      const nonce = 'a'.repeat(32);
+      return parseLookReply(spawnSync('sh', [], { input: buildLookScript(p, nonce), encoding: 'latin1' }).stdout, nonce);
+    };
+    const seen = look(pid)!;
+    expect(seen).toMatchObject({ pid, name: 'sleep', cmdline: ['sleep', '60'], user: 'root' });
+    const run = (targets: ActionTarget[], action: ProcessAction) => parseActionReply(spawnSync('sh', [], { input: buildActionScript(targets, action), encoding: 'latin1' }).stdout, targets, action);
+    expect(run([{ pid, startTicks: seen.startTicks + 1 }], TERM)[0]!.outcome).toBe('reused');
+    expect(look(pid)).not.toBeNull();
+    expect(run([{ pid, startTicks: seen.startTicks }], { kind: 'renice', nice: 7 })[0]!.outcome).toBe('done');
+    expect(look(pid)!.nice).toBe(7);
+    expect(run([{ pid, startTicks: seen.startTicks }], { kind: 'signal', signal: 'KILL' })[0]!.outcome).toBe('done');
+    // Reaped by init (its parent shell has exited), the pid is gone: nothing is sent.
+    spawnSync('sh', ['-c', `for i in $(seq 100); do [ -e /proc/${pid} ] || break; sleep 0.05; done`]);
+    expect(run([{ pid, startTicks: seen.startTicks }], TERM)[0]!.outcome).toBe('gone');
+  });
+});
