@@ -3,6 +3,7 @@
  * node, and nothing it sends reaches a shell. Throws a `parse` ProcscopeFailure on a bad argument.
  */
 import type { ApiMethod, ApiRequests, AuthMethod, HostKeyDecision, SavedNode } from './api';
+import { checkAction, checkTargets } from './actions/actions';
 import { fail } from './errors';
 import { GROUP_NAME } from './fleet/saved-nodes';
 
@@ -37,7 +38,7 @@ export function checkNode(value: unknown): SavedNode {
   if (name === '' || name.length > 100) bad('name');
   if (v.kind === 'command') {
     const groups = optional(v.groups, checkGroups);
-    return { id: checkId(v.id, 'node id'), name, kind: 'command', host: 'command', command: checkCommand(v.command), auth: 'agent', ...(v.sudo === true ? { sudo: true } : {}), ...(groups?.length ? { groups } : {}) };
+    return { id: checkId(v.id, 'node id'), name, kind: 'command', host: 'command', command: checkCommand(v.command), auth: 'agent', ...(v.sudo === true ? { sudo: true } : {}), ...(groups?.length ? { groups } : {}), ...(v.readOnly === true ? { readOnly: true } : {}) };
   }
   if (v.kind !== undefined && v.kind !== 'ssh') bad('node kind');
   const auth = v.auth as AuthMethod;
@@ -59,6 +60,7 @@ export function checkNode(value: unknown): SavedNode {
     ...(jump !== undefined ? { jump } : {}),
     ...(v.sudo === true ? { sudo: true } : {}),
     ...(groups !== undefined && groups.length > 0 ? { groups } : {}),
+    ...(v.readOnly === true ? { readOnly: true } : {}),
   };
 }
 
@@ -119,6 +121,14 @@ const ARG_CHECKS: { [K in ApiMethod]: (args: unknown[]) => ApiRequests[K]['args'
     return [args[0].trim()];
   },
   fleetStatus: none,
+  actOnProcesses: (args) => {
+    const id = checkId(args[0], 'connection id');
+    try {
+      return [id, checkTargets(args[1]), checkAction(args[2])];
+    } catch (err) {
+      return bad((err as Error).message);
+    }
+  },
   fleetAsk: (args) => {
     if (!Array.isArray(args[0]) || args[0].length > 10_000) bad('node ids');
     if (typeof args[1] !== 'string' || args[1].length > 4096) bad('query');

@@ -5,6 +5,7 @@
  * (the preload over IPC, `procscope serve` over a WebSocket, shared/api-client.ts for the renderer).
  * Every request answers Result<T>: { ok: true, value } or { ok: false, error: { kind, message, hint? } }.
  */
+import type { ActionResult, ActionTarget, ProcessAction } from './actions/actions';
 import type { ProcscopeError, Result } from './errors';
 import type { ProcessMatch } from './fleet/query';
 import type { Loadavg } from './proc/loadavg';
@@ -31,6 +32,8 @@ export interface SavedNode {
   /** ProxyJump: comma-separated [user@]host[:port] */
   jump?: string;
   sudo?: boolean;
+  /** actions (signals, renice) are turned off for this node */
+  readOnly?: boolean;
   /** inventory groups (Ansible groups, a plain inventory's tags, or typed by the user): the fleet view groups by them */
   groups?: string[];
   /** a password or passphrase is kept (encrypted with the OS keychain); the secret itself never leaves the main process */
@@ -132,6 +135,8 @@ export interface ApiRequests {
   importSnapshot: { args: []; result: { snapshot: Snapshot; name: string } | null };
   /** checks a snapshot the renderer read itself (browser mode's file input) */
   checkSnapshot: { args: [text: string]; result: Snapshot };
+  /** signals or renices processes, each only while its start time is still the one given; logged locally */
+  actOnProcesses: { args: [connectionId: string, targets: ActionTarget[], action: ProcessAction]; result: ActionResult[] };
   /** saves the nodes of an inventory (FILE, ssh-config[:FILE], ansible:INVENTORY, kubectl[:CONTEXT]) with their groups */
   importInventory: { args: [source: string]; result: { nodes: SavedNode[]; added: number; updated: number; problems: string[] } };
   /** what the fleet view knows of each node */

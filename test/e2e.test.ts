@@ -99,6 +99,36 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
     await shot('process-detail');
   });
 
+  it('signals a process it started, from its detail, after a confirmation naming it; the process is gone', async () => {
+    const tag = `victim-${Date.now().toString(36)}`;
+    const { spawn } = await import('node:child_process');
+    const victim = spawn('sleep', ['600'], { argv0: tag, stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => victim.once('exit', (_c, signal) => resolve(signal)));
+    try {
+      await page.getByTestId('process-filter').fill(tag);
+      const row = page.locator(`[data-testid="process-table-body"] [data-key="${victim.pid}"]`);
+      await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
+      await row.dblclick();
+      await page.getByTestId('detail-act').click();
+      const dialog = page.getByTestId('action-dialog');
+      expect(await dialog.getByTestId('action-processes').locator('tbody td').allTextContents()).toEqual([String(victim.pid), 'sleep', 'root', '–']);
+      expect(await dialog.getByTestId('action-meaning').textContent()).toMatch(/^SIGTERM: ask it to end/);
+      await shot('signal-confirm');
+      await dialog.getByTestId('action-confirm').click();
+      await expect.poll(() => dialog.getByTestId(`action-result-${victim.pid}`).textContent()).toBe(`sent SIGTERM to pid ${victim.pid}`);
+      expect(await exited).toBe('SIGTERM');
+      await dialog.getByTestId('action-close').click();
+      // The tab refreshes: the process is gone from the table.
+      await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(0);
+    } finally {
+      victim.kill('SIGKILL');
+    }
+    // Back to the odd process, whose detail the next steps keep open.
+    await page.getByTestId('process-filter').fill('ünïcødé');
+    await page.locator(`[data-testid="process-table-body"] [data-key="${odd.pid}"]`).dblclick();
+    await expect.poll(() => page.getByTestId('process-detail').getAttribute('aria-label')).toBe(`process ${odd.pid}`);
+  });
+
   it('shows new processes live, keeps the open detail, and sorts by CPU%', async () => {
     const tag = `live-${Date.now().toString(36)}`;
     const { spawn } = await import('node:child_process');
@@ -300,6 +330,8 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
     await page.locator(`[data-testid="process-table-body"] [data-key="${odd.pid}"]`).dblclick();
     const argv = await page.getByTestId('argv').locator('li').allTextContents();
     expect(argv[2]).toBe('line one\\nline two');
+    // An imported snapshot cannot act: there is no node behind it.
+    expect(await page.getByTestId('detail-act').count()).toBe(0);
     await shot('imported');
   });
 

@@ -168,6 +168,12 @@ describe.skipIf(skip !== null)('procscope serve', () => {
     expect((await call('saveNode', [{ id: 'x1', name: 'n', kind: 'command', command: `true\ntouch ${marker}`, auth: 'agent' }])).error?.message).toMatch(/Invalid argument: command/);
     expect((await call('saveNode', [{ id: 'x1', name: 'n', kind: 'shell', command: 'sh', auth: 'agent' }])).error?.message).toMatch(/Invalid argument: node kind/);
     expect((await call('answerHostKey', ['p1', { secret: 'hunter2' }])).error?.message).toMatch(/Invalid argument: host key decision/);
+    expect((await call('actOnProcesses', ['abc', [{ pid: 1, startTicks: 5 }], { kind: 'signal', signal: `TERM; touch ${marker}` }])).error?.message).toMatch(/Invalid argument: not an action/);
+    expect((await call('actOnProcesses', ['abc', [{ pid: '1 $(reboot)', startTicks: 5 }], { kind: 'signal', signal: 'TERM' }])).error?.message).toMatch(/Invalid argument: not a process/);
+    expect((await call('actOnProcesses', ['abc', [{ pid: 1, startTicks: 5 }], { kind: 'renice', nice: -21 }])).error?.message).toMatch(/Invalid argument: not an action/);
+    expect((await call('fleetAsk', [['x1'], 5])).error?.message).toMatch(/Invalid argument: query/);
+    expect((await call('importInventory', [`a\n${marker}`])).error?.message).toMatch(/Invalid argument: inventory source/);
+    expect((await call('saveNode', [{ id: 'x1', name: 'n', host: 'ok', auth: 'agent', groups: ['a b'] }])).error?.message).toMatch(/Invalid argument: groups/);
     expect(existsSync(marker)).toBe(false);
     ws.close();
   });

@@ -229,6 +229,11 @@ describe.skipIf(skipReason !== null)('the service', () => {
       const statuses = await s.handlers.fleetStatus();
       expect(statuses.map((x) => [x.nodeId, x.state, x.connected]).sort()).toEqual([['f1', 'answered', true], ['f2', 'answered', true]]);
       expect(statuses.every((x) => (x.processes ?? 0) > 0 && x.load !== undefined)).toBe(true);
+      // A node whose actions are off refuses them before anything is sent.
+      await s.handlers.saveNode({ id: 'f1', name: 'ssh-node', host: '127.0.0.1', port: sshd.port, user: 'root', auth: 'key', identityFile: key.privatePath, readOnly: true });
+      const readOnly = await s.handlers.connect('f1');
+      expect(await failureOf(s.handlers.actOnProcesses(readOnly.connectionId, [{ pid: process.pid, startTicks: 0 }], { kind: 'signal', signal: 'STOP' }))).toMatchObject({ kind: 'permission-denied', message: 'Actions are turned off for ssh-node: nothing was sent.' });
+      await s.handlers.disconnect(readOnly.connectionId);
       // A question that cannot be read says how to write one.
       expect(await failureOf(s.handlers.fleetAsk(['f1'], 'port:http'))).toMatchObject({ kind: 'parse', message: 'Cannot read the question: bad port: "http" (1 to 65535).' });
       s.dispose();

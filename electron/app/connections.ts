@@ -12,6 +12,8 @@ import { fail, toProcscopeError } from '../../shared/errors';
 import { applyDelta } from '../../shared/snapshot/refresh';
 import type { Snapshot } from '../../shared/snapshot/types';
 import { collectSnapshot, refreshSnapshot } from '../engine/collect';
+import { actOnProcesses } from '../engine/act';
+import { logActions } from './action-log';
 import { type OpenOptions, openSession } from '../engine/open';
 import type { NodeSession } from '../engine/session';
 import type { Prompts } from './prompts';
@@ -35,6 +37,8 @@ export interface ConnectionOptions {
    * run on this computer. Without it command nodes are refused: the renderer alone never gets to run a command.
    */
   approveCommand?: (command: string, nodeName: string) => Promise<boolean>;
+  /** where the local action log is written */
+  configDir?: string;
   /** an open connection to the node kept elsewhere (the fleet's pool), for a new tab to take over */
   takeSession?: (nodeId: string) => NodeSession | null;
 }
@@ -53,7 +57,7 @@ interface Connection {
   running: { kind: 'collect' | 'refresh'; done: Promise<unknown> } | null;
 }
 
-type ConnectionHandlers = Pick<ApiHandlers, 'connect' | 'disconnect' | 'collect' | 'refresh' | 'answerHostKey' | 'answerSecret' | 'resolveNode'>;
+type ConnectionHandlers = Pick<ApiHandlers, 'connect' | 'disconnect' | 'collect' | 'refresh' | 'answerHostKey' | 'answerSecret' | 'resolveNode' | 'actOnProcesses'>;
 
 /** The parts of the open options that say where a saved node leads. */
 export function nodeRouteOptions(node: SavedNode, paths: { knownHostsFile?: string; sshConfigPath?: string }): OpenOptions {
@@ -268,6 +272,21 @@ export function createConnections(options: ConnectionOptions): {
           throw failed(conn, err);
         }
       });
+    },
+    async actOnProcesses(connectionId, targets, action) {
+      const conn = connection(connectionId);
+      if (conn.node.readOnly) fail({ kind: 'permission-denied', message: `Actions are turned off for ${conn.node.name}: nothing was sent.`, hint: 'Edit the node and allow actions to send signals or renice.' });
+      const session = await liveSession(conn);
+      const sudo = conn.node.sudo ?? false;
+      let results;
+      try {
+        results = await actOnProcesses(session, targets, action, { sudo });
+      } catch (err) {
+        // A lost connection shows on the tab; any other failure is the action's own, shown where it was asked.
+        throw session.isOpen() ? err : failed(conn, err);
+      }
+      if (options.configDir) logActions(options.configDir, `${conn.node.name} (${session.target})`, action, results, { sudo, by: 'app' });
+      return results;
     },
     async answerHostKey(promptId, decision) {
       prompts.answer('host-key', promptId, decision);

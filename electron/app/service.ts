@@ -34,6 +34,7 @@ export function createService(options: ServiceOptions): { handlers: ApiHandlers;
   let fleet: ReturnType<typeof createFleet> | null = null;
   const connections = createConnections({
     takeSession: (nodeId) => fleet?.take(nodeId) ?? null,
+    configDir: options.configDir,
     vault: options.vault,
     prompts: createPrompts(),
     emit: options.emit,

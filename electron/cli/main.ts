@@ -23,6 +23,9 @@ Usage:
   procscope find [--inventory SRC | TARGET...] --port N | --name RE | --cmdline RE | --exe PATH | --container ID
                  | --pod UID|NAME | --user NAME   ask every node, 16 at a time, which processes match
   procscope diff BEFORE AFTER [--json]    what started, exited, changed, listened, opened and closed between two snapshots
+  procscope signal [TARGET] PID[@START]... SIGNAL   send TERM, INT, HUP, KILL, STOP, CONT, USR1 or USR2, only if
+                 each pid is still the process seen (its start time); asks first unless --yes; logged locally
+  procscope renice [TARGET] PID[@START]... N        set the nice value (-20 to 19), with the same checks
   procscope resolve TARGET [options]      say where TARGET leads (address, user, keys, jump hosts, known hosts), as ssh -G resolves it
   procscope serve [--port N]              serve the app to a browser on this machine (loopback only, with a token)
   procscope --help | --version
@@ -131,6 +134,20 @@ command line instead, and the output says so.
 Says where TARGET leads without connecting: the address, user, keys, jump hosts or ProxyCommand, and the
 known-hosts files that vouch for it, as "ssh -G" resolves them (or the built-in reader, where there is no ssh).
 `,
+  signal: `Usage: procscope signal [TARGET | --via COMMAND] PID[@START]... SIGNAL [--yes] [--sudo] [SSH options]
+
+Sends SIGNAL (TERM, INT, HUP, KILL, STOP, CONT, USR1, USR2) to each PID on the node. Each process is shown as it
+is now (name, user, start time, command line) and the signal goes only after you say yes (--yes: without asking).
+The node sends it only while /proc/PID/stat's start time is still the one shown, or START when given (the startTicks
+of a snapshot): a pid that has become another process gets nothing ("pid 4242 is now another process").
+--sudo acts as root (sudo -n). Every action is appended to ~/.config/procscope/actions.log.
+Exit status 0 when every process got the signal, 1 otherwise.
+`,
+  renice: `Usage: procscope renice [TARGET | --via COMMAND] PID[@START]... N [--yes] [--sudo] [SSH options]
+
+Sets the nice value of each PID to N (-20 to 19; lowering it needs root: --sudo), with the same checks, question
+and log as procscope signal.
+`,
   serve: `Usage: procscope serve [--port N] [--parallel N] [--timeout SEC] [--idle DURATION]
 
 Serves the app to a browser on this machine: loopback only. The printed URL works once: the page trades its
@@ -159,6 +176,7 @@ function parse(argv: string[]) {
       'known-hosts': { type: 'string' },
       'accept-new': { type: 'boolean' },
       sudo: { type: 'boolean' },
+      yes: { type: 'boolean', short: 'y' },
       'no-agent': { type: 'boolean' },
       pretty: { type: 'boolean' },
       json: { type: 'boolean' },
@@ -539,6 +557,39 @@ async function resolveCommand(positionals: string[], values: Parsed['values']): 
   return 0;
 }
 
+/** procscope signal / renice: what each pid is now, a question, the action where the pid is still that process. */
+async function actCommand(command: 'signal' | 'renice', positionals: string[], values: Parsed['values']): Promise<number> {
+  const [{ parseActArgs, runAct }, { actOnProcesses, lookAtProcess }, { logActions }, { defaultConfigDir }] = await Promise.all([
+    import('./act'),
+    import('../engine/act'),
+    import('../app/action-log'),
+    import('../app/stores'),
+  ]);
+  let args;
+  try {
+    args = parseActArgs(command, positionals);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { openSession } = await engine();
+  const session = await sessionFor(args.target === undefined ? [] : [args.target], values, openSession);
+  const sudo = values.sudo ?? false;
+  try {
+    return await runAct(session, args, values.yes ?? false, {
+      look: (s, pid) => lookAtProcess(s, pid, { sudo }),
+      act: (s, targets, action) => actOnProcesses(s, targets, action, { sudo }),
+      confirm: process.stdin.isTTY ? (question) => askYesNo(`procscope: ${question}`) : null,
+      say: (line) => process.stderr.write(`procscope: ${line}\n`),
+      log: (results) => logActions(defaultConfigDir(), session.target, args.action, results, { sudo, by: 'cli' }),
+    });
+  } catch (err) {
+    if (err instanceof Error && /^not on a terminal/.test(err.message)) throw new UsageError(err.message);
+    throw err;
+  } finally {
+    session.close();
+  }
+}
+
 async function serveCommand(positionals: string[], values: Parsed['values']): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`serve takes no TARGET; connect from the app`);
   const port = values.port === undefined ? 0 : Number(values.port);
@@ -649,6 +700,9 @@ export async function main(argv: string[]): Promise<number> {
         return await findCommand(rest, values);
       case 'serve':
         return await serveCommand(rest, values);
+      case 'signal':
+      case 'renice':
+        return await actCommand(command, rest, values);
       case undefined:
         process.stdout.write(HELP);
         return EXIT_USAGE;

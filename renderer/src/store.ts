@@ -12,6 +12,7 @@ import type { ProcscopeError } from '../../shared/errors';
 import { applyDelta } from '../../shared/snapshot/refresh';
 import { subsetSnapshot } from '../../shared/snapshot/subset';
 import type { Snapshot } from '../../shared/snapshot/types';
+import { type ActionsSlice, actionsSlice } from './actions';
 import { type FleetSlice, fleetSlice } from './fleet';
 import { type Moment, remember } from './history';
 import { type SnapshotIndex, type SortSpec, indexSnapshot } from './model';
@@ -182,7 +183,7 @@ interface PromptsSlice {
   answerSecret(prompt: SecretPrompt, secret: string | null, remember: boolean): Promise<void>;
 }
 
-export type State = NodesSlice & TabsSlice & ViewsSlice & PromptsSlice & FleetSlice;
+export type State = NodesSlice & TabsSlice & ViewsSlice & PromptsSlice & FleetSlice & ActionsSlice;
 type SetState = StoreApi<State>['setState'];
 type GetState = StoreApi<State>['getState'];
 
@@ -469,6 +470,7 @@ export function createAppStore(api: ApiClient): AppStore & { ready: Promise<void
     ...viewsSlice(set, get),
     ...promptsSlice(set, api),
     ...fleetSlice(set, get, api),
+    ...actionsSlice(set, get, api),
   }));
   const ready = Promise.all([api.capabilities(), api.listNodes()]).then(([caps, nodes]) => {
     if (caps.ok) store.setState({ capabilities: caps.value });

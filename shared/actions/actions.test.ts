@@ -51,7 +51,7 @@ describe('process actions', () => {
     };
     const seen = look(pid)!;
     expect(seen).toMatchObject({ pid, name: 'sleep', cmdline: ['sleep', '60'], user: 'root' });
-    const run = (targets: ActionTarget[], action: ProcessAction) => parseActionReply(spawnSync('sh', [], { input: buildActionScript(targets, action), encoding: 'latin1' }).stdout, targets, action);
+    const run = (targets: ActionTarget[], action: ProcessAction) => parseActionReply(spawnSync('sh', [], { input: buildActionScript(targets, action, 'b'.repeat(32)), encoding: 'latin1' }).stdout, targets, action);
     expect(run([{ pid, startTicks: seen.startTicks + 1 }], TERM)[0]!.outcome).toBe('reused');
     expect(look(pid)).not.toBeNull();
     expect(run([{ pid, startTicks: seen.startTicks }], { kind: 'renice', nice: 7 })[0]!.outcome).toBe('done');

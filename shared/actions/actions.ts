@@ -60,15 +60,23 @@ export function describeAction(action: ProcessAction): string {
   return action.kind === 'signal' ? `SIG${action.signal}` : `renice to ${action.nice}`;
 }
 
+/** The line that ends an action script's reply. */
+export function actionDoneMarker(nonce: string): string {
+  return `\n@@${nonce} done\n`;
+}
+
 /**
- * For each target, one line: "R <pid> <outcome> <detail>". The start time is read from the whole stat file
- * (a comm may hold newlines and ") "): the fields after the last ") ", of which starttime is the 20th.
+ * For each target, one line: "R <pid> <outcome> <detail>", then the done marker. The start time is read from the
+ * whole stat file (a comm may hold newlines and ") "): the fields after the last ") ", of which starttime is the
+ * 20th. It runs in a subshell: a persistent shell's options and arguments stay its own.
  */
-export function buildActionScript(targets: ActionTarget[], action: ProcessAction): string {
+export function buildActionScript(targets: ActionTarget[], action: ProcessAction, nonce: string): string {
   const checked = checkTargets(targets);
   const act = checkAction(action);
+  if (!/^[0-9a-f]{32}$/.test(nonce)) throw new Error('nonce must be 32 lowercase hex digits');
   const command = act.kind === 'signal' ? `kill -s ${act.signal} "$pid"` : `renice -n ${act.nice} -p "$pid" >/dev/null`;
-  return String.raw`LC_ALL=C; export LC_ALL
+  return String.raw`procscope_act() (
+LC_ALL=C; export LC_ALL
 act() {
   pid=$1 want=$2
   l=$(cat "/proc/$pid/stat" 2>/dev/null) || { echo "R $pid gone"; return; }
@@ -81,7 +89,9 @@ act() {
   if err=$(${command} 2>&1); then echo "R $pid done"; else echo "R $pid failed $(printf '%s' "$err" | tr '\n' ' ')"; fi
 }
 ${checked.map((t) => `act ${t.pid} ${t.startTicks}`).join('\n')}
-echo "R end"
+)
+procscope_act </dev/null 2>&1
+printf '\n@@%s done\n' '${nonce}'
 `;
 }
 

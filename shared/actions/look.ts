@@ -23,7 +23,7 @@ const FILES = ['stat', 'status', 'cmdline'] as const;
 export function buildLookScript(pid: number, nonce: string): string {
   if (!Number.isInteger(pid) || pid <= 0 || pid >= 2 ** 31) throw new Error(`not a pid: ${pid}`);
   if (!/^[0-9a-f]{32}$/.test(nonce)) throw new Error('nonce must be 32 lowercase hex digits');
-  return [...FILES.map((f) => `printf '\\n@@${nonce} ${f}\\n'; cat /proc/${pid}/${f} 2>/dev/null`), `printf '\\n@@${nonce} passwd\\n'; cat /etc/passwd 2>/dev/null`, `printf '\\n@@${nonce} end\\n'`].join('\n') + '\n';
+  return [...FILES.map((f) => `printf '\\n@@${nonce} ${f}\\n'; cat /proc/${pid}/${f} 2>/dev/null`), `printf '\\n@@${nonce} passwd\\n'; cat /etc/passwd 2>/dev/null`, `printf '\\n@@${nonce} done\\n'`].join('\n') + '\n';
 }
 
 /** The process, or null when the pid does not exist (its stat was empty). */
@@ -34,7 +34,7 @@ export function parseLookReply(text: string, nonce: string): LookedProcess | nul
     const nl = chunk.indexOf('\n');
     parts.set(nl < 0 ? chunk : chunk.slice(0, nl), nl < 0 ? '' : chunk.slice(nl + 1));
   }
-  if (!parts.has('end')) throw new Error('the reply stopped short');
+  if (!parts.has('done')) throw new Error('the reply stopped short');
   const statText = parts.get('stat') ?? '';
   if (statText.trim() === '') return null;
   const stat = parseStat(statText);

@@ -2,6 +2,7 @@
  * A diff as text for a terminal, like diff(1): "+" came, "-" went, "~" changed, grouped, listeners first (a new
  * listening port is the first thing a responder looks for). Every text from a node goes through visibleText.
  */
+import { plural } from '../words';
 import { shortId } from '../containers/summary';
 import { commandLineText } from '../export/formats';
 import { visibleText } from '../visible';
@@ -44,10 +45,6 @@ function changeText(c: FieldChange): string {
   const show = (x: FieldChange['before']) => (Array.isArray(x) ? (c.field === 'cmdline' ? commandLineText(x) : x.join(' ')) : c.field === 'rss' ? kb(x) : String(x));
   const name = c.field === 'namespace' ? `${c.detail} namespace` : c.field;
   return v(`${name} ${show(c.before)} → ${show(c.after)}`);
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** "+12 processes, -3, 2 changed; +2 listeners, -0; ..." */

@@ -4,6 +4,7 @@ import type { SnapshotContainer } from '../../../shared/snapshot/types';
 import { containerLabel, shortId } from '../../../shared/containers/summary';
 import { type SnapshotIndex, filterByText, nextSort, sortRows } from '../model';
 import { markClass, rowsWithChanges } from '../compare';
+import { canAct } from '../actions';
 import { type TableSort, useComparison, useStore, useTabField, useView } from '../store';
 import { visibleText } from '../../../shared/visible';
 import { FilterBar, PidLink, markColumn } from './common';
@@ -11,10 +12,17 @@ import { type Column, VirtualTable } from './VirtualTable';
 
 function ContainerDetail({ index, c }: { index: SnapshotIndex; c: SnapshotContainer }) {
   const sockets = index.snapshot.sockets.filter((s) => s.containerId === c.id);
+  const actions = useStore(canAct);
+  const requestAction = useStore((s) => s.requestAction);
   return (
     <div className="members" data-testid="container-detail">
       <h3>
         {c.runtime} {visibleText(c.id)}
+        {actions ? (
+          <button type="button" data-testid="container-act" title="signal or renice every process of this container" onClick={() => requestAction(c.pids)}>
+            Signal its {c.pids.length} processes…
+          </button>
+        ) : null}
       </h3>
       {c.conflict ? (
         <p className="unreadable" data-testid="container-conflict">

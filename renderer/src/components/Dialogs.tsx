@@ -3,9 +3,10 @@ import { type FormEvent, type KeyboardEvent, type ReactNode, useEffect, useRef, 
 import type { AuthMethod, HostKeyPrompt, SavedNode, SecretPrompt } from '../../../shared/api';
 import { visibleText } from '../../../shared/visible';
 import { useStore } from '../store';
+import { ActionDialog } from './ActionDialog';
 
 /** A modal: focus moves into it when it opens and back when it closes; Tab cycles inside; Esc calls onCancel. */
-function Modal({ label, testId, onCancel, onSubmit, children }: { label: string; testId: string; onCancel(): void; onSubmit?(e: FormEvent): void; children: ReactNode }) {
+export function Modal({ label, testId, onCancel, onSubmit, children }: { label: string; testId: string; onCancel(): void; onSubmit?(e: FormEvent): void; children: ReactNode }) {
   const box = useRef<HTMLFormElement>(null);
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
@@ -62,6 +63,7 @@ function formOf(node: SavedNode | null) {
     jump: node?.jump ?? '',
     sudo: node?.sudo ?? false,
     groups: node?.groups?.join(', ') ?? '',
+    allowActions: !(node?.readOnly ?? false),
   };
 }
 
@@ -82,7 +84,7 @@ function NodeDialog({ editing }: { editing: SavedNode | null }) {
   const [id] = useState(() => editing?.id ?? crypto.randomUUID().replace(/-/g, '').slice(0, 16));
   const nodeOf = (): SavedNode =>
     form.kind === 'command'
-      ? { id, kind: 'command', name: form.name.trim() || 'command', host: 'command', command: form.command.trim(), auth: 'agent', ...(form.sudo ? { sudo: true } : {}), ...groupsOf(form.groups) }
+      ? { id, kind: 'command', name: form.name.trim() || 'command', host: 'command', command: form.command.trim(), auth: 'agent', ...(form.sudo ? { sudo: true } : {}), ...groupsOf(form.groups), ...(form.allowActions ? {} : { readOnly: true }) }
       : {
           id,
           name: form.name.trim() || form.host.trim(),
@@ -94,6 +96,7 @@ function NodeDialog({ editing }: { editing: SavedNode | null }) {
           ...(form.jump.trim() ? { jump: form.jump.trim() } : {}),
           ...(form.sudo ? { sudo: true } : {}),
           ...groupsOf(form.groups),
+          ...(form.allowActions ? {} : { readOnly: true }),
         };
   const submit = async () => {
     await saveNode(nodeOf(), connectAfter.current);
@@ -139,6 +142,9 @@ function NodeDialog({ editing }: { editing: SavedNode | null }) {
       )}
       <label className="toggle">
         <input type="checkbox" data-testid="node-sudo" checked={form.sudo} onChange={set('sudo')} /> Collect with sudo -n (to see every process's files)
+      </label>
+      <label className="toggle">
+        <input type="checkbox" data-testid="node-allow-actions" checked={form.allowActions} onChange={set('allowActions')} /> Allow signals and renice on its processes (off: read-only)
       </label>
       <label>
         Groups <input data-testid="node-groups" value={form.groups} onChange={set('groups')} placeholder="prod, web (the fleet view groups nodes by them)" />
@@ -281,6 +287,7 @@ export function Dialogs() {
   const nodeDialog = useStore((s) => s.nodeDialog);
   const hostKey = useStore((s) => s.hostKeyPrompts[0]);
   const secret = useStore((s) => s.secretPrompts[0]);
-  const content = hostKey ? <HostKeyDialog prompt={hostKey} /> : secret ? <SecretDialog key={secret.promptId} prompt={secret} /> : nodeDialog?.mode === 'inventory' ? <InventoryDialog /> : nodeDialog ? <NodeDialog key={nodeDialog.mode === 'edit' ? nodeDialog.node.id : 'new'} editing={nodeDialog.mode === 'edit' ? nodeDialog.node : null} /> : null;
+  const action = useStore((s) => s.actionRequest);
+  const content = hostKey ? <HostKeyDialog prompt={hostKey} /> : secret ? <SecretDialog key={secret.promptId} prompt={secret} /> : action ? <ActionDialog request={action} /> : nodeDialog?.mode === 'inventory' ? <InventoryDialog /> : nodeDialog ? <NodeDialog key={nodeDialog.mode === 'edit' ? nodeDialog.node.id : 'new'} editing={nodeDialog.mode === 'edit' ? nodeDialog.node : null} /> : null;
   return content ? <div className="overlay">{content}</div> : null;
 }

@@ -5,6 +5,7 @@
 import { type FormEvent, useState } from 'react';
 import type { FleetMatch, FleetNodeStatus, SavedNode } from '../../../shared/api';
 import { visibleText } from '../../../shared/visible';
+import { plural } from '../../../shared/words';
 import { fleetNodeState, nodesByGroup } from '../fleet';
 import { useStore } from '../store';
 import { useNow } from './common';
@@ -68,7 +69,7 @@ function NodeGroups() {
         return (
           <section key={group} className="fleet-group" data-testid={`fleet-group-${group}`}>
             <h3>
-              {visibleText(group)} <span className="muted">{members.length} nodes{failed ? `, ${failed} failed` : ''}</span>
+              {visibleText(group)} <span className="muted">{plural(members.length, 'node')}{failed ? `, ${failed} failed` : ''}</span>
             </h3>
             <table className="fleet-table">
               <thead>
@@ -207,7 +208,7 @@ export function FleetView() {
           placeholder="port:6443 · name:^kube · cmdline:RE · exe:/usr/bin/agent · container:3f2a · pod:NAME · user:www-data"
         />
         <button type="submit" className="primary" data-testid="fleet-ask" disabled={running || text.trim() === ''}>
-          {running ? 'Asking…' : `Ask ${nodes} nodes`}
+          {running ? 'Asking…' : `Ask ${plural(nodes, 'node')}`}
         </button>
         <button type="button" data-testid="fleet-refresh" disabled={running} title="each node's state, counts and load" onClick={() => void askFleet('')}>
           Refresh states

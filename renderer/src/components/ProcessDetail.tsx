@@ -3,6 +3,7 @@ import { containerLabel } from '../../../shared/containers/summary';
 import { parseFdTarget } from '../../../shared/proc/links';
 import type { SnapshotFd, SnapshotProcess } from '../../../shared/snapshot/types';
 import { type SnapshotIndex, formatKb, nsKey } from '../model';
+import { canAct } from '../actions';
 import { useStore } from '../store';
 import { ContainerLink, GoTo, PidLink, Shown } from './common';
 
@@ -65,6 +66,8 @@ function FdRow({ fd, index, pid }: { fd: SnapshotFd; index: SnapshotIndex; pid: 
 export function ProcessDetail({ index, process: p }: { index: SnapshotIndex; process: SnapshotProcess }) {
   const closeDetail = useStore((s) => s.closeDetail);
   const patchView = useStore((s) => s.patchView);
+  const actions = useStore((s) => canAct(s) && !p.collector);
+  const requestAction = useStore((s) => s.requestAction);
   const host = index.snapshot.node.hostNamespaces ?? {};
   const container = p.containerId ? index.containerById.get(p.containerId) : undefined;
   const containerPid = container?.pidMap.find((m) => m.hostPid === p.pid)?.containerPid;
@@ -83,6 +86,11 @@ export function ProcessDetail({ index, process: p }: { index: SnapshotIndex; pro
             </span>
           ) : null}
         </h2>
+        {actions ? (
+          <button type="button" data-testid="detail-act" title="send a signal or renice, safe against pid reuse" onClick={() => requestAction([p.pid])}>
+            Signal / renice…
+          </button>
+        ) : null}
         <button type="button" onClick={closeDetail} aria-label="close" data-testid="close-detail">
           ✕
         </button>

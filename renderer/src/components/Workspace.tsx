@@ -1,5 +1,6 @@
 /** The tabs of connected nodes and imported snapshots, and the active one's views. Each part selects only the fields it draws. */
 import { visibleText } from '../../../shared/visible';
+import { plural } from '../../../shared/words';
 import { type Tab, type View, isStale, nextDelay, useShownIndex, useStore, useTabField, useView } from '../store';
 import { ErrorBox, useNow } from './common';
 import { ContainersView } from './ContainersView';
@@ -54,7 +55,7 @@ function FleetTabButton() {
   return (
     <div className={`tab ${fleetOpen ? 'active' : ''}`} role="tab" aria-selected={fleetOpen}>
       <button type="button" className="tab-label" data-testid="tab-fleet" onClick={() => openFleet(true)}>
-        Fleet <span className="muted">{nodes} nodes</span>
+        Fleet <span className="muted">{plural(nodes, 'node')}</span>
       </button>
     </div>
   );
