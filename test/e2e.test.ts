@@ -3,7 +3,7 @@
  * with odd argv and sockets, and a real container. Screenshots of each view land in test-results/.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -193,6 +193,25 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
     await page.getByTestId('live-toggle').uncheck();
     await page.getByTestId('refresh').click();
     await expect.poll(() => page.getByTestId('refresh').textContent()).toBe('Full refresh');
+  });
+
+  it('shows the node at a glance as the kernel has it, with graphs of the last minutes for the node and the open process', async () => {
+    const overview = page.getByTestId('overview');
+    const memTotal = Number(/^MemTotal:\s+(\d+) kB$/m.exec(readFileSync('/proc/meminfo', 'latin1'))![1]);
+    expect(Number(await overview.getByTestId('overview-memory').getAttribute('data-total-kb'))).toBe(memTotal);
+    const cores = readFileSync('/proc/stat', 'latin1').split('\n').filter((l) => /^cpu\d+ /.test(l)).length;
+    expect(await overview.getByTestId('overview-cores').locator('.bar').count()).toBe(cores);
+    const fifteen = Number(/^\S+ \S+ (\S+)/.exec(readFileSync('/proc/loadavg', 'latin1'))![1]);
+    expect(Math.abs(Number(await overview.getByTestId('overview-load').getAttribute('data-fifteen')) - fifteen)).toBeLessThan(0.2);
+    const cpu = Number(await overview.getByTestId('overview-cpu').getAttribute('data-value'));
+    expect(cpu).toBeGreaterThanOrEqual(0);
+    expect(cpu).toBeLessThanOrEqual(100);
+    if (existsSync('/proc/pressure/cpu')) expect(await overview.getByTestId('psi-cpu').count()).toBe(1);
+    expect(await overview.getByTestId('overview-tasks').textContent()).toMatch(/^tasks \d+ processes, \d+ threads$/);
+    // Live: a point per refresh for the node; a point per history moment (10 s) for the open process.
+    await expect.poll(async () => Number(await page.getByTestId('node-cpu-graph').getAttribute('data-points')), { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+    await expect.poll(async () => Number((await page.getByTestId('process-rss-graph').getAttribute('data-points').catch(() => null)) ?? 0), { timeout: 25_000 }).toBeGreaterThanOrEqual(2);
+    await shot('overview');
   });
 
   it('follows a listening socket to its owner', async () => {

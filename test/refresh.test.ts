@@ -4,6 +4,9 @@ import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { untilArgv } from './helpers/kernel';
 import { parseLoadavg } from '../shared/proc/loadavg';
+import { parseCpuStat } from '../shared/proc/cpu-stat';
+import { parseMeminfo } from '../shared/proc/meminfo';
+import { parsePressure } from '../shared/proc/pressure';
 import { applyDelta } from '../shared/snapshot/refresh';
 import { collectSnapshot, refreshSnapshot } from '../electron/engine/collect';
 import { localSession } from '../electron/engine/session';
@@ -17,6 +20,17 @@ const start = (cmd: string, args: string[]) => {
 };
 afterAll(() => children.forEach((c) => c.kill('SIGKILL')));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const kernelOverview = () => ({
+  cpu: parseCpuStat(readFileSync('/proc/stat', 'latin1'))!,
+  memory: parseMeminfo(readFileSync('/proc/meminfo', 'latin1'))!,
+  psi: (() => {
+    try {
+      return parsePressure(readFileSync('/proc/pressure/cpu', 'latin1'));
+    } catch {
+      return null;
+    }
+  })(),
+});
 
 describe('live refresh', () => {
   it('adds new processes in full, drops exited ones, and measures CPU% over the interval', async () => {
@@ -34,8 +48,24 @@ describe('live refresh', () => {
     };
     const kernelStart = { ticks: ticksOf(burner.pid!), at: performance.now() };
     const loadBefore = parseLoadavg(readFileSync('/proc/loadavg', 'latin1'))!;
+    const kernelBefore = kernelOverview();
     const first = await collectSnapshot(session);
+    const kernelAfter = kernelOverview();
     const loadAfter = parseLoadavg(readFileSync('/proc/loadavg', 'latin1'))!;
+    // The overview is the kernel's, read during the collection: counters between the test's readings around it.
+    const between = (value: number | undefined, a: number, b: number) => {
+      expect(value).toBeGreaterThanOrEqual(a);
+      expect(value).toBeLessThanOrEqual(b);
+    };
+    between(first.node.cpu?.all.total, kernelBefore.cpu.all.total, kernelAfter.cpu.all.total);
+    between(first.node.cpu?.all.busy, kernelBefore.cpu.all.busy, kernelAfter.cpu.all.busy);
+    expect(first.node.cpu!.cores.map((c) => c.core)).toEqual(kernelAfter.cpu.cores.map((c) => c.core));
+    expect(first.node.memory!.totalKb).toBe(kernelAfter.memory.totalKb);
+    expect(first.node.memory!.swapTotalKb).toBe(kernelAfter.memory.swapTotalKb);
+    if (kernelAfter.psi) between(first.node.pressure?.cpu?.some.totalUs, kernelBefore.psi!.some.totalUs, kernelAfter.psi.some.totalUs);
+    else expect(first.node.pressure?.cpu).toBeUndefined();
+    // A single reading's CPU share is since boot.
+    expect(first.node.cpuPercent).toBeCloseTo((first.node.cpu!.all.busy / first.node.cpu!.all.total) * 100, 6);
     // The node's load as the kernel had it during the read (the 15-minute average moves by hundredths in seconds).
     expect(first.node.load!.fifteen).toBeGreaterThanOrEqual(Math.min(loadBefore.fifteen, loadAfter.fifteen) - 0.05);
     expect(first.node.load!.fifteen).toBeLessThanOrEqual(Math.max(loadBefore.fifteen, loadAfter.fifteen) + 0.05);
@@ -47,9 +77,15 @@ describe('live refresh', () => {
     const ticksBefore = ticksOf(burner.pid!);
     const delta = await refreshSnapshot(session, first, { detailPids: [burner.pid!] });
     const ticksAfter = ticksOf(burner.pid!);
-    // A refresh reads the load again, and the refreshed view carries it.
+    // A refresh reads the load and the overview again; the refreshed view's CPU share is the one between the two readings.
     expect(delta.load!.running).toBeGreaterThanOrEqual(1);
-    expect(applyDelta(first, delta).node.load).toEqual(delta.load);
+    const refreshed = applyDelta(first, delta).node;
+    expect(refreshed.load).toEqual(delta.load);
+    const [b, a] = [first.node.cpu!.all, delta.overview!.cpu!.all];
+    expect(a.total).toBeGreaterThan(b.total);
+    expect(refreshed.cpuPercent).toBeCloseTo(((a.busy - b.busy) / (a.total - b.total)) * 100, 6);
+    // The burner keeps a core busy: the machine is at least that busy in the interval, shared machine or not.
+    expect(Math.max(...refreshed.corePercents!.map((c) => c ?? 0))).toBeGreaterThan(20);
     expect(delta.removed).toContain(doomed.pid);
     expect(delta.added.find((p) => p.pid === fresh.pid)?.cmdline).toEqual(['sleep', '601']);
     const burn = delta.updated.find((u) => u.pid === burner.pid)!;

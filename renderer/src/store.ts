@@ -15,6 +15,7 @@ import type { Snapshot } from '../../shared/snapshot/types';
 import { type ActionsSlice, actionsSlice } from './actions';
 import { type FleetSlice, fleetSlice } from './fleet';
 import { type Moment, remember } from './history';
+import { type NodeSample, addSample } from './overview';
 import { type SnapshotIndex, type SortSpec, indexSnapshot } from './model';
 
 export type View = 'processes' | 'namespaces' | 'sockets' | 'containers' | 'errors';
@@ -46,6 +47,8 @@ export interface Tab {
   updatedAt: number | null;
   /** the states a live tab showed, for "what was here 5 minutes ago?" */
   history: Moment[];
+  /** the node's CPU, memory and load at each refresh, for the header's graphs */
+  samples: NodeSample[];
   /** a moment of the history shown instead of now (the live loop goes on behind it) */
   past: { at: string; index: SnapshotIndex } | null;
   /** an earlier state the tab is compared with: its rows show what came, went and changed since */
@@ -266,7 +269,10 @@ function tabsSlice(set: SetState, get: GetState, api: ApiClient): TabsSlice {
   };
 
   /** A new state of a live tab: shown, and remembered in its history. */
-  const shown = (tabId: string, snapshot: Snapshot): Pick<Tab, 'index' | 'history'> => ({ index: indexSnapshot(snapshot), history: remember(get().tabs.get(tabId)?.history ?? [], snapshot) });
+  const shown = (tabId: string, snapshot: Snapshot): Pick<Tab, 'index' | 'history' | 'samples'> => {
+    const tab = get().tabs.get(tabId);
+    return { index: indexSnapshot(snapshot), history: remember(tab?.history ?? [], snapshot), samples: addSample(tab?.samples ?? [], snapshot) };
+  };
 
   const failedRead = (tabId: string, error: ProcscopeError, extra: Partial<Tab> = {}) => {
     const now = get().tabs.get(tabId);
@@ -297,7 +303,7 @@ function tabsSlice(set: SetState, get: GetState, api: ApiClient): TabsSlice {
     upsertTab: (id, patch) =>
       set((s) => {
         const old = s.tabs.get(id);
-        const tab: Tab = { status: null, index: null, error: null, loading: false, live: false, intervalMs: DEFAULT_INTERVAL_MS, staleSince: null, failures: 0, ticks: 0, updatedAt: null, history: [], past: null, compare: null, ...old, ...patch, id };
+        const tab: Tab = { status: null, index: null, error: null, loading: false, live: false, intervalMs: DEFAULT_INTERVAL_MS, staleSince: null, failures: 0, ticks: 0, updatedAt: null, history: [], samples: [], past: null, compare: null, ...old, ...patch, id };
         return { tabs: new Map(s.tabs).set(id, tab), tabOrder: old ? s.tabOrder : [...s.tabOrder, id] };
       }),
     patchTab,

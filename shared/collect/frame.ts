@@ -6,6 +6,7 @@
  */
 import { decodeBytes } from '../bytes';
 import { type Loadavg, parseLoadavg } from '../proc/loadavg';
+import { type NodeOverview, parseOverview } from '../proc/overview';
 import { PROCESS_FILES, type ProcessFile, type ProcessRecord, digitsAt } from './files';
 import { sectionMark } from './script';
 
@@ -53,6 +54,8 @@ export interface CollectOutput {
   bootTimeSec: number | null;
   /** the load averages and task counts of /proc/loadavg */
   loadavg: Loadavg | null;
+  /** the node at a glance: /proc/stat's cpu lines, /proc/meminfo, /proc/pressure/* */
+  overview: NodeOverview;
   /** a refresh's compact stat of every process; null when the section is missing or stopped before its end */
   compactStats: Map<number, CompactStat> | null;
   /** a refresh's stat section was there but cut short: its absences prove nothing */
@@ -274,6 +277,7 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
     uptimeSec: Number(sections.get('uptime')?.toString('latin1').trim().split(/\s+/)[0]) || null,
     bootTimeSec: Number(sections.get('btime')?.toString('latin1').trim()) || null,
     loadavg: parseLoadavg(sections.get('loadavg')?.toString('latin1') ?? ''),
+    overview: parseOverview(sections),
     compactStats: sections.has('stat') ? parseCompactStat(sections.get('stat')!.toString('latin1')) : null,
     compactStatsCut: false,
     mountedNetns: [],

@@ -159,6 +159,26 @@ END {
 }'`;
 }
 
+/**
+ * The node at a glance, read with shell builtins only (no process started): its load, the cpu lines of
+ * /proc/stat, /proc/meminfo, and the pressure (PSI) files where the kernel has them.
+ */
+const OVERVIEW = String.raw`mark loadavg
+read -r l < /proc/loadavg
+echo "$l"
+mark cpustat
+{ while IFS= read -r l; do case $l in cpu*) printf '%s
+' "$l";; *) break;; esac; done < /proc/stat; } 2>/dev/null
+mark meminfo
+{ while IFS= read -r l; do printf '%s
+' "$l"; done < /proc/meminfo; } 2>/dev/null
+for f in cpu memory io; do
+  [ -r "/proc/pressure/$f" ] || continue
+  mark "psi-$f"
+  { while IFS= read -r l; do printf '%s
+' "$l"; done < "/proc/pressure/$f"; } 2>/dev/null
+done`;
+
 /** The namespace links, process files and threads of the pid dirs in $T/dirs: a full read, or a refresh's new pids. */
 const PROCESSES = String.raw`
 mark ns
@@ -305,8 +325,7 @@ mark uptime
 cat /proc/uptime
 mark btime
 awk '$1 == "btime" { print $2; exit }' /proc/stat
-mark loadavg
-cat /proc/loadavg
+${OVERVIEW}
 printf '%s\n' /proc/[0-9]* > "$T/dirs"
 ${PROCESSES}
 cg2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' /proc/self/mountinfo)
@@ -348,9 +367,7 @@ function refreshBody(known: string, detail: string): string {
 mark uptime
 read -r up _ < /proc/uptime
 echo "$up"
-mark loadavg
-read -r l < /proc/loadavg
-echo "$l"
+${OVERVIEW}
 mark stat
 stats=$(${compactStat(known)})
 printf '%s\n' "$stats"

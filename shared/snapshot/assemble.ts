@@ -1,4 +1,5 @@
 /** Turns what the collect script read (frame.ts) into a snapshot: processes, their fds joined to sockets by inode, namespaces. */
+import { overviewFields } from '../proc/overview';
 import { decodeBytes } from '../bytes';
 import type { CollectOutput } from '../collect/frame';
 import { type ProcessRecord, digitsAt } from '../collect/files';
@@ -369,6 +370,7 @@ export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta, cache?:
       pageSize: out.pageSize,
       uptimeSec: out.uptimeSec,
       ...(out.loadavg ? { load: out.loadavg } : {}),
+      ...overviewFields(out.overview, undefined),
       ...(out.bootTimeSec ? { bootTime: new Date(out.bootTimeSec * 1000).toISOString() } : {}),
       collectorPid: out.selfPid,
       hostNamespaces,

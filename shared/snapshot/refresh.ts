@@ -6,6 +6,7 @@
 import type { CollectOutput } from '../collect/frame';
 import { fail } from '../errors';
 import type { Loadavg } from '../proc/loadavg';
+import { type NodeOverview, overviewFields } from '../proc/overview';
 import type { ContainerNames } from '../containers/names';
 import { assembleProcesses, collectFds, fdTableError, linkChildren, partialView } from './assemble';
 import { cpuPercentOf, deriveRelations } from './derive';
@@ -27,6 +28,7 @@ export interface SnapshotDelta {
   durationMs: number;
   uptimeSec: number | null;
   load?: Loadavg;
+  overview?: NodeOverview;
   updated: ProcessUpdate[];
   added: SnapshotProcess[];
   removed: number[];
@@ -76,7 +78,7 @@ export function buildDelta(prev: Snapshot, fresh: CollectOutput, meta: DeltaMeta
       const fdError = fdTableError(pid, out);
       return fdError ? { pid, fds: null, fdError } : { pid, fds: linked.get(pid) ?? [] };
     });
-  return { collectedAt: meta.collectedAt.toISOString(), durationMs: meta.durationMs, uptimeSec: out.uptimeSec, ...(out.loadavg ? { load: out.loadavg } : {}), updated, added, removed, fds, errors };
+  return { collectedAt: meta.collectedAt.toISOString(), durationMs: meta.durationMs, uptimeSec: out.uptimeSec, ...(out.loadavg ? { load: out.loadavg } : {}), overview: out.overview, updated, added, removed, fds, errors };
 }
 
 function namesOf(prev: Snapshot): Map<string, ContainerNames> {
@@ -125,8 +127,16 @@ export function applyDelta(prev: Snapshot, delta: SnapshotDelta): Snapshot {
     processes.push(proc);
   }
   const node = (processes: SnapshotProcess[]) => {
-    const { partial: _partial, load: _load, ...nodeWithoutPartial } = prev.node;
-    return { ...nodeWithoutPartial, collectedAt: delta.collectedAt, uptimeSec: delta.uptimeSec, ...(delta.load ? { load: delta.load } : {}), durationMs: delta.durationMs, ...partialView(processes, prev.node) };
+    const { partial: _partial, load: _load, cpu: _cpu, cpuPercent: _cp, corePercents: _cores, memory: _mem, pressure: _psi, ...kept } = prev.node;
+    return {
+      ...kept,
+      collectedAt: delta.collectedAt,
+      uptimeSec: delta.uptimeSec,
+      ...(delta.load ? { load: delta.load } : {}),
+      ...(delta.overview ? overviewFields(delta.overview, prev.node.cpu) : {}),
+      durationMs: delta.durationMs,
+      ...partialView(processes, prev.node),
+    };
   };
   if (sameMembers) return { ...prev, node: node(processes), processes, errors: delta.errors.length > 0 ? [...prev.errors, ...delta.errors] : prev.errors };
 

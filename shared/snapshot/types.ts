@@ -1,6 +1,9 @@
 /** The snapshot format procscope.snapshot/v1 (snapshot.schema.json), plus the fields procscope adds. */
 import type { ErrorKind } from '../errors';
+import type { CpuStat } from '../proc/cpu-stat';
 import type { Loadavg } from '../proc/loadavg';
+import type { Meminfo } from '../proc/meminfo';
+import type { NodeOverview } from '../proc/overview';
 
 export const SNAPSHOT_FORMAT = 'procscope.snapshot/v1';
 
@@ -27,6 +30,16 @@ export interface SnapshotNode {
   pageSize?: number;
   /** /proc/loadavg when this was read: load averages over 1, 5 and 15 minutes, runnable and all tasks */
   load?: Loadavg;
+  /** /proc/stat's cpu ticks since boot: the machine's, and each core's */
+  cpu?: CpuStat;
+  /** the machine's busy CPU share, in percent: since the previous reading (live), or since boot (a single snapshot) */
+  cpuPercent?: number | null;
+  /** each core's busy share, in the order of cpu.cores */
+  corePercents?: (number | null)[];
+  /** /proc/meminfo's figures, in kB */
+  memory?: Meminfo;
+  /** /proc/pressure/* (PSI), where the kernel has it */
+  pressure?: NodeOverview['pressure'];
   /** containers the runtimes keep state for (containerd tasks, runc, crun), by their init's host pid */
   runtimeStates?: { runtime: 'containerd' | 'runc' | 'crun'; id: string; namespace?: string; initPid: number }[];
   /** network namespaces kept by a bind mount (ip netns add, a runtime's netns files), with or without processes */

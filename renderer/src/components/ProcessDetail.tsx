@@ -1,10 +1,13 @@
 /** Everything about one process: overview, argv exactly, namespaces, fds with their sockets resolved, threads, children, cgroups. */
+import { useMemo } from 'react';
 import { containerLabel } from '../../../shared/containers/summary';
 import { parseFdTarget } from '../../../shared/proc/links';
 import type { SnapshotFd, SnapshotProcess } from '../../../shared/snapshot/types';
 import { type SnapshotIndex, formatKb, nsKey } from '../model';
 import { canAct } from '../actions';
-import { useStore } from '../store';
+import { processSeries } from '../overview';
+import { Sparkline } from './NodeOverview';
+import { useStore, useTabField } from '../store';
 import { ContainerLink, GoTo, PidLink, Shown } from './common';
 
 function Row({ label, children }: { label: string; children: React.ReactNode }) {
@@ -68,6 +71,8 @@ export function ProcessDetail({ index, process: p }: { index: SnapshotIndex; pro
   const patchView = useStore((s) => s.patchView);
   const actions = useStore((s) => canAct(s) && !p.collector);
   const requestAction = useStore((s) => s.requestAction);
+  const history = useTabField('history');
+  const series = useMemo(() => (history ? processSeries(history, index.snapshot, p.pid, p.startTicks) : []), [history, index.snapshot, p.pid, p.startTicks]);
   const host = index.snapshot.node.hostNamespaces ?? {};
   const container = p.containerId ? index.containerById.get(p.containerId) : undefined;
   const containerPid = container?.pidMap.find((m) => m.hostPid === p.pid)?.containerPid;
@@ -106,6 +111,12 @@ export function ProcessDetail({ index, process: p }: { index: SnapshotIndex; pro
             <Row label="Parent">{index.byPid.has(p.ppid) ? <PidLink pid={p.ppid} label={`${index.byPid.get(p.ppid)!.name} (${p.ppid})`} /> : p.ppid}</Row>
             <Row label="Threads">{p.threads}</Row>
             <Row label="RSS">{formatKb(p.rssKb) || '–'}</Row>
+            {series.length > 1 ? (
+              <Row label="Last minutes">
+                <Sparkline values={series.map((x) => x.cpu)} max={100} testId="process-cpu-graph" title={`CPU% of pid ${p.pid}, over the tab's history`} />{' '}
+                <Sparkline values={series.map((x) => x.rssKb)} testId="process-rss-graph" title={`RSS of pid ${p.pid}, over the tab's history`} />
+              </Row>
+            ) : null}
             <Row label="Executable">{p.exe !== null ? <Shown text={p.exe} /> : exeError ? <Unreadable why={exeError} /> : <span className="muted">none (kernel thread or zombie)</span>}</Row>
             <Row label="Working dir">{p.cwd ? <Shown text={p.cwd} /> : cwdError ? <Unreadable why={cwdError} /> : <span className="muted">–</span>}</Row>
             <Row label="PIDs">

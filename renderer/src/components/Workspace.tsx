@@ -9,6 +9,7 @@ import { ErrorsView } from './ErrorsView';
 import { FleetView } from './FleetView';
 import { HistoryBar } from './HistoryBar';
 import { NamespacesView } from './NamespacesView';
+import { NodeOverview } from './NodeOverview';
 import { ProcessDetail } from './ProcessDetail';
 import { ProcessesView } from './ProcessesView';
 import { SocketsView } from './SocketsView';
@@ -272,6 +273,7 @@ export function Workspace() {
   return (
     <div className="workspace">
       <ActiveTabHeader />
+      {hasIndex ? <NodeOverview /> : null}
       <TabError />
       <ConnectionLog />
       {hasIndex ? (
