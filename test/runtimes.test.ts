@@ -13,6 +13,7 @@ import { formatDiff } from '../shared/diff/format';
 import { collectSnapshot } from '../electron/engine/collect';
 import { commandSession } from '../electron/engine/command-session';
 import { localSession } from '../electron/engine/session';
+import { schemaErrors } from './helpers/schema';
 import { makeTempDir } from './helpers/sshd';
 
 const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv = {}) => {
@@ -132,6 +133,30 @@ describe('Docker', () => {
     const initNs = snapshot.processes.find((p) => p.pid === Number(pid))!.namespaces;
     for (const type of ['mnt', 'pid', 'uts', 'net']) expect(diff.namespaces.created).toContainEqual(expect.objectContaining({ type, inode: initNs[type], containerId: id }));
     expect(formatDiff(diff)).toContain(`+ docker ${id!.slice(0, 12)} ${name!.replace(/^\//, '')}  init ${pid}, 1 process`);
+
+    // A container with limits: procscope reads them from its cgroup, as docker set them (and as the files say).
+    const limited = docker('run', '-d', '--network', 'none', '--memory', '64m', '--cpus', '0.5', '--pids-limit', '50', '--name', `${tag}-limited`, `${tag}:1`, '/bin/sleep', '600');
+    if (limited.ok) {
+      cleanups.push(() => docker('rm', '-f', `${tag}-limited`));
+      const [limitedPid, limitedId] = docker('inspect', '-f', '{{.State.Pid}} {{.Id}}', `${tag}-limited`).out.split(' ');
+      const inspect = JSON.parse(docker('inspect', '-f', '{{json .HostConfig}}', `${tag}-limited`).out) as { Memory: number; NanoCpus: number; PidsLimit: number };
+      const withLimits = await collectSnapshot(localSession(), { namesRoot });
+      const c = withLimits.containers.find((x) => x.id === limitedId)!;
+      expect(c.pids).toContain(Number(limitedPid));
+      expect(c.image).toBe(`${tag}:1`);
+      expect(c.resources).toMatchObject({ memoryMaxBytes: inspect.Memory, cpuMaxCores: inspect.NanoCpus / 1e9, pidsMax: inspect.PidsLimit });
+      expect(inspect).toMatchObject({ Memory: 64 * 1024 * 1024, NanoCpus: 5e8, PidsLimit: 50 });
+      // Its use, as the cgroup files had it around the read.
+      const cgroupLine = (controller: string) => readFileSync(`/proc/${limitedPid}/cgroup`, 'utf8').split('\n').find((l) => l.split(':')[1]!.split(',').includes(controller) || (controller === '' && l.startsWith('0::')))!;
+      const v1Memory = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')).find((f) => f[f.indexOf('-') + 1] === 'cgroup' && f[f.indexOf('-') + 3]!.split(',').includes('memory'))?.[4];
+      const pids = c.resources!.cgroup === 2 ? '' : 'pids';
+      expect(c.resources!.pidsCurrent).toBeGreaterThanOrEqual(1);
+      expect(c.resources!.pidsCurrent).toBeLessThanOrEqual(50);
+      expect(c.resources!.memoryBytes).toBeGreaterThan(0);
+      if (c.resources!.cgroup === 1) expect(Number(readFileSync(`${v1Memory}${cgroupLine('memory').split(':').slice(2).join(':')}/memory.limit_in_bytes`, 'utf8'))).toBe(c.resources!.memoryMaxBytes);
+      expect(cgroupLine(pids)).toBeDefined();
+      expect(schemaErrors(withLimits)).toEqual([]);
+    } else console.warn(`SKIP the Docker limits step: docker run --memory --cpus --pids-limit failed: ${limited.err}`);
 
     // The view from inside, through --via: the container's own pid namespace, where its init is pid 1.
     const inside = commandSession(`docker -H ${sock} exec -i ${tag}-docker /bin/sh`);

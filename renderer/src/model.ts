@@ -16,6 +16,13 @@ export interface SnapshotIndex {
   errorsByPid: Map<number, SnapshotError[]>;
   /** uid -> user name, as the processes of the snapshot name them */
   userByUid: Map<number, string>;
+  /** container id -> its processes' CPU% and RSS, summed */
+  containerTotals: Map<string, ContainerTotals>;
+}
+
+export interface ContainerTotals {
+  cpu: number;
+  rssKb: number;
 }
 
 export const nsKey = (type: string, inode: number) => `${type}:${inode}`;
@@ -77,8 +84,14 @@ function buildIndex(snapshot: Snapshot): SnapshotIndex {
   const containerById = new Map(snapshot.containers.map((c) => [c.id, c]));
   const commandLine = new Map<number, string>();
   const haystack = new Map<number, string>();
+  const containerTotals = new Map<string, ContainerTotals>();
   for (const p of snapshot.processes) {
     const c = p.containerId ? containerById.get(p.containerId) : undefined;
+    if (p.containerId) {
+      const t = containerTotals.get(p.containerId) ?? containerTotals.set(p.containerId, { cpu: 0, rssKb: 0 }).get(p.containerId)!;
+      t.cpu += p.cpuPercent ?? 0;
+      t.rssKb += p.rssKb ?? 0;
+    }
     const cmd = p.cmdline.length > 0 ? commandLineEntry(p) : null;
     commandLine.set(p.pid, cmd ? cmd.line : `[${p.name}]`);
     const others = [String(p.pid), p.name, p.user ?? String(p.uid)].join('\u0000').toLowerCase();
@@ -96,6 +109,7 @@ function buildIndex(snapshot: Snapshot): SnapshotIndex {
     commandLine,
     errorsByPid,
     userByUid: new Map(snapshot.processes.flatMap((p) => (p.user ? [[p.uid, p.user] as const] : []))),
+    containerTotals,
   };
 }
 

@@ -43,6 +43,8 @@ export interface CollectOutput {
   otherErrors: string[];
   /** where the collector found cgroup2 mounted, or null */
   cgroup2Mount: string | null;
+  /** cgroup v1 controller (memory, cpu, pids) -> its mount point */
+  cgroupMounts: Map<string, string>;
   /** lines of the container name sources (containerd annotations, Docker names, log directories) */
   nameLines: string[];
   /** pid -> hostname of its uts namespace, one pid per namespace other than the collector's */
@@ -271,6 +273,13 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
     pathErrors,
     otherErrors,
     cgroup2Mount: sections.get('cg2')?.toString('utf8').trim() || null,
+    cgroupMounts: new Map(
+      (sections.get('cgmounts')?.toString('utf8') ?? '')
+        .split('\n')
+        .map((l) => /^(memory|cpu|pids) (\/\S*)$/.exec(l))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => [m[1]!, m[2]!]),
+    ),
     nameLines: decodeBytes(sections.get('names') ?? Buffer.alloc(0)).split('\n').filter((l) => l !== ''),
     utsHostnames: new Map(),
     pageSize: Number(sections.get('pagesize')?.toString('latin1').trim()) || 4096,

@@ -167,16 +167,13 @@ const OVERVIEW = String.raw`mark loadavg
 read -r l < /proc/loadavg
 echo "$l"
 mark cpustat
-{ while IFS= read -r l; do case $l in cpu*) printf '%s
-' "$l";; *) break;; esac; done < /proc/stat; } 2>/dev/null
+{ while IFS= read -r l; do case $l in cpu*) printf '%s\n' "$l";; *) break;; esac; done < /proc/stat; } 2>/dev/null
 mark meminfo
-{ while IFS= read -r l; do printf '%s
-' "$l"; done < /proc/meminfo; } 2>/dev/null
+{ while IFS= read -r l; do printf '%s\n' "$l"; done < /proc/meminfo; } 2>/dev/null
 for f in cpu memory io; do
   [ -r "/proc/pressure/$f" ] || continue
   mark "psi-$f"
-  { while IFS= read -r l; do printf '%s
-' "$l"; done < "/proc/pressure/$f"; } 2>/dev/null
+  { while IFS= read -r l; do printf '%s\n' "$l"; done < "/proc/pressure/$f"; } 2>/dev/null
 done`;
 
 /** The namespace links, process files and threads of the pid dirs in $T/dirs: a full read, or a refresh's new pids. */
@@ -302,6 +299,31 @@ fi`;
 /** The cgroup.procs of every non-root cgroup v2 directory that holds a process, to cross-check containers. */
 const CGROUP_PROCS = String.raw`  [ -n "$cg2" ] && awk -v m="$cg2" 'index($0, "0::/") == 1 { p = substr($0, 4); if (p != "/" && p !~ /\/\.\.(\/|$)/ && !seen[p]++) print m p "/cgroup.procs" }' "$T/cgroup"`;
 
+/**
+ * The resource files (limits, use, throttling, OOM kills) of the cgroups that look like a container's or a pod's,
+ * for the controllers that have them: cgroup v2's unified files, and v1's memory, cpu and pids controllers, each
+ * at its own mount. Only the files that exist are listed. The v1 mounts are printed too ("cgmounts"), for the
+ * reader to find each container's files.
+ */
+const CGROUP_RESOURCES = String.raw`  awk -v cg2="$cg2" '
+    FNR == NR { for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup") { n = split($(i + 3), o, ","); for (k = 1; k <= n; k++) if (o[k] == "memory" || o[k] == "cpu" || o[k] == "pids") mnt[o[k]] = $5 } break } next }
+    /^[0-9]+:[^:]*:\// {
+      h = index($0, ":"); rest = substr($0, h + 1); c = index(rest, ":"); ctl = substr(rest, 1, c - 1); path = substr(rest, c + 1)
+      if (path == "/" || path ~ /\/\.\.(\/|$)/ || path !~ /docker|containerd|crio|libpod|podman|lxc|machine|kubepods|nspawn/) next
+      if (ctl == "" && cg2 != "") { d = cg2 path; if (!seen[d]++) print d "/memory.current\n" d "/memory.max\n" d "/memory.events\n" d "/cpu.max\n" d "/cpu.stat\n" d "/pids.current\n" d "/pids.max" }
+      n = split(ctl, cs, ",")
+      for (k = 1; k <= n; k++) {
+        m = mnt[cs[k]]; if (m == "") continue; d = m path; if (seen[d]++) continue
+        if (cs[k] == "memory") print d "/memory.usage_in_bytes\n" d "/memory.limit_in_bytes\n" d "/memory.oom_control"
+        else if (cs[k] == "cpu") print d "/cpu.cfs_quota_us\n" d "/cpu.cfs_period_us\n" d "/cpu.stat"
+        else print d "/pids.current\n" d "/pids.max"
+      }
+    }' /proc/self/mountinfo "$T/cgroup" | while IFS= read -r f; do [ -r "$f" ] && printf '%s\n' "$f"; done`;
+
+/** The v1 cgroup controllers procscope reads resources from, and where each is mounted: "memory /sys/fs/cgroup/memory". */
+const CGROUP_MOUNTS = String.raw`mark cgmounts
+awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup") { n = split($(i + 3), o, ","); for (k = 1; k <= n; k++) if (o[k] == "memory" || o[k] == "cpu" || o[k] == "pids") print o[k], $5 } break } }' /proc/self/mountinfo`;
+
 /** The hostname of each uts namespace other than the collector's (a container's). */
 const UTS_HOSTNAMES = String.raw`mark uts
 if nsenter -t "$ME" -u true 2>/dev/null; then
@@ -334,16 +356,18 @@ cg2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2
 ${sockets ? `  for d in $(reps net); do printf '%s\n' ${netFiles}; done` : ''}
   for d in $(reps mnt); do printf '%s\n' "$d/mountinfo"; done
 ${lean ? '' : CGROUP_PROCS}
+${lean ? '' : CGROUP_RESOURCES}
 } > "$T/list"
 mark cg2
 printf '%s\n' "$cg2"
+${lean ? '' : CGROUP_MOUNTS}
 ${sockets ? NETNS_AND_PEERS : ''}
 ${LISTED_FILES}
 mark links
 awk '{ printf "%s/exe%c%s/cwd%c${sockets ? '%s/fd%c' : ''}", $0, 0, $0, 0${sockets ? ', $0, 0' : ''} }' "$T/dirs" | links
 mark names
 grep -oH '"io\.kubernetes\.cri\.[a-z-]*" *: *"[^"]*"' "$R"/run/containerd/io.containerd.runtime.v2.task/*/*/config.json 2>/dev/null
-grep -oH '"Name" *: *"/[^"]*"' "$R"/var/lib/docker/containers/*/config.v2.json 2>/dev/null
+grep -oH '"Name" *: *"/[^"]*"\|"Image" *: *"[^"]*"' "$R"/var/lib/docker/containers/*/config.v2.json 2>/dev/null
 grep -oH '"id":"[0-9a-f]*","names":\["[^"]*"' "$R"/var/lib/containers/storage/*-containers/containers.json "$R"/root/.local/share/containers/storage/*-containers/containers.json "$R"/home/*/.local/share/containers/storage/*-containers/containers.json 2>/dev/null
 for d in "$R"/var/lib/containers/storage "$R"/root/.local/share/containers/storage "$R"/home/*/.local/share/containers/storage; do
   grep -aoH '{"id":"[0-9a-f]*","name":"[^"]*","labels"' "$d"/libpod/bolt_state.db "$d"/libpod/db.sql 2>/dev/null

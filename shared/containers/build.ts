@@ -154,6 +154,7 @@ export function buildContainers(inputs: ContainerInputs, errors: SnapshotError[]
       podUid: match.podUid,
       qosClass: match.qosClass,
       name: names.name ?? match.name,
+      ...(names.image ? { image: names.image } : {}),
       podName: names.podName ?? pod?.name ?? null,
       podNamespace: names.podNamespace ?? pod?.namespace ?? null,
       sandbox: names.sandbox ?? onlyPause,

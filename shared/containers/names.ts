@@ -6,6 +6,8 @@
 
 export interface ContainerNames {
   name?: string;
+  /** the image it was started from, as the runtime recorded it (Docker's Config.Image, the CRI's image-name) */
+  image?: string;
   podName?: string;
   podNamespace?: string;
   /** a Kubernetes pod sandbox (the pause container) */
@@ -37,6 +39,7 @@ export interface NameSources {
 
 const TASK = /\/run\/containerd\/io\.containerd\.runtime\.v2\.task\/[^/]+\/([^/]+)\/config\.json:"io\.kubernetes\.cri\.([a-z-]+)" *: *"([^"]*)"$/;
 const DOCKER = /\/var\/lib\/docker\/containers\/([0-9a-f]{64})\/config\.v2\.json:"Name" *: *"\/([^"]*)"$/;
+const DOCKER_IMAGE = /\/var\/lib\/docker\/containers\/([0-9a-f]{64})\/config\.v2\.json:"Image" *: *"([^"]*)"$/;
 const CONTAINER_LOG = /\/var\/log\/containers\/([^_/]+)_([^_/]+)_(.+)-([0-9a-f]{64})\.log$/;
 const PODMAN = /\/containers\/storage\/[a-z0-9]+-containers\/containers\.json:"id":"([0-9a-f]{64})","names":\["([^"]*)"$/;
 const TASK_PID = /\/run\/containerd\/io\.containerd\.runtime\.v2\.task\/([^/]+)\/([^/]+)\/init\.pid:(\d+)$/;
@@ -65,6 +68,14 @@ export function parseNameSources(lines: string[], root = ''): NameSources {
       else if (key === 'sandbox-name') e.podName = value;
       else if (key === 'sandbox-namespace') e.podNamespace = value;
       else if (key === 'container-type') e.sandbox = value === 'sandbox';
+      else if (key === 'image-name') e.image = value;
+      continue;
+    }
+    m = DOCKER_IMAGE.exec(line);
+    if (m) {
+      // config.v2.json has the image's id at its top ("sha256:...") and the name it was run by in Config: the name wins.
+      const e = entry(m[1]!);
+      if (e.image === undefined || e.image.startsWith('sha256:')) e.image = m[2]!;
       continue;
     }
     m = TASK_PID.exec(line);

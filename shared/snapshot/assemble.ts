@@ -1,4 +1,5 @@
 /** Turns what the collect script read (frame.ts) into a snapshot: processes, their fds joined to sockets by inode, namespaces. */
+import { cgroupPathsOf, readContainerResources } from '../containers/resources';
 import { overviewFields } from '../proc/overview';
 import { decodeBytes } from '../bytes';
 import type { CollectOutput } from '../collect/frame';
@@ -356,6 +357,14 @@ export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta, cache?:
     }
   }
 
+  const fileText = (path: string) => out.files.get(path)?.toString('latin1');
+  const byPid = new Map(processes.map((p) => [p.pid, p]));
+  for (const c of relations.containers) {
+    const member = byPid.get(c.initPid ?? c.pids[0] ?? -1);
+    const paths = member ? cgroupPathsOf(member.cgroups) : { v2: c.cgroupPath, v1: new Map(['memory', 'cpu', 'pids'].map((k) => [k, c.cgroupPath])) };
+    const resources = readContainerResources(paths, fileText, out.cgroup2Mount, out.cgroupMounts);
+    if (resources) c.resources = resources;
+  }
   return {
     format: SNAPSHOT_FORMAT,
     node: {

@@ -4,6 +4,7 @@ import type { CpuStat } from '../proc/cpu-stat';
 import type { Loadavg } from '../proc/loadavg';
 import type { Meminfo } from '../proc/meminfo';
 import type { NodeOverview } from '../proc/overview';
+import type { ContainerResources } from '../containers/resources';
 
 export const SNAPSHOT_FORMAT = 'procscope.snapshot/v1';
 
@@ -175,6 +176,10 @@ export interface SnapshotContainer {
   namespacesError?: string;
   /** its members were compared with its cgroup.procs (cgroup v2); a disagreement is in `errors` */
   membersChecked?: boolean;
+  /** the image it was started from, where the node keeps it (Docker's config.v2.json, the CRI's annotations) */
+  image?: string;
+  /** its cgroup's limits and use (a full read's; a refresh keeps the last) */
+  resources?: ContainerResources;
 }
 
 export interface SnapshotError {

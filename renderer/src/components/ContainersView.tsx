@@ -2,7 +2,8 @@
 import { useMemo } from 'react';
 import type { SnapshotContainer } from '../../../shared/snapshot/types';
 import { containerLabel, shortId } from '../../../shared/containers/summary';
-import { type SnapshotIndex, filterByText, nextSort, sortRows } from '../model';
+import { type ContainerTotals, type SnapshotIndex, filterByText, formatKb, nextSort, sortRows } from '../model';
+import type { ContainerResources } from '../../../shared/containers/resources';
 import { markClass, rowsWithChanges } from '../compare';
 import { canAct } from '../actions';
 import { type TableSort, useComparison, useStore, useTabField, useView } from '../store';
@@ -37,6 +38,21 @@ function ContainerDetail({ index, c }: { index: SnapshotIndex; c: SnapshotContai
           <tr><th>Cgroup</th><td>{visibleText(c.cgroupPath)}</td></tr>
           {c.namespace ? <tr><th>containerd namespace</th><td data-testid="container-namespace">{visibleText(c.namespace)}</td></tr> : null}
           {c.ociRuntime ? <tr><th>OCI runtime</th><td>{c.ociRuntime}</td></tr> : null}
+          <tr><th>Image</th><td data-testid="container-image">{visibleText(c.image ?? '–')}</td></tr>
+          <tr><th>Uses</th><td data-testid="container-use">CPU {(index.containerTotals.get(c.id)?.cpu ?? 0).toFixed(1)}%, RSS {formatKb(index.containerTotals.get(c.id)?.rssKb ?? 0) || '0 K'} (its processes, summed)</td></tr>
+          {c.resources ? (
+            <tr>
+              <th>cgroup v{c.resources.cgroup}</th>
+              <td data-testid="container-resources" data-memory-max={c.resources.memoryMaxBytes ?? ''} data-cpu-max={c.resources.cpuMaxCores ?? ''} data-pids-max={c.resources.pidsMax ?? ''}>
+                memory {memoryText(c.resources) || '?'}; CPU {cpuLimitText(c.resources) || '?'}
+                {c.resources.throttledPeriods !== undefined ? ` (throttled ${c.resources.throttledPeriods} times, ${((c.resources.throttledUsec ?? 0) / 1e6).toFixed(1)} s)` : ''}; pids {pidsText(c.resources) || '?'}
+                {c.resources.oomKills !== undefined ? `; ${c.resources.oomKills} OOM kills` : ''}
+                <span className="muted"> (as of the last full read)</span>
+              </td>
+            </tr>
+          ) : (
+            <tr><th>cgroup</th><td className="muted">no limits read (not a cgroup procscope reads resources of, or no access)</td></tr>
+          )}
           <tr><th>Members</th><td data-testid="container-checked">{c.membersChecked ? 'confirmed by its cgroup.procs' : 'from each process\'s /proc/<pid>/cgroup (no cgroup.procs to compare on this hierarchy)'}</td></tr>
           <tr><th>Shares with host</th><td data-testid="container-shares">{visibleText((c.sharesHost ?? []).join(', ')) || 'nothing'}</td></tr>
           <tr><th>Namespaces</th><td>{visibleText(Object.entries(c.namespaces ?? {}).map(([t, i]) => `${t}:${i}`).join('  '))}{c.namespacesError ? <span className="unreadable"> (incomplete: {visibleText(c.namespacesError)})</span> : null}</td></tr>
@@ -70,11 +86,96 @@ function ContainerDetail({ index, c }: { index: SnapshotIndex; c: SnapshotContai
   );
 }
 
+interface PodRow {
+  uid: string;
+  name: string;
+  qos: string;
+  containers: number;
+  cpu: number;
+  rssKb: number;
+  /** the sum of its containers' memory limits; null when one has none */
+  memoryMaxBytes: number | null;
+}
+
+/** Kubernetes containers grouped by pod: QoS and totals (its pause container's processes count too). */
+export function podRows(index: SnapshotIndex): PodRow[] {
+  const pods = new Map<string, PodRow>();
+  for (const c of index.snapshot.containers) {
+    if (!c.podUid) continue;
+    const row = pods.get(c.podUid) ?? pods.set(c.podUid, { uid: c.podUid, name: c.podName ? `${c.podNamespace ? `${c.podNamespace}/` : ''}${c.podName}` : c.podUid, qos: c.qosClass ?? '', containers: 0, cpu: 0, rssKb: 0, memoryMaxBytes: 0 }).get(c.podUid)!;
+    const t = index.containerTotals.get(c.id);
+    row.cpu += t?.cpu ?? 0;
+    row.rssKb += t?.rssKb ?? 0;
+    if (c.sandbox) continue;
+    row.containers++;
+    const max = c.resources?.memoryMaxBytes;
+    row.memoryMaxBytes = row.memoryMaxBytes === null || max === null || max === undefined ? null : row.memoryMaxBytes + max;
+  }
+  return [...pods.values()].sort((a, b) => b.cpu - a.cpu || a.name.localeCompare(b.name));
+}
+
+function Pods({ index }: { index: SnapshotIndex }) {
+  const rows = useMemo(() => podRows(index), [index]);
+  if (rows.length === 0) return null;
+  return (
+    <details className="pods" data-testid="pods">
+      <summary>Pods ({rows.length}): QoS and totals</summary>
+      <table className="grid">
+        <thead>
+          <tr><th>POD</th><th>QOS</th><th>CONTAINERS</th><th>CPU%</th><th>RSS</th><th>MEMORY LIMIT</th></tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.uid} data-testid={`pod-${r.uid}`}>
+              <td>{visibleText(r.name)}</td>
+              <td>{visibleText(r.qos)}</td>
+              <td>{r.containers}</td>
+              <td>{r.cpu.toFixed(1)}</td>
+              <td>{formatKb(r.rssKb)}</td>
+              <td>{r.memoryMaxBytes === null ? 'no limit' : formatKb(Math.round(r.memoryMaxBytes / 1024)) || '?'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
+}
+
 /** Two findings may share an id (a conflict), never an id and a cgroup. */
 const containerKey = (c: SnapshotContainer) => `${c.id} ${c.cgroupPath}`;
 
-function containerValue(c: SnapshotContainer, column: string): string | number {
+const bytesKb = (b: number | undefined | null) => (b === undefined || b === null ? undefined : Math.round(b / 1024));
+/** "12.0 M / 64.0 M", "12.0 M / no limit" */
+export function memoryText(r: ContainerResources | undefined): string {
+  if (!r || r.memoryBytes === undefined) return '';
+  return `${formatKb(bytesKb(r.memoryBytes))} / ${r.memoryMaxBytes === null ? 'no limit' : r.memoryMaxBytes === undefined ? '?' : formatKb(bytesKb(r.memoryMaxBytes))}`;
+}
+const cpuLimitText = (r: ContainerResources | undefined) => (!r || r.cpuMaxCores === undefined ? '' : r.cpuMaxCores === null ? 'no limit' : `${Number(r.cpuMaxCores.toFixed(2))} CPU`);
+const pidsText = (r: ContainerResources | undefined) => (!r || r.pidsCurrent === undefined ? '' : `${r.pidsCurrent} / ${r.pidsMax === null ? 'max' : (r.pidsMax ?? '?')}`);
+/** a limit as a number to sort by: none sorts above any */
+const limitValue = (v: number | null | undefined) => (v === null ? Number.MAX_SAFE_INTEGER : (v ?? -1));
+
+function containerValue(c: SnapshotContainer, column: string, totals?: Map<string, ContainerTotals>): string | number {
+  const r = c.resources;
   switch (column) {
+    case 'cpu':
+      return totals?.get(c.id)?.cpu ?? 0;
+    case 'rss':
+      return totals?.get(c.id)?.rssKb ?? 0;
+    case 'memory':
+      return r?.memoryBytes ?? -1;
+    case 'memoryMax':
+      return limitValue(r?.memoryMaxBytes);
+    case 'cpuMax':
+      return limitValue(r?.cpuMaxCores);
+    case 'pidsUsed':
+      return r?.pidsCurrent ?? -1;
+    case 'oom':
+      return r?.oomKills ?? -1;
+    case 'throttled':
+      return r?.throttledUsec ?? -1;
+    case 'image':
+      return c.image ?? '';
     case 'init':
       return c.initPid ?? -1;
     case 'pids':
@@ -102,16 +203,23 @@ export function ContainersView({ index }: { index: SnapshotIndex }) {
       { key: 'name', title: 'POD / NAME', width: 'minmax(200px, 1fr)', render: (c) => containerLabel(c), text: (c) => containerLabel(c) },
       { key: 'qos', title: 'QOS', width: '100px', render: (c) => visibleText(c.qosClass ?? '') },
       { key: 'init', title: 'INIT PID', width: '80px', align: 'right', render: (c) => c.initPid ?? '' },
-      { key: 'pids', title: 'PIDS', width: '60px', align: 'right', render: (c) => c.pids.length },
+      { key: 'pids', title: 'PROCS', width: '60px', align: 'right', render: (c) => c.pids.length },
+      { key: 'cpu', title: 'CPU%', width: '60px', align: 'right', render: (c) => (index.containerTotals.get(c.id)?.cpu ?? 0).toFixed(1) },
+      { key: 'rss', title: 'RSS', width: '70px', align: 'right', render: (c) => formatKb(index.containerTotals.get(c.id)?.rssKb ?? 0) },
+      { key: 'memory', title: 'MEM / LIMIT', width: '130px', align: 'right', render: (c) => memoryText(c.resources) },
+      { key: 'cpuMax', title: 'CPU LIMIT', width: '80px', align: 'right', render: (c) => cpuLimitText(c.resources) },
+      { key: 'pidsUsed', title: 'PIDS / MAX', width: '80px', align: 'right', render: (c) => pidsText(c.resources) },
+      { key: 'oom', title: 'OOM', width: '50px', align: 'right', render: (c) => c.resources?.oomKills ?? '' },
+      { key: 'image', title: 'IMAGE', width: 'minmax(120px, 1fr)', render: (c) => visibleText(c.image ?? ''), text: (c) => visibleText(c.image ?? '') },
     ],
-    [],
+    [index],
   );
   const comparison = useComparison();
   const compareLabel = useTabField('compare')?.label ?? '';
   const changesOnly = useView('changesOnly');
   const rows = useMemo(() => {
     const haystack = (c: SnapshotContainer) => [c.id, c.runtime, c.ociRuntime ?? '', containerLabel(c), c.podUid ?? '', c.namespace ?? '', c.hostname ?? '', c.cgroupPath].join('\u0000');
-    return rowsWithChanges(sortRows(filterByText(index.snapshot.containers, text, haystack), containerValue, sort), comparison?.containers ?? null, changesOnly, (gone) => filterByText(gone, text, haystack));
+    return rowsWithChanges(sortRows(filterByText(index.snapshot.containers, text, haystack), (c, column) => containerValue(c, column, index.containerTotals), sort), comparison?.containers ?? null, changesOnly, (gone) => filterByText(gone, text, haystack));
   }, [index, text, sort, comparison, changesOnly]);
   const shownColumns = useMemo(() => [...(comparison ? [markColumn<SnapshotContainer>(comparison.containers.markOf, compareLabel)] : []), ...columns], [columns, comparison, compareLabel]);
   const c = selected ? index.containerById.get(selected) : undefined;
@@ -126,6 +234,7 @@ export function ContainersView({ index }: { index: SnapshotIndex }) {
         total={index.snapshot.containers.length}
         noun="containers"
       />
+      <Pods index={index} />
       <VirtualTable
         testId="container-table"
         rows={rows}
@@ -136,7 +245,7 @@ export function ContainersView({ index }: { index: SnapshotIndex }) {
         onSelect={(x) => patchView({ selectedContainer: x.id })}
         sortKey={sort?.column}
         descending={sort?.descending}
-        onSort={(key) => patchView({ containerSort: nextSort<TableSort>(sort, key, key === 'pids') })}
+        onSort={(key) => patchView({ containerSort: nextSort<TableSort>(sort, key, !['runtime', 'id', 'name', 'qos', 'image'].includes(key)) })}
         emptyText={text ? 'No container matches.' : 'No containers on this node.'}
       />
       {c ? <ContainerDetail index={index} c={c} /> : null}
