@@ -5,6 +5,7 @@
 import type { ApiMethod, ApiRequests, AuthMethod, HostKeyDecision, SavedNode } from './api';
 import { checkAction, checkTargets } from './actions/actions';
 import { fail } from './errors';
+import { checkSettings } from './settings';
 import { GROUP_NAME } from './fleet/saved-nodes';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -121,6 +122,8 @@ const ARG_CHECKS: { [K in ApiMethod]: (args: unknown[]) => ApiRequests[K]['args'
     return [args[0].trim()];
   },
   fleetStatus: none,
+  getSettings: none,
+  saveSettings: (args) => [checkSettings(args[0])],
   actOnProcesses: (args) => {
     const id = checkId(args[0], 'connection id');
     try {

@@ -7,6 +7,7 @@
  */
 import type { ActionResult, ActionTarget, ProcessAction } from './actions/actions';
 import type { ProcscopeError, Result } from './errors';
+import type { Settings } from './settings';
 import type { ProcessMatch } from './fleet/query';
 import type { Loadavg } from './proc/loadavg';
 import type { SnapshotDelta } from './snapshot/refresh';
@@ -137,6 +138,9 @@ export interface ApiRequests {
   checkSnapshot: { args: [text: string]; result: Snapshot };
   /** signals or renices processes, each only while its start time is still the one given; logged locally */
   actOnProcesses: { args: [connectionId: string, targets: ActionTarget[], action: ProcessAction]; result: ActionResult[] };
+  /** what the app remembers between runs (the process table's columns) */
+  getSettings: { args: []; result: Settings };
+  saveSettings: { args: [settings: Settings]; result: Settings };
   /** saves the nodes of an inventory (FILE, ssh-config[:FILE], ansible:INVENTORY, kubectl[:CONTEXT]) with their groups */
   importInventory: { args: [source: string]; result: { nodes: SavedNode[]; added: number; updated: number; problems: string[] } };
   /** what the fleet view knows of each node */

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../shared/snapshot/types';
+import { collectSnapshot } from '../electron/engine/collect';
+import { localSession } from '../electron/engine/session';
 import { RESULTS, type Served, addNodeInUi, browserUnavailable, launchChromium, startServe } from './helpers/browser';
 import { type CgroupTree, type FakeContainer, cgroup2Root, containersUnavailable, removeCgroups, startFakeContainer, writeNameFile } from './helpers/containers';
 import { type OddProcess, ODD_ARGV, startOddProcess } from './helpers/odd-process';
@@ -97,6 +99,44 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
     expect(sockets).toContain(`udp6 [::1]:${odd.ports.udp6}`);
     expect(await page.getByTestId('ns-net').textContent()).toContain('shared with the host');
     await shot('process-detail');
+  });
+
+  it('shows the columns chosen (nice, MEM%, TIME+, VIRT, start, I/O), as the kernel has them, and remembers them in a new page', async () => {
+    await page.getByTestId('process-filter').fill('ünïcødé');
+    await page.getByTestId('close-detail').click();
+    await page.getByTestId('column-chooser').click();
+    for (const key of ['nice', 'priority', 'mem', 'time', 'virt', 'ioRead', 'start']) await page.getByTestId(`column-${key}`).check();
+    await shot('column-chooser');
+    await page.getByTestId('column-list-close').click();
+    const headers = await page.locator('[data-testid="process-table"] .vtable-head .th').allTextContents();
+    const cell = async (title: string) => {
+      const column = headers.findIndex((h) => h.replace(/ [▲▼]$/, '') === title);
+      expect(column, title).toBeGreaterThanOrEqual(0);
+      return page.locator(`[data-testid="process-table-body"] [data-key="${odd.pid}"] > *`).nth(column).textContent();
+    };
+    const stat = readFileSync(`/proc/${odd.pid}/stat`, 'latin1');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    expect(await cell('NI')).toBe(fields[16]);
+    expect(await cell('PRI')).toBe(fields[15]);
+    expect(await cell('TIME+')).toMatch(/^\d+:\d\d\.\d\d$/);
+    expect(Number(await cell('MEM%'))).toBeGreaterThan(0);
+    expect(await cell('VIRT')).toMatch(/^\d+(\.\d)? [MG]$|^\d+\.\d\d G$/);
+    // Root reads every io file: the odd process read its own script at least.
+    expect(await cell('IO READ')).not.toBe('');
+    expect(await cell('START')).toMatch(/^\d\d:\d\d$|^\d{4}-\d\d-\d\d$/);
+    // A state's meaning on hover.
+    const state = page.locator(`[data-testid="process-table-body"] [data-key="${odd.pid}"] > *`).nth(headers.indexOf('S'));
+    expect(await state.getAttribute('title')).toMatch(/^S: sleeping/);
+    // Remembered: a new page (the next one-time URL) shows the same columns, here for a snapshot file it opens.
+    const file = join(dir, 'columns.json');
+    writeFileSync(file, JSON.stringify(await collectSnapshot(localSession())));
+    const other = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+    await other.goto(served.latestUrl());
+    const [chooser] = await Promise.all([other.waitForEvent('filechooser'), other.getByTestId('import-snapshot').click()]);
+    await chooser.setFiles(file);
+    await expect.poll(async () => (await other.locator('[data-testid="process-table"] .vtable-head .th').allTextContents()).map((h) => h.replace(/ [▲▼]$/, '')), { timeout: 20_000 }).toEqual(expect.arrayContaining(['NI', 'PRI', 'MEM%', 'TIME+', 'VIRT', 'IO READ', 'START']));
+    await other.close();
+    await page.locator(`[data-testid="process-table-body"] [data-key="${odd.pid}"]`).dblclick();
   });
 
   it('signals a process it started, from its detail, after a confirmation naming it; the process is gone', async () => {

@@ -6,6 +6,7 @@
 import type { ApiEvent, ApiEvents, ApiHandlers } from '../../shared/api';
 import { createConnections, nodeRouteOptions } from './connections';
 import { type FleetLimits, createFleet } from './fleet';
+import { createSettings } from './settings';
 import { type Dialogs, createFiles } from './files';
 import { createNodes } from './nodes';
 import { createPrompts } from './prompts';
@@ -61,6 +62,7 @@ export function createService(options: ServiceOptions): { handlers: ApiHandlers;
     ...nodes.handlers,
     ...connections.handlers,
     ...fleet.handlers,
+    ...createSettings(options.configDir),
     ...createFiles(options.dialogs),
   };
   return {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SnapshotProcess } from '../../shared/snapshot/types';
 import { fakeSnapshot } from '../test/fake-snapshot';
-import { filterAndSort, filterSockets, indexSnapshot, isListening, nextSort, processTree, sortRows } from './model';
+import { filterAndSort, filterSockets, formatCpuTime, formatStart, indexSnapshot, isListening, nextSort, processTree, sortRows } from './model';
 
 function proc(pid: number, ppid: number, name: string, extra: Partial<SnapshotProcess> = {}): SnapshotProcess {
   return { pid, ppid, name, state: 'S', uid: 0, gid: 0, user: 'root', threads: 1, cmdline: [name, `--id=${pid}`], exe: null, nspid: [pid], namespaces: {}, cgroups: [], fds: [], containerId: null, rssKb: pid * 10, ...extra };
@@ -76,5 +76,22 @@ describe('renderer model', () => {
     expect(nextSort({ column: 'n', descending: false }, 'n')).toEqual({ column: 'n', descending: true });
     expect(nextSort({ column: 'n', descending: false }, 'rx', true)).toEqual({ column: 'rx', descending: true });
     expect(nextSort(null, 's')).toEqual({ column: 's', descending: false });
+  });
+});
+
+describe('htop columns', () => {
+  it.each<[number | undefined, number, string]>([
+    [12345, 100, '2:03.45'],
+    [0, 100, '0:00.00'],
+    [360000, 100, '60:00.00'],
+    [250, 250, '0:01.00'],
+    [undefined, 100, ''],
+  ])('TIME+ of %s ticks at %d Hz is %j', (ticks, hz, text) => expect(formatCpuTime(ticks, hz)).toBe(text));
+
+  it('gives a start time as the clock time that day, else the date', () => {
+    const at = '2026-11-29T15:00:00';
+    expect(formatStart(new Date('2026-11-29T09:05:00').toISOString(), new Date(at).toISOString())).toBe('09:05');
+    expect(formatStart(new Date('2026-11-20T09:05:00').toISOString(), new Date(at).toISOString())).toMatch(/^2026-11-(19|20)$/);
+    expect(formatStart(undefined, at)).toBe('');
   });
 });

@@ -1,4 +1,5 @@
 /** Views of a snapshot the renderer needs, computed once per snapshot: indexes, filtering, sorting, the process tree. */
+import type { ProcessColumn } from '../../shared/settings';
 import { containerLabel, shortId } from '../../shared/containers/summary';
 import { isListening } from '../../shared/snapshot/listening';
 import type { Snapshot, SnapshotContainer, SnapshotError, SnapshotNamespace, SnapshotProcess, SnapshotSocket } from '../../shared/snapshot/types';
@@ -113,7 +114,7 @@ function buildIndex(snapshot: Snapshot): SnapshotIndex {
   };
 }
 
-export type ProcessColumn = 'pid' | 'ppid' | 'user' | 'state' | 'cpu' | 'threads' | 'rssKb' | 'container' | 'name' | 'cmdline';
+export type { ProcessColumn };
 export interface SortSpec {
   column: ProcessColumn;
   descending: boolean;
@@ -131,8 +132,62 @@ export function containerCell(index: SnapshotIndex, p: SnapshotProcess): string 
 }
 
 
+/** What a process state letter means (proc(5)), for the state column's tooltip. */
+export const STATE_MEANING: Record<string, string> = {
+  R: 'running or runnable',
+  S: 'sleeping, interruptible (waiting for an event)',
+  D: 'waiting in uninterruptible disk sleep (usually I/O)',
+  Z: 'zombie: ended, not yet reaped by its parent',
+  T: 'stopped (by a signal)',
+  t: 'stopped by a debugger (tracing stop)',
+  X: 'dead',
+  I: 'idle kernel thread',
+  P: 'parked',
+  W: 'paging or waking',
+  K: 'wakekill',
+};
+
+/** Memory use as a share of the node's memory (MEM%), or null when the node's total was not read. */
+export function memPercent(index: SnapshotIndex, p: SnapshotProcess): number | null {
+  const total = index.snapshot.node.memory?.totalKb;
+  return total && p.rssKb != null ? (p.rssKb / total) * 100 : null;
+}
+
+/** CPU time as htop's TIME+ shows it: minutes:seconds.hundredths */
+export function formatCpuTime(ticks: number | undefined, clockTicks = 100): string {
+  if (ticks === undefined) return '';
+  const hundredths = Math.floor((ticks / clockTicks) * 100);
+  const minutes = Math.floor(hundredths / 6000);
+  const rest = hundredths - minutes * 6000;
+  return `${minutes}:${String(Math.floor(rest / 100)).padStart(2, '0')}.${String(rest % 100).padStart(2, '0')}`;
+}
+
+/** A start time: the clock time if it was the same day as the reading, else the date. */
+export function formatStart(startedAt: string | undefined, collectedAt: string): string {
+  if (!startedAt) return '';
+  const start = new Date(startedAt);
+  const sameDay = start.toDateString() === new Date(collectedAt).toDateString();
+  return sameDay ? start.toTimeString().slice(0, 5) : start.toISOString().slice(0, 10);
+}
+
 function sortValue(index: SnapshotIndex, p: SnapshotProcess, column: ProcessColumn): string | number {
   switch (column) {
+    case 'nice':
+      return p.nice ?? 99;
+    case 'priority':
+      return p.priority ?? 999;
+    case 'mem':
+      return memPercent(index, p) ?? -1;
+    case 'time':
+      return p.cpuTicks ?? -1;
+    case 'virt':
+      return p.virtKb ?? -1;
+    case 'ioRead':
+      return p.io?.readBytes ?? -1;
+    case 'ioWrite':
+      return p.io?.writeBytes ?? -1;
+    case 'start':
+      return p.startTicks ?? -1;
     case 'pid':
     case 'ppid':
     case 'threads':

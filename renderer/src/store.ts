@@ -17,6 +17,7 @@ import { type FleetSlice, fleetSlice } from './fleet';
 import { type Moment, remember } from './history';
 import { type NodeSample, addSample } from './overview';
 import { type SnapshotIndex, type SortSpec, indexSnapshot } from './model';
+import { DEFAULT_PROCESS_COLUMNS, type ProcessColumn } from '../../shared/settings';
 
 export type View = 'processes' | 'namespaces' | 'sockets' | 'containers' | 'errors';
 
@@ -141,6 +142,9 @@ interface NodesSlice {
   importSshConfig(): Promise<void>;
   /** saves the nodes of an inventory; says how many, and what was left out */
   importInventory(source: string): Promise<{ text: string; problems: string[]; error?: boolean }>;
+  /** the process table's columns, remembered between runs */
+  processColumns: ProcessColumn[];
+  setProcessColumns(columns: ProcessColumn[]): Promise<void>;
   /** where a node leads (as a connection would take it), or why that cannot be said */
   resolveNode(node: SavedNode): Promise<{ route: string } | { error: string }>;
 }
@@ -200,6 +204,12 @@ function nodesSlice(set: SetState, get: GetState, api: ApiClient): NodesSlice {
   return {
     capabilities: null,
     nodes: [],
+    processColumns: [...DEFAULT_PROCESS_COLUMNS],
+    async setProcessColumns(processColumns) {
+      set({ processColumns });
+      const saved = await api.saveSettings({ processColumns });
+      if (!saved.ok) set({ notice: { kind: 'error', text: `The columns were not saved: ${saved.error.message}` } });
+    },
     nodeDialog: null,
     notice: null,
     setNotice: (notice) => set({ notice }),
@@ -478,9 +488,10 @@ export function createAppStore(api: ApiClient): AppStore & { ready: Promise<void
     ...fleetSlice(set, get, api),
     ...actionsSlice(set, get, api),
   }));
-  const ready = Promise.all([api.capabilities(), api.listNodes()]).then(([caps, nodes]) => {
+  const ready = Promise.all([api.capabilities(), api.listNodes(), api.getSettings()]).then(([caps, nodes, settings]) => {
     if (caps.ok) store.setState({ capabilities: caps.value });
     if (nodes.ok) store.setState({ nodes: nodes.value });
+    if (settings.ok && settings.value.processColumns) store.setState({ processColumns: settings.value.processColumns });
   });
   return Object.assign(store, { ready });
 }

@@ -3,7 +3,7 @@
  * (frame.ts) and the assembly (assemble.ts) share. Adding a /proc/<pid> file is an edit here and a use of it
  * in assemble.ts.
  */
-export const PROCESS_FILES = ['stat', 'status', 'cmdline', 'cgroup', 'cpuset'] as const;
+export const PROCESS_FILES = ['stat', 'status', 'cmdline', 'cgroup', 'cpuset', 'io'] as const;
 
 export type ProcessFile = (typeof PROCESS_FILES)[number];
 

@@ -72,7 +72,7 @@ export interface CollectOutput {
   tmpFull: string | null;
 }
 
-/** What a refresh reads of every process: "pid state ppid utime stime threads starttime rsspages". */
+/** What a refresh reads of every process: "pid state ppid utime stime threads starttime rsspages priority nice vsize". */
 export interface CompactStat {
   state: string;
   ppid: number;
@@ -80,6 +80,9 @@ export interface CompactStat {
   threads: number;
   startTicks: number;
   rssPages: number;
+  priority?: number;
+  nice?: number;
+  vsizeBytes?: number;
 }
 
 /** The compact stats, or null when the section does not end with its "end" line (its reader stopped early). */
@@ -90,10 +93,10 @@ export function parseCompactStat(text: string): Map<number, CompactStat> | null 
   if (lines.pop() !== 'end') return null;
   for (const line of lines) {
     const f = line.split(' ');
-    if (f.length !== 8 || !/^[A-Za-z]$/.test(f[1]!)) continue;
+    if ((f.length !== 8 && f.length !== 11) || !/^[A-Za-z]$/.test(f[1]!)) continue;
     const n = f.map(Number);
-    if (![0, 2, 3, 4, 5, 6, 7].every((i) => Number.isFinite(n[i]))) continue;
-    stats.set(n[0]!, { state: f[1]!, ppid: n[2]!, cpuTicks: n[3]! + n[4]!, threads: n[5]!, startTicks: n[6]!, rssPages: n[7]! });
+    if (![0, 2, 3, 4, 5, 6, 7, ...(f.length === 11 ? [8, 9, 10] : [])].every((i) => Number.isFinite(n[i]))) continue;
+    stats.set(n[0]!, { state: f[1]!, ppid: n[2]!, cpuTicks: n[3]! + n[4]!, threads: n[5]!, startTicks: n[6]!, rssPages: n[7]!, ...(f.length === 11 ? { priority: n[8]!, nice: n[9]!, vsizeBytes: n[10]! } : {}) });
   }
   return stats;
 }

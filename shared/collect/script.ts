@@ -130,7 +130,8 @@ mark data
 awk -v s="$T/s" '{ print s; print }' "$T/list" | tr '\n' '\0' | xargs -0 -r cat`;
 
 /**
- * The compact stat line of every process for a refresh, "pid state ppid utime stime threads starttime rsspages",
+ * The compact stat line of every process for a refresh, "pid state ppid utime stime threads starttime rsspages
+ * priority nice vsize",
  * then "end"; and "+ /proc/<pid>" for each pid not in the known list, less the collector's own children. head
  * reads the stat files (a process that exits meanwhile is skipped, where awk's getline would abort under mawk);
  * its headers name the pid, and cannot be forged: the one field a process sets, its comm, holds 15 bytes.
@@ -141,7 +142,7 @@ NR == 1 { n = split($0, k, " "); for (i = 1; i <= n; i++) known[k[i]] = 1; next 
 /^==> \/.* <==$/ {
   # the fields after the last ") ": numbers only, where the comm before may hold anything
   if (pid != "" && (nf = split(buf, f, /[)] /)) > 1 && split(f[nf], s, " ") >= 22) {
-    print pid, s[1], s[2], s[12], s[13], s[18], s[20], s[22]
+    print pid, s[1], s[2], s[12], s[13], s[18], s[20], s[22], s[16], s[17], s[21]
     parent[pid] = s[2]
     if (!(pid in known)) fresh[++nfresh] = pid
   }

@@ -1,4 +1,5 @@
 /** Turns what the collect script read (frame.ts) into a snapshot: processes, their fds joined to sockets by inode, namespaces. */
+import { parseIo } from '../proc/io';
 import { cgroupPathsOf, readContainerResources } from '../containers/resources';
 import { overviewFields } from '../proc/overview';
 import { decodeBytes } from '../bytes';
@@ -94,7 +95,7 @@ function buildProcess(
   ctx: { users: Map<number, string>; fds: Map<number, SnapshotFd[]>; namespaces: Map<number, Record<string, number>>; cache: ParseCache },
   errors: SnapshotError[],
 ): SnapshotProcess | null {
-  const { stat: statBuf, status: statusBuf, cmdline: cmdlineBuf, cgroup: cgroupBuf, cpuset: cpusetBuf } = record.files;
+  const { stat: statBuf, status: statusBuf, cmdline: cmdlineBuf, cgroup: cgroupBuf, cpuset: cpusetBuf, io: ioBuf } = record.files;
   if (!statBuf || statBuf.length === 0 || !statusBuf || statusBuf.length === 0) {
     if (out.collectorChain.includes(pid)) return null;
     const why = out.pathErrors.get(`/proc/${pid}/stat`) ?? out.pathErrors.get(`/proc/${pid}/status`);
@@ -146,6 +147,10 @@ function buildProcess(
     rssKb: status.vmRssKb,
     startTicks: stat.startTicks,
     cpuTicks: stat.utime + stat.stime,
+    nice: stat.nice,
+    priority: stat.priority,
+    virtKb: Math.round(stat.vsizeBytes / 1024),
+    io: ioBuf ? parseIo(ioBuf.toString('latin1')) : null,
     fds: fdError ? null : (ctx.fds.get(pid) ?? []),
     ...(fdError ? { fdError } : {}),
     containerId: null,

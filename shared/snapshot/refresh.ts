@@ -21,6 +21,9 @@ export interface ProcessUpdate {
   cpuPercent: number | null;
   threads: number;
   rssKb: number | null;
+  nice?: number;
+  priority?: number;
+  virtKb?: number;
 }
 
 export interface SnapshotDelta {
@@ -69,7 +72,16 @@ export function buildDelta(prev: Snapshot, fresh: CollectOutput, meta: DeltaMeta
       continue;
     }
     const cpuPercent = p.cpuTicks !== undefined ? cpuPercentOf(s.cpuTicks - p.cpuTicks, clk, dt, s.threads) : null;
-    updated.push({ pid: p.pid, state: s.state, ppid: s.ppid, cpuTicks: s.cpuTicks, cpuPercent, threads: Math.max(1, s.threads), rssKb: p.rssKb === null ? null : Math.round(s.rssPages * pageKb) });
+    updated.push({
+      pid: p.pid,
+      state: s.state,
+      ppid: s.ppid,
+      cpuTicks: s.cpuTicks,
+      cpuPercent,
+      threads: Math.max(1, s.threads),
+      rssKb: p.rssKb === null ? null : Math.round(s.rssPages * pageKb),
+      ...(s.nice !== undefined ? { nice: s.nice, priority: s.priority, virtKb: Math.round(s.vsizeBytes! / 1024) } : {}),
+    });
   }
   const linked = collectFds(out);
   const fds = meta.detailPids
@@ -118,8 +130,12 @@ export function applyDelta(prev: Snapshot, delta: SnapshotDelta): Snapshot {
     const f = fdUpdates.get(p.pid);
     if (u && (u.ppid !== p.ppid || (u.state === 'Z') !== (p.state === 'Z'))) sameMembers = false;
     // A process whose numbers did not move stays the same object: nothing to copy, nothing to redraw.
-    const moved = u && (u.state !== p.state || u.ppid !== p.ppid || u.cpuTicks !== p.cpuTicks || u.cpuPercent !== p.cpuPercent || u.threads !== p.threads || u.rssKb !== p.rssKb);
-    let proc: SnapshotProcess = moved ? { ...p, state: u.state, ppid: u.ppid, cpuTicks: u.cpuTicks, cpuPercent: u.cpuPercent, threads: u.threads, rssKb: u.rssKb } : p;
+    const moved =
+      u &&
+      (u.state !== p.state || u.ppid !== p.ppid || u.cpuTicks !== p.cpuTicks || u.cpuPercent !== p.cpuPercent || u.threads !== p.threads || u.rssKb !== p.rssKb || (u.nice !== undefined && (u.nice !== p.nice || u.priority !== p.priority || u.virtKb !== p.virtKb)));
+    let proc: SnapshotProcess = moved
+      ? { ...p, state: u.state, ppid: u.ppid, cpuTicks: u.cpuTicks, cpuPercent: u.cpuPercent, threads: u.threads, rssKb: u.rssKb, ...(u.nice !== undefined ? { nice: u.nice, priority: u.priority!, virtKb: u.virtKb! } : {}) }
+      : p;
     if (f) {
       const { fdError: _old, ...rest } = proc;
       proc = f.fds === null ? { ...rest, fds: null, fdError: f.fdError ?? 'unreadable' } : { ...rest, fds: f.fds };

@@ -1,6 +1,7 @@
 /** The snapshot format procscope.snapshot/v1 (snapshot.schema.json), plus the fields procscope adds. */
 import type { ErrorKind } from '../errors';
 import type { CpuStat } from '../proc/cpu-stat';
+import type { ProcIo } from '../proc/io';
 import type { Loadavg } from '../proc/loadavg';
 import type { Meminfo } from '../proc/meminfo';
 import type { NodeOverview } from '../proc/overview';
@@ -101,6 +102,13 @@ export interface SnapshotProcess {
   /** CPU use in percent of one CPU: over the last refresh interval, or since start in a full snapshot (as ps shows it) */
   cpuPercent?: number | null;
   fds: SnapshotFd[] | null;
+  /** nice value (-20 to 19) and kernel priority, from stat */
+  nice?: number;
+  priority?: number;
+  /** virtual memory size (stat's vsize), in kB */
+  virtKb?: number;
+  /** /proc/<pid>/io where readable (its owner, or root): bytes read and written; a full read's */
+  io?: ProcIo | null;
   fdError?: string;
   containerId: string | null;
   /** one of procscope's own processes on the node (the collector's shell and what it runs) */

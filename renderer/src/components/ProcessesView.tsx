@@ -1,15 +1,70 @@
 /** The process table: sortable, filterable, flat or as a tree with branches that fold, virtualized for 10,000 rows. */
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { DEFAULT_PROCESS_COLUMNS, PROCESS_COLUMNS } from '../../../shared/settings';
 import type { SnapshotProcess } from '../../../shared/snapshot/types';
 import { visibleText } from '../../../shared/visible';
 import { type Mark, markClass } from '../compare';
-import { type ProcessColumn, type SnapshotIndex, commandLineOf, containerCell, filterAndSort, filterWords, formatKb, nextSort, processTree } from '../model';
+import { type ProcessColumn, STATE_MEANING, type SnapshotIndex, commandLineOf, containerCell, filterAndSort, filterWords, formatCpuTime, formatKb, formatStart, memPercent, nextSort, processTree } from '../model';
 import { useComparison, useStore, useTabField, useView } from '../store';
 import { markColumn } from './common';
 import { type Column, VirtualTable } from './VirtualTable';
 
 /** Columns whose first click sorts the biggest first, as top and htop do. */
-const BIGGEST_FIRST = new Set(['cpu', 'rssKb', 'threads']);
+const BIGGEST_FIRST = new Set(['cpu', 'rssKb', 'threads', 'mem', 'time', 'virt', 'ioRead', 'ioWrite']);
+
+const COLUMN_LABEL: Record<ProcessColumn, string> = {
+  pid: 'PID',
+  ppid: 'Parent PID',
+  user: 'User',
+  state: 'State',
+  nice: 'Nice',
+  priority: 'Priority',
+  cpu: 'CPU%',
+  mem: 'MEM% (of the node\'s memory)',
+  time: 'TIME+ (CPU time)',
+  threads: 'Threads',
+  rssKb: 'RSS (resident memory)',
+  virt: 'VIRT (virtual memory)',
+  ioRead: 'I/O read (bytes from storage)',
+  ioWrite: 'I/O written (bytes to storage)',
+  start: 'Start time',
+  container: 'Container',
+  name: 'Name',
+  cmdline: 'Command line',
+};
+
+/** "Columns": which columns the table shows, remembered between runs. */
+function ColumnChooser() {
+  const chosen = useStore((s) => s.processColumns);
+  const setColumns = useStore((s) => s.setProcessColumns);
+  const [open, setOpen] = useState(false);
+  const toggle = (key: ProcessColumn, on: boolean) => {
+    const next = PROCESS_COLUMNS.filter((k) => (k === key ? on : chosen.includes(k)));
+    if (next.length > 0) void setColumns(next);
+  };
+  return (
+    <span className="column-chooser">
+      <button type="button" data-testid="column-chooser" aria-expanded={open} onClick={() => setOpen(!open)}>
+        Columns…
+      </button>
+      {open ? (
+        <div className="popover" role="dialog" aria-label="columns" data-testid="column-list">
+          {PROCESS_COLUMNS.map((key) => (
+            <label key={key} className="toggle">
+              <input type="checkbox" data-testid={`column-${key}`} checked={chosen.includes(key)} onChange={(e) => toggle(key, e.target.checked)} /> {COLUMN_LABEL[key]}
+            </label>
+          ))}
+          <button type="button" onClick={() => void setColumns([...DEFAULT_PROCESS_COLUMNS])}>
+            Defaults
+          </button>
+          <button type="button" data-testid="column-list-close" onClick={() => setOpen(false)}>
+            Close
+          </button>
+        </div>
+      ) : null}
+    </span>
+  );
+}
 
 interface Row {
   p: SnapshotProcess;
@@ -57,22 +112,33 @@ function commandLineCell(index: SnapshotIndex, r: Row): string {
 /** With the detail pane open, the table keeps what identifies a process, so both fit a laptop's screen. */
 const COMPACT = new Set(['pid', 'user', 'cpu', 'name', 'cmdline']);
 
-function columns(index: SnapshotIndex, tree: boolean, compact: boolean, compareLabel: string | null): Column<Row>[] {
-  const all = [...(compareLabel !== null ? [markColumn<Row>((r) => r.mark ?? null, compareLabel)] : []), ...allColumns(index, tree)];
+function columns(index: SnapshotIndex, tree: boolean, compact: boolean, compareLabel: string | null, chosen: readonly ProcessColumn[]): Column<Row>[] {
+  const shown = allColumns(index, tree).filter((c) => chosen.includes(c.key as ProcessColumn));
+  const all = [...(compareLabel !== null ? [markColumn<Row>((r) => r.mark ?? null, compareLabel)] : []), ...shown];
   if (!compact) return all;
   const narrow: Record<string, string> = { pid: '64px', user: '80px', cpu: '56px', name: tree ? '180px' : '120px', cmdline: 'minmax(100px, 1fr)' };
   return all.filter((c) => COMPACT.has(c.key) || c.key === 'change').map((c) => ({ ...c, width: narrow[c.key] ?? c.width }));
 }
 
 function allColumns(index: SnapshotIndex, tree: boolean): Column<Row>[] {
+  const clockTicks = index.snapshot.node.clockTicks ?? 100;
+  const collectedAt = index.snapshot.node.collectedAt;
   return [
     { key: 'pid', title: 'PID', width: '72px', align: 'right', render: (r) => r.p.pid },
     { key: 'ppid', title: 'PPID', width: '72px', align: 'right', render: (r) => r.p.ppid },
     { key: 'user', title: 'USER', width: '96px', render: (r) => visibleText(r.p.user ?? String(r.p.uid)), text: (r) => visibleText(r.p.user ?? String(r.p.uid)) },
-    { key: 'state', title: 'S', width: '28px', render: (r) => visibleText(r.p.state) },
+    { key: 'state', title: 'S', width: '28px', render: (r) => visibleText(r.p.state), text: (r) => `${visibleText(r.p.state)}: ${STATE_MEANING[r.p.state] ?? 'unknown state'}` },
+    { key: 'nice', title: 'NI', width: '40px', align: 'right', render: (r) => r.p.nice ?? '' },
+    { key: 'priority', title: 'PRI', width: '44px', align: 'right', render: (r) => r.p.priority ?? '' },
     { key: 'cpu', title: 'CPU%', width: '64px', align: 'right', render: (r) => (r.p.cpuPercent == null ? '' : r.p.cpuPercent.toFixed(1)) },
+    { key: 'mem', title: 'MEM%', width: '60px', align: 'right', render: (r) => memPercent(index, r.p)?.toFixed(1) ?? '' },
+    { key: 'time', title: 'TIME+', width: '84px', align: 'right', render: (r) => formatCpuTime(r.p.cpuTicks, clockTicks) },
     { key: 'threads', title: 'THR', width: '52px', align: 'right', render: (r) => r.p.threads },
     { key: 'rssKb', title: 'RSS', width: '80px', align: 'right', render: (r) => formatKb(r.p.rssKb) },
+    { key: 'virt', title: 'VIRT', width: '80px', align: 'right', render: (r) => formatKb(r.p.virtKb) },
+    { key: 'ioRead', title: 'IO READ', width: '80px', align: 'right', render: (r) => formatKb(r.p.io ? Math.round(r.p.io.readBytes / 1024) : null), text: (r) => (r.p.io ? `${r.p.io.readBytes} bytes read from storage, ${r.p.io.rchar} asked for` : 'not readable by this login') },
+    { key: 'ioWrite', title: 'IO WRITE', width: '80px', align: 'right', render: (r) => formatKb(r.p.io ? Math.round(r.p.io.writeBytes / 1024) : null), text: (r) => (r.p.io ? `${r.p.io.writeBytes} bytes written to storage, ${r.p.io.wchar} asked for` : 'not readable by this login') },
+    { key: 'start', title: 'START', width: '90px', render: (r) => formatStart(r.p.startedAt, collectedAt), text: (r) => (r.p.startedAt ? new Date(r.p.startedAt).toLocaleString() : '') },
     { key: 'container', title: 'CONTAINER', width: '150px', render: (r) => visibleText(containerCell(index, r.p)), text: (r) => visibleText(containerCell(index, r.p)) },
     { key: 'name', title: 'NAME', width: tree ? '260px' : '170px', render: (r) => <NameCell row={r} tree={tree} />, text: (r) => visibleText(r.p.name) },
     { key: 'cmdline', title: 'COMMAND LINE', width: 'minmax(200px, 1fr)', render: (r) => commandLineCell(index, r), text: (r) => commandLineCell(index, r) },
@@ -107,7 +173,8 @@ export function ProcessesView({ index }: { index: SnapshotIndex }) {
   }, [index, filter, sort, treeMode, collapsed, comparison, changesOnly]);
   const detailOpen = useView('detailOpen');
   const compact = detailOpen && selectedPid !== null && index.byPid.has(selectedPid);
-  const cols = useMemo(() => columns(index, treeMode, compact, comparison ? compareLabel : null), [index, treeMode, compact, comparison, compareLabel]);
+  const chosen = useStore((s) => s.processColumns);
+  const cols = useMemo(() => columns(index, treeMode, compact, comparison ? compareLabel : null, chosen), [index, treeMode, compact, comparison, compareLabel, chosen]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -144,6 +211,7 @@ export function ProcessesView({ index }: { index: SnapshotIndex }) {
             }
           }}
         />
+        <ColumnChooser />
         <label className="toggle">
           <input type="checkbox" data-testid="tree-toggle" checked={treeMode} onChange={(e) => patchView({ treeMode: e.target.checked })} /> Tree
         </label>

@@ -1,0 +1,28 @@
+/** The settings part of the API: read and write settings.json in the config directory, checked both ways. */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ApiHandlers } from '../../shared/api';
+import { checkSettings } from '../../shared/settings';
+
+export function createSettings(configDir: string): Pick<ApiHandlers, 'getSettings' | 'saveSettings'> {
+  const file = join(configDir, 'settings.json');
+  const read = () => {
+    try {
+      return checkSettings(JSON.parse(readFileSync(file, 'utf8')));
+    } catch {
+      return {};
+    }
+  };
+  return {
+    async getSettings() {
+      return read();
+    },
+    async saveSettings(settings) {
+      const next = { ...read(), ...checkSettings(settings) };
+      mkdirSync(configDir, { recursive: true, mode: 0o700 });
+      writeFileSync(`${file}.tmp`, JSON.stringify(next, null, 2) + '\n', { mode: 0o600 });
+      renameSync(`${file}.tmp`, file);
+      return next;
+    },
+  };
+}
