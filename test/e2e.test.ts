@@ -11,7 +11,7 @@ import type { Snapshot } from '../shared/snapshot/types';
 import { collectSnapshot } from '../electron/engine/collect';
 import { localSession } from '../electron/engine/session';
 import { RESULTS, type Served, addNodeInUi, browserUnavailable, launchChromium, startServe } from './helpers/browser';
-import { type CgroupTree, type FakeContainer, cgroup2Root, containersUnavailable, removeCgroups, startFakeContainer, writeNameFile } from './helpers/containers';
+import { type CgroupTree, type FakeContainer, type V1Limits, cgroup2Root, containersUnavailable, limitContainer, removeCgroups, startFakeContainer, writeNameFile } from './helpers/containers';
 import { type OddProcess, ODD_ARGV, startOddProcess } from './helpers/odd-process';
 import { schemaErrors } from './helpers/schema';
 import { type SlowNames, slowNamesRoot } from './helpers/slow-names';
@@ -40,6 +40,7 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
   const tree: CgroupTree = { root: cgroup2Root() ?? '/nonexistent', made: [] };
   let container: FakeContainer | null = null;
   const pageErrors: string[] = [];
+  let limits: V1Limits | null = null;
   const shot = (name: string) => page.screenshot({ path: join(RESULTS, `${name}.png`) });
 
   beforeAll(async () => {
@@ -53,6 +54,8 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
     sshd.authorize('root', key.publicLine);
     odd = await startOddProcess(dir);
     if (!noContainers) container = await startFakeContainer(tree, `/system.slice/docker-${CONTAINER_ID}.scope`, 'e2e-box', 8081);
+    // Limits for it where this kernel has cgroup v1 memory and pids controllers (a hybrid layout): 64 MB, 50 pids.
+    if (container) limits = limitContainer(`docker-e2e-${CONTAINER_ID}`, [container.unsharePid, container.initPid], { 'memory.limit_in_bytes': String(64 * 1024 * 1024), 'pids.max': '50' });
     // Its own known_hosts: ssh -G names the passwd home's (/root/.ssh), whatever HOME says.
     served = await startServe({ HOME: home }, ['--names-root', namesRoot, '--known-hosts', join(home, '.ssh', 'known_hosts')]);
     browser = await launchChromium();
@@ -67,6 +70,7 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
     await served?.stop();
     odd?.stop();
     await container?.stop();
+    await limits?.remove();
     await removeCgroups(tree);
     await sshd?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -359,6 +363,15 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
     expect(procs).toContain(`${container!.initPid}1 (init)`);
     expect(await page.getByTestId('container-sockets').textContent()).toContain('tcp 127.0.0.1:8081');
     await shot('containers');
+    if (limits) {
+      // Its cgroup's limits, as the files say, and its use; the table sorts by them.
+      const resources = page.getByTestId('container-resources');
+      expect(await resources.getAttribute('data-memory-max')).toBe(readFileSync(`${limits.dirs.memory}/memory.limit_in_bytes`, 'utf8').trim());
+      expect(await resources.getAttribute('data-pids-max')).toBe('50');
+      expect(await resources.textContent()).toMatch(/memory [\d.]+ [KMG] \/ 64\.0 M; .*pids \d+ \/ 50/);
+      expect(await row.textContent()).toContain('64.0 M');
+      await shot('container-resources');
+    } else console.warn('SKIP the container limits step: no cgroup v1 memory and pids controllers here');
   });
 
   it('exports the node as a valid snapshot, and a process with its descendants', async () => {

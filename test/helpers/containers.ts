@@ -128,3 +128,47 @@ export function writeNameFile(root: string, path: string, content: string): void
 export function listDirs(root: string): string[] {
   return existsSync(root) ? readdirSync(root) : [];
 }
+
+export interface V1Limits {
+  /** controller -> the cgroup directory made for it */
+  dirs: Record<string, string>;
+  remove(): Promise<void>;
+}
+
+/**
+ * Puts processes in a cgroup v1 memory and pids cgroup named `name`, with the given limit files, where this kernel
+ * mounts those controllers (a hybrid layout); null where it does not.
+ */
+export function limitContainer(name: string, pids: number[], files: Record<string, string>): V1Limits | null {
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' '))
+    .filter((f) => f[f.indexOf('-') + 1] === 'cgroup');
+  const mountOf = (controller: string) => mounts.find((f) => f[f.indexOf('-') + 3]!.split(',').includes(controller))?.[4];
+  const dirs: Record<string, string> = {};
+  for (const controller of ['memory', 'pids']) {
+    const mount = mountOf(controller);
+    if (!mount) return null;
+    dirs[controller] = join(mount, name);
+  }
+  for (const [controller, dir] of Object.entries(dirs)) {
+    mkdirSync(dir, { recursive: true });
+    for (const [file, value] of Object.entries(files)) if (file.startsWith(`${controller}.`)) writeFileSync(join(dir, file), value);
+    for (const pid of pids) writeFileSync(join(dir, 'cgroup.procs'), String(pid));
+  }
+  return {
+    dirs,
+    async remove() {
+      for (const dir of Object.values(dirs)) {
+        for (let i = 0; i < 50; i++) {
+          try {
+            rmdirSync(dir);
+            break;
+          } catch {
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
+      }
+    },
+  };
+}

@@ -44,8 +44,8 @@ function ContainerDetail({ index, c }: { index: SnapshotIndex; c: SnapshotContai
             <tr>
               <th>cgroup v{c.resources.cgroup}</th>
               <td data-testid="container-resources" data-memory-max={c.resources.memoryMaxBytes ?? ''} data-cpu-max={c.resources.cpuMaxCores ?? ''} data-pids-max={c.resources.pidsMax ?? ''}>
-                memory {memoryText(c.resources) || '?'}; CPU {cpuLimitText(c.resources) || '?'}
-                {c.resources.throttledPeriods !== undefined ? ` (throttled ${c.resources.throttledPeriods} times, ${((c.resources.throttledUsec ?? 0) / 1e6).toFixed(1)} s)` : ''}; pids {pidsText(c.resources) || '?'}
+                memory {memoryText(c.resources) || 'not read'}; CPU limit {cpuLimitText(c.resources) || 'not read'}
+                {c.resources.throttledPeriods !== undefined ? ` (throttled ${c.resources.throttledPeriods} times, ${((c.resources.throttledUsec ?? 0) / 1e6).toFixed(1)} s)` : ''}; pids {pidsText(c.resources) || 'not read'}
                 {c.resources.oomKills !== undefined ? `; ${c.resources.oomKills} OOM kills` : ''}
                 <span className="muted"> (as of the last full read)</span>
               </td>
