@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCollectOutput } from '../shared/collect/frame';
-import { buildCollectScript, doneMarker } from '../shared/collect/script';
+import { OVERVIEW, buildCollectScript, doneMarker } from '../shared/collect/script';
 import { assembleSnapshot } from '../shared/snapshot/assemble';
 import { applyDelta } from '../shared/snapshot/refresh';
 import { diffSnapshots } from '../shared/diff/diff';
@@ -361,6 +361,9 @@ async function phase(node: Node, load: Load, full: boolean, cleanups: (() => unk
   const floor = await measure('floor: one batched cat + find of the same files, sent', runs, () => runRaw(session, FLOOR));
   const tight = await measure('tight floor: head -c + find of the same files, sent', runs, () => runRaw(session, TIGHT_FLOOR));
   const statFloor = await measure('refresh floor: head -c of every /proc/<pid>/stat, sent', runs, () => runRaw(session, STAT_FLOOR));
+  // What the node-at-a-glance part of every read adds: the part alone, against a round trip that reads nothing.
+  await measure('an empty round trip (true), sent', runs, () => runRaw(session, 'true'));
+  await measure('the overview alone (loadavg, /proc/stat cpu lines, meminfo, PSI), sent', runs, () => runRaw(session, `mark() { printf '\\n@@x %s\\n' "$1"; }\n${OVERVIEW}`));
   const cli = await cliBench(node, runs, full);
   if (full) {
     await measure(`ps -eo … (alone)`, runs, () => runRaw(session, PS));

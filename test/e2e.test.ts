@@ -139,7 +139,11 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
     const [chooser] = await Promise.all([other.waitForEvent('filechooser'), other.getByTestId('import-snapshot').click()]);
     await chooser.setFiles(file);
     await expect.poll(async () => (await other.locator('[data-testid="process-table"] .vtable-head .th').allTextContents()).map((h) => h.replace(/ [▲▼]$/, '')), { timeout: 20_000 }).toEqual(expect.arrayContaining(['NI', 'PRI', 'MEM%', 'TIME+', 'VIRT', 'IO READ', 'START']));
+    // The other page's connection is its own: no tab for it opens here.
+    await other.getByTestId('connect-local').click();
+    await other.getByTestId('tab-This machine').waitFor();
     await other.close();
+    expect(await page.getByTestId('tab-This machine').count()).toBe(0);
     await page.locator(`[data-testid="process-table-body"] [data-key="${odd.pid}"]`).dblclick();
   });
 

@@ -290,10 +290,12 @@ function tabsSlice(set: SetState, get: GetState, api: ApiClient): TabsSlice {
     patchTab(tabId, { error, loading: false, staleSince: now.staleSince ?? now.index?.snapshot.node.collectedAt ?? null, failures: now.failures + 1, ...extra });
   };
 
+  /** Nodes this page is connecting: a status of another page's connection (procscope serve has one service for all pages) opens no tab here. */
+  const connecting = new Map<string, number>();
   const onStatus = (status: ConnectionStatus) => {
     if (closed.has(status.connectionId)) return;
     const existing = get().tabs.get(status.connectionId);
-    if (!existing && status.state === 'closed') return;
+    if (!existing && (status.state === 'closed' || !connecting.has(status.nodeId))) return;
     get().upsertTab(status.connectionId, {
       kind: 'live',
       label: status.label,
@@ -322,7 +324,12 @@ function tabsSlice(set: SetState, get: GetState, api: ApiClient): TabsSlice {
     async connect(nodeId) {
       const open = [...get().tabs.values()].find((t) => t.kind === 'live' && t.nodeId === nodeId && t.status?.state !== 'closed' && t.status?.state !== 'failed');
       if (open) return get().setActiveTab(open.id);
-      const result = await api.connect(nodeId);
+      connecting.set(nodeId, (connecting.get(nodeId) ?? 0) + 1);
+      const result = await api.connect(nodeId).finally(() => {
+        const n = (connecting.get(nodeId) ?? 1) - 1;
+        if (n > 0) connecting.set(nodeId, n);
+        else connecting.delete(nodeId);
+      });
       if (!result.ok) {
         set({ notice: errorNotice(result.error) });
         return;
@@ -460,8 +467,9 @@ function viewsSlice(set: SetState, get: GetState): ViewsSlice {
 }
 
 function promptsSlice(set: SetState, api: ApiClient): PromptsSlice {
-  api.on('hostKeyPrompt', (p) => set((s) => ({ hostKeyPrompts: [...s.hostKeyPrompts, p] })));
-  api.on('secretPrompt', (p) => set((s) => ({ secretPrompts: [...s.secretPrompts, p] })));
+  // Prompts of this page's connections only: another page's are answered there.
+  api.on('hostKeyPrompt', (p) => set((s) => (s.tabs.has(p.connectionId) ? { hostKeyPrompts: [...s.hostKeyPrompts, p] } : {})));
+  api.on('secretPrompt', (p) => set((s) => (s.tabs.has(p.connectionId) ? { secretPrompts: [...s.secretPrompts, p] } : {})));
   return {
     hostKeyPrompts: [],
     secretPrompts: [],

@@ -164,7 +164,7 @@ END {
  * The node at a glance, read with shell builtins only (no process started): its load, the cpu lines of
  * /proc/stat, /proc/meminfo, and the pressure (PSI) files where the kernel has them.
  */
-const OVERVIEW = String.raw`mark loadavg
+export const OVERVIEW = String.raw`mark loadavg
 read -r l < /proc/loadavg
 echo "$l"
 mark cpustat
