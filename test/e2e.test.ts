@@ -171,6 +171,26 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
     } finally {
       victim.kill('SIGKILL');
     }
+    // Several at once, from the table's context menu: every process the filter shows.
+    const pair = [0, 1].map(() => spawn('sleep', ['600'], { argv0: `${tag}-pair`, stdio: 'ignore' }));
+    const pairExited = pair.map((c) => new Promise<NodeJS.Signals | null>((resolve) => c.once('exit', (_c, signal) => resolve(signal))));
+    try {
+      await page.getByTestId('process-filter').fill(`${tag}-pair`);
+      const rows = page.locator('[data-testid="process-table-body"] [role="row"]');
+      await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(2);
+      await rows.first().click({ button: 'right' });
+      await page.getByTestId('menu-act-shown').click();
+      const dialog = page.getByTestId('action-dialog');
+      expect((await dialog.getByTestId('action-processes').locator('tbody tr').allTextContents()).length).toBe(2);
+      await dialog.getByTestId('action-kind').selectOption('KILL');
+      await dialog.getByTestId('action-confirm').click();
+      for (const c of pair) await expect.poll(() => dialog.getByTestId(`action-result-${c.pid}`).textContent()).toBe(`sent SIGKILL to pid ${c.pid}`);
+      expect(await Promise.all(pairExited)).toEqual(['SIGKILL', 'SIGKILL']);
+      await dialog.getByTestId('action-close').click();
+      await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(0);
+    } finally {
+      pair.forEach((c) => c.kill('SIGKILL'));
+    }
     // Back to the odd process, whose detail the next steps keep open.
     await page.getByTestId('process-filter').fill('ünïcødé');
     await page.locator(`[data-testid="process-table-body"] [data-key="${odd.pid}"]`).dblclick();

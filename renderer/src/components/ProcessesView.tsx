@@ -1,5 +1,7 @@
 /** The process table: sortable, filterable, flat or as a tree with branches that fold, virtualized for 10,000 rows. */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { MAX_ACTION_TARGETS } from '../../../shared/actions/actions';
+import { canAct } from '../actions';
 import { DEFAULT_PROCESS_COLUMNS, PROCESS_COLUMNS } from '../../../shared/settings';
 import type { SnapshotProcess } from '../../../shared/snapshot/types';
 import { visibleText } from '../../../shared/visible';
@@ -33,9 +35,39 @@ const COLUMN_LABEL: Record<ProcessColumn, string> = {
   cmdline: 'Command line',
 };
 
+/** A right click on a row: open its detail, or act on it, or on every process the filter shows. */
+function RowMenu({ menu, shownPids, onClose }: { menu: { pid: number; x: number; y: number }; shownPids: number[]; onClose(): void }) {
+  const selectProcess = useStore((s) => s.selectProcess);
+  const requestAction = useStore((s) => s.requestAction);
+  const actions = useStore(canAct);
+  useEffect(() => {
+    const close = () => onClose();
+    window.addEventListener('click', close);
+    window.addEventListener('keydown', close);
+    return () => {
+      window.removeEventListener('click', close);
+      window.removeEventListener('keydown', close);
+    };
+  }, [onClose]);
+  const item = (testId: string, label: string, run: () => void) => (
+    <button type="button" role="menuitem" data-testid={testId} onClick={() => (run(), onClose())}>
+      {label}
+    </button>
+  );
+  return (
+    <div className="popover menu" role="menu" data-testid="row-menu" style={{ position: 'fixed', left: menu.x, top: menu.y }}>
+      {item('menu-open', `Open pid ${menu.pid}`, () => selectProcess(menu.pid, true))}
+      {actions ? item('menu-act', `Signal / renice pid ${menu.pid}…`, () => requestAction([menu.pid])) : null}
+      {actions && shownPids.length > 1 && shownPids.length <= MAX_ACTION_TARGETS ? item('menu-act-shown', `Signal / renice the ${shownPids.length} processes shown…`, () => requestAction(shownPids)) : null}
+    </div>
+  );
+}
+
 /** "Columns": which columns the table shows, remembered between runs. */
 function ColumnChooser() {
   const chosen = useStore((s) => s.processColumns);
+  const [menu, setMenu] = useState<{ pid: number; x: number; y: number } | null>(null);
+  const closeMenu = useCallback(() => setMenu(null), []);
   const setColumns = useStore((s) => s.setProcessColumns);
   const [open, setOpen] = useState(false);
   const toggle = (key: ProcessColumn, on: boolean) => {
@@ -174,6 +206,8 @@ export function ProcessesView({ index }: { index: SnapshotIndex }) {
   const detailOpen = useView('detailOpen');
   const compact = detailOpen && selectedPid !== null && index.byPid.has(selectedPid);
   const chosen = useStore((s) => s.processColumns);
+  const [menu, setMenu] = useState<{ pid: number; x: number; y: number } | null>(null);
+  const closeMenu = useCallback(() => setMenu(null), []);
   const cols = useMemo(() => columns(index, treeMode, compact, comparison ? compareLabel : null, chosen), [index, treeMode, compact, comparison, compareLabel, chosen]);
 
   useEffect(() => {
@@ -227,12 +261,14 @@ export function ProcessesView({ index }: { index: SnapshotIndex }) {
         selectedKey={selectedPid}
         onSelect={(r) => (r.gone ? undefined : selectProcess(r.p.pid))}
         onOpen={(r) => (r.gone ? undefined : selectProcess(r.p.pid, true))}
+        onMenu={(r, x, y) => (r.gone ? undefined : setMenu({ pid: r.p.pid, x, y }))}
         rowClass={(r) => markClass(r.mark ?? null)}
         sortKey={treeMode ? undefined : sort.column}
         descending={sort.descending}
         onSort={treeMode ? undefined : (key) => patchView({ sort: nextSort(sort, key as ProcessColumn, BIGGEST_FIRST.has(key)) })}
         emptyText={filter ? `No process matches "${filter}".` : 'No processes.'}
       />
+      {menu ? <RowMenu menu={menu} shownPids={filter ? rows.filter((r) => !r.gone).map((r) => r.p.pid) : []} onClose={closeMenu} /> : null}
     </div>
   );
 }

@@ -22,6 +22,8 @@ interface Props<T> {
   selectedKey: string | number | null;
   onSelect(row: T): void;
   onOpen?(row: T): void;
+  /** a right click on a row, at these page coordinates */
+  onMenu?(row: T, x: number, y: number): void;
   sortKey?: string;
   descending?: boolean;
   onSort?(key: string): void;
@@ -32,7 +34,7 @@ interface Props<T> {
   rowClass?(row: T): string;
 }
 
-export function VirtualTable<T>({ rows, columns, rowKey, selectedKey, onSelect, onOpen, sortKey, descending, onSort, testId, rowHeight = 24, emptyText, rowClass }: Props<T>) {
+export function VirtualTable<T>({ rows, columns, rowKey, selectedKey, onSelect, onOpen, onMenu, sortKey, descending, onSort, testId, rowHeight = 24, emptyText, rowClass }: Props<T>) {
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(600);
@@ -113,6 +115,15 @@ export function VirtualTable<T>({ rows, columns, rowKey, selectedKey, onSelect, 
                 style={{ top: (first + i) * rowHeight, height: rowHeight, gridTemplateColumns: template }}
                 onClick={() => onSelect(row)}
                 onDoubleClick={() => onOpen?.(row)}
+                onContextMenu={
+                  onMenu
+                    ? (e) => {
+                        e.preventDefault();
+                        onSelect(row);
+                        onMenu(row, e.clientX, e.clientY);
+                      }
+                    : undefined
+                }
               >
                 {columns.map((c) => (
                   <div key={c.key} className={`td ${c.align === 'right' ? 'right' : ''}`} title={c.text?.(row)}>
