@@ -219,7 +219,7 @@ describe('Podman (rootful)', () => {
     });
     const [pid, id, name] = podman('inspect', '-f', '{{.State.Pid}} {{.Id}} {{.Name}}', `${tag}-podman`).out.split(' ');
     const { container } = await snapshotWith(Number(pid));
-    expect(container).toMatchObject({ id, runtime: 'podman', initPid: Number(pid), name });
+    expect(container).toMatchObject({ id, runtime: 'podman', initPid: Number(pid), name, image: `localhost/${tag}:1` });
 
     // A pod: its infra container is the sandbox, and every container carries the pod's name.
     const pod = `${tag}-pod`;

@@ -370,6 +370,7 @@ mark names
 grep -oH '"io\.kubernetes\.cri\.[a-z-]*" *: *"[^"]*"' "$R"/run/containerd/io.containerd.runtime.v2.task/*/*/config.json 2>/dev/null
 grep -oH '"Name" *: *"/[^"]*"\|"Image" *: *"[^"]*"' "$R"/var/lib/docker/containers/*/config.v2.json 2>/dev/null
 grep -oH '"id":"[0-9a-f]*","names":\["[^"]*"' "$R"/var/lib/containers/storage/*-containers/containers.json "$R"/root/.local/share/containers/storage/*-containers/containers.json "$R"/home/*/.local/share/containers/storage/*-containers/containers.json 2>/dev/null
+grep -oH '"id":"[0-9a-f]*","names":\[[^]]*\],"image":"[0-9a-f]*","layer":"[^"]*","metadata":"{\\"image-name\\":\\"[^\\]*' "$R"/var/lib/containers/storage/*-containers/containers.json "$R"/root/.local/share/containers/storage/*-containers/containers.json "$R"/home/*/.local/share/containers/storage/*-containers/containers.json 2>/dev/null
 for d in "$R"/var/lib/containers/storage "$R"/root/.local/share/containers/storage "$R"/home/*/.local/share/containers/storage; do
   grep -aoH '{"id":"[0-9a-f]*","name":"[^"]*","labels"' "$d"/libpod/bolt_state.db "$d"/libpod/db.sql 2>/dev/null
 done

@@ -28,6 +28,20 @@ describe('parseNameSources', () => {
     expect(byPodUid.get(UID)).toEqual({ name: 'web-7d9f', namespace: 'shop', containers: ['nginx'] });
   });
 
+  it('reads the image a container was started from: the CRI annotation, Docker\'s Config.Image over its image id, Podman\'s image-name', () => {
+    const task = '/run/containerd/io.containerd.runtime.v2.task/k8s.io';
+    const P = 'e'.repeat(64);
+    const { byContainerId } = parseNameSources([
+      `${task}/${A}/config.json:"io.kubernetes.cri.image-name":"registry.k8s.io/pause:3.9"`,
+      `/var/lib/docker/containers/${D}/config.v2.json:"Image":"sha256:${'f'.repeat(64)}"`,
+      `/var/lib/docker/containers/${D}/config.v2.json:"Image":"redis:7"`,
+      `/var/lib/containers/storage/overlay-containers/containers.json:"id":"${P}","names":["web"],"image":"0873f8ab","layer":"d740b8ad","metadata":"{\\"image-name\\":\\"localhost/web:1`,
+    ]);
+    expect(byContainerId.get(A)?.image).toBe('registry.k8s.io/pause:3.9');
+    expect(byContainerId.get(D)?.image).toBe('redis:7');
+    expect(byContainerId.get(P)?.image).toBe('localhost/web:1');
+  });
+
   it('reads under a root and ignores lines outside it', () => {
     const root = '/tmp/fake';
     const { byContainerId } = parseNameSources([`${root}/var/lib/docker/containers/${D}/config.v2.json:"Name":"/x"`, `/var/lib/docker/containers/${A}/config.v2.json:"Name":"/y"`], root);

@@ -40,6 +40,7 @@ export interface NameSources {
 const TASK = /\/run\/containerd\/io\.containerd\.runtime\.v2\.task\/[^/]+\/([^/]+)\/config\.json:"io\.kubernetes\.cri\.([a-z-]+)" *: *"([^"]*)"$/;
 const DOCKER = /\/var\/lib\/docker\/containers\/([0-9a-f]{64})\/config\.v2\.json:"Name" *: *"\/([^"]*)"$/;
 const DOCKER_IMAGE = /\/var\/lib\/docker\/containers\/([0-9a-f]{64})\/config\.v2\.json:"Image" *: *"([^"]*)"$/;
+const PODMAN_IMAGE = /\/containers\/storage\/[a-z0-9]+-containers\/containers\.json:"id":"([0-9a-f]{64})","names":\[[^\]]*\],"image":"[0-9a-f]*","layer":"[^"]*","metadata":"\{\\"image-name\\":\\"([^\\]*)$/;
 const CONTAINER_LOG = /\/var\/log\/containers\/([^_/]+)_([^_/]+)_(.+)-([0-9a-f]{64})\.log$/;
 const PODMAN = /\/containers\/storage\/[a-z0-9]+-containers\/containers\.json:"id":"([0-9a-f]{64})","names":\["([^"]*)"$/;
 const TASK_PID = /\/run\/containerd\/io\.containerd\.runtime\.v2\.task\/([^/]+)\/([^/]+)\/init\.pid:(\d+)$/;
@@ -69,6 +70,11 @@ export function parseNameSources(lines: string[], root = ''): NameSources {
       else if (key === 'sandbox-namespace') e.podNamespace = value;
       else if (key === 'container-type') e.sandbox = value === 'sandbox';
       else if (key === 'image-name') e.image = value;
+      continue;
+    }
+    m = PODMAN_IMAGE.exec(line);
+    if (m) {
+      entry(m[1]!).image = m[2]!;
       continue;
     }
     m = DOCKER_IMAGE.exec(line);
