@@ -88,6 +88,10 @@ describe.skipIf(skip !== null)('procscope signal and renice', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`pid ${v.pid} reniced to 7`);
     expect(statOf(v.pid).nice).toBe(7);
+    // A negative value is the nice value, not an option (lowering it takes root, which this login is).
+    const lower = await cli('root', ['renice', String(v.pid), '-3', '--yes']);
+    expect(lower.code, lower.stderr).toBe(0);
+    expect(statOf(v.pid).nice).toBe(-3);
     expect((await cli('root', ['renice', String(v.pid), '25', '--yes'])).stderr).toMatch(/bad nice value: 25/);
     expect((await cli('root', ['signal', String(v.pid), 'SEGV', '--yes'])).stderr).toMatch(/bad signal: SEGV/);
   });

@@ -663,11 +663,18 @@ function usageMessage(err: Error & { code?: string }, command: string | undefine
   return `procscope: ${what}\n${usage.split('\n\n')[0]}\nTry 'procscope ${command && USAGE[command] ? `${command} ` : ''}--help'.\n`;
 }
 
+/** `renice web-1 4242 -5`: a negative nice value is the command's last word, not an option. */
+function withNegativeNice(argv: string[]): string[] {
+  if (argv[0] !== 'renice' || argv.includes('--')) return argv;
+  const negative = argv.filter((a) => /^-\d+$/.test(a));
+  return negative.length ? [...argv.filter((a) => !/^-\d+$/.test(a)), '--', ...negative] : argv;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let parsed: Parsed;
   const command0 = argv.find((a) => !a.startsWith('-'));
   try {
-    parsed = parse(argv);
+    parsed = parse(withNegativeNice(argv));
   } catch (err) {
     process.stderr.write(usageMessage(err as Error, command0));
     return EXIT_USAGE;
