@@ -118,7 +118,8 @@ describe.skipIf(skipReason !== null)('sockets against a misleading node', () => 
     const server = socketOf(made.unixServerFd)[0]!;
     expect(client.peerInode).toBe(server.inode);
     expect(server.peerInode).toBe(client.inode);
-    const ss = spawnSync('ss', ['-xaHn']).stdout.toString();
+    // Other suites may hold tens of thousands of unix sockets meanwhile: spawnSync's default 1 MB would cut the list.
+    const ss = spawnSync('ss', ['-xaHn'], { maxBuffer: 512 * 1024 * 1024 }).stdout.toString();
     expect(ss).toMatch(new RegExp(` ${client.inode} \\S+ ${server.inode} *$`, 'm'));
   });
 
