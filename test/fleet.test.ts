@@ -334,6 +334,11 @@ describe.skipIf(skip !== null)('procscope find across a fleet', () => {
         // The tab's connection, taken over from the fleet, stays open (the fleet view no longer counts it as its own).
         expect(await page.getByTestId(`fleet-node-${nodeName(1)}`).first().getByTestId('fleet-state').textContent()).toBe('stale');
         expect(closed()[1]).toBe(0);
+        // One group alone: rack-1 (nodes 1, 5, 9, 13, 17), of which node 1 holds the port.
+        await page.getByTestId('fleet-ask-group-rack-1').click();
+        await expect.poll(() => page.getByTestId('fleet-progress').textContent(), { timeout: 60_000 }).toBe('5 of 5 nodes answered.');
+        expect(await matches.locator('h3').textContent()).toMatch(/^1 matches on 1 of 5 nodes that answered/);
+        expect(await matches.locator('tbody tr td').first().textContent()).toBe(nodeName(1));
         expect(pageErrors).toEqual([]);
       } finally {
         await browser.close();

@@ -23,9 +23,12 @@ export interface FleetSlice {
   fleetOpen: boolean;
   fleetStatus: Map<string, FleetNodeStatus>;
   fleetRun: FleetRun | null;
+  /** the search box's text, kept while the user looks at a tab */
+  fleetText: string;
+  setFleetText(text: string): void;
   openFleet(open: boolean): void;
-  /** asks every saved node the question (search-box text); '' asks only their states */
-  askFleet(text: string): Promise<void>;
+  /** asks the question (search-box text; '' asks only their states) of these nodes, or of every saved node */
+  askFleet(text: string, nodeIds?: string[]): Promise<void>;
   /** opens the node's tab (taking over the fleet's connection) with the process's detail */
   openFleetMatch(nodeId: string, pid: number): Promise<void>;
 }
@@ -64,13 +67,15 @@ export function fleetSlice(set: SetState, get: GetState, api: ApiClient): FleetS
     fleetOpen: false,
     fleetStatus: new Map(),
     fleetRun: null,
+    fleetText: '',
+    setFleetText: (fleetText) => set({ fleetText }),
     openFleet(open) {
       set({ fleetOpen: open });
       if (open && get().fleetStatus.size === 0 && !get().fleetRun?.running && get().nodes.length > 0) void get().askFleet('');
     },
-    async askFleet(text) {
+    async askFleet(text, only) {
       if (get().fleetRun?.running) return;
-      const nodeIds = get().nodes.map((n) => n.id);
+      const nodeIds = only ?? get().nodes.map((n) => n.id);
       set({ fleetRun: { text, nodeIds, running: true, matches: [], answer: null, error: null } });
       const result = await api.fleetAsk(nodeIds, text);
       set((s) => ({

@@ -2,7 +2,7 @@
  * The fleet view: every saved node by group, with its state, process and container counts and load; one search box
  * that asks a question of them all, its matches listed as nodes answer, each a click away from the process's detail.
  */
-import { type FormEvent, useState } from 'react';
+import type { FormEvent } from 'react';
 import type { FleetMatch, FleetNodeStatus, SavedNode } from '../../../shared/api';
 import { visibleText } from '../../../shared/visible';
 import { plural } from '../../../shared/words';
@@ -58,9 +58,11 @@ function NodeRow({ node, status, now }: { node: SavedNode; status: FleetNodeStat
   );
 }
 
-function NodeGroups() {
+function NodeGroups({ text }: { text: string }) {
   const nodes = useStore((s) => s.nodes);
   const statuses = useStore((s) => s.fleetStatus);
+  const askFleet = useStore((s) => s.askFleet);
+  const running = useStore((s) => s.fleetRun?.running ?? false);
   const now = useNow(5000);
   return (
     <div className="fleet-groups" data-testid="fleet-groups">
@@ -69,7 +71,17 @@ function NodeGroups() {
         return (
           <section key={group} className="fleet-group" data-testid={`fleet-group-${group}`}>
             <h3>
-              {visibleText(group)} <span className="muted">{plural(members.length, 'node')}{failed ? `, ${failed} failed` : ''}</span>
+              {visibleText(group)} <span className="muted">{plural(members.length, 'node')}{failed ? `, ${failed} failed` : ''}</span>{' '}
+              <button
+                type="button"
+                className="link"
+                data-testid={`fleet-ask-group-${group}`}
+                disabled={running}
+                title={text.trim() ? `ask ${text.trim()} of this group only` : "refresh this group's states"}
+                onClick={() => void askFleet(text.trim(), members.map((n) => n.id))}
+              >
+                {text.trim() ? 'ask this group' : 'refresh this group'}
+              </button>
             </h3>
             <table className="fleet-table">
               <thead>
@@ -181,7 +193,8 @@ export function FleetView() {
   const running = useStore((s) => s.fleetRun?.running ?? false);
   const error = useStore((s) => s.fleetRun?.error ?? null);
   const setNodeDialog = useStore((s) => s.setNodeDialog);
-  const [text, setText] = useState('');
+  const text = useStore((s) => s.fleetText);
+  const setText = useStore((s) => s.setFleetText);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (text.trim()) void askFleet(text.trim());
@@ -221,7 +234,7 @@ export function FleetView() {
       ) : null}
       <Progress />
       <Matches />
-      <NodeGroups />
+      <NodeGroups text={text} />
     </div>
   );
 }
