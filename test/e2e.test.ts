@@ -171,25 +171,38 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
     } finally {
       victim.kill('SIGKILL');
     }
-    // Several at once, from the table's context menu: every process the filter shows.
-    const pair = [0, 1].map(() => spawn('sleep', ['600'], { argv0: `${tag}-pair`, stdio: 'ignore' }));
-    const pairExited = pair.map((c) => new Promise<NodeJS.Signals | null>((resolve) => c.once('exit', (_c, signal) => resolve(signal))));
+    // Several at once, from the table's context menu: two picked with Ctrl-click, then every process the filter shows.
+    const four = [0, 1, 2, 3].map(() => spawn('sleep', ['600'], { argv0: `${tag}-group`, stdio: 'ignore' }));
+    const exitOf = new Map(four.map((c) => [c.pid!, new Promise<NodeJS.Signals | null>((resolve) => c.once('exit', (_c, signal) => resolve(signal)))]));
     try {
-      await page.getByTestId('process-filter').fill(`${tag}-pair`);
+      await page.getByTestId('process-filter').fill(`${tag}-group`);
       const rows = page.locator('[data-testid="process-table-body"] [role="row"]');
-      await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(2);
-      await rows.first().click({ button: 'right' });
-      await page.getByTestId('menu-act-shown').click();
+      await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(4);
+      const pidOf = async (i: number) => Number(await rows.nth(i).getAttribute('data-key'));
+      const [first, second] = [await pidOf(0), await pidOf(1)];
+      await rows.nth(0).click();
+      await rows.nth(1).click({ modifiers: ['Control'] });
+      await rows.nth(1).click({ button: 'right' });
+      await page.getByTestId('menu-act-selected').click();
       const dialog = page.getByTestId('action-dialog');
-      expect((await dialog.getByTestId('action-processes').locator('tbody tr').allTextContents()).length).toBe(2);
+      expect((await dialog.getByTestId('action-processes').locator('tbody tr td:first-child').allTextContents()).map(Number).sort()).toEqual([first, second].sort());
       await dialog.getByTestId('action-kind').selectOption('KILL');
       await dialog.getByTestId('action-confirm').click();
-      for (const c of pair) await expect.poll(() => dialog.getByTestId(`action-result-${c.pid}`).textContent()).toBe(`sent SIGKILL to pid ${c.pid}`);
-      expect(await Promise.all(pairExited)).toEqual(['SIGKILL', 'SIGKILL']);
+      for (const pid of [first, second]) await expect.poll(() => dialog.getByTestId(`action-result-${pid}`).textContent()).toBe(`sent SIGKILL to pid ${pid}`);
+      expect(await Promise.all([first, second].map((pid) => exitOf.get(pid)))).toEqual(['SIGKILL', 'SIGKILL']);
+      await dialog.getByTestId('action-close').click();
+      await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(2);
+      // The two left: every process the filter shows.
+      await rows.first().click({ button: 'right' });
+      await page.getByTestId('menu-act-shown').click();
+      expect(await dialog.getByTestId('action-processes').locator('tbody tr').count()).toBe(2);
+      await dialog.getByTestId('action-confirm').click();
+      await expect.poll(() => dialog.locator('td.ok').count()).toBe(2);
       await dialog.getByTestId('action-close').click();
       await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(0);
+      expect(new Set(await Promise.all(exitOf.values()))).toEqual(new Set(['SIGKILL', 'SIGTERM']));
     } finally {
-      pair.forEach((c) => c.kill('SIGKILL'));
+      four.forEach((c) => c.kill('SIGKILL'));
     }
     // Back to the odd process, whose detail the next steps keep open.
     await page.getByTestId('process-filter').fill('ünïcødé');

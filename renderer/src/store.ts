@@ -71,6 +71,8 @@ export interface TabView {
   /** pids whose subtree is folded in the tree */
   collapsed: ReadonlySet<number>;
   selectedPid: number | null;
+  /** processes picked with Ctrl-click, to act on together */
+  marked: ReadonlySet<number>;
   detailOpen: boolean;
   selectedNamespace: string | null;
   selectedContainer: string | null;
@@ -93,6 +95,7 @@ export const DEFAULT_VIEW: TabView = {
   treeMode: false,
   collapsed: new Set(),
   selectedPid: null,
+  marked: new Set(),
   detailOpen: false,
   selectedNamespace: null,
   selectedContainer: null,

@@ -36,7 +36,7 @@ const COLUMN_LABEL: Record<ProcessColumn, string> = {
 };
 
 /** A right click on a row: open its detail, or act on it, or on every process the filter shows. */
-function RowMenu({ menu, shownPids, onClose }: { menu: { pid: number; x: number; y: number }; shownPids: number[]; onClose(): void }) {
+function RowMenu({ menu, shownPids, markedPids, onClose }: { menu: { pid: number; x: number; y: number }; shownPids: number[]; markedPids: number[]; onClose(): void }) {
   const selectProcess = useStore((s) => s.selectProcess);
   const requestAction = useStore((s) => s.requestAction);
   const actions = useStore(canAct);
@@ -58,6 +58,7 @@ function RowMenu({ menu, shownPids, onClose }: { menu: { pid: number; x: number;
     <div className="popover menu" role="menu" data-testid="row-menu" style={{ position: 'fixed', left: menu.x, top: menu.y }}>
       {item('menu-open', `Open pid ${menu.pid}`, () => selectProcess(menu.pid, true))}
       {actions ? item('menu-act', `Signal / renice pid ${menu.pid}…`, () => requestAction([menu.pid])) : null}
+      {actions && markedPids.length > 1 ? item('menu-act-selected', `Signal / renice the ${markedPids.length} selected…`, () => requestAction(markedPids)) : null}
       {actions && shownPids.length > 1 && shownPids.length <= MAX_ACTION_TARGETS ? item('menu-act-shown', `Signal / renice the ${shownPids.length} processes shown…`, () => requestAction(shownPids)) : null}
     </div>
   );
@@ -183,6 +184,7 @@ export function ProcessesView({ index }: { index: SnapshotIndex }) {
   const treeMode = useView('treeMode');
   const collapsed = useView('collapsed');
   const selectedPid = useView('selectedPid');
+  const marked = useView('marked');
   const patchView = useStore((s) => s.patchView);
   const selectProcess = useStore((s) => s.selectProcess);
   const filterBox = useRef<HTMLInputElement>(null);
@@ -259,16 +261,34 @@ export function ProcessesView({ index }: { index: SnapshotIndex }) {
         columns={cols}
         rowKey={rowKey}
         selectedKey={selectedPid}
-        onSelect={(r) => (r.gone ? undefined : selectProcess(r.p.pid))}
+        onSelect={(r) => {
+          if (r.gone) return;
+          if (marked.size) patchView({ marked: new Set() });
+          selectProcess(r.p.pid);
+        }}
+        onToggle={(r) => {
+          if (r.gone) return;
+          const next = new Set(marked.size === 0 && selectedPid !== null ? [selectedPid] : marked);
+          if (!next.delete(r.p.pid)) next.add(r.p.pid);
+          patchView({ marked: next });
+        }}
         onOpen={(r) => (r.gone ? undefined : selectProcess(r.p.pid, true))}
-        onMenu={(r, x, y) => (r.gone ? undefined : setMenu({ pid: r.p.pid, x, y }))}
-        rowClass={(r) => markClass(r.mark ?? null)}
+        onMenu={(r, x, y) => {
+          if (r.gone) return;
+          // A right click inside a selection of several keeps it; elsewhere it picks that row alone.
+          if (!marked.has(r.p.pid)) {
+            if (marked.size) patchView({ marked: new Set() });
+            selectProcess(r.p.pid);
+          }
+          setMenu({ pid: r.p.pid, x, y });
+        }}
+        rowClass={(r) => `${markClass(r.mark ?? null)}${marked.has(r.p.pid) && !r.gone ? ' marked' : ''}`}
         sortKey={treeMode ? undefined : sort.column}
         descending={sort.descending}
         onSort={treeMode ? undefined : (key) => patchView({ sort: nextSort(sort, key as ProcessColumn, BIGGEST_FIRST.has(key)) })}
         emptyText={filter ? `No process matches "${filter}".` : 'No processes.'}
       />
-      {menu ? <RowMenu menu={menu} shownPids={filter ? rows.filter((r) => !r.gone).map((r) => r.p.pid) : []} onClose={closeMenu} /> : null}
+      {menu ? <RowMenu menu={menu} shownPids={filter ? rows.filter((r) => !r.gone).map((r) => r.p.pid) : []} markedPids={[...marked].filter((pid) => index.byPid.has(pid))} onClose={closeMenu} /> : null}
     </div>
   );
 }

@@ -24,6 +24,8 @@ interface Props<T> {
   onOpen?(row: T): void;
   /** a right click on a row, at these page coordinates */
   onMenu?(row: T, x: number, y: number): void;
+  /** a Ctrl- (or ⌘-) click: the row joins or leaves a selection of several */
+  onToggle?(row: T): void;
   sortKey?: string;
   descending?: boolean;
   onSort?(key: string): void;
@@ -34,7 +36,7 @@ interface Props<T> {
   rowClass?(row: T): string;
 }
 
-export function VirtualTable<T>({ rows, columns, rowKey, selectedKey, onSelect, onOpen, onMenu, sortKey, descending, onSort, testId, rowHeight = 24, emptyText, rowClass }: Props<T>) {
+export function VirtualTable<T>({ rows, columns, rowKey, selectedKey, onSelect, onOpen, onMenu, onToggle, sortKey, descending, onSort, testId, rowHeight = 24, emptyText, rowClass }: Props<T>) {
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(600);
@@ -113,13 +115,12 @@ export function VirtualTable<T>({ rows, columns, rowKey, selectedKey, onSelect, 
                 data-key={key}
                 className={`vrow ${key === selectedKey ? 'selected' : ''} ${rowClass?.(row) ?? ''}`}
                 style={{ top: (first + i) * rowHeight, height: rowHeight, gridTemplateColumns: template }}
-                onClick={() => onSelect(row)}
+                onClick={(e) => (onToggle && (e.ctrlKey || e.metaKey) ? onToggle(row) : onSelect(row))}
                 onDoubleClick={() => onOpen?.(row)}
                 onContextMenu={
                   onMenu
                     ? (e) => {
                         e.preventDefault();
-                        onSelect(row);
                         onMenu(row, e.clientX, e.clientY);
                       }
                     : undefined
