@@ -32,3 +32,18 @@ describe('applyDelta', () => {
     expect(next.processes.map((p) => p.rssKb)).toEqual([100, 100, 7]);
   });
 });
+
+describe('applyDelta and what only a full read reads', () => {
+  it("keeps a container's image and cgroup resources when a refresh derives its containers again", () => {
+    const id = 'c0ffee'.padEnd(64, '0');
+    const inContainer = (pid: number): SnapshotProcess => ({ ...proc(pid, 1), cgroups: [{ hierarchy: 0, controllers: [], path: `/system.slice/docker-${id}.scope` }] });
+    const base = fakeSnapshot([proc(1, 0)]);
+    const withContainer = applyDelta(base, delta({ updated: [same(base.processes[0]!)], added: [inContainer(10)] }));
+    expect(withContainer.containers.map((c) => c.id)).toEqual([id]);
+    // As a full read leaves it: the image from the runtime's files, the limits from its cgroup.
+    const full = { ...withContainer, containers: [{ ...withContainer.containers[0]!, image: 'redis:7', resources: { cgroup: 2 as const, memoryMaxBytes: 64 * 1024 * 1024, pidsMax: 50 } }] };
+    const next = applyDelta(full, delta({ updated: full.processes.map(same), added: [inContainer(11)] }));
+    expect(next.containers[0]!.pids).toEqual([10, 11]);
+    expect(next.containers[0]).toMatchObject({ image: 'redis:7', resources: { memoryMaxBytes: 64 * 1024 * 1024, pidsMax: 50 } });
+  });
+});

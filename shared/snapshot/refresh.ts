@@ -101,6 +101,7 @@ function namesOf(prev: Snapshot): Map<string, ContainerNames> {
     if (c.podName) n.podName = c.podName;
     if (c.podNamespace) n.podNamespace = c.podNamespace;
     if (c.sandbox !== undefined) n.sandbox = c.sandbox;
+    if (c.image) n.image = c.image;
     names.set(c.id, n);
   }
   return names;
@@ -184,13 +185,16 @@ export function applyDelta(prev: Snapshot, delta: SnapshotDelta): Snapshot {
     },
     [],
   );
+  // A container's cgroup resources are a full read's: they stand until the next one.
+  const resourcesOf = new Map(prev.containers.flatMap((c) => (c.resources ? [[c.id, c.resources] as const] : [])));
+  const containers = relations.containers.map((c) => (resourcesOf.has(c.id) ? { ...c, resources: resourcesOf.get(c.id)! } : c));
   return {
     ...prev,
     node: node(processes),
     processes,
     sockets,
     namespaces: relations.namespaces,
-    containers: relations.containers,
+    containers,
     errors,
   };
 }
