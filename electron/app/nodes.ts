@@ -3,19 +3,13 @@ import { type ApiHandlers, LOCAL_NODE_ID, type SavedNode } from '../../shared/ap
 import { fail } from '../../shared/errors';
 import { listConfigHostsIn } from '../engine/ssh/config-file';
 import { mergeInventory } from '../../shared/fleet/saved-nodes';
-import { readInventory } from '../fleet/inventory-source';
+import { inventoryProgram, readInventory } from '../fleet/inventory-source';
 import { NodeStore, type SecretVault, newId } from './stores';
 
 export const LOCAL_NODE: SavedNode = { id: LOCAL_NODE_ID, name: 'This machine', host: 'local', auth: 'agent' };
 
 type NodeHandlers = Pick<ApiHandlers, 'listNodes' | 'saveNode' | 'removeNode' | 'importSshConfig' | 'importInventory'>;
 
-/** The program an inventory source runs on this computer (ansible-inventory, kubectl), or null for a file. */
-function inventoryCommand(source: string): string | null {
-  if (source.startsWith('ansible:')) return `ansible-inventory -i ${source.slice('ansible:'.length)} --list`;
-  if (source === 'kubectl' || source.startsWith('kubectl:')) return `kubectl get nodes -o json${source.length > 'kubectl:'.length ? ` --context ${source.slice('kubectl:'.length)}` : ''}`;
-  return null;
-}
 
 export function createNodes(configDir: string, vault: SecretVault, sshConfigPath?: string, approveCommand?: (command: string, what: string) => Promise<boolean>): { handlers: NodeHandlers; find(nodeId: string): SavedNode } {
   const store = new NodeStore(configDir);
@@ -49,7 +43,7 @@ export function createNodes(configDir: string, vault: SecretVault, sshConfigPath
       },
       async importInventory(source) {
         // An inventory may be a script (Ansible runs executable inventories): a program runs only once approved.
-        const command = inventoryCommand(source);
+        const command = inventoryProgram(source)?.what;
         if (command) {
           if (!approveCommand) fail({ kind: 'permission-denied', message: `${command} was not run: this window cannot ask you to approve it.`, hint: 'Run procscope serve in a terminal (it asks there), or use the desktop app.' });
           if (!(await approveCommand(command, `the nodes of ${source}`))) fail({ kind: 'permission-denied', message: `You did not approve running ${command}.`, hint: 'Import again to be asked again.' });

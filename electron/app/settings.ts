@@ -1,8 +1,9 @@
 /** The settings part of the API: read and write settings.json in the config directory, checked both ways. */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiHandlers } from '../../shared/api';
 import { checkSettings } from '../../shared/settings';
+import { writeAtomically } from './stores';
 
 export function createSettings(configDir: string): Pick<ApiHandlers, 'getSettings' | 'saveSettings'> {
   const file = join(configDir, 'settings.json');
@@ -20,8 +21,7 @@ export function createSettings(configDir: string): Pick<ApiHandlers, 'getSetting
     async saveSettings(settings) {
       const next = { ...read(), ...checkSettings(settings) };
       mkdirSync(configDir, { recursive: true, mode: 0o700 });
-      writeFileSync(`${file}.tmp`, JSON.stringify(next, null, 2) + '\n', { mode: 0o600 });
-      renameSync(`${file}.tmp`, file);
+      writeAtomically(file, JSON.stringify(next, null, 2) + '\n');
       return next;
     },
   };

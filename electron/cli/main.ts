@@ -7,6 +7,9 @@ import { EXPORT_FORMATS, type ExportFormat, exportLines } from '../../shared/exp
 import { jsonChunks } from '../../shared/snapshot/json';
 import { schemaErrors } from '../../shared/snapshot/validate';
 import type { OpenOptions } from '../engine/open';
+import type { Inventory } from '../../shared/fleet/inventory';
+import type { Snapshot } from '../../shared/snapshot/types';
+import type { FleetArgs } from './fleet';
 import { askHidden, askYesNo } from './prompt';
 import { formatContainerTable } from '../../shared/containers/summary';
 import { visibleText } from '../../shared/visible';
@@ -266,10 +269,7 @@ async function snapshotCommand(positionals: string[], values: Parsed['values']):
     // Written piece by piece as it is made: one string of it all would cost tens of MB at 10,000 processes.
     const pieces =
       format === 'json'
-        ? (function* () {
-            yield* jsonChunks(snapshot, values.pretty ? 2 : 0);
-            yield '\n';
-          })()
+        ? jsonLines(snapshot, values.pretty ?? false)
         : exportLines(snapshot, format as Exclude<ExportFormat, 'json'>);
     const bytes = output ? writeAtomically(output, pieces) : await writeStdout(pieces);
     const s = snapshot;
@@ -360,10 +360,26 @@ async function nodesCommand(positionals: string[], values: Parsed['values']): Pr
   if (positionals.length > 0) throw new UsageError('nodes takes no TARGET: give --inventory SRC');
   if (!values.inventory) throw new UsageError('nodes needs --inventory SRC (a file, ssh-config, ansible:PATH or kubectl)');
   const { fleetNodes, formatNodes } = await import('./fleet');
-  const inv = await fleetNodes({ inventory: values.inventory, targets: [], ...(values['ssh-config'] ? { sshConfigPath: values['ssh-config'] } : {}) });
+  const inv = await fleetNodes(fleetArgs(values, []));
   await writeStdout(values.json ? JSON.stringify(inv, null, 2) + '\n' : formatNodes(inv));
-  for (const p of inv.problems) process.stderr.write(`procscope: ${visibleText(inv.source)}${p.line ? ` line ${p.line}` : ''}: left out: ${visibleText(p.message)}\n`);
+  reportLeftOut(inv);
   return 0;
+}
+
+/** A snapshot as JSON and a newline, piece by piece: one string of it all would cost tens of MB at 10,000 processes. */
+function* jsonLines(snapshot: Snapshot, pretty: boolean): Generator<string> {
+  yield* jsonChunks(snapshot, pretty ? 2 : 0);
+  yield '\n';
+}
+
+/** The nodes a fleet command asks: --inventory (read through -F's ssh config), or the TARGETs. */
+function fleetArgs(values: Parsed['values'], targets: string[]): FleetArgs {
+  return { ...(values.inventory ? { inventory: values.inventory } : {}), targets, ...(values['ssh-config'] ? { sshConfigPath: values['ssh-config'] } : {}) };
+}
+
+/** The inventory entries left out, each with its reason, on standard error. */
+function reportLeftOut(inv: Inventory): void {
+  for (const p of inv.problems) process.stderr.write(`procscope: ${visibleText(inv.source)}${p.line ? ` line ${p.line}` : ''}: left out: ${visibleText(p.message)}\n`);
 }
 
 function fleetQueryFrom(values: Parsed['values']) {
@@ -404,21 +420,15 @@ async function fleetSnapshotCommand(positionals: string[], values: Parsed['value
   mkdirSync(dir, { recursive: true });
   const { parallel, timeout } = fleetBounds(values);
   const { fleetNodes, snapshotFleet, nodeFileName } = await import('./fleet');
-  const inv = await fleetNodes({ inventory: values.inventory!, targets: [], ...(values['ssh-config'] ? { sshConfigPath: values['ssh-config'] } : {}) });
-  for (const p of inv.problems) process.stderr.write(`procscope: ${visibleText(inv.source)}${p.line ? ` line ${p.line}` : ''}: left out: ${visibleText(p.message)}\n`);
+  const inv = await fleetNodes(fleetArgs(values, []));
+  reportLeftOut(inv);
   const result = await snapshotFleet(inv, {
     parallel,
     deadlineMs: timeout * 1000,
     openOptions: fleetOpenOptions(values, timeout),
     sudo: values.sudo ?? false,
     write: (node, snapshot) =>
-      writeAtomically(
-        join(dir, nodeFileName(node.name)),
-        (function* () {
-          yield* jsonChunks(snapshot, values.pretty ? 2 : 0);
-          yield '\n';
-        })(),
-      ),
+      writeAtomically(join(dir, nodeFileName(node.name)), jsonLines(snapshot, values.pretty ?? false)),
     onNode: (line) => process.stderr.write(`procscope: ${line}\n`),
   });
   process.stderr.write(`procscope: ${result.written} of ${inv.nodes.length} nodes written to ${dir}; ${result.failed.length} failed\n`);
@@ -430,8 +440,8 @@ async function findCommand(positionals: string[], values: Parsed['values']): Pro
   const { fleetNodes, findInFleet, matchLine } = await import('./fleet');
   const query = fleetQueryFrom(values);
   const { parallel, timeout } = fleetBounds(values);
-  const inv = await fleetNodes({ ...(values.inventory ? { inventory: values.inventory } : {}), targets: positionals, ...(values['ssh-config'] ? { sshConfigPath: values['ssh-config'] } : {}) });
-  for (const p of inv.problems) process.stderr.write(`procscope: ${visibleText(inv.source)}${p.line ? ` line ${p.line}` : ''}: left out: ${visibleText(p.message)}\n`);
+  const inv = await fleetNodes(fleetArgs(values, positionals));
+  reportLeftOut(inv);
   // -p is the SSH port for one TARGET; for find, --port is the question.
   const openOptions = fleetOpenOptions(values, timeout);
   const tty = process.stderr.isTTY === true && !values.json;
@@ -652,6 +662,22 @@ async function writeStdout(pieces: string | Iterable<string>): Promise<number> {
   return bytes;
 }
 
+type Command = (positionals: string[], values: Parsed['values']) => Promise<number>;
+
+/** The commands, by name; each loads what it needs when it runs. */
+const COMMANDS: Record<string, Command> = {
+  snapshot: snapshotCommand,
+  containers: containersCommand,
+  resolve: resolveCommand,
+  diff: diffCommand,
+  record: recordCommand,
+  nodes: nodesCommand,
+  find: findCommand,
+  serve: serveCommand,
+  signal: (rest, values) => actCommand('signal', rest, values),
+  renice: (rest, values) => actCommand('renice', rest, values),
+};
+
 /** A one-line message of our own, and the usage of the command it was for. */
 function usageMessage(err: Error & { code?: string }, command: string | undefined): string {
   const option = /'(-[^']*)'/.exec(err.message)?.[1];
@@ -690,32 +716,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   const [command, ...rest] = positionals;
   try {
-    switch (command) {
-      case 'snapshot':
-        return await snapshotCommand(rest, values);
-      case 'containers':
-        return await containersCommand(rest, values);
-      case 'resolve':
-        return await resolveCommand(rest, values);
-      case 'diff':
-        return await diffCommand(rest, values);
-      case 'record':
-        return await recordCommand(rest, values);
-      case 'nodes':
-        return await nodesCommand(rest, values);
-      case 'find':
-        return await findCommand(rest, values);
-      case 'serve':
-        return await serveCommand(rest, values);
-      case 'signal':
-      case 'renice':
-        return await actCommand(command, rest, values);
-      case undefined:
-        process.stdout.write(HELP);
-        return EXIT_USAGE;
-      default:
-        throw new UsageError(`unknown command: ${command}`);
-    }
+    const run = command !== undefined && Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (run) return await run(rest, values);
+    if (command !== undefined) throw new UsageError(`unknown command: ${command}`);
+    process.stdout.write(HELP);
+    return EXIT_USAGE;
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(usageMessage(err, command));

@@ -30,22 +30,41 @@ function parsed<T>(what: string, parse: () => T): T {
   }
 }
 
+interface InventoryProgram {
+  command: string;
+  args: string[];
+  /** the command line, for messages and for the user's approval */
+  what: string;
+  hint: string;
+  parse(json: string, source: string): Inventory;
+}
+
+/** The program an inventory source runs on this computer (ansible-inventory, kubectl), or null for a file. */
+export function inventoryProgram(spec: string): InventoryProgram | null {
+  if (spec.startsWith('ansible:')) {
+    const inv = spec.slice('ansible:'.length);
+    if (inv === '' || inv.startsWith('-')) throw new ProcscopeFailure({ kind: 'parse', message: `Not an Ansible inventory: ${JSON.stringify(inv)}.`, hint: 'Write --inventory ansible:PATH.' });
+    const args = ['-i', inv, '--list'];
+    return { command: 'ansible-inventory', args, what: `ansible-inventory ${args.join(' ')}`, hint: 'Install Ansible (the ansible or ansible-core package), and check the inventory with ansible-inventory --list.', parse: parseAnsibleInventory };
+  }
+  if (spec === 'kubectl' || spec.startsWith('kubectl:')) {
+    const context = spec.slice('kubectl:'.length);
+    if (context.startsWith('-')) throw new ProcscopeFailure({ kind: 'parse', message: `Not a kubectl context: ${JSON.stringify(context)}.` });
+    const args = ['get', 'nodes', '-o', 'json', ...(context ? ['--context', context] : [])];
+    return { command: 'kubectl', args, what: `kubectl ${args.join(' ')}`, hint: 'Install kubectl and check that kubectl get nodes works.', parse: parseKubectlNodes };
+  }
+  return null;
+}
+
 export async function readInventory(spec: string, sshConfigPath?: string): Promise<Inventory> {
   if (spec === 'ssh-config' || spec.startsWith('ssh-config:')) {
     const path = spec.slice('ssh-config:'.length) || sshConfigPath;
     return sshConfigInventory(listConfigHostsIn(path), path ?? '~/.ssh/config');
   }
-  if (spec.startsWith('ansible:')) {
-    const inv = spec.slice('ansible:'.length);
-    if (inv === '' || inv.startsWith('-')) throw new ProcscopeFailure({ kind: 'parse', message: `Not an Ansible inventory: ${JSON.stringify(inv)}.`, hint: 'Write --inventory ansible:PATH.' });
-    const json = await run('ansible-inventory', ['-i', inv, '--list'], `ansible-inventory -i ${inv} --list`, 'Install Ansible (the ansible or ansible-core package), and check the inventory with ansible-inventory --list.');
-    return parsed('ansible-inventory', () => parseAnsibleInventory(json, spec));
-  }
-  if (spec === 'kubectl' || spec.startsWith('kubectl:')) {
-    const context = spec.slice('kubectl:'.length);
-    if (context.startsWith('-')) throw new ProcscopeFailure({ kind: 'parse', message: `Not a kubectl context: ${JSON.stringify(context)}.` });
-    const json = await run('kubectl', ['get', 'nodes', '-o', 'json', ...(context ? ['--context', context] : [])], 'kubectl get nodes', 'Install kubectl and check that kubectl get nodes works.');
-    return parsed('kubectl get nodes', () => parseKubectlNodes(json, spec));
+  const program = inventoryProgram(spec);
+  if (program) {
+    const json = await run(program.command, program.args, program.what, program.hint);
+    return parsed(program.what, () => program.parse(json, spec));
   }
   let text: string;
   try {

@@ -39,10 +39,13 @@ export interface ProcessPoint {
   rssKb: number | null;
 }
 
-/** One process (pid and start time: the same process, not a reused pid) over the moments of a tab's history, and now. */
+/** A process's graph covers the last ten minutes of history: its walk runs at every refresh while the detail is open. */
+export const PROCESS_MOMENTS = 60;
+
+/** One process (pid and start time: the same process, not a reused pid) over the last moments of a tab's history, and now. */
 export function processSeries(history: readonly Moment[], now: Snapshot, pid: number, startTicks: number | null | undefined): ProcessPoint[] {
   const points: ProcessPoint[] = [];
-  for (const snapshot of [...history.map((m) => m.snapshot), now]) {
+  for (const snapshot of [...history.slice(-PROCESS_MOMENTS).map((m) => m.snapshot), now]) {
     const p = snapshot.processes.find((x) => x.pid === pid);
     if (!p || (startTicks != null && p.startTicks != null && p.startTicks !== startTicks)) continue;
     const at = Date.parse(snapshot.node.collectedAt);

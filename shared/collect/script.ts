@@ -300,14 +300,21 @@ fi`;
 /** The cgroup.procs of every non-root cgroup v2 directory that holds a process, to cross-check containers. */
 const CGROUP_PROCS = String.raw`  [ -n "$cg2" ] && awk -v m="$cg2" 'index($0, "0::/") == 1 { p = substr($0, 4); if (p != "/" && p !~ /\/\.\.(\/|$)/ && !seen[p]++) print m p "/cgroup.procs" }' "$T/cgroup"`;
 
+/** The v1 cgroup controllers procscope reads resources from, and where each is mounted ("memory /sys/fs/cgroup/memory"), in $T/cgmounts. */
+const CGROUP_V1_MOUNTS = String.raw`awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup") { n = split($(i + 3), o, ","); for (k = 1; k <= n; k++) if (o[k] == "memory" || o[k] == "cpu" || o[k] == "pids") print o[k], $5 } break } }' /proc/self/mountinfo > "$T/cgmounts"`;
+
+/** The v1 mounts, sent. */
+const CGROUP_MOUNTS = String.raw`mark cgmounts
+cat "$T/cgmounts"`;
+
 /**
  * The resource files (limits, use, throttling, OOM kills) of the cgroups that look like a container's or a pod's,
  * for the controllers that have them: cgroup v2's unified files, and v1's memory, cpu and pids controllers, each
- * at its own mount. Only the files that exist are listed. The v1 mounts are printed too ("cgmounts"), for the
- * reader to find each container's files.
+ * at its own mount ($T/cgmounts, also sent for the reader to find each container's files). Only the files that
+ * exist are listed.
  */
 const CGROUP_RESOURCES = String.raw`  awk -v cg2="$cg2" '
-    FNR == NR { for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup") { n = split($(i + 3), o, ","); for (k = 1; k <= n; k++) if (o[k] == "memory" || o[k] == "cpu" || o[k] == "pids") mnt[o[k]] = $5 } break } next }
+    FNR == NR { mnt[$1] = $2; next }
     /^[0-9]+:[^:]*:\// {
       h = index($0, ":"); rest = substr($0, h + 1); c = index(rest, ":"); ctl = substr(rest, 1, c - 1); path = substr(rest, c + 1)
       if (path == "/" || path ~ /\/\.\.(\/|$)/ || path !~ /docker|containerd|crio|libpod|podman|lxc|machine|kubepods|nspawn/) next
@@ -319,11 +326,7 @@ const CGROUP_RESOURCES = String.raw`  awk -v cg2="$cg2" '
         else if (cs[k] == "cpu") print d "/cpu.cfs_quota_us\n" d "/cpu.cfs_period_us\n" d "/cpu.stat"
         else print d "/pids.current\n" d "/pids.max"
       }
-    }' /proc/self/mountinfo "$T/cgroup" | while IFS= read -r f; do [ -r "$f" ] && printf '%s\n' "$f"; done`;
-
-/** The v1 cgroup controllers procscope reads resources from, and where each is mounted: "memory /sys/fs/cgroup/memory". */
-const CGROUP_MOUNTS = String.raw`mark cgmounts
-awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup") { n = split($(i + 3), o, ","); for (k = 1; k <= n; k++) if (o[k] == "memory" || o[k] == "cpu" || o[k] == "pids") print o[k], $5 } break } }' /proc/self/mountinfo`;
+    }' "$T/cgmounts" "$T/cgroup" | while IFS= read -r f; do [ -r "$f" ] && printf '%s\n' "$f"; done`;
 
 /** The hostname of each uts namespace other than the collector's (a container's). */
 const UTS_HOSTNAMES = String.raw`mark uts
@@ -352,6 +355,7 @@ ${OVERVIEW}
 printf '%s\n' /proc/[0-9]* > "$T/dirs"
 ${PROCESSES}
 cg2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' /proc/self/mountinfo)
+${lean ? '' : CGROUP_V1_MOUNTS}
 {
   printf '%s\n' ${Object.values(NODE_FILES).join(' ')}
 ${sockets ? `  for d in $(reps net); do printf '%s\n' ${netFiles}; done` : ''}

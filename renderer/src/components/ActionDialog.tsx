@@ -4,7 +4,7 @@ import { type ProcessAction, SIGNALS, SIGNAL_MEANING, type SignalName } from '..
 import { visibleText } from '../../../shared/visible';
 import type { ActionRequest } from '../actions';
 import { useStore } from '../store';
-import { Modal } from './Dialogs';
+import { Modal } from './Modal';
 
 export function ActionDialog({ request }: { request: ActionRequest }) {
   const runAction = useStore((s) => s.runAction);
