@@ -182,6 +182,7 @@ describe('a pid namespace before its first child', () => {
 
 describe('the parse worker, built, with two nodes at once', () => {
   const built = join(__dirname, '..', 'dist', 'electron', 'engine', 'parse-worker.js');
+  if (!existsSync(built)) console.warn('SKIP the built parse worker: dist/ is not built (npm test builds first)');
   it.skipIf(!existsSync(built))('gives each node its own snapshot', async () => {
     const { assembleOffThread } = require(built) as typeof import('../electron/engine/parse-worker');
     const session = localSession();

@@ -171,7 +171,9 @@ describe.skipIf(skip !== null)('procscope find across a fleet', () => {
     expect(out.matches.map((m) => [m.node, m.name, m.containerId])).toEqual([[nodeName(7), 'otheragent', containerId]]);
   });
 
-  it.skipIf(spawnSync('ansible-inventory', ['--version']).status !== 0)('reads an Ansible inventory (groups as tags, ansible_host, _port, _user, _ssh_private_key_file) and asks its nodes', async () => {
+  const noAnsible = skip ? null : spawnSync('ansible-inventory', ['--version']).status !== 0;
+  if (noAnsible) console.warn('SKIP the Ansible inventory step: no ansible-inventory (.ci/run installs ansible-core)');
+  it.skipIf(noAnsible === true)('reads an Ansible inventory (groups as tags, ansible_host, _port, _user, _ssh_private_key_file) and asks its nodes', async () => {
     const ini = join(dir, 'hosts.ini');
     writeFileSync(
       ini,
