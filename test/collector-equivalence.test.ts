@@ -10,12 +10,13 @@ import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCollectScript } from '../shared/collect/script';
-import type { Snapshot } from '../shared/snapshot/types';
-import { collectSnapshot, refreshSnapshot } from '../electron/engine/collect';
+import { PENDING_AFTER_FIRST_READ, type Snapshot, type SnapshotProcess } from '../shared/snapshot/types';
+import { collectFirstRead, collectSnapshot, refreshSnapshot } from '../electron/engine/collect';
 import { applyDelta } from '../shared/snapshot/refresh';
 import { type NodeSession, localSession } from '../electron/engine/session';
 import { pidsWhereStatus, until } from './helpers/kernel';
 import { makeTempDir } from './helpers/sshd';
+import { schemaErrors } from './helpers/schema';
 
 const isRoot = process.getuid?.() === 0;
 const why = !isRoot ? 'needs root for a pid namespace' : spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status !== 0 ? 'unshare --pid --mount-proc fails here' : null;
@@ -126,6 +127,43 @@ describe.skipIf(why !== null)('the collector, through either framing', () => {
     const withoutFds = (snap: Snapshot) => ({ ...stable(snap), processes: stable(snap).processes.map(({ fds: _f, fdError: _e, ...p }) => p), sockets: [], errors: [] });
     expect(withoutFds(withoutSockets)).toEqual(withoutFds(fast));
     expect(withoutSockets.processes.find((p) => p.name === 'sleep' && p.cmdline[0] === 'odd\nname')?.exe).toBe(fast.processes.find((p) => p.name === 'sleep' && p.cmdline[0] === 'odd\nname')?.exe);
+  });
+
+  /** What a first read carries of a process: everything but what PENDING_AFTER_FIRST_READ names, and the clocks. */
+  const firstReadFields = ({ pid, ppid, name, state, uid, euid, gid, user, threads, cmdline, nspid, cgroups, startTicks, startedAt, nice, priority, containerId }: SnapshotProcess) =>
+    ({ pid, ppid, name, state, uid, euid, gid, user, threads, cmdline, nspid, cgroups, startTicks, startedAt, nice, priority, containerId });
+
+  it.each([false, true])("shows a first read whose processes are the full read's, field for field, before the rest arrives (gzip %s)", async (compress) => {
+    const firsts: Snapshot[] = [];
+    let fullDone = false;
+    let firstBeforeFull = false;
+    const full = await collectSnapshot(inside(), {
+      compress,
+      onFirstRead: (s) => {
+        firstBeforeFull = !fullDone;
+        firsts.push(s);
+      },
+    });
+    fullDone = true;
+    expect(firsts).toHaveLength(1);
+    expect(firstBeforeFull).toBe(true);
+    const first = firsts[0]!;
+    // The forged header in an argv leaves the command lines unproven: they are pending, not shown empty as if read.
+    expect(first.node.pending).toEqual([...PENDING_AFTER_FIRST_READ, 'cmdline']);
+    expect(full.node.pending).toBeUndefined();
+    expect(schemaErrors(first)).toEqual([]);
+    expect(first.node.hostname).toBe(full.node.hostname);
+    expect(first.node.memory).toBeDefined();
+    // Nothing of the rest is in it, and nothing of it pretends to be.
+    expect(first.sockets).toEqual([]);
+    expect(first.namespaces).toEqual([]);
+    const keep = (snap: Snapshot) => snap.processes.filter((p) => !p.collector).map(firstReadFields);
+    expect(keep(first).length).toBeGreaterThanOrEqual(7);
+    expect(keep(first).map(({ cmdline: _c, ...p }) => p)).toEqual(keep(full).map(({ cmdline: _c, ...p }) => p));
+    // procscope ps reads the first read alone: the same processes.
+    const ps = await collectFirstRead(inside(), { compress });
+    expect(keep(ps)).toEqual(keep(full));
+    expect(ps.node.pending).toBeUndefined();
   });
 
   it('finds nothing new on a node where nothing starts: the collector\'s own shells and its gzip are not new processes', async () => {

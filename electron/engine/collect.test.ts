@@ -1,7 +1,8 @@
 /** collectSnapshot against nodes that are not what it expects: each ends in a clear error, or in correct output. */
 import { describe, expect, it } from 'vitest';
 import { ProcscopeFailure } from '../../shared/errors';
-import { collectSnapshot, earlyParser } from './collect';
+import { gzipSync } from 'node:zlib';
+import { collectSnapshot, firstReadWatcher, inflateMembers } from './collect';
 import { type NodeSession, type ScriptResult, localSession } from './session';
 
 /** A node whose shell answers with `reply(nonce)`: the nonce is read from the script, as the node's sh would. */
@@ -46,8 +47,14 @@ describe('collectSnapshot on odd nodes', () => {
   });
 
   it('says when the output stopped early', async () => {
-    const err = await failure(fakeNode((n) => ok(`\n@@PSC${n} begin\nprocscope-collect 1\n@@PSC${n} ns\n`, '', 255)));
+    const err = await failure(fakeNode((n) => ok(`\n@@PSC${n} begin\nprocscope-collect 7\n@@PSC${n} ns\n`, '', 255)));
     expect(err).toMatchObject({ kind: 'connection' });
+  });
+
+  it('refuses a reply of another collector version', async () => {
+    const err = await failure(fakeNode((n) => ok(`\n@@PSC${n} begin\nprocscope-collect 6\n@@PSC${n} end\n`)));
+    expect(err).toMatchObject({ kind: 'parse' });
+    expect(err.message).toMatch(/another version \("procscope-collect 6".*"procscope-collect 7"/);
   });
 
   it('reads through a login banner and rc-file echoes', async () => {
@@ -62,23 +69,27 @@ describe('collectSnapshot on odd nodes', () => {
   });
 });
 
-describe('the early parse of a plain reply', () => {
+describe('the first read of a reply', () => {
   const nonce = 'cd'.repeat(16);
-  const reply = Buffer.from(`\n@@PSC${nonce} h stat\n\n==> /proc/7/stat <==\n7 (x) S 1 7 7 0 -1 0 0 0 0 0 5 6 0 0 20 0 1 0 100 0 0\n\n@@PSC${nonce} links\n/proc/7/exe\0/bin/x\0`);
-
-  it('starts when the links mark is in, however the reply is cut into chunks', async () => {
+  const M = `@@PSC${nonce}`;
+  const first = `\n${M} h stat\n\n==> /proc/7/stat <==\n7 (x) S 1 7 7 0 -1 0 0 0 0 0 5 6 0 0 20 0 1 0 100 0 0\n\n${M} first\n`;
+  const rest = `\n${M} links\n/proc/7/exe\0/bin/x\0\n${M} end\n`;
+  const cases: [string, Buffer][] = [
+    ['plain', Buffer.from(`\n${M} begin\n${first}${rest}`)],
+    ['gzip members', Buffer.concat([Buffer.from(`\n${M} begin\n\n${M} gzip\n`), gzipSync(first), Buffer.from(`\n${M} gzip\n`), gzipSync(rest)])],
+  ];
+  it.each(cases)('is handed over once, whole, when its end is in, however the reply is cut (%s)', (_, reply) => {
     for (let cut = 1; cut < reply.length; cut++) {
-      const early = earlyParser();
-      early.start(nonce);
-      early.onChunk(reply.subarray(0, cut));
-      early.onChunk(reply.subarray(cut));
-      await new Promise((r) => setImmediate(r));
-      const stat = reply.subarray(reply.indexOf('7 (x)'), reply.indexOf(`\n@@PSC${nonce} links`));
-      const cache = early.cache();
-      expect(cache, `cut at ${cut}`).toBeDefined();
-      // The file was parsed before the assembly asked for it.
-      expect(cache!.size, `cut at ${cut}`).toBe(1);
-      expect(cache!.parse('stat', '/proc/7/stat', stat).comm).toBe('x');
+      const seen: string[] = [];
+      const watcher = firstReadWatcher((prefix) => seen.push(prefix.toString('latin1')));
+      watcher.start(nonce);
+      watcher.onChunk(reply.subarray(0, cut));
+      watcher.onChunk(reply.subarray(cut));
+      expect(seen, `cut at ${cut}`).toEqual([`\n${M} begin\n${first}`]);
     }
+  });
+  it('inflates every gzip member of a reply in place', () => {
+    const [, reply] = cases[1]!;
+    expect(inflateMembers(reply, nonce).toString('latin1')).toBe(`\n${M} begin\n${first}${rest}`);
   });
 });

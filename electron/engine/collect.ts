@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { parseCollectOutput } from '../../shared/collect/frame';
-import { type CollectScriptOptions, type LeanRead, buildCollectScript, buildRereadScript, doneMarker, sectionMark } from '../../shared/collect/script';
+import { type CollectScriptOptions, FIRST_READ_END, GZIP_SECTION, type LeanRead, VERSION_LINE, buildCollectScript, buildRereadScript, doneMarker, sectionMark } from '../../shared/collect/script';
 import { fail } from '../../shared/errors';
 import { ParseCache, parseEarly } from '../../shared/snapshot/early-parse';
 import { type SnapshotDelta, buildDelta } from '../../shared/snapshot/refresh';
@@ -21,6 +21,11 @@ export interface CollectOptions extends RunOptions {
   inline?: boolean;
   /** a fleet question's read: without the cgroup.procs cross-check and the uts hostnames, and without sockets when not asked (CollectScriptOptions.lean) */
   lean?: LeanRead;
+  /**
+   * Called with the first read (processes, overview, users: node.pending names what is still coming) as soon as
+   * it is in, while the node reads the rest; never after the full snapshot is returned.
+   */
+  onFirstRead?: (snapshot: Snapshot) => void;
 }
 
 export interface CollectorRun {
@@ -41,29 +46,48 @@ function firstLines(text: string, n = 3): string {
 export const INFLATED_LIMIT = 512 * 1024 * 1024;
 
 /**
- * The collector's reply as sections: cut at "done", gunzip what follows "\n<mark> gzip\n", and move the
- * trailing "stderr" section (the collector's own errors) to stderr.
+ * The collector's reply as sections: cut at "done", each gzip member (after a "\n<mark> gzip\n") inflated in
+ * place, and the trailing "stderr" section (the collector's own errors) moved to stderr.
  */
 export function unwrapReply(result: ScriptResult, nonce: string, inflatedLimit = INFLATED_LIMIT): ScriptResult {
   let stdout = result.stdout;
   const done = stdout.lastIndexOf(Buffer.from(doneMarker(nonce)));
   if (done >= 0) stdout = stdout.subarray(0, done);
-  const gz = Buffer.from(`\n${sectionMark(nonce)} gzip\n`);
-  const at = stdout.indexOf(gz);
-  if (at >= 0) {
-    try {
-      stdout = gunzipSync(stdout.subarray(at + gz.length), { maxOutputLength: inflatedLimit });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
-        fail({ kind: 'parse', message: `The collector's compressed reply inflates to more than ${Math.round(inflatedLimit / 1024 / 1024)} MB, the most procscope accepts; it was not read.`, hint: 'A node does not need that much to describe itself: something on it answers in the collector\'s place.' });
-      }
-      fail({ kind: 'connection', message: `The collector's compressed output was cut short (${(err as Error).message}).`, hint: 'The connection may have dropped; try again.' });
-    }
-  }
+  stdout = inflateMembers(stdout, nonce, inflatedLimit);
   const errMark = Buffer.from(`\n${sectionMark(nonce)} stderr\n`);
   const e = stdout.lastIndexOf(errMark);
   if (e < 0) return { ...result, stdout };
   return { ...result, stdout: stdout.subarray(0, e), stderr: result.stderr + stdout.subarray(e + errMark.length).toString('utf8') };
+}
+
+/** The reply with each gzip member inflated: what stands before the first member is plain. */
+export function inflateMembers(stdout: Buffer, nonce: string, inflatedLimit = INFLATED_LIMIT): Buffer {
+  const gz = Buffer.from(`\n${sectionMark(nonce)} ${GZIP_SECTION}\n`);
+  let at = stdout.indexOf(gz);
+  if (at < 0) return stdout;
+  const pieces: Buffer[] = [stdout.subarray(0, at)];
+  let inflated = 0;
+  while (at >= 0) {
+    const start = at + gz.length;
+    const next = stdout.indexOf(gz, start);
+    const piece = inflate(stdout.subarray(start, next < 0 ? stdout.length : next), inflatedLimit - inflated, inflatedLimit);
+    inflated += piece.length;
+    pieces.push(piece);
+    at = next;
+  }
+  return Buffer.concat(pieces);
+}
+
+function inflate(member: Buffer, room: number, inflatedLimit: number): Buffer {
+  const tooLarge = () =>
+    fail({ kind: 'parse', message: `The collector's compressed reply inflates to more than ${Math.round(inflatedLimit / 1024 / 1024)} MB, the most procscope accepts; it was not read.`, hint: 'A node does not need that much to describe itself: something on it answers in the collector\'s place.' });
+  if (room <= 0) tooLarge();
+  try {
+    return gunzipSync(member, { maxOutputLength: room });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) tooLarge();
+    fail({ kind: 'connection', message: `The collector's compressed output was cut short (${(err as Error).message}).`, hint: 'The connection may have dropped; try again.' });
+  }
 }
 
 /** Runs the collector and checks that its reply is whole and from a Linux node; the parsing is the caller's. */
@@ -96,6 +120,11 @@ export async function runCollector(session: NodeSession, script: CollectScriptOp
     const dir = parseCollectOutput(result.stdout, '', nonce).tmpFull || 'the temporary directory';
     fail({ kind: 'permission-denied', message: `${dir} on ${session.target} is full: the collector could not write its reply there.`, hint: `Free space in ${dir} on the node (or point TMPDIR at a directory with room) and try again.` });
   }
+  const begin = Buffer.from(`\n${sectionMark(nonce)} begin\n`);
+  const version = result.stdout.toString('latin1', result.stdout.indexOf(begin) + begin.length, result.stdout.indexOf(begin) + begin.length + 100).split('\n')[0];
+  if (version !== VERSION_LINE) {
+    fail({ kind: 'parse', message: `${session.target} answered with a collector of another version (${JSON.stringify(version ?? '')}, this procscope reads ${JSON.stringify(VERSION_LINE)}).`, hint: 'Something on the node answers in the collector\'s place, or two procscope versions share a shell.' });
+  }
   if (has('notmp')) fail({ kind: 'permission-denied', message: `${session.target} has no writable temporary directory for the collector (tried $TMPDIR, /tmp, /dev/shm).` });
   if (!has('end')) {
     fail({ kind: 'connection', message: `The collection on ${session.target} stopped before its end (exit ${result.code})${result.stderr.trim() ? `: ${firstLines(result.stderr)}` : ''}.`, hint: 'The connection may have dropped; try again.' });
@@ -119,55 +148,118 @@ const EARLY_PARSE_MAX_BYTES = 8 * 1024 * 1024;
 
 const sha256 = (raw: Buffer) => createHash('sha256').update(raw).digest('base64');
 
-/**
- * Parses the process files of a plain (not gzipped) reply as soon as they are all in, on this thread, while the
- * node walks its links: the runner's onChunk, and the cache the assembly takes its parses from.
- */
-export function earlyParser(): { onChunk(chunk: Buffer): void; start(nonce: string): void; cache(): ParseCache | undefined } {
-  const chunks: Buffer[] = [];
-  let needle: Buffer | null = null;
-  let mark = '';
+/** Counts the occurrences of `needle` in a stream, however it is chunked; copies at most a needle's length per chunk. */
+function needleCounter(needle: Buffer): (chunk: Buffer) => number {
   let tail: Buffer = Buffer.alloc(0);
-  let length = 0;
-  let cache: ParseCache | undefined;
-  return {
-    start(nonce) {
-      mark = sectionMark(nonce);
-      needle = Buffer.from(`\n${mark} links\n`);
-    },
-    onChunk(chunk) {
-      if (!needle || cache) return;
-      chunks.push(chunk);
-      length += chunk.length;
-      // The mark in this chunk, or across its start: only the few bytes around the seam are copied.
-      const found = chunk.indexOf(needle) >= 0 || Buffer.concat([tail, chunk.subarray(0, needle.length)]).indexOf(needle) >= 0;
-      tail = lastBytes(tail, chunk, needle.length);
-      if (!found) return;
-      cache = new ParseCache();
-      // Past a few MB (some 4,000 processes) the early parse holds up the reading of the rest and its hashing
-      // costs more than it saves: measured at 10,000 processes, 3.68 s with it, 3.54 s without.
-      if (length <= EARLY_PARSE_MAX_BYTES) {
-        const prefix = Buffer.concat(chunks);
-        setImmediate(() => (cache = parseEarly(prefix, mark, sha256)));
-      }
-      chunks.length = 0;
-    },
-    cache: () => cache,
+  let count = 0;
+  return (chunk) => {
+    // The tail is shorter than the needle, so no occurrence is counted twice.
+    const seam = tail.length > 0 ? Buffer.concat([tail, chunk.subarray(0, needle.length - 1)]) : Buffer.alloc(0);
+    for (let at = seam.indexOf(needle); at >= 0; at = seam.indexOf(needle, at + 1)) if (at < tail.length) count++;
+    for (let at = chunk.indexOf(needle); at >= 0; at = chunk.indexOf(needle, at + 1)) count++;
+    tail = lastBytes(tail, chunk, needle.length - 1);
+    return count;
   };
 }
 
+/**
+ * Watches a full read's reply as it arrives for the end of its first read (FIRST_READ_END; with gzip, the start
+ * of the second member) and hands over the reply up to there, inflated, once.
+ */
+export function firstReadWatcher(onFirstRead: (prefix: Buffer, nonce: string) => void): { start(nonce: string): void; onChunk(chunk: Buffer): void } {
+  const chunks: Buffer[] = [];
+  let nonce = '';
+  let plain: (chunk: Buffer) => number = () => 0;
+  let gzip: (chunk: Buffer) => number = () => 0;
+  let gz = Buffer.alloc(0);
+  let done = false;
+  return {
+    start(n) {
+      nonce = n;
+      plain = needleCounter(Buffer.from(`\n${sectionMark(n)} ${FIRST_READ_END}\n`));
+      gz = Buffer.from(`\n${sectionMark(n)} ${GZIP_SECTION}\n`);
+      gzip = needleCounter(gz);
+    },
+    onChunk(chunk) {
+      if (done || nonce === '') return;
+      chunks.push(chunk);
+      const found = plain(chunk) > 0 || gzip(chunk) >= 2;
+      if (!found) return;
+      done = true;
+      let reply: Buffer = Buffer.concat(chunks);
+      chunks.length = 0;
+      // With gzip: the members before the second mark (the one that opens the rest) are whole.
+      const first = reply.indexOf(gz);
+      const second = first < 0 ? -1 : reply.indexOf(gz, first + gz.length);
+      try {
+        if (second >= 0) reply = inflateMembers(reply.subarray(0, second), nonce);
+      } catch {
+        return;
+      }
+      const mark = Buffer.from(`\n${sectionMark(nonce)} ${FIRST_READ_END}\n`);
+      const end = reply.indexOf(mark);
+      if (end >= 0) onFirstRead(reply.subarray(0, end + mark.length), nonce);
+    },
+  };
+}
+
+/**
+ * A full read; with `onFirstRead`, its first read is assembled and handed over while the rest still arrives.
+ * With `inline`, the process files of the first read are parsed as soon as they are in (early-parse.ts).
+ */
 export async function collectSnapshot(session: NodeSession, options: CollectOptions = {}): Promise<Snapshot> {
   const compress = options.compress ?? session.compressFull ?? session.target !== 'local';
-  const early = options.inline && !compress ? earlyParser() : null;
-  const run = await runCollector(session, { ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}), compress, ...(options.lean ? { lean: options.lean } : {}) }, { ...options, ...(early ? { onChunk: early.onChunk } : {}) }, early?.start);
-  const reply = { stdout: run.reply.stdout, stderr: run.reply.stderr, nonce: run.nonce };
-  const meta = { target: session.target, collectedAt: run.collectedAt, durationMs: run.durationMs, viaSudo: options.sudo ?? false, namesRoot: options.namesRoot ?? '' };
   const inline = options.inline ?? false;
+  let cache: ParseCache | undefined;
+  let finished = false;
+  const started = Date.now();
+  const meta = (durationMs: number, collectedAt: Date) => ({ target: session.target, collectedAt, durationMs, viaSudo: options.sudo ?? false, namesRoot: options.namesRoot ?? '' });
+  const { onFirstRead } = options;
+  const watcher =
+    inline || onFirstRead
+      ? firstReadWatcher((prefix, nonce) => {
+          if (inline && prefix.length <= EARLY_PARSE_MAX_BYTES) {
+            cache = new ParseCache();
+            // Past a few MB (some 4,000 processes) the early parse holds up the reading of the rest and its hashing
+            // costs more than it saves: measured at 10,000 processes, 3.68 s with it, 3.54 s without.
+            setImmediate(() => (cache = parseEarly(prefix, sectionMark(nonce), sha256)));
+          }
+          if (!onFirstRead) return;
+          assembleOffThread({ stdout: prefix, stderr: '', nonce }, undefined, meta(Date.now() - started, new Date(started)), inline, undefined, true).then(
+            (snapshot) => {
+              if (!finished) onFirstRead(snapshot);
+            },
+            // A first read that cannot be shown (framing to prove again) is not shown: the full read follows.
+            () => {},
+          );
+        })
+      : null;
   try {
-    return await assembleOffThread(reply, undefined, meta, inline, early?.cache());
+    const run = await runCollector(session, { ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}), compress, ...(options.lean ? { lean: options.lean } : {}) }, { ...options, ...(watcher ? { onChunk: watcher.onChunk } : {}) }, watcher?.start);
+    const reply = { stdout: run.reply.stdout, stderr: run.reply.stderr, nonce: run.nonce };
+    const full = meta(run.durationMs, run.collectedAt);
+    try {
+      return await assembleOffThread(reply, undefined, full, inline, cache);
+    } catch (err) {
+      if (!(err instanceof UnprovenFraming)) throw err;
+      return await assembleOffThread(reply, await reread(session, run, err.paths, options), full, inline, cache);
+    }
+  } finally {
+    finished = true;
+  }
+}
+
+/** The first read alone (`procscope ps`): processes, the overview and the users, with no fds, sockets or namespaces. */
+export async function collectFirstRead(session: NodeSession, options: CollectOptions = {}): Promise<Snapshot> {
+  const compress = options.compress ?? session.compressFull ?? session.target !== 'local';
+  const run = await runCollector(session, { compress, firstOnly: true }, options);
+  const reply = { stdout: run.reply.stdout, stderr: run.reply.stderr, nonce: run.nonce };
+  const meta = { target: session.target, collectedAt: run.collectedAt, durationMs: run.durationMs, viaSudo: options.sudo ?? false };
+  try {
+    return await assembleOffThread(reply, undefined, meta, options.inline ?? false);
   } catch (err) {
     if (!(err instanceof UnprovenFraming)) throw err;
-    return assembleOffThread(reply, await reread(session, run, err.paths, options), meta, inline, early?.cache());
+    return assembleOffThread(reply, await reread(session, run, err.paths, options), meta, options.inline ?? false);
   }
 }
 

@@ -9,7 +9,7 @@ import { parseCollectOutput } from '../../shared/collect/frame';
 import { type ProcscopeError, ProcscopeFailure, fail, toProcscopeError } from '../../shared/errors';
 import { type SnapshotMeta, assembleSnapshot } from '../../shared/snapshot/assemble';
 import type { ParseCache } from '../../shared/snapshot/early-parse';
-import type { Snapshot } from '../../shared/snapshot/types';
+import { PENDING_AFTER_FIRST_READ, type PendingPart, type Snapshot } from '../../shared/snapshot/types';
 
 /** A collector's reply as it came: its stdout, stderr and the nonce of its framing. */
 export interface RawReply {
@@ -23,6 +23,8 @@ interface Job {
   /** the reread of process files whose framing was not proven */
   reread?: RawReply | undefined;
   meta: Omit<SnapshotMeta, 'collectedAt'> & { collectedAt: string };
+  /** a full read's first read: what it leaves for the rest is named in node.pending */
+  firstRead?: boolean;
 }
 
 const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -38,10 +40,15 @@ export class UnprovenFraming extends Error {
 function parse(job: Job, cache?: ParseCache): Snapshot {
   const reread = job.reread && parseCollectOutput(asBuffer(job.reread.stdout), job.reread.stderr, job.reread.nonce);
   const out = parseCollectOutput(asBuffer(job.reply.stdout), job.reply.stderr, job.reply.nonce, reread);
-  if (out.unprovenPaths.length > 0) throw new UnprovenFraming(out.unprovenPaths);
+  // A first read shows what it could prove; the full read reads the rest again. Without stat and status there is
+  // no process to show.
+  const unprovenInFirst: PendingPart[] = job.firstRead ? out.unproven.flatMap((kind): PendingPart[] => (kind === 'cgroup' ? ['cgroups'] : kind === 'cmdline' ? ['cmdline'] : [])) : [];
+  if (out.unprovenPaths.length > 0 && !(job.firstRead && unprovenInFirst.length === out.unproven.length)) throw new UnprovenFraming(out.unprovenPaths);
   const ostype = out.files.get('/proc/sys/kernel/ostype')?.toString('latin1').trim();
   if (ostype !== undefined && ostype !== 'Linux') fail({ kind: 'unsupported', message: `${job.meta.target} is ${ostype}, not Linux.`, hint: 'procscope reads Linux nodes only.' });
-  return assembleSnapshot(out, { ...job.meta, collectedAt: new Date(job.meta.collectedAt) }, cache);
+  const snapshot = assembleSnapshot(out, { ...job.meta, collectedAt: new Date(job.meta.collectedAt) }, cache);
+  if (job.firstRead) snapshot.node.pending = [...PENDING_AFTER_FIRST_READ, ...unprovenInFirst];
+  return snapshot;
 }
 
 interface Reply {
@@ -102,8 +109,8 @@ function startWorker(): Worker {
  * nothing else to keep responsive, and saves the thread's start and the copy of the result); the same snapshot.
  * Rejects with UnprovenFraming when some process files must be read again (given back as `reread`).
  */
-export function assembleOffThread(reply: RawReply, reread: RawReply | undefined, meta: SnapshotMeta, inline = false, cache?: ParseCache): Promise<Snapshot> {
-  const job: Job = { reply, reread, meta: { ...meta, collectedAt: meta.collectedAt.toISOString() } };
+export function assembleOffThread(reply: RawReply, reread: RawReply | undefined, meta: SnapshotMeta, inline = false, cache?: ParseCache, firstRead = false): Promise<Snapshot> {
+  const job: Job = { reply, reread, meta: { ...meta, collectedAt: meta.collectedAt.toISOString() }, ...(firstRead ? { firstRead } : {}) };
   if (inline || !canUseWorker) {
     try {
       return Promise.resolve(parse(job, cache));

@@ -7,6 +7,11 @@ export const PROCESS_FILES = ['stat', 'status', 'cmdline', 'cgroup', 'cpuset', '
 
 export type ProcessFile = (typeof PROCESS_FILES)[number];
 
+/** The files of the first read, sent before anything else: enough for the process table (script.ts, FIRST_READ_END). */
+export const FIRST_READ_FILES = ['stat', 'status', 'cmdline', 'cgroup'] as const satisfies readonly ProcessFile[];
+/** The rest, read after the first read's end. */
+export const LATER_FILES = PROCESS_FILES.filter((f) => !(FIRST_READ_FILES as readonly string[]).includes(f));
+
 /** What the collector read of one process: each file's raw bytes, and its threads. */
 export interface ProcessRecord {
   files: Partial<Record<ProcessFile, Buffer>>;

@@ -8,7 +8,7 @@ import { decodeBytes } from '../bytes';
 import { type Loadavg, parseLoadavg } from '../proc/loadavg';
 import { type NodeOverview, parseOverview } from '../proc/overview';
 import { PROCESS_FILES, type ProcessFile, type ProcessRecord, digitsAt } from './files';
-import { sectionMark } from './script';
+import { FIRST_READ_END, FIRST_READ_ERRORS, sectionMark } from './script';
 
 export interface CollectedNamespace {
   pid: number;
@@ -19,6 +19,8 @@ export interface CollectedNamespace {
 export interface CollectOutput {
   /** false when the output stopped before the script's end mark */
   complete: boolean;
+  /** the first read's part is all there (FIRST_READ_END) */
+  firstReadComplete: boolean;
   noProc: string | null;
   noTmp: boolean;
   clockTicks: number;
@@ -259,9 +261,10 @@ export type Reread = Pick<CollectOutput, 'files' | 'pathErrors'>;
 export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string, reread?: Reread): CollectOutput {
   const mark = sectionMark(nonce);
   const sections = splitSections(stdout, mark);
-  const { pathErrors, unopened, otherErrors } = parseStderr(stderr);
+  const { pathErrors, unopened, otherErrors } = parseStderr(`${sections.get(FIRST_READ_ERRORS)?.toString('utf8') ?? ''}\n${stderr}`);
   const result: CollectOutput = {
     complete: sections.has('end'),
+    firstReadComplete: sections.has(FIRST_READ_END),
     noProc: sections.has('noproc') ? sections.get('noproc')!.toString('utf8').trim() : null,
     noTmp: sections.has('notmp'),
     clockTicks: Number(sections.get('clk')?.toString('latin1').trim()) || 100,
@@ -348,6 +351,10 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
       const content = files.get(listed[i]!);
       if (content && !pathErrors.has(listed[i]!)) result.processes.get(Number(dir.slice(6)))!.files[kind] = content;
     }
+  }
+
+  for (const [path, content] of subsections(sections.get('nodefiles'), Buffer.from(`\n${mark}:p `))) {
+    if (path.startsWith('/') && !pathErrors.has(path)) result.files.set(path, content);
   }
 
   const list = (sections.get('list') ?? Buffer.alloc(0)).toString('latin1').split('\n').filter((l) => l !== '');

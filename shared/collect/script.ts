@@ -14,7 +14,7 @@
  *
  * The reply streams: each section goes out as it is read, so the client parses while the node still reads.
  */
-import { PROCESS_FILES } from './files';
+import { FIRST_READ_FILES, LATER_FILES } from './files';
 
 export const NET_TABLES = ['tcp', 'tcp6', 'udp', 'udp6', 'raw', 'raw6', 'unix'] as const;
 
@@ -28,6 +28,16 @@ export const NODE_FILES = {
 
 /** The most `head` copies of one process file: far more than any /proc/<pid> file holds (cmdline is capped by ARG_MAX). */
 export const HEAD_LIMIT = 64 * 1024 * 1024;
+
+/** The version line after "begin": a reader refuses a reply of another version. */
+export const COLLECTOR_VERSION = 7;
+export const VERSION_LINE = `procscope-collect ${COLLECTOR_VERSION}`;
+/** The section that ends a full read's first read (the process table's files, the overview, the users). */
+export const FIRST_READ_END = 'first';
+/** The first read's own errors, sent with it (the whole reply's come last, in "stderr"). */
+export const FIRST_READ_ERRORS = 'errors-first';
+/** Opens each gzip member of a compressed reply: the first read is a member of its own, so it arrives whole. */
+export const GZIP_SECTION = 'gzip';
 
 export function sectionMark(nonce: string): string {
   return `@@PSC${nonce}`;
@@ -56,6 +66,8 @@ export interface CollectScriptOptions {
    * `sockets: false` (a question that is not about ports), no network tables and no fd tables either.
    */
   lean?: LeanRead;
+  /** only the first read (the process table's files, the overview, the users): `procscope ps` */
+  firstOnly?: boolean;
 }
 
 export interface LeanRead {
@@ -100,17 +112,18 @@ nslinks() {
       xargs -0 -r stat -L -c '%i %n' | awk '{ n = split($2, a, "/"); print $2, a[n] ":[" $1 "]" }'
   fi
 }
-# The process files of the pid dirs listed in file $1: the list ("pids"), then an "h <kind>" section per kind,
-# framed by head's headers. Every run of head starts with a newline, so every header, the first included, stands
-# after one. The cgroup files are kept in $T/cgroup for the list of cgroup.procs to read, the status files in
-# $T/status for the processes with more than one thread (the "tasks" section).
+# The process files of the pid dirs listed in file $1, of the kinds named after it: an "h <kind>" section per
+# kind, framed by head's headers. Every run of head starts with a newline, so every header, the first included,
+# stands after one. The cgroup files are kept in $T/cgroup for the list of cgroup.procs to read, the status files
+# in $T/status for the processes with more than one thread (the "tasks" section).
 procfiles() {
-  mark pids
-  cat "$1"
-  for k in ${PROCESS_FILES.join(' ')}; do
+  l=$1; shift
+  for k in "$@"; do
     mark "h $k"
-    awk -v k="$k" '{ printf "%s/%s%c", $0, k, 0 }' "$1" | xargs -0 -r sh -c 'echo; exec head -v -c ${HEAD_LIMIT} "$@"' sh |
-      case $k in cgroup|status) tee "$T/$k";; *) cat;; esac
+    case $k in
+    cgroup|status) awk -v k="$k" '{ printf "%s/%s%c", $0, k, 0 }' "$l" | xargs -0 -r sh -c 'echo; exec head -v -c ${HEAD_LIMIT} "$@"' sh | tee "$T/$k";;
+    *) awk -v k="$k" '{ printf "%s/%s%c", $0, k, 0 }' "$l" | xargs -0 -r sh -c 'echo; exec head -v -c ${HEAD_LIMIT} "$@"' sh;;
+    esac
   done
 }
 # The threads of every process with more than one, from the status files procfiles kept: a one-thread process's
@@ -177,17 +190,24 @@ for f in cpu memory io; do
   { while IFS= read -r l; do printf '%s\n' "$l"; done < "/proc/pressure/$f"; } 2>/dev/null
 done`;
 
-/** The namespace links, process files and threads of the pid dirs in $T/dirs: a full read, or a refresh's new pids. */
-const PROCESSES = String.raw`
+/** The list of pid dirs in $T/dirs, and the first read's process files of each. */
+const FIRST_PROCESSES = String.raw`
+mark pids
+cat "$T/dirs"
+procfiles "$T/dirs" ${FIRST_READ_FILES.join(' ')}`;
+
+/** The namespace links, the other process files and the threads of the pid dirs in $T/dirs. */
+const LATER_PROCESSES = String.raw`
 mark ns
 nslinks < "$T/dirs" > "$T/ns"
 cat "$T/ns"
-procfiles "$T/dirs"
+procfiles "$T/dirs" ${LATER_FILES.join(' ')}
 mark tasks
 tasks`;
 
 /** A refresh's new pid dirs in $T/dirs in full, with their links, and the fd tables of $T/fddirs. */
-const NEW_PROCESSES = String.raw`${PROCESSES}
+const NEW_PROCESSES = String.raw`${FIRST_PROCESSES}
+${LATER_PROCESSES}
 mark links
 { awk '{ printf "%s/exe%c%s/cwd%c", $0, 0, $0, 0 }' "$T/dirs"; awk '{ printf "%s/fd%c", $0, 0 }' "$T/fddirs"; } | links`;
 
@@ -196,19 +216,33 @@ export function buildCollectScript(nonce: string, options: CollectScriptOptions 
   const root = options.namesRoot ?? '';
   if (root !== '' && !/^\/[A-Za-z0-9/._-]*[^/]$/.test(root)) throw new Error(`names root must be an absolute path of plain characters: ${JSON.stringify(root)}`);
   const refresh = options.refresh;
-  const body = refresh ? refreshBody(pidList(refresh.knownPids, 'known pids'), pidList(refresh.detailPids, 'detail pids')) : fullBody(options.lean ?? null);
+  const body = refresh ? { parts: [refreshBody(pidList(refresh.knownPids, 'known pids'), pidList(refresh.detailPids, 'detail pids'))] } : fullBody(options.lean ?? null, options.firstOnly ?? false);
   return wrap(nonce, body, { root, compress: options.compress ?? false });
+}
+
+/** What a script runs: `setup` in the body itself, then each part in turn, a gzip member of its own when compressed. */
+interface ScriptBody {
+  setup?: string;
+  parts: string[];
 }
 
 /**
  * The body runs in a subshell function, read whole before anything runs that could read stdin; its traps and
  * exit stay its own: a persistent shell on the node runs one script after another. Its stdout streams; its
- * errors are kept in a variable and sent as the last section ("stderr"); with gzip, inside the stream. "done"
- * ends the reply.
+ * errors are kept in a variable and sent as the last section ("stderr"). With gzip, each part of the body and
+ * the stderr section are gzip members of their own, each after a "gzip" mark: a part arrives whole as soon as it
+ * is read, not when gzip's buffer fills. A compressed part runs in a subshell (a pipeline), so parts share only
+ * files in $T. "done" ends the reply.
  */
-function wrap(nonce: string, body: string, options: { root: string; compress: boolean }): string {
+function wrap(nonce: string, body: ScriptBody, options: { root: string; compress: boolean }): string {
   const M = sectionMark(nonce);
-  return String.raw`procscope_body() (
+  // The last part ends the reply's body, so that with gzip nothing but the stderr member follows it.
+  const ending = String.raw`if [ -n "$T" ] && ! echo ok 2>/dev/null > "$T/ok"; then mark tmpfull; printf '%s\n' "${B}T%/*}"; fi
+mark end`;
+  const parts = body.parts.map((text, i) => `procscope_part${i}() {\n${text}\n${i === body.parts.length - 1 ? ending : ''}\n}`).join('\n');
+  const run = body.parts.map((_, i) => `part procscope_part${i}`).join('\n');
+  return String.raw`part() { if [ -n "$Z" ]; then printf '\n%s ${GZIP_SECTION}\n' '${M}'; "$1" | gzip -1 -c; else "$1"; fi; }
+procscope_body() (
 LC_ALL=C; export LC_ALL
 M='${M}'
 R='${options.root}'
@@ -233,7 +267,7 @@ maketmp() {
   printf '\n%s:f\n' "$M" > "$T/s"
 }
 mark begin
-printf 'procscope-collect 6\n'
+printf '%s\n' '${VERSION_LINE}'
 if [ ! -r /proc/self/stat ]; then mark noproc; uname -s 2>&1; mark end; exit 0; fi
 read -r ME _ < /proc/self/stat
 trap 'exit 129' HUP INT TERM PIPE
@@ -249,22 +283,15 @@ for i in 1 2; do
 done
 echo "$chain $$"
 ${FUNCTIONS}
-${body}
-if [ -n "$T" ] && ! echo ok 2>/dev/null > "$T/ok"; then mark tmpfull; printf '%s\n' "${B}T%/*}"; fi
-mark end
+${parts}
+${body.setup ?? ''}
+${run}
 )
-procscope_reply() {
-  { err=$(procscope_body </dev/null 2>&1 >&3 3>&-); } 3>&1
-  printf '\n%s stderr\n%s\n' '${M}' "$err"
-}
-${options.compress
-    ? String.raw`if command -v gzip >/dev/null 2>&1; then
-  printf '\n%s gzip\n' '${M}'
-  procscope_reply | gzip -1 -c
-else
-  procscope_reply
-fi`
-    : 'procscope_reply'}
+procscope_errors() { printf '\n%s stderr\n%s\n' '${M}' "$err"; }
+Z=
+${options.compress ? 'command -v gzip >/dev/null 2>&1 && Z=1' : ''}
+{ err=$(procscope_body </dev/null 2>&1 >&3 3>&-); } 3>&1
+part procscope_errors
 printf '\n%s done\n' '${M}'
 `;
 }
@@ -287,8 +314,7 @@ if nsenter --net=/proc/self/ns/net true 2>/dev/null; then
     { for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "nsfs" && $4 ~ /^net:/ && !($4 in have) && $5 !~ /\\/ && !seen[$4]++) print $4, $5; break } }' "$T/ns" /proc/self/mountinfo |
   while read -r ns f; do
     printf '\n%s:n %s\n' "$M" "$ns"
-    for t in ${NET_TABLES.join(' ')}; do printf '\n%s:t %s\n' "$M" "$t"; nsenter --net="$f" cat "/proc/self/net/$t" 2>/dev/null; done
-    printf '\n%s:t ssx\n' "$M"; nsenter --net="$f" ss -xaHn 2>/dev/null
+    M=$M nsenter --net="$f" sh -c 'awk '\''BEGIN { for (i = 1; i < ARGC; i++) { printf "\n%s:t %s\n", ENVIRON["M"], ARGV[i]; f = "/proc/self/net/" ARGV[i]; while ((getline l < f) > 0) print l; close(f) } }'\'' ${NET_TABLES.join(' ')}; printf "\n%s:t ssx\n" "$M"; exec ss -xaHn' 2>/dev/null
   done
   mark ssx
   for d in $(reps net); do printf '\n%s:x %s\n' "$M" "$d"; nsenter --net="$d/ns/net" ss -xaHn 2>/dev/null; done
@@ -338,26 +364,70 @@ if nsenter -t "$ME" -u true 2>/dev/null; then
   done
 fi`;
 
-function fullBody(lean: LeanRead | null): string {
-  const netFiles = NET_TABLES.map((t) => `"$d/net/${t}"`).join(' ');
-  const sockets = lean?.sockets ?? true;
-  return String.raw`
-maketmp
+/** The node's own files (NODE_FILES), each after "\n<mark>:p PATH\n", read with shell builtins. */
+const NODE_FILE_SECTION = String.raw`mark nodefiles
+for f in ${Object.values(NODE_FILES).join(' ')}; do
+  printf '\n%s:p %s\n' "$M" "$f"
+  if [ -r "$f" ]; then while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done < "$f"; else printf 'procscope: %s: Permission denied\n' "$f" >&2; fi
+done`;
+
+/**
+ * A full read's first part: what the process table needs (the first read's files of every process, the
+ * overview, the users), with its own errors, ended by FIRST_READ_END. The reader shows it before the rest.
+ */
+const FIRST_READ = String.raw`
 mark clk
 getconf CLK_TCK 2>/dev/null || echo 100
 mark pagesize
 getconf PAGESIZE 2>/dev/null || echo 4096
 mark uptime
-cat /proc/uptime
+read -r l < /proc/uptime
+echo "$l"
 mark btime
 awk '$1 == "btime" { print $2; exit }' /proc/stat
 ${OVERVIEW}
 printf '%s\n' /proc/[0-9]* > "$T/dirs"
-${PROCESSES}
+{
+${FIRST_PROCESSES}
+${NODE_FILE_SECTION}
+} 2> "$T/err1"
+mark ${FIRST_READ_ERRORS}
+while IFS= read -r l; do printf '%s\n' "$l"; done < "$T/err1"
+mark ${FIRST_READ_END}`;
+
+/** Container name sources, each read only where its files exist: a node without a runtime starts no process for it. */
+const NAME_SOURCES = String.raw`mark names
+have() { for f in "$@"; do [ -e "$f" ] && return 0; done; return 1; }
+set -- "$R"/run/containerd/io.containerd.runtime.v2.task/*/*/config.json
+have "$@" && grep -oH '"io\.kubernetes\.cri\.[a-z-]*" *: *"[^"]*"' "$@" 2>/dev/null
+set -- "$R"/var/lib/docker/containers/*/config.v2.json
+have "$@" && grep -oH '"Name" *: *"/[^"]*"\|"Image" *: *"[^"]*"' "$@" 2>/dev/null
+set -- "$R"/var/lib/containers/storage/*-containers/containers.json "$R"/root/.local/share/containers/storage/*-containers/containers.json "$R"/home/*/.local/share/containers/storage/*-containers/containers.json
+have "$@" && grep -oH '"id":"[0-9a-f]*","names":\["[^"]*"' "$@" 2>/dev/null
+have "$@" && grep -oH '"id":"[0-9a-f]*","names":\[[^]]*\],"image":"[0-9a-f]*","layer":"[^"]*","metadata":"{\\"image-name\\":\\"[^\\]*' "$@" 2>/dev/null
+for d in "$R"/var/lib/containers/storage "$R"/root/.local/share/containers/storage "$R"/home/*/.local/share/containers/storage; do
+  set -- "$d"/libpod/bolt_state.db "$d"/libpod/db.sql
+  have "$@" && grep -aoH '{"id":"[0-9a-f]*","name":"[^"]*","labels"' "$@" 2>/dev/null
+done
+set -- "$R"/run/containerd/io.containerd.runtime.v2.task/*/*/init.pid
+have "$@" && grep -H . "$@" 2>/dev/null
+set -- "$R"/run/runc/*/state.json
+have "$@" && grep -oH '"init_process_pid": *[0-9]*' "$@" 2>/dev/null
+set -- "$R"/run/crun/*/status
+have "$@" && grep -oH '"pid": *[0-9]*' "$@" 2>/dev/null
+for f in "$R"/var/log/containers/*.log "$R"/var/log/pods/*/*; do
+  if [ -e "$f" ] || [ -h "$f" ]; then printf '%s\n' "$f"; fi
+done`;
+
+function fullBody(lean: LeanRead | null, firstOnly: boolean): ScriptBody {
+  if (firstOnly) return { setup: 'maketmp', parts: [FIRST_READ] };
+  const netFiles = NET_TABLES.map((t) => `"$d/net/${t}"`).join(' ');
+  const sockets = lean?.sockets ?? true;
+  const rest = String.raw`
+${LATER_PROCESSES}
 cg2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' /proc/self/mountinfo)
 ${lean ? '' : CGROUP_V1_MOUNTS}
 {
-  printf '%s\n' ${Object.values(NODE_FILES).join(' ')}
 ${sockets ? `  for d in $(reps net); do printf '%s\n' ${netFiles}; done` : ''}
   for d in $(reps mnt); do printf '%s\n' "$d/mountinfo"; done
 ${lean ? '' : CGROUP_PROCS}
@@ -370,21 +440,9 @@ ${sockets ? NETNS_AND_PEERS : ''}
 ${LISTED_FILES}
 mark links
 awk '{ printf "%s/exe%c%s/cwd%c${sockets ? '%s/fd%c' : ''}", $0, 0, $0, 0${sockets ? ', $0, 0' : ''} }' "$T/dirs" | links
-mark names
-grep -oH '"io\.kubernetes\.cri\.[a-z-]*" *: *"[^"]*"' "$R"/run/containerd/io.containerd.runtime.v2.task/*/*/config.json 2>/dev/null
-grep -oH '"Name" *: *"/[^"]*"\|"Image" *: *"[^"]*"' "$R"/var/lib/docker/containers/*/config.v2.json 2>/dev/null
-grep -oH '"id":"[0-9a-f]*","names":\["[^"]*"' "$R"/var/lib/containers/storage/*-containers/containers.json "$R"/root/.local/share/containers/storage/*-containers/containers.json "$R"/home/*/.local/share/containers/storage/*-containers/containers.json 2>/dev/null
-grep -oH '"id":"[0-9a-f]*","names":\[[^]]*\],"image":"[0-9a-f]*","layer":"[^"]*","metadata":"{\\"image-name\\":\\"[^\\]*' "$R"/var/lib/containers/storage/*-containers/containers.json "$R"/root/.local/share/containers/storage/*-containers/containers.json "$R"/home/*/.local/share/containers/storage/*-containers/containers.json 2>/dev/null
-for d in "$R"/var/lib/containers/storage "$R"/root/.local/share/containers/storage "$R"/home/*/.local/share/containers/storage; do
-  grep -aoH '{"id":"[0-9a-f]*","name":"[^"]*","labels"' "$d"/libpod/bolt_state.db "$d"/libpod/db.sql 2>/dev/null
-done
-grep -H . "$R"/run/containerd/io.containerd.runtime.v2.task/*/*/init.pid 2>/dev/null
-grep -oH '"init_process_pid": *[0-9]*' "$R"/run/runc/*/state.json 2>/dev/null
-grep -oH '"pid": *[0-9]*' "$R"/run/crun/*/status 2>/dev/null
-for f in "$R"/var/log/containers/*.log "$R"/var/log/pods/*/*; do
-  if [ -e "$f" ] || [ -h "$f" ]; then printf '%s\n' "$f"; fi
-done
+${NAME_SOURCES}
 ${lean ? '' : UTS_HOSTNAMES}`;
+  return { setup: 'maketmp', parts: [FIRST_READ, rest] };
 }
 
 /**
@@ -423,12 +481,16 @@ export function buildRereadScript(nonce: string, paths: string[]): string {
   for (const p of paths) if (!/^\/proc\/\d+\/[a-z_]+$/.test(p)) throw new Error(`not a process file: ${JSON.stringify(p)}`);
   return wrap(
     nonce,
-    String.raw`
-maketmp
+    {
+      setup: 'maketmp',
+      parts: [
+        String.raw`
 cat > "$T/list" <<'PROCSCOPE_LIST_${nonce}'
 ${paths.join('\n')}
 PROCSCOPE_LIST_${nonce}
 ${LISTED_FILES}`,
+      ],
+    },
     { root: '', compress: false },
   );
 }

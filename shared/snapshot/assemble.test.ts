@@ -18,7 +18,7 @@ function output(parts: Partial<CollectOutput>): CollectOutput {
     if (!processes.has(at[0])) processes.set(at[0], { files: {}, tids: [at[0]] });
     if (!parts.pathErrors?.has(path)) processes.get(at[0])!.files[at[1]] = content;
   }
-  return { complete: true, noProc: null, noTmp: false, clockTicks: 100, selfPid: 10, collectorChain: [10], namespaces: [], links: new Map(), pathErrors: new Map(), otherErrors: [], cgroup2Mount: null, cgroupMounts: new Map(), nameLines: [], utsHostnames: new Map(), pageSize: 4096, uptimeSec: null, bootTimeSec: null, loadavg: null, overview: {}, compactStats: null, compactStatsCut: false, tmpFull: null, mountedNetns: [], orphanNetTables: new Map(), ssUnix: new Map(), unproven: [], unprovenPaths: [], ...parts, files, processes };
+  return { complete: true, firstReadComplete: true, noProc: null, noTmp: false, clockTicks: 100, selfPid: 10, collectorChain: [10], namespaces: [], links: new Map(), pathErrors: new Map(), otherErrors: [], cgroup2Mount: null, cgroupMounts: new Map(), nameLines: [], utsHostnames: new Map(), pageSize: 4096, uptimeSec: null, bootTimeSec: null, loadavg: null, overview: {}, compactStats: null, compactStatsCut: false, tmpFull: null, mountedNetns: [], orphanNetTables: new Map(), ssUnix: new Map(), unproven: [], unprovenPaths: [], ...parts, files, processes };
 }
 
 const status = (pid: number, name: string) => Buffer.from(`Name:\t${name}\nState:\tS (sleeping)\nPid:\t${pid}\nPPid:\t1\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nThreads:\t1\nNSpid:\t${pid}\n`);

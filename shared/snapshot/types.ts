@@ -48,7 +48,17 @@ export interface SnapshotNode {
   mountedNetns?: { inode: number; path: string }[];
   /** what this login could not see: then namespace membership, containers' namespaces and sockets' holders are incomplete */
   partial?: SnapshotPartial;
+  /** a first read shown while the rest of the full read still arrives: what it does not hold yet */
+  pending?: PendingPart[];
 }
+
+/** What a full read adds to its first read (the process table's files, the overview, the users). */
+export const PENDING_AFTER_FIRST_READ = ['namespaces', 'fds', 'sockets', 'threads', 'io', 'containers'] as const;
+/**
+ * What else a first read may leave for the rest: the command lines or cgroups whose framing could not be proven
+ * (a forged header in an argv), which the full read reads again.
+ */
+export type PendingPart = (typeof PENDING_AFTER_FIRST_READ)[number] | 'cmdline' | 'cgroups';
 
 export interface SnapshotPartial {
   /** processes whose namespace links could not be read */
