@@ -25,18 +25,21 @@ import { addNodeInUi, browserUnavailable, launchChromium, timedKeystroke } from 
 import { type Load, startLoad } from './load';
 import { syntheticSnapshot } from './synthetic';
 import { fleetBench } from './fleet';
+import { type FirstReadFigures, firstReadPhase, startBusyLoops } from './busy';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
+/** --quick: the first read and the collector's cost, quiet and busy, at --processes only (under 5 minutes) */
+const QUICK = process.argv.includes('--quick');
 const N = arg('--processes', 2000);
 /** the second phase's number of processes; 0 for none */
-const LARGE = arg('--large', 10000);
-const RUNS = Math.max(3, arg('--runs', 5));
+const LARGE = arg('--large', QUICK ? 0 : 10000);
+const RUNS = Math.max(3, arg('--runs', QUICK ? 3 : 5));
 const ROWS = arg('--rows', 10000);
 /** the fleet row's larger size (and 10); 0 for none */
-const FLEET = arg('--fleet', 50);
+const FLEET = arg('--fleet', QUICK ? 0 : 50);
 
 interface Row {
   name: string;
@@ -413,6 +416,42 @@ function table(p: Phase): string[] {
   ];
 }
 
+/** Every target line, printed as it is known: a row that fails later loses none of these. */
+const printed: string[] = [];
+function say(line: string): void {
+  printed.push(line);
+  process.stdout.write(line + '\n');
+}
+
+/**
+ * The first read and the collector's node CPU at this load, quiet and then busy (a busy loop per core): each
+ * figure printed with met/MISSED as soon as its phase ends; a phase that fails says so and the others go on.
+ */
+async function firstReadTargets(node: Node, runs: number, cleanups: (() => unknown)[]): Promise<FirstReadFigures[]> {
+  const session = await node.open();
+  cleanups.push(() => session.close());
+  const figures: FirstReadFigures[] = [];
+  for (const busy of [false, true]) {
+    const loops = busy ? startBusyLoops() : null;
+    if (loops) cleanups.push(() => loops.stop());
+    try {
+      const f = await firstReadPhase(busy ? 'busy' : 'quiet', session, runs, { floor: FLOOR, peers: `${PS}; ss -tunaxp; lsns` }, (l) => process.stderr.write(l + '\n'));
+      figures.push(f);
+      const at = `${f.processes} processes, ${f.label}`;
+      say(target(`first read (table) / ps aux, ${at}`, f.firstReadMs / f.psAuxMs, 1.5));
+      say(target(`procscope ps read / ps aux, ${at}`, f.psVerbMs / f.psAuxMs, 1.5));
+      say(target(`full read / (ps + ss + lsns), ${at}`, f.fullMs / f.peersMs, f.processes > 5000 ? 0.7 : 1.0));
+      say(target(`node CPU of a full read / floor's (cat + find), ${at}`, f.fullCpuS / f.floorCpuS, 1.1));
+      say(`   ${at}: ps aux ${fmt(f.psAuxMs)} ms (node CPU ${f.psAuxCpuS.toFixed(2)} s), first read ${fmt(f.firstReadMs)} ms, ps verb ${fmt(f.psVerbMs)} ms, full ${fmt(f.fullMs)} ms (node CPU ${f.fullCpuS.toFixed(2)} s), floor ${fmt(f.floorMs)} ms (${f.floorCpuS.toFixed(2)} s), ps + ss + lsns ${fmt(f.peersMs)} ms`);
+    } catch (err) {
+      say(`first read, ${busy ? 'busy' : 'quiet'}: MISSED (the phase failed: ${(err as Error).message})`);
+    } finally {
+      loops?.stop();
+    }
+  }
+  return figures;
+}
+
 async function main(): Promise<void> {
   const why = sshdUnavailable();
   if (why) throw new Error(`the bench needs a loopback sshd: ${why}`);
@@ -441,6 +480,11 @@ async function main(): Promise<void> {
       open: (sshCompression = false) =>
         openSession(`root@127.0.0.1:${sshd.port}`, { identityFiles: [key.privatePath], knownHostsFile: knownHosts, agentSocket: null, sshCompression, onUnknownKey: async () => 'reject' }),
     };
+    const firstSmall = await firstReadTargets(node, RUNS, cleanups);
+    if (QUICK) {
+      process.stdout.write(`BENCH_JSON ${JSON.stringify({ quick: true, runs: RUNS, firstRead: firstSmall })}\n(took ${((performance.now() - started) / 1000).toFixed(0)} s in all)\n`);
+      return;
+    }
     const small = await phase(node, load, true, cleanups);
     const ui = await rendererBench();
     if (typeof ui !== 'string') {
@@ -448,9 +492,11 @@ async function main(): Promise<void> {
       small.rows.push({ name: `renderer: filter keystroke to paint, ${ROWS} rows`, ms: ui.keystrokeMs });
     }
     let large: Phase | null = null;
+    let firstLarge: FirstReadFigures[] = [];
     if (LARGE > small.processes) {
       process.stderr.write(`procscope bench: growing the load to ${LARGE} processes…\n`);
       await load.grow(LARGE - small.processes);
+      firstLarge = await firstReadTargets(node, Math.max(3, Math.ceil(RUNS / 2)), cleanups);
       large = await phase(node, load, false, cleanups);
     }
 
@@ -465,6 +511,7 @@ async function main(): Promise<void> {
       ...(large ? ['', `${large.processes} processes, ${large.fds} fds`, ...table(large)] : []),
       '',
       `targets (ratios of medians in this run)`,
+      ...printed,
       target(`CLI snapshot / (ps + ss + lsns), ${small.processes} processes`, s.cli_snapshot_vs_ps_ss_lsns!, 1.0),
       target(`CLI snapshot / floor (sent), ${small.processes} processes`, s.cli_snapshot_vs_floor!, 1.0),
       ...(l && large
@@ -497,7 +544,7 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(lines.join('\n') + '\n');
     const json = (p: Phase) => ({ processes: p.processes, fds: p.fds, rows: p.rows.map((r) => ({ name: r.name, median_ms: median(r.ms), min_ms: Math.min(...r.ms), max_ms: Math.max(...r.ms), ...(r.bytes ? { bytes: median(r.bytes) } : {}) })), figures: p.figures });
-    process.stdout.write('BENCH_JSON ' + JSON.stringify({ runs: RUNS, sockets: load.sockets, phases: [json(small), ...(large ? [json(large)] : [])], fleet }) + '\n');
+    process.stdout.write('BENCH_JSON ' + JSON.stringify({ runs: RUNS, sockets: load.sockets, phases: [json(small), ...(large ? [json(large)] : [])], firstRead: [...firstSmall, ...firstLarge], fleet }) + '\n');
   } finally {
     await cleanup();
   }

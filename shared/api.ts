@@ -157,12 +157,14 @@ export interface ApiEvents {
   fleetNode: FleetNodeStatus;
   /** a node answered a fleet question */
   fleetMatches: { runId: string; nodeId: string; matches: FleetMatch[] };
+  /** a full read's first read (processes, overview, users), while the rest still arrives: node.pending says what is coming */
+  firstRead: { connectionId: string; snapshot: Snapshot };
 }
 
 export type ApiMethod = keyof ApiRequests;
 export type ApiEvent = keyof ApiEvents;
 
-const EVENT_NAMES: Record<ApiEvent, true> = { connectionStatus: true, hostKeyPrompt: true, secretPrompt: true, fleetNode: true, fleetMatches: true };
+const EVENT_NAMES: Record<ApiEvent, true> = { connectionStatus: true, hostKeyPrompt: true, secretPrompt: true, fleetNode: true, fleetMatches: true, firstRead: true };
 export const API_EVENTS = Object.keys(EVENT_NAMES) as ApiEvent[];
 
 /** What the main process implements: plain async functions that may throw ProcscopeFailure. */

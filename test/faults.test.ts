@@ -9,6 +9,7 @@ import { ProcscopeFailure } from '../shared/errors';
 import { spawnSync } from 'node:child_process';
 import { collectSnapshot, refreshSnapshot } from '../electron/engine/collect';
 import { openSession } from '../electron/engine/open';
+import { localSession } from '../electron/engine/session';
 import { schemaErrors } from './helpers/schema';
 import { type KeyPair, type Sshd, generateKey, makeTempDir, sshdUnavailable, startSshd } from './helpers/sshd';
 
@@ -105,19 +106,19 @@ describe.skipIf(skipReason !== null)('faults', () => {
     again.close();
   });
 
-  it('a remote shell that stops while the connection lives fails at the run deadline, and the next run gets a new shell', async () => {
+  it('a remote shell that stops while the connection lives fails once silent too long, and the next run gets a new shell', async () => {
     const session = await open(a);
     await collectSnapshot(session);
     const shells = sessionPids(a).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'latin1') === '/bin/sh\0-s\0');
     expect(shells.length).toBe(1);
     signalAll(shells, 'SIGSTOP');
     const started = Date.now();
-    const err = await collectSnapshot(session, { deadlineMs: 1500 }).then(
+    const err = await collectSnapshot(session, { silenceMs: 1500 }).then(
       () => null,
       (e: unknown) => e,
     );
     signalAll(shells, 'SIGKILL');
-    expect((err as ProcscopeFailure).error).toMatchObject({ kind: 'connection', message: expect.stringMatching(/did not finish answering within 2 s/) });
+    expect((err as ProcscopeFailure).error).toMatchObject({ kind: 'connection', message: expect.stringMatching(/sent nothing for 2 s \(nothing received\)/) });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(session.isOpen()).toBe(true);
     expect((await collectSnapshot(session)).processes.length).toBeGreaterThan(0);
@@ -137,9 +138,40 @@ describe.skipIf(skipReason !== null)('faults', () => {
     expect(process.memoryUsage().rss - rss).toBeLessThan(512 * 1024 * 1024);
     flood.close();
     const mute = await openWith(silent);
-    const nothing = await collectSnapshot(mute, { deadlineMs: 1000 }).then(() => null, (e: unknown) => e);
-    expect((nothing as ProcscopeFailure).error.message).toMatch(/did not finish answering within 1 s/);
+    const nothing = await collectSnapshot(mute, { silenceMs: 1000 }).then(() => null, (e: unknown) => e);
+    expect((nothing as ProcscopeFailure).error.message).toMatch(/sent nothing for 1 s \(nothing received\)/);
     mute.close();
+  });
+
+  it('a node that keeps sending, slowly, past the silence bound is not stopped; one past the total is, saying so', async () => {
+    // A byte every 200 ms for 3 s: six times the silence bound, and more than the old fixed deadline scaled alike.
+    const marker = Buffer.from('\nslow-done\n');
+    const slow = "i=0; while [ $i -lt 15 ]; do printf .; sleep 0.2; i=$((i+1)); done; printf '\\nslow-done\\n'\n";
+    const session = await open(a);
+    for (const node of [session, localSession()]) {
+      const reply = await node.runScript(slow, { endMarker: marker, silenceMs: 500, deadlineMs: 20_000 });
+      expect(reply.stdout.toString()).toBe(`${'.'.repeat(15)}\nslow-done\n`);
+      const cut = await node.runScript(slow, { endMarker: marker, silenceMs: 500, deadlineMs: 1000 }).then(
+        () => null,
+        (e: ProcscopeFailure) => e.error,
+      );
+      expect(cut, node.target).toMatchObject({ kind: 'connection', message: expect.stringMatching(/was still answering after 1 s, the most one read may take \(\d+ KiB received before\)/) });
+    }
+    session.close();
+  });
+
+  it('names a login shell slow to start in the connection log, once per connection', async () => {
+    // A forced command that waits before the shell: as a ~/.bashrc that runs pyenv init does.
+    const slowKey = generateKey(dir, 'slow-rc');
+    a.authorize('root', `command="sleep 3.2; exec /bin/sh -s" ${slowKey.publicLine}`);
+    const log: string[] = [];
+    const session = await openSession(`root@127.0.0.1:${a.port}`, { identityFiles: [slowKey.privatePath], knownHostsFile: join(dir, 'known_hosts'), agentSocket: null, log: (l) => log.push(l) });
+    await collectSnapshot(session);
+    await collectSnapshot(session);
+    session.close();
+    const shellLines = log.filter((l) => /shell/.test(l));
+    expect(shellLines).toHaveLength(1);
+    expect(shellLines[0]).toMatch(/^The login shell took (3\.[2-9]|[4-9]\.\d|\d\d+\.\d) s to start \/bin\/sh -s: its rc files/);
   });
 
   it('a connection killed mid-snapshot fails cleanly, and the next session works', async () => {

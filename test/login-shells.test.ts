@@ -46,7 +46,7 @@ describe.skipIf(skipReason !== null)('login shells', () => {
   let key: KeyPair;
   let dir: string;
   beforeAll(async () => {
-    sshd = await startSshd();
+    sshd = await startSshd({ userRcFiles: true });
     dir = makeTempDir('shells');
     key = generateKey(dir, 'id');
     writeFileSync(join(dir, 'known_hosts'), sshd.knownHostsLine() + '\n');

@@ -19,8 +19,11 @@ import type { NodeSession } from '../engine/session';
 import type { Prompts } from './prompts';
 import type { SecretVault } from './stores';
 
-/** A refresh that takes longer fails (the tab shows stale data and retries) instead of leaving the tab frozen. */
-const REFRESH_DEADLINE_MS = 20_000;
+/**
+ * A refresh silent for longer fails (the tab shows stale data and retries) instead of leaving the tab frozen; one
+ * that keeps receiving is let finish, as the reconnect after a node's restart reads every process in full.
+ */
+const REFRESH_SILENCE_MS = 20_000;
 const PROGRESS_EVERY_MS = 100;
 
 export interface ConnectionOptions {
@@ -243,6 +246,7 @@ export function createConnections(options: ConnectionOptions): {
           const snapshot = await collectSnapshot(session, {
             sudo: conn.node.sudo ?? false,
             ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}),
+            onFirstRead: (snapshot) => emit('firstRead', { connectionId, snapshot }),
             onProgress: (bytes) => {
               const now = Date.now();
               if (now - lastReport < PROGRESS_EVERY_MS) return;
@@ -264,7 +268,7 @@ export function createConnections(options: ConnectionOptions): {
         const last = conn.last ?? fail({ kind: 'not-found', message: 'Nothing to refresh yet: take a full snapshot first.' });
         const session = await liveSession(conn);
         try {
-          const delta = await refreshSnapshot(session, last, { sudo: conn.node.sudo ?? false, detailPids, deadlineMs: REFRESH_DEADLINE_MS });
+          const delta = await refreshSnapshot(session, last, { sudo: conn.node.sudo ?? false, detailPids, silenceMs: REFRESH_SILENCE_MS });
           conn.last = applyDelta(last, delta);
           if (conn.status.state !== 'connected' || conn.status.error) update(conn, { state: 'connected', error: undefined });
           return delta;

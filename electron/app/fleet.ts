@@ -10,8 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { type ApiEvent, type ApiEvents, type ApiHandlers, type FleetAnswer, type FleetMatch, type FleetNodeStatus, LOCAL_NODE_ID, type SavedNode } from '../../shared/api';
 import { ProcscopeFailure, fail } from '../../shared/errors';
 import { QueryError, describeQuery, parseQueryText } from '../../shared/fleet/query-text';
-import { isEmptyQuery, leanReadFor, matchSnapshot } from '../../shared/fleet/query';
-import { collectSnapshot } from '../engine/collect';
+import { firstReadAnswers, isEmptyQuery, leanReadFor, matchSnapshot } from '../../shared/fleet/query';
+import { collectFirstRead, collectSnapshot } from '../engine/collect';
 import { type OpenOptions, openSession } from '../engine/open';
 import type { NodeSession } from '../engine/session';
 import { askFleet } from '../fleet/ask';
@@ -139,7 +139,7 @@ export function createFleet(options: FleetOptions): { handlers: FleetHandlers; t
         deadlineMs: limits.deadlineMs,
         open,
         ask: async (session, node) => {
-          const snapshot = await collectSnapshot(session, { sudo: node.sudo ?? false, lean: leanReadFor(query), deadlineMs: limits.deadlineMs, ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}) });
+          const snapshot = await (firstReadAnswers(query) ? collectFirstRead : collectSnapshot)(session, { sudo: node.sudo ?? false, lean: leanReadFor(query), deadlineMs: limits.deadlineMs, ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}) });
           return { snapshot, matches: statusOnly ? [] : matchSnapshot(snapshot, query) };
         },
         release: (session, node, ok) => release(node.id, session, ok),

@@ -4,7 +4,7 @@
  */
 import { type ProcscopeError, ProcscopeFailure } from '../../shared/errors';
 import type { Inventory, InventoryNode } from '../../shared/fleet/inventory';
-import { type FleetQuery, type ProcessMatch, isEmptyQuery, leanReadFor, matchSnapshot } from '../../shared/fleet/query';
+import { type FleetQuery, type ProcessMatch, firstReadAnswers, isEmptyQuery, leanReadFor, matchSnapshot } from '../../shared/fleet/query';
 import { parseTarget } from '../../shared/target';
 import { visibleText } from '../../shared/visible';
 import { askFleet } from '../fleet/ask';
@@ -75,15 +75,16 @@ export interface FindOptions {
 
 export async function findInFleet(inv: Inventory, o: FindOptions): Promise<FindResult> {
   if (isEmptyQuery(o.query)) throw new ProcscopeFailure({ kind: 'parse', message: 'find needs a question: --port N, --name RE, --cmdline RE, --exe PATH, --container ID|NAME, --pod UID|NAME or --user NAME.' });
-  const [{ openSession }, { collectSnapshot }] = await Promise.all([import('../engine/open'), import('../engine/collect')]);
+  const [{ openSession }, { collectSnapshot, collectFirstRead }] = await Promise.all([import('../engine/open'), import('../engine/collect')]);
+  const read = firstReadAnswers(o.query) ? collectFirstRead : collectSnapshot;
   const result: FindResult = { matches: [], failed: [], answered: 0 };
   let done = 0;
   await askFleet(inv.nodes, {
     parallel: o.parallel,
     deadlineMs: o.deadlineMs,
     open: (node) => openSession(node.destination, nodeOpenOptions(o.openOptions, node)),
-    // A question needs what each process is, not a full snapshot's cross-checks: the lean read.
-    ask: async (session) => matchSnapshot(await collectSnapshot(session, { sudo: o.sudo, inline: true, lean: leanReadFor(o.query), deadlineMs: o.deadlineMs }), o.query),
+    // A question needs what each process is, not a full snapshot's cross-checks: the lean read, or the first read alone.
+    ask: async (session) => matchSnapshot(await read(session, { sudo: o.sudo, inline: true, lean: leanReadFor(o.query), deadlineMs: o.deadlineMs }), o.query),
     onOutcome: (outcome) => {
       done++;
       if (outcome.ok) {

@@ -19,6 +19,8 @@ const HELP = `procscope: look inside a Linux node over SSH.
 
 Usage:
   procscope snapshot [TARGET] [options]   write a process snapshot (procscope.snapshot/v1 JSON)
+  procscope ps [TARGET] [--sort KEY] [--filter TEXT] [--json]   the processes as ps aux prints them, with their
+                 container: the quickest read (no fds, sockets or namespaces)
   procscope containers [TARGET] [options] list the node's containers: id, runtime, pod/name, init pid, pid count
   procscope record [TARGET] -o DIR        a snapshot every --every (30s) for --for (1h), gzipped into DIR, within --max-size (1G)
   procscope snapshot --inventory SRC -o DIR   one NAME.json per node, 16 at a time; diff DIR1 DIR2 says what changed per node
@@ -80,6 +82,17 @@ const USAGE: Record<string, string> = {
 
 Writes a process snapshot of TARGET (default: this machine) as procscope.snapshot/v1 JSON,
 to FILE or to standard output. See 'procscope --help' for TARGET and the options.
+`,
+  ps: `Usage: procscope ps [TARGET | --via COMMAND] [--sort KEY] [--filter TEXT] [--json] [SSH options as for snapshot]
+
+Prints TARGET's processes as ps aux does (USER PID %CPU %MEM VSZ RSS STAT START TIME), with the CONTAINER (id, or
+pod/name where known) before the COMMAND. It reads only what that table needs (stat, status, cmdline and cgroup of
+each process, the node's memory and users), so it answers first on a loaded node.
+  --sort KEY     pid (default), user, cpu, mem, rss, vsz, time, start, name or container; cpu, mem, rss, vsz and
+                 time sort biggest first; a leading - or + sorts biggest or smallest first (--sort=+rss)
+  --filter TEXT  the app's filter: every word must be found in the pid, name, user, command line, container or pod
+  --json         the node and the processes (as in a snapshot) as JSON
+%CPU is the CPU time over the process's life, as ps shows it; %CPU and %MEM are cut to one decimal, as ps does.
 `,
   containers: `Usage: procscope containers [TARGET] [--json] [-o FILE] [SSH options as for snapshot]
 
@@ -201,6 +214,8 @@ function parse(argv: string[]) {
       'max-size': { type: 'string' },
       threads: { type: 'string' },
       rss: { type: 'string' },
+      sort: { type: 'string' },
+      filter: { type: 'string' },
       'exit-code': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
@@ -278,6 +293,28 @@ async function snapshotCommand(positionals: string[], values: Parsed['values']):
         `${s.namespaces.length} namespaces, ${s.errors.length} errors, ${bytes} bytes, ${s.node.durationMs} ms` +
         `${output ? ` -> ${output}` : ''}\n`,
     );
+    return 0;
+  } finally {
+    session.close();
+  }
+}
+
+/** procscope ps: the first read alone, as a ps aux table. */
+async function psCommand(positionals: string[], values: Parsed['values']): Promise<number> {
+  if (positionals.length > 1) throw new UsageError(`one TARGET at most, got: ${positionals.join(' ')}`);
+  const { PS_SORT_KEYS, formatPsTable, parsePsSort, psRows } = await import('../../shared/ps/table');
+  const sort = parsePsSort(values.sort ?? 'pid');
+  if (!sort) throw new UsageError(`bad --sort: ${values.sort} (one of ${PS_SORT_KEYS.join(', ')}, with - or + before it for biggest or smallest first)`);
+  const output = outputPath(values);
+  const [{ collectFirstRead }, { openSession }] = await Promise.all([import('../engine/collect'), import('../engine/open')]);
+  const session = await sessionFor(positionals, values, openSession);
+  try {
+    const snapshot = await collectFirstRead(session, collectOptionsFrom(values));
+    const rows = psRows(snapshot, values.filter ?? '', sort);
+    const text = values.json ? JSON.stringify({ node: snapshot.node, processes: rows.map((r) => r.process), errors: snapshot.errors }, null, values.pretty ? 2 : undefined) + '\n' : formatPsTable(snapshot, rows);
+    if (output) writeAtomically(output, text);
+    else await writeStdout(text);
+    process.stderr.write(`procscope: ${visibleText(snapshot.node.hostname)} (${visibleText(snapshot.node.target)}): ${rows.length} of ${snapshot.processes.length} processes, ${snapshot.node.durationMs} ms\n`);
     return 0;
   } finally {
     session.close();
@@ -668,6 +705,7 @@ type Command = (positionals: string[], values: Parsed['values']) => Promise<numb
 const COMMANDS: Record<string, Command> = {
   snapshot: snapshotCommand,
   containers: containersCommand,
+  ps: psCommand,
   resolve: resolveCommand,
   diff: diffCommand,
   record: recordCommand,

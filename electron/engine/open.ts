@@ -35,5 +35,5 @@ export async function openSession(destination: string | undefined, options: Open
     defaultKnownHostsFile: options.knownHostsFile ?? defaultKnownHostsFile(),
     onUnknownKey: options.onUnknownKey ?? (async () => 'reject'),
   });
-  return sshSession(connection, formatSshTarget(host.user, host.host, host.port));
+  return sshSession(connection, formatSshTarget(host.user, host.host, host.port), options.log);
 }

@@ -6,7 +6,7 @@
  */
 import type { Client } from 'ssh2';
 import { ProcscopeFailure } from '../../shared/errors';
-import { REPLY_LIMIT, RUN_DEADLINE_MS, pastDeadline, tooLarge } from './run-limits';
+import { REPLY_LIMIT, runClock, tooLarge } from './run-limits';
 import type { RunOptions, ScriptResult } from './session';
 
 /** What the persistent shell needs of a channel to a shell: ssh2's ClientChannel has it, a child process is adapted to it. */
@@ -45,7 +45,7 @@ interface Pending {
   outBytes: number;
   err: Buffer[];
   limit: number;
-  timer: NodeJS.Timeout;
+  clock: ReturnType<typeof runClock>;
   onProgress?: (bytes: number) => void;
   onChunk?: (chunk: Buffer) => void;
   resolve(result: ScriptResult): void;
@@ -59,13 +59,19 @@ export class PersistentShell {
   private queue: Promise<unknown> = Promise.resolve();
   private exitCode: number | null = null;
 
+  /** when the channel opened, until its first byte came: how long the node's shell took to start */
+  private openedAt: number | null = null;
+
   constructor(
     private readonly openChannel: () => Promise<ShellChannel>,
     private readonly where: string,
+    /** told, once per shell, how long it took from the channel's request to the shell's first byte */
+    private readonly onStarted?: (ms: number) => void,
   ) {}
 
   private open(): Promise<ShellChannel> {
     if (this.channel) return Promise.resolve(this.channel);
+    if (!this.opening) this.openedAt = performance.now();
     this.opening ??= this.openChannel().then(
       (channel) => {
         this.opening = null;
@@ -77,6 +83,7 @@ export class PersistentShell {
           if (!p) return;
           p.err.push(b);
           p.outBytes += b.length;
+          p.clock.heard(p.outBytes);
           if (p.outBytes > p.limit) this.abort(tooLarge(this.where, p.limit));
         });
         channel.on('exit', (code: number | null) => (this.exitCode = code));
@@ -95,10 +102,15 @@ export class PersistentShell {
   }
 
   private onData(b: Buffer): void {
+    if (this.openedAt !== null) {
+      this.onStarted?.(performance.now() - this.openedAt);
+      this.openedAt = null;
+    }
     const p = this.pending;
     if (!p) return;
     p.out.push(b);
     p.outBytes += b.length;
+    p.clock.heard(p.outBytes);
     if (p.outBytes > p.limit) return this.abort(tooLarge(this.where, p.limit));
     p.onProgress?.(p.outBytes);
     p.onChunk?.(b);
@@ -112,7 +124,7 @@ export class PersistentShell {
     const p = this.pending;
     if (!p) return;
     this.pending = null;
-    clearTimeout(p.timer);
+    p.clock.stop();
     const channel = this.channel;
     this.channel = null;
     channel?.destroy();
@@ -123,7 +135,7 @@ export class PersistentShell {
     const p = this.pending;
     if (!p) return;
     this.pending = null;
-    clearTimeout(p.timer);
+    p.clock.stop();
     p.resolve({ stdout: Buffer.concat(p.out), stderr: Buffer.concat(p.err).toString('utf8'), code: this.channel ? 0 : this.exitCode });
   }
 
@@ -132,10 +144,9 @@ export class PersistentShell {
     const next = this.queue.then(async () => {
       const channel = await this.open();
       return new Promise<ScriptResult>((resolve, reject) => {
-        const deadline = options.deadlineMs ?? RUN_DEADLINE_MS;
-        const timer = setTimeout(() => this.abort(pastDeadline(this.where, deadline)), deadline);
+        const clock = runClock(this.where, options, (why) => this.abort(why));
         const { onProgress, onChunk } = options;
-        this.pending = { marker, tail: Buffer.alloc(0), out: [], outBytes: 0, err: [], limit: options.maxBytes ?? REPLY_LIMIT, timer, ...(onProgress ? { onProgress } : {}), ...(onChunk ? { onChunk } : {}), resolve, reject };
+        this.pending = { marker, tail: Buffer.alloc(0), out: [], outBytes: 0, err: [], limit: options.maxBytes ?? REPLY_LIMIT, clock, ...(onProgress ? { onProgress } : {}), ...(onChunk ? { onChunk } : {}), resolve, reject };
         channel.write(script);
       });
     });

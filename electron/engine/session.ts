@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import type { Client } from 'ssh2';
 import { ProcscopeFailure } from '../../shared/errors';
 import { PersistentShell, sshShellChannel } from './persistent-shell';
-import { REPLY_LIMIT, RUN_DEADLINE_MS, pastDeadline, tooLarge } from './run-limits';
+import { REPLY_LIMIT, type RunBounds, runClock, tooLarge } from './run-limits';
 import type { SshConnection } from './ssh/connect';
 
 export interface ScriptResult {
@@ -12,7 +12,7 @@ export interface ScriptResult {
   code: number | null;
 }
 
-export interface RunOptions {
+export interface RunOptions extends RunBounds {
   /** run under `sudo -n` */
   sudo?: boolean;
   /** bytes of stdout received so far */
@@ -23,8 +23,6 @@ export interface RunOptions {
   endMarker?: Buffer;
   /** most bytes of output accepted before the run is stopped (default REPLY_LIMIT) */
   maxBytes?: number;
-  /** the run is stopped, its channel closed, after this many ms without its end (default RUN_DEADLINE_MS) */
-  deadlineMs?: number;
 }
 
 export interface NodeSession {
@@ -59,7 +57,6 @@ function collectStreams(
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   const limit = options.maxBytes ?? REPLY_LIMIT;
-  const deadline = options.deadlineMs ?? RUN_DEADLINE_MS;
   let bytes = 0;
   let failure: ProcscopeFailure | null = null;
   const halt = (why: ProcscopeFailure) => {
@@ -67,10 +64,11 @@ function collectStreams(
     failure = why;
     kill();
   };
-  const timer = setTimeout(() => halt(pastDeadline(where, deadline)), deadline);
+  const clock = runClock(where, options, halt);
   const take = (list: Buffer[]) => (b: Buffer) => {
     if (failure) return;
     bytes += b.length;
+    clock.heard(bytes);
     if (bytes > limit) return halt(tooLarge(where, limit));
     list.push(b);
     if (list !== out) return;
@@ -79,7 +77,7 @@ function collectStreams(
   };
   stdout.on('data', take(out));
   stderr.on('data', take(err));
-  return { out, err, failure: () => failure, done: () => clearTimeout(timer) };
+  return { out, err, failure: () => failure, done: () => clock.stop() };
 }
 
 /** How a run ended: its output, or why it was stopped. */
@@ -131,14 +129,25 @@ export function isLoopback(host: string): boolean {
   return /^127(?:\.\d{1,3}){3}$/.test(host) || host === '::1' || host === '[::1]' || host.toLowerCase() === 'localhost';
 }
 
-export function sshSession(connection: SshConnection, target: string): NodeSession {
+/** A login shell slower than this to start is named in the connection log: its rc files, most likely. */
+export const SLOW_SHELL_MS = 3000;
+
+/** The connection log's line for a shell that took `ms` to start. */
+export function shellStartLine(command: string, ms: number): string {
+  const s = (ms / 1000).toFixed(1);
+  return ms >= SLOW_SHELL_MS
+    ? `The login shell took ${s} s to start ${command}: its rc files (~/.bashrc, /etc/profile: pyenv or conda init?) run before every new shell; procscope opens one per connection, so this is paid once.`
+    : `The shell on the node answered in ${s} s.`;
+}
+
+export function sshSession(connection: SshConnection, target: string, log?: (line: string) => void): NodeSession {
   let lost: Error | null = null;
   connection.client.on('error', (e) => (lost = e));
   connection.client.on('close', () => (lost ??= new Error('connection closed')));
   const shells = new Map<string, PersistentShell>();
   const shellFor = (command: string) => {
     let shell = shells.get(command);
-    if (!shell) shells.set(command, (shell = new PersistentShell(sshShellChannel(connection.client, command, target), target)));
+    if (!shell) shells.set(command, (shell = new PersistentShell(sshShellChannel(connection.client, command, target), target, log && ((ms) => log(shellStartLine(command, ms))))));
     return shell;
   };
   return {

@@ -2,6 +2,7 @@
 import type { ProcessColumn } from '../../shared/settings';
 import { containerLabel, shortId } from '../../shared/containers/summary';
 import { isListening } from '../../shared/snapshot/listening';
+import { filterWords, matchesWords, processHaystack } from '../../shared/process-filter';
 import type { Snapshot, SnapshotContainer, SnapshotError, SnapshotNamespace, SnapshotProcess, SnapshotSocket } from '../../shared/snapshot/types';
 
 export interface SnapshotIndex {
@@ -95,9 +96,7 @@ function buildIndex(snapshot: Snapshot): SnapshotIndex {
     }
     const cmd = p.cmdline.length > 0 ? commandLineEntry(p) : null;
     commandLine.set(p.pid, cmd ? cmd.line : `[${p.name}]`);
-    const others = [String(p.pid), p.name, p.user ?? String(p.uid)].join('\u0000').toLowerCase();
-    const container = [p.containerId ?? '', c?.podName ?? '', c?.podNamespace ?? '', c?.name ?? ''].join('\u0000').toLowerCase();
-    haystack.set(p.pid, `${others}\u0000${cmd ? cmd.lower : `[${p.name}]`.toLowerCase()}\u0000${container}`);
+    haystack.set(p.pid, processHaystack(p, cmd ? cmd.lower : `[${p.name}]`.toLowerCase(), c));
   }
   return {
     snapshot,
@@ -212,13 +211,10 @@ function sortValue(index: SnapshotIndex, p: SnapshotProcess, column: ProcessColu
 /** Lower-cased words of a filter; a process matches when every word is found in one of its fields. */
 export function matchesFilter(index: SnapshotIndex, p: SnapshotProcess, words: string[]): boolean {
   if (words.length === 0) return true;
-  const haystack = index.haystack.get(p.pid) ?? '';
-  return words.every((w) => haystack.includes(w));
+  return matchesWords(index.haystack.get(p.pid) ?? '', words);
 }
 
-export function filterWords(filter: string): string[] {
-  return filter.toLowerCase().split(/\s+/).filter(Boolean);
-}
+export { filterWords };
 
 export function filterAndSort(index: SnapshotIndex, filter: string, sort: SortSpec): SnapshotProcess[] {
   const words = filterWords(filter);

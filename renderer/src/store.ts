@@ -310,6 +310,12 @@ function tabsSlice(set: SetState, get: GetState, api: ApiClient): TabsSlice {
     if (!existing) get().setActiveTab(status.connectionId);
   };
   api.on('connectionStatus', onStatus);
+  // A first read is shown while a tab has nothing better: at its first full read, or when its data went stale.
+  api.on('firstRead', ({ connectionId, snapshot }) => {
+    const tab = get().tabs.get(connectionId);
+    if (!tab?.loading || (tab.index && tab.staleSince === null && !tab.index.snapshot.node.pending)) return;
+    patchTab(connectionId, { index: indexSnapshot(snapshot), updatedAt: Date.now() });
+  });
 
   return {
     tabs: new Map(),

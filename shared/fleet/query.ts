@@ -37,6 +37,14 @@ export function leanReadFor(q: FleetQuery): LeanRead {
   return { sockets: q.port !== undefined };
 }
 
+/**
+ * Whether the first read alone answers the question (processes by name, command line or user; or a node's state
+ * alone): what a process holds, its exe and its container's name need the rest.
+ */
+export function firstReadAnswers(q: FleetQuery): boolean {
+  return q.port === undefined && q.exe === undefined && q.container === undefined && q.pod === undefined;
+}
+
 export function isEmptyQuery(q: FleetQuery): boolean {
   return Object.values(q).every((v) => v === undefined);
 }

@@ -100,6 +100,11 @@ export interface SshdOptions {
    * sessions live where `wrap` puts them (a bastion reachable from here whose sessions are in another netns)
    */
   inetd?: boolean;
+  /**
+   * Let bash logins read the users' own ~/.bashrc (the login-shell tests). By default they do not: this machine's
+   * root runs pyenv init there, which serialises every session on a lock, so the suite would measure the rc file.
+   */
+  userRcFiles?: boolean;
 }
 
 /** A loopback listener that hands each connection to a fresh `sshd -i`; the process list stands in for sshd's children. */
@@ -163,6 +168,8 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     'MaxStartups 100',
     `LogLevel ${options.logLevel ?? 'VERBOSE'}`,
     'Subsystem sftp internal-sftp',
+    // bash reads ~/.bashrc for an sshd session only as a top-level shell (SHLVL below 2 once it counts itself).
+    ...(options.userRcFiles ? [] : ['SetEnv SHLVL=1']),
     ...(options.config ?? []),
   ];
   const configPath = join(dir, 'sshd_config');

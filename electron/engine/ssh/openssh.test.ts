@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ProcscopeFailure } from '../../../shared/errors';
 import { resolveWithOpenSsh } from './openssh';
 
 const noSsh = spawnSync('ssh', ['-V']).status !== 0 ? 'no OpenSSH client (ssh) here' : null;
@@ -40,5 +41,16 @@ describe.skipIf(noSsh !== null)('resolveWithOpenSsh', () => {
 
   it('answers null where there is no ssh client, for the built-in reader to be used', async () => {
     expect(await resolveWithOpenSsh('web-1', { sshBinary: join(dir, 'no-such-ssh') })).toBeNull();
+  });
+
+  it('says an ssh -G that does not answer in time timed out, not that the config is wrong', async () => {
+    const slow = join(dir, 'slow-ssh');
+    writeFileSync(slow, '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
+    const err = await resolveWithOpenSsh('web-1', { sshBinary: slow, timeoutMs: 300 }).then(
+      () => null,
+      (e: ProcscopeFailure) => e.error,
+    );
+    expect(err).toMatchObject({ kind: 'connection', message: 'ssh -G web-1 did not answer within 300 ms; it was stopped.' });
+    expect(err?.hint).toMatch(/overloaded/);
   });
 });

@@ -23,7 +23,12 @@ export interface OpenSshResolveOptions {
   sshBinary?: string;
   /** what ~ means in the paths it prints; ssh's own is the passwd entry's home, not $HOME */
   home?: string;
+  /** how long ssh -G may take (default SSH_G_TIMEOUT_MS) */
+  timeoutMs?: number;
 }
+
+/** ssh -G reads files and may run Match exec commands: on a loaded laptop that takes seconds, rarely more. */
+export const SSH_G_TIMEOUT_MS = 20_000;
 
 /** OpenSSH's resolution of `destination`, or null where there is no ssh client to ask (then the built-in reader is used). */
 export function resolveWithOpenSsh(destination: string, options: OpenSshResolveOptions = {}): Promise<OpenSshHost | null> {
@@ -45,8 +50,13 @@ export function resolveWithOpenSsh(destination: string, options: OpenSshResolveO
     destination,
   ];
   return new Promise((resolve, reject) => {
-    execFile(options.sshBinary ?? 'ssh', args, { timeout: 10_000, maxBuffer: 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
+    const timeoutMs = options.timeoutMs ?? SSH_G_TIMEOUT_MS;
+    execFile(options.sshBinary ?? 'ssh', args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
       if ((err as NodeJS.ErrnoException | null)?.code === 'ENOENT') return resolve(null);
+      // Killed at the timeout: a slow machine or a config that runs something (Match exec), not a bad config.
+      if (err && (err as { killed?: boolean }).killed) {
+        return reject(new ProcscopeFailure({ kind: 'connection', message: `ssh -G ${destination} did not answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}; it was stopped.`, hint: 'This computer may be overloaded, or the ssh config runs a slow command (Match exec, a slow Include). Try again, or run ssh -G yourself to see.' }));
+      }
       if (err) {
         return reject(new ProcscopeFailure({ kind: 'parse', message: `ssh -G ${destination} failed: ${(stderr || err.message).trim().split('\n').slice(-3).join(' / ')}`, hint: 'Check the ssh config it names (ssh -G shows the same).' }));
       }

@@ -8,7 +8,7 @@ import { markClass, rowsWithChanges } from '../compare';
 import { canAct } from '../actions';
 import { type TableSort, useComparison, useStore, useTabField, useView } from '../store';
 import { visibleText } from '../../../shared/visible';
-import { FilterBar, PidLink, markColumn } from './common';
+import { FilterBar, Pending, PidLink, isPending, markColumn } from './common';
 import { type Column, VirtualTable } from './VirtualTable';
 
 function ContainerDetail({ index, c }: { index: SnapshotIndex; c: SnapshotContainer }) {
@@ -235,6 +235,9 @@ export function ContainersView({ index }: { index: SnapshotIndex }) {
         noun="containers"
       />
       <Pods index={index} />
+      <Pending snapshot={index.snapshot} part="containers">
+        Container names, images, resources and the cgroup.procs check
+      </Pending>
       <VirtualTable
         testId="container-table"
         rows={rows}
@@ -246,7 +249,7 @@ export function ContainersView({ index }: { index: SnapshotIndex }) {
         sortKey={sort?.column}
         descending={sort?.descending}
         onSort={(key) => patchView({ containerSort: nextSort<TableSort>(sort, key, !['runtime', 'id', 'name', 'qos', 'image'].includes(key)) })}
-        emptyText={text ? 'No container matches.' : 'No containers on this node.'}
+        emptyText={text ? 'No container matches.' : isPending(index.snapshot, 'containers') ? 'Containers: reading…' : 'No containers on this node.'}
       />
       {c ? <ContainerDetail index={index} c={c} /> : null}
     </div>

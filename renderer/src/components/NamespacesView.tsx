@@ -4,7 +4,7 @@ import type { SnapshotNamespace } from '../../../shared/snapshot/types';
 import { type SnapshotIndex, containerText, filterByText, nextSort, nsKey, sortRows } from '../model';
 import { type TableSort, useStore, useView } from '../store';
 import { visibleText } from '../../../shared/visible';
-import { ContainerLink, FilterBar, PidLink } from './common';
+import { ContainerLink, FilterBar, Pending, PidLink, isPending } from './common';
 import { type Column, VirtualTable } from './VirtualTable';
 
 export function NamespacesView({ index }: { index: SnapshotIndex }) {
@@ -53,6 +53,9 @@ export function NamespacesView({ index }: { index: SnapshotIndex }) {
         total={index.snapshot.namespaces.length}
         noun="namespaces"
       />
+      <Pending snapshot={index.snapshot} part="namespaces">
+        Namespaces (the process table came first)
+      </Pending>
       <VirtualTable
         testId="namespace-table"
         rows={rows}
@@ -63,7 +66,7 @@ export function NamespacesView({ index }: { index: SnapshotIndex }) {
         sortKey={sort?.column}
         descending={sort?.descending}
         onSort={(key) => patchView({ namespaceSort: nextSort<TableSort>(sort, key, key === 'nprocs') })}
-        emptyText="No namespace matches."
+        emptyText={isPending(index.snapshot, 'namespaces') ? 'Namespaces: reading…' : 'No namespace matches.'}
       />
       {ns ? (
         <div className="members" data-testid="namespace-members">

@@ -8,7 +8,7 @@ import { canAct } from '../actions';
 import { processSeries } from '../overview';
 import { Sparkline } from './NodeOverview';
 import { useStore, useTabField } from '../store';
-import { ContainerLink, GoTo, PidLink, Shown } from './common';
+import { ContainerLink, GoTo, Pending, PidLink, Shown, isPending } from './common';
 
 function Row({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -137,7 +137,11 @@ export function ProcessDetail({ index, process: p }: { index: SnapshotIndex; pro
       </section>
       <section>
         <h3>Command line ({p.cmdline.length} arguments)</h3>
-        {p.cmdline.length === 0 ? (
+        {isPending(index.snapshot, 'cmdline') ? (
+          <Pending snapshot={index.snapshot} part="cmdline">
+            Command line
+          </Pending>
+        ) : p.cmdline.length === 0 ? (
           <p className="muted">empty (a kernel thread or a zombie)</p>
         ) : (
           <ol className="argv" start={0} data-testid="argv">
@@ -149,6 +153,9 @@ export function ProcessDetail({ index, process: p }: { index: SnapshotIndex; pro
       </section>
       <section>
         <h3>Namespaces</h3>
+        <Pending snapshot={index.snapshot} part="namespaces">
+          Namespaces
+        </Pending>
         <table className="grid ns-of-process" data-testid="namespaces-of-process">
           <tbody>
             {Object.entries(p.namespaces)
@@ -173,8 +180,12 @@ export function ProcessDetail({ index, process: p }: { index: SnapshotIndex; pro
         {p.namespacesError ? <Unreadable why={p.namespacesError} /> : null}
       </section>
       <section>
-        <h3>Open files {p.fds ? `(${p.fds.length})` : ''}</h3>
-        {p.fds === null ? (
+        <h3>Open files {p.fds && !isPending(index.snapshot, 'fds') ? `(${p.fds.length})` : ''}</h3>
+        {isPending(index.snapshot, 'fds') ? (
+          <Pending snapshot={index.snapshot} part="fds">
+            Open files and sockets
+          </Pending>
+        ) : p.fds === null ? (
           <Unreadable why={p.fdError ?? 'unknown'} />
         ) : (
           <table className="grid fds" data-testid="fds">
@@ -188,7 +199,13 @@ export function ProcessDetail({ index, process: p }: { index: SnapshotIndex; pro
       </section>
       <section>
         <h3>Threads ({p.threads})</h3>
-        <p className="wrap">{(p.tids ?? []).join(' ')}</p>
+        {isPending(index.snapshot, 'threads') && p.threads > 1 ? (
+          <Pending snapshot={index.snapshot} part="threads">
+            Thread ids
+          </Pending>
+        ) : (
+          <p className="wrap">{(p.tids ?? []).join(' ')}</p>
+        )}
         <h3>Children</h3>
         <p className="wrap" data-testid="children">
           {(index.childrenOf.get(p.pid) ?? []).length === 0 ? <span className="muted">none</span> : (index.childrenOf.get(p.pid) ?? []).map((c) => <PidLink key={c} pid={c} label={`${index.byPid.get(c)?.name ?? ''}(${c})`} />)}

@@ -9,7 +9,7 @@ import { visibleText } from '../../../shared/visible';
 import { type SnapshotIndex, containerText, filterSockets, nextSort, peerPids, sortRows } from '../model';
 import { markClass, rowsWithChanges } from '../compare';
 import { type TableSort, useComparison, useStore, useTabField, useView } from '../store';
-import { FilterBar, PidLink, markColumn } from './common';
+import { FilterBar, Pending, PidLink, isPending, markColumn } from './common';
 import { type Column, VirtualTable } from './VirtualTable';
 
 const holders = (index: SnapshotIndex, pids: number[]) => pids.map((p) => `${visibleText(index.byPid.get(p)?.name ?? '?')}(${p})`).join(' ');
@@ -121,6 +121,9 @@ export function SocketsView({ index }: { index: SnapshotIndex }) {
           ))}
         </select>
       </FilterBar>
+      <Pending snapshot={index.snapshot} part="sockets">
+        Sockets (the process table came first)
+      </Pending>
       <VirtualTable
         testId="socket-table"
         rows={rows}
@@ -132,7 +135,7 @@ export function SocketsView({ index }: { index: SnapshotIndex }) {
         sortKey={sort?.column}
         descending={sort?.descending}
         onSort={(key) => patchView({ socketSort: nextSort<TableSort>(sort, key, BIGGEST_FIRST.has(key)) })}
-        emptyText="No socket matches."
+        emptyText={isPending(index.snapshot, 'sockets') ? 'Sockets: reading…' : 'No socket matches.'}
       />
     </div>
   );

@@ -157,12 +157,27 @@ function ActiveTabHeader() {
   return tab ? <TabHeader tab={tab} /> : null;
 }
 
+/** While a first read is on screen: what is still coming. */
+function FirstReadProgress() {
+  const pending = useTabField('index')?.snapshot.node.pending;
+  return pending ? <Progress /> : null;
+}
+
 function Progress() {
   const state = useTabField('status')?.state;
   const bytes = useTabField('status')?.bytes;
+  const pending = useTabField('index')?.snapshot.node.pending;
+  const received = bytes ? ` (${(bytes / 1024).toFixed(0)} KiB received)` : '';
+  if (pending) {
+    return (
+      <div className="progress first-read" data-testid="reading-rest" role="status">
+        The process table is shown; still reading {pending.join(', ')}{received}…
+      </div>
+    );
+  }
   return (
     <div className="progress" data-testid="collecting">
-      {state === 'connecting' ? 'Connecting…' : `Collecting${bytes ? ` (${(bytes / 1024).toFixed(0)} KiB received)` : ''}…`}
+      {state === 'connecting' ? 'Connecting…' : `Collecting${received}…`}
     </div>
   );
 }
@@ -278,6 +293,7 @@ export function Workspace() {
       <ConnectionLog />
       {hasIndex ? (
         <>
+          {loading ? <FirstReadProgress /> : null}
           <HistoryBar />
           <ViewButtons />
           <Content />

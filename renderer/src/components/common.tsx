@@ -6,6 +6,7 @@ import type { Column } from './VirtualTable';
 import { type View, useStore } from '../store';
 import { visibleParts, visibleText } from '../../../shared/visible';
 import { shortId } from '../../../shared/containers/summary';
+import type { PendingPart, Snapshot } from '../../../shared/snapshot/types';
 
 /** Text from the node, exactly, with control characters and non-UTF-8 bytes shown as escapes. */
 export function Shown({ text, className }: { text: string; className?: string }) {
@@ -56,6 +57,19 @@ export function ContainerLink({ id }: { id: string }) {
     <GoTo view="containers" onGo={() => patchView({ selectedContainer: id })} testId={`container-link-${id.slice(0, 12)}`}>
       {visibleText(shortId(id))}
     </GoTo>
+  );
+}
+
+/** Whether a part of the node is still being read: a first read is on screen and the rest of the full read is coming. */
+export const isPending = (snapshot: Snapshot, part: PendingPart) => snapshot.node.pending?.includes(part) ?? false;
+
+/** Says that a part is still being read, instead of an empty table that looks whole. */
+export function Pending({ snapshot, part, children }: { snapshot: Snapshot; part: PendingPart; children: React.ReactNode }) {
+  if (!isPending(snapshot, part)) return null;
+  return (
+    <div className="pending" role="status" data-testid={`pending-${part}`}>
+      {children}: reading…
+    </div>
   );
 }
 
