@@ -9,7 +9,12 @@ export const DEFAULT_PROCESS_COLUMNS: ProcessColumn[] = ['pid', 'ppid', 'user', 
 
 export interface Settings {
   processColumns?: ProcessColumn[];
+  /** the fleet view's deadline for each node, connection included, in seconds (serve --timeout when unset) */
+  fleetTimeoutSec?: number;
 }
+
+/** The fleet deadlines one may set: enough for a slow login, not so long that a dead node holds the view. */
+export const FLEET_TIMEOUT_RANGE = { min: 5, max: 600 } as const;
 
 export function isProcessColumn(value: unknown): value is ProcessColumn {
   return typeof value === 'string' && (PROCESS_COLUMNS as readonly string[]).includes(value);
@@ -19,5 +24,7 @@ export function isProcessColumn(value: unknown): value is ProcessColumn {
 export function checkSettings(value: unknown): Settings {
   const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   const columns = Array.isArray(v.processColumns) ? [...new Set(v.processColumns.filter(isProcessColumn))] : undefined;
-  return columns && columns.length > 0 ? { processColumns: columns } : {};
+  const timeout = v.fleetTimeoutSec;
+  const fleetTimeout = typeof timeout === 'number' && Number.isInteger(timeout) && timeout >= FLEET_TIMEOUT_RANGE.min && timeout <= FLEET_TIMEOUT_RANGE.max ? timeout : undefined;
+  return { ...(columns && columns.length > 0 ? { processColumns: columns } : {}), ...(fleetTimeout !== undefined ? { fleetTimeoutSec: fleetTimeout } : {}) };
 }

@@ -57,7 +57,7 @@ describe.skipIf(skipReason !== null)('the first read in a browser', () => {
 
   it('paints the process table while sockets say they are coming, and fills the sockets in later without a reload', async () => {
     await addNodeInUi(page, { name: 'slow-node', host: '127.0.0.1', port: sshd.port, user: 'root', identity: key.privatePath });
-    await page.getByTestId('host-key-once').click();
+    await page.getByTestId('host-key-always').click();
     const row = page.locator(`[data-testid="process-table-body"] [data-key="${odd.pid}"]`);
     // The process table, from the first read: the test's process is in it while the rest is still read.
     await page.getByTestId('process-filter').fill(String(odd.pid));
@@ -73,5 +73,20 @@ describe.skipIf(skipReason !== null)('the first read in a browser', () => {
     await expect.poll(() => page.getByTestId('pending-sockets').count(), { timeout: SLOW_MS + 90_000 }).toBe(0);
     await expect.poll(() => page.locator('[data-testid="socket-table"]').textContent()).toContain(`127.0.0.1:${odd.ports.tcp4}`);
     expect(await page.getByTestId('reading-rest').count()).toBe(0);
+  }, 180_000);
+
+  it('counts down to its retry while the node is down, and reconnects when sshd is back', async () => {
+    await page.getByTestId('live-interval').selectOption('1000');
+    expect(sshd.dropConnections()).toBeGreaterThan(0);
+    await sshd.stopListener();
+    const badge = page.getByTestId('stale-badge');
+    await expect.poll(() => badge.count(), { timeout: 30_000 }).toBe(1);
+    // The retry counts down: two readings a second apart differ (or it is already reconnecting).
+    await expect.poll(() => badge.textContent(), { timeout: 30_000 }).toMatch(/retry in [1-9]\d* s/);
+    const a = await badge.textContent();
+    await expect.poll(() => badge.textContent(), { timeout: 10_000 }).not.toBe(a);
+    await sshd.startListener();
+    await expect.poll(() => badge.count(), { timeout: 60_000 }).toBe(0);
+    await expect.poll(() => page.getByTestId('updated-at').count()).toBe(1);
   }, 180_000);
 });

@@ -1,6 +1,7 @@
 /** The API's implementation against a real sshd: ssh config import, trusting a host key once, a changed key. */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEvent, ApiEvents, HostKeyDecision } from '../shared/api';
@@ -239,6 +240,27 @@ describe.skipIf(skipReason !== null)('the service', () => {
       // A question that cannot be read says how to write one.
       expect(await failureOf(s.handlers.fleetAsk(['f1'], 'port:http'))).toMatchObject({ kind: 'parse', message: 'Cannot read the question: bad port: "http" (1 to 65535).' });
       s.dispose();
+    });
+
+    it("gives each node the deadline set in the app's settings, over the server's", async () => {
+      // A node that takes the connection and never says a word.
+      const silent = createServer(() => {}).listen(0, '127.0.0.1');
+      await new Promise((r) => silent.once('listening', r));
+      const port = (silent.address() as AddressInfo).port;
+      const s = createService({ configDir: makeTempDir('service-config'), vault: noVault, transport: 'browser', knownHostsFile: join(dir, 'kh-deadline'), fleetLimits: { deadlineMs: 120_000 }, emit: () => {} });
+      try {
+        await s.handlers.saveNode({ id: 'mute', name: 'mute', host: '127.0.0.1', port, user: 'root', auth: 'key', identityFile: key.privatePath });
+        expect(await s.handlers.saveSettings({ fleetTimeoutSec: 5 })).toMatchObject({ fleetTimeoutSec: 5 });
+        // Out of range: not kept.
+        expect(await s.handlers.saveSettings({ fleetTimeoutSec: 1 })).toMatchObject({ fleetTimeoutSec: 5 });
+        const started = Date.now();
+        const answer = await s.handlers.fleetAsk(['mute'], '');
+        expect(Date.now() - started).toBeLessThan(60_000);
+        expect(answer.failed[0]?.error.message).toMatch(/did not answer within 5 s/);
+      } finally {
+        s.dispose();
+        silent.close();
+      }
     });
   });
 });

@@ -266,11 +266,20 @@ export function createConnections(options: ConnectionOptions): {
       const conn = connection(connectionId);
       return exclusive(conn, 'refresh', async () => {
         const last = conn.last ?? fail({ kind: 'not-found', message: 'Nothing to refresh yet: take a full snapshot first.' });
+        const reconnecting = !conn.session?.isOpen();
         const session = await liveSession(conn);
+        // After a reconnect the node may have restarted: every process is new and read in full; the tab shows its progress.
+        let lastReport = 0;
+        const onProgress = (bytes: number) => {
+          const now = Date.now();
+          if (now - lastReport < PROGRESS_EVERY_MS) return;
+          lastReport = now;
+          update(conn, { state: 'collecting', bytes });
+        };
         try {
-          const delta = await refreshSnapshot(session, last, { sudo: conn.node.sudo ?? false, detailPids, silenceMs: REFRESH_SILENCE_MS });
+          const delta = await refreshSnapshot(session, last, { sudo: conn.node.sudo ?? false, detailPids, silenceMs: REFRESH_SILENCE_MS, ...(reconnecting ? { onProgress } : {}) });
           conn.last = applyDelta(last, delta);
-          if (conn.status.state !== 'connected' || conn.status.error) update(conn, { state: 'connected', error: undefined });
+          if (conn.status.state !== 'connected' || conn.status.error) update(conn, { state: 'connected', error: undefined, bytes: undefined });
           return delta;
         } catch (err) {
           throw failed(conn, err);

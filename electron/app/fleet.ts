@@ -37,6 +37,8 @@ export interface FleetOptions {
   /** opens a command node whose command the user approved in this run, or refuses */
   openApprovedCommand(node: SavedNode): Promise<NodeSession>;
   limits?: Partial<FleetLimits>;
+  /** the deadline the user set in the app (settings.json), in ms; it wins over limits.deadlineMs */
+  deadlineSetting?: () => Promise<number | undefined>;
   namesRoot?: string;
 }
 
@@ -133,13 +135,14 @@ export function createFleet(options: FleetOptions): { handlers: FleetHandlers; t
       const nodes = nodeIds.map((id) => options.findNode(id));
       const answer: FleetAnswer = { runId: randomBytes(8).toString('hex'), query: describeQuery(query), asked: nodes.length, answered: 0, matches: [], failed: [] };
       const statusOnly = isEmptyQuery(query);
+      const deadlineMs = (await options.deadlineSetting?.()) ?? limits.deadlineMs;
       for (const node of nodes) setStatus(node.id, { state: 'asking' });
       await askFleet(nodes, {
         parallel: limits.parallel,
-        deadlineMs: limits.deadlineMs,
+        deadlineMs,
         open,
         ask: async (session, node) => {
-          const snapshot = await (firstReadAnswers(query) ? collectFirstRead : collectSnapshot)(session, { sudo: node.sudo ?? false, lean: leanReadFor(query), deadlineMs: limits.deadlineMs, ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}) });
+          const snapshot = await (firstReadAnswers(query) ? collectFirstRead : collectSnapshot)(session, { sudo: node.sudo ?? false, lean: leanReadFor(query), deadlineMs, ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}) });
           return { snapshot, matches: statusOnly ? [] : matchSnapshot(snapshot, query) };
         },
         release: (session, node, ok) => release(node.id, session, ok),

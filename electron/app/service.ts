@@ -45,7 +45,12 @@ export function createService(options: ServiceOptions): { handlers: ApiHandlers;
     ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}),
     ...(options.approveCommand ? { approveCommand: options.approveCommand } : {}),
   });
+  const settings = createSettings(options.configDir);
   fleet = createFleet({
+    deadlineSetting: async () => {
+      const sec = (await settings.getSettings()).fleetTimeoutSec;
+      return sec === undefined ? undefined : sec * 1000;
+    },
     emit: options.emit,
     findNode: nodes.find,
     vault: options.vault,
@@ -62,7 +67,7 @@ export function createService(options: ServiceOptions): { handlers: ApiHandlers;
     ...nodes.handlers,
     ...connections.handlers,
     ...fleet.handlers,
-    ...createSettings(options.configDir),
+    ...settings,
     ...createFiles(options.dialogs),
   };
   return {

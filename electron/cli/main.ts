@@ -355,25 +355,41 @@ function checkWritable(path: string): void {
 
 /** Written beside the target and renamed into place: a failed run never leaves half a file. Returns the bytes written. */
 function writeAtomically(path: string, pieces: string | Iterable<string>): number {
+  const write = (fd: number) => {
+    let bytes = 0;
+    for (const piece of typeof pieces === 'string' ? [pieces] : pieces) {
+      const buf = Buffer.from(piece);
+      for (let at = 0; at < buf.length; ) at += writeSync(fd, buf, at);
+      bytes += buf.length;
+    }
+    return bytes;
+  };
+  // A device, a FIFO or a socket (-o /dev/null, -o /dev/stdout) is written in place: a rename would replace it with a
+  // regular file, and as root that takes /dev/null away from the whole machine.
+  const existing = statSync(path, { throwIfNoEntry: false });
+  if (existing && !existing.isFile()) {
+    const fd = openSync(path, 'w');
+    try {
+      return write(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
   const temp = join(dirname(resolve(path)), `.${basename(path)}.${process.pid}.tmp`);
-  let bytes = 0;
   try {
     const fd = openSync(temp, 'w');
+    let bytes;
     try {
-      for (const piece of typeof pieces === 'string' ? [pieces] : pieces) {
-        const buf = Buffer.from(piece);
-        for (let at = 0; at < buf.length; ) at += writeSync(fd, buf, at);
-        bytes += buf.length;
-      }
+      bytes = write(fd);
     } finally {
       closeSync(fd);
     }
     renameSync(temp, path);
+    return bytes;
   } catch (err) {
     rmSync(temp, { force: true });
     throw err;
   }
-  return bytes;
 }
 
 async function containersCommand(positionals: string[], values: Parsed['values']): Promise<number> {

@@ -112,6 +112,30 @@ describe('the live loop, with full reads slower than the interval', () => {
     await store.getState().closeTab(tab.id);
   });
 
+  it('shows the first read while the first full read runs, then the whole snapshot; a later full read keeps the whole one on screen', async () => {
+    const store = createAppStore(inProcessApi({ namesRoot: slow.root }));
+    const connecting = store.getState().connect(LOCAL_NODE_ID);
+    await expect.poll(() => store.getState().tabs.get(store.getState().activeTab ?? '')?.index?.snapshot.node.pending, { timeout: 20_000 }).toContain('sockets');
+    const id = store.getState().activeTab!;
+    const first = tabOf(store, id)!;
+    expect(first.loading).toBe(true);
+    expect(first.index!.byPid.get(process.pid)?.cmdline.length).toBeGreaterThan(0);
+    expect(first.index!.snapshot.sockets).toEqual([]);
+    await connecting;
+    const whole = tabOf(store, id)!;
+    expect(whole.loading).toBe(false);
+    expect(whole.index!.snapshot.node.pending).toBeUndefined();
+    expect(whole.index!.snapshot.sockets.length).toBeGreaterThan(0);
+    // The first read is remembered nowhere: the history has the whole snapshot only.
+    expect(whole.history.every((m) => m.snapshot.node.pending === undefined)).toBe(true);
+    store.getState().setLive(id, false);
+    const again = store.getState().refresh(id);
+    await new Promise((r) => setTimeout(r, FULL_READ_MS / 2));
+    expect(tabOf(store, id)!.index!.snapshot.node.pending).toBeUndefined();
+    await again;
+    await store.getState().closeTab(id);
+  });
+
   it('closes a tab at once while its first full read runs, and a late status does not bring it back', async () => {
     const api = inProcessApi({ namesRoot: slow.root });
     const store = createAppStore(api);

@@ -17,7 +17,7 @@ import { type FleetSlice, fleetSlice } from './fleet';
 import { type Moment, remember } from './history';
 import { type NodeSample, addSample } from './overview';
 import { type SnapshotIndex, type SortSpec, indexSnapshot } from './model';
-import { DEFAULT_PROCESS_COLUMNS, type ProcessColumn } from '../../shared/settings';
+import { DEFAULT_PROCESS_COLUMNS, FLEET_TIMEOUT_RANGE, type ProcessColumn } from '../../shared/settings';
 
 export type View = 'processes' | 'namespaces' | 'sockets' | 'containers' | 'errors';
 
@@ -42,6 +42,8 @@ export interface Tab {
   staleSince: string | null;
   /** refreshes failed in a row (for the backoff) */
   failures: number;
+  /** when the live loop tries again, after a failure (this machine's clock) */
+  retryAt: number | null;
   /** refreshes done, to pace full reads */
   ticks: number;
   /** this machine's clock when the data on screen arrived */
@@ -147,6 +149,9 @@ interface NodesSlice {
   importInventory(source: string): Promise<{ text: string; problems: string[]; error?: boolean }>;
   /** the process table's columns, remembered between runs */
   processColumns: ProcessColumn[];
+  /** the fleet view's per-node deadline, in seconds; null: serve's or the app's default */
+  fleetTimeoutSec: number | null;
+  setFleetTimeout(sec: number | null): Promise<void>;
   setProcessColumns(columns: ProcessColumn[]): Promise<void>;
   /** where a node leads (as a connection would take it), or why that cannot be said */
   resolveNode(node: SavedNode): Promise<{ route: string } | { error: string }>;
@@ -208,6 +213,14 @@ function nodesSlice(set: SetState, get: GetState, api: ApiClient): NodesSlice {
     capabilities: null,
     nodes: [],
     processColumns: [...DEFAULT_PROCESS_COLUMNS],
+    fleetTimeoutSec: null,
+    async setFleetTimeout(sec) {
+      if (sec === null) return;
+      const saved = await api.saveSettings({ fleetTimeoutSec: sec });
+      if (!saved.ok) return set({ notice: { kind: 'error', text: `The deadline was not saved: ${saved.error.message}` } });
+      if (saved.value.fleetTimeoutSec !== sec) return set({ notice: { kind: 'error', text: `A per-node deadline is ${FLEET_TIMEOUT_RANGE.min} to ${FLEET_TIMEOUT_RANGE.max} seconds, a whole number.` } });
+      set({ fleetTimeoutSec: sec });
+    },
     async setProcessColumns(processColumns) {
       set({ processColumns });
       const saved = await api.saveSettings({ processColumns });
@@ -268,6 +281,8 @@ function tabsSlice(set: SetState, get: GetState, api: ApiClient): TabsSlice {
     timers.delete(tabId);
     const tab = get().tabs.get(tabId);
     if (!tab || tab.kind !== 'live' || !tab.live) return;
+    const retryAt = tab.failures > 0 ? Date.now() + nextDelay(tab) : null;
+    if (retryAt !== tab.retryAt) patchTab(tabId, { retryAt });
     timers.set(
       tabId,
       setTimeout(() => {
@@ -324,7 +339,7 @@ function tabsSlice(set: SetState, get: GetState, api: ApiClient): TabsSlice {
     upsertTab: (id, patch) =>
       set((s) => {
         const old = s.tabs.get(id);
-        const tab: Tab = { status: null, index: null, error: null, loading: false, live: false, intervalMs: DEFAULT_INTERVAL_MS, staleSince: null, failures: 0, ticks: 0, updatedAt: null, history: [], samples: [], past: null, compare: null, ...old, ...patch, id };
+        const tab: Tab = { status: null, index: null, error: null, loading: false, live: false, intervalMs: DEFAULT_INTERVAL_MS, staleSince: null, failures: 0, retryAt: null, ticks: 0, updatedAt: null, history: [], samples: [], past: null, compare: null, ...old, ...patch, id };
         return { tabs: new Map(s.tabs).set(id, tab), tabOrder: old ? s.tabOrder : [...s.tabOrder, id] };
       }),
     patchTab,
@@ -509,6 +524,7 @@ export function createAppStore(api: ApiClient): AppStore & { ready: Promise<void
     if (caps.ok) store.setState({ capabilities: caps.value });
     if (nodes.ok) store.setState({ nodes: nodes.value });
     if (settings.ok && settings.value.processColumns) store.setState({ processColumns: settings.value.processColumns });
+    if (settings.ok && settings.value.fleetTimeoutSec !== undefined) store.setState({ fleetTimeoutSec: settings.value.fleetTimeoutSec });
   });
   return Object.assign(store, { ready });
 }

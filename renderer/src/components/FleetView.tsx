@@ -2,8 +2,9 @@
  * The fleet view: every saved node by group, with its state, process and container counts and load; one search box
  * that asks a question of them all, its matches listed as nodes answer, each a click away from the process's detail.
  */
-import type { FormEvent } from 'react';
+import { type FormEvent, useState } from 'react';
 import type { FleetMatch, FleetNodeStatus, SavedNode } from '../../../shared/api';
+import { FLEET_TIMEOUT_RANGE } from '../../../shared/settings';
 import { visibleText } from '../../../shared/visible';
 import { plural } from '../../../shared/words';
 import { fleetNodeState, nodesByGroup } from '../fleet';
@@ -187,6 +188,40 @@ function Progress() {
   );
 }
 
+/** The per-node deadline, kept in settings.json: a loaded fleet needs more than the default. */
+function DeadlineSetting() {
+  const saved = useStore((s) => s.fleetTimeoutSec);
+  const setFleetTimeout = useStore((s) => s.setFleetTimeout);
+  const [text, setText] = useState<string | null>(null);
+  const commit = () => {
+    if (text === null) return;
+    const sec = Number(text);
+    void setFleetTimeout(text.trim() !== '' && Number.isInteger(sec) ? sec : null).then(() => setText(null));
+  };
+  return (
+    <label className="fleet-deadline" title="how long each node may take to answer, connection included; a node past it fails with that reason">
+      each node within{' '}
+      <input
+        data-testid="fleet-timeout"
+        type="number"
+        min={FLEET_TIMEOUT_RANGE.min}
+        max={FLEET_TIMEOUT_RANGE.max}
+        value={text ?? (saved === null ? '' : String(saved))}
+        placeholder="60"
+        onChange={(e) => setText(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            commit();
+          }
+        }}
+      />{' '}
+      s
+    </label>
+  );
+}
+
 export function FleetView() {
   const nodes = useStore((s) => s.nodes.length);
   const askFleet = useStore((s) => s.askFleet);
@@ -226,6 +261,7 @@ export function FleetView() {
         <button type="button" data-testid="fleet-refresh" disabled={running} title="each node's state, counts and load" onClick={() => void askFleet('')}>
           Refresh states
         </button>
+        <DeadlineSetting />
       </form>
       {error ? (
         <p className="route error" data-testid="fleet-query-error" role="alert">

@@ -22,6 +22,17 @@ const VIEWS: [View, string][] = [
   ['errors', 'Could not read'],
 ];
 
+/** What a stale tab is doing: reconnecting (with what it has received), or when it tries again, counting down. */
+function staleState(tab: Tab, now: number): string {
+  const state = tab.status?.state;
+  if (state === 'connecting') return 'reconnecting…';
+  if (state === 'collecting' && tab.status?.bytes) return `reconnecting… (collecting ${formatBytes(tab.status.bytes)})`;
+  if (tab.failures > 0) return `retry in ${Math.max(0, Math.round(((tab.retryAt ?? now + nextDelay(tab)) - now) / 1000))} s`;
+  return tab.loading ? 'full read running' : 'waiting for the node';
+}
+
+const formatBytes = (b: number) => (b < 1024 * 1024 ? `${(b / 1024).toFixed(0)} KiB` : `${(b / 1024 / 1024).toFixed(1)} MB`);
+
 function stateText(tab: Pick<Tab, 'kind' | 'loading' | 'status'>): string {
   if (tab.kind === 'import') return 'read-only';
   if (tab.loading && tab.status?.state === 'collecting') return `collecting${tab.status.bytes ? ` ${(tab.status.bytes / 1024).toFixed(0)} KiB` : ''}…`;
@@ -95,7 +106,7 @@ function LiveControls({ tab }: { tab: Tab }) {
       </select>
       {stale && since ? (
         <span className="badge stale" data-testid="stale-badge" title={tab.failures > 0 ? 'refreshes are failing; retrying with backoff' : 'no new data for several intervals'}>
-          stale since {since.toLocaleTimeString()} · {tab.failures > 0 ? `retry in ${Math.round(nextDelay(tab) / 1000)} s` : tab.loading ? 'full read running' : 'waiting for the node'}
+          stale since {since.toLocaleTimeString()} · {staleState(tab, now)}
         </span>
       ) : tab.updatedAt !== null ? (
         <span className="muted" data-testid="updated-at">
