@@ -257,7 +257,8 @@ describe.skipIf(skip !== null)('procscope find across a fleet', { timeout: 300_0
   const noBrowser = skip ? null : browserUnavailable();
   if (noBrowser) console.warn(`SKIP the fleet view: ${noBrowser}`);
   describe.skipIf(noBrowser !== null)('the fleet view, in a browser against procscope serve', () => {
-    const IDLE_SEC = 20;
+    /** longer than a round of questions takes here (a node can take its whole deadline), so no connection idles out mid-test */
+    const idleSec = () => 20 + 2 * TIMEOUT_S;
     /** logins each node's sshd has accepted so far */
     const logins = () => nodes.map((n) => (n.log().match(/Accepted publickey for root/g) ?? []).length);
     const disconnects = () => nodes.map((n) => (n.log().match(/Disconnected from user root/g) ?? []).length);
@@ -266,7 +267,7 @@ describe.skipIf(skip !== null)('procscope find across a fleet', { timeout: 300_0
       const config = join(dir, 'serve_config');
       writeFileSync(config, `Host 127.0.0.1\n  IdentityFile ${key.privatePath}\n  IdentitiesOnly yes\n`);
       mkdirSync(join(dir, 'serve-home'), { recursive: true });
-      const served = await startServe({ HOME: join(dir, 'serve-home') }, ['-F', config, '--known-hosts', knownHosts, '--timeout', String(TIMEOUT_S), '--idle', `${IDLE_SEC}s`]);
+      const served = await startServe({ HOME: join(dir, 'serve-home') }, ['-F', config, '--known-hosts', knownHosts, '--timeout', String(TIMEOUT_S), '--idle', `${idleSec()}s`]);
       const browser = await launchChromium();
       try {
         const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -340,7 +341,7 @@ describe.skipIf(skip !== null)('procscope find across a fleet', { timeout: 300_0
         // Unused for --idle, the fleet's connections close: their sshd see the client go, and their nodes read as stale.
         await page.getByTestId('tab-fleet').click();
         await expect
-          .poll(() => page.getByTestId(`fleet-node-${nodeName(2)}`).first().getByTestId('fleet-state').textContent(), { timeout: (IDLE_SEC + 30) * 1000, interval: 1000 })
+          .poll(() => page.getByTestId(`fleet-node-${nodeName(2)}`).first().getByTestId('fleet-state').textContent(), { timeout: (idleSec() + 30) * 1000, interval: 1000 })
           .toBe('stale');
         const closed = () => disconnects().map((n, i) => n - disconnectsBefore[i]!);
         await until(() => closed().filter((n, i) => i !== 1 && n >= 1).length === NODES - 1 || `idle connections closed: ${closed().join(' ')}`, 20_000);

@@ -21,12 +21,26 @@ export interface ShellChannel {
   destroy(): unknown;
 }
 
+/**
+ * Once the connection is gone, ssh2 still closes each channel when its stream ends (a tick later), and on a
+ * compressed connection that write throws "Invalid Zlib instance" out of an event: nothing is left to tell the
+ * node, so the channel's close becomes a no-op.
+ */
+export function closeQuietlyAfter(client: Client, channel: object): void {
+  const quiet = () => {
+    (channel as { close(): void }).close = () => {};
+  };
+  client.once('close', quiet);
+  (channel as { once(e: 'close', l: () => void): unknown }).once('close', () => client.off('close', quiet));
+}
+
 /** An exec channel running `command` on an SSH connection. */
 export function sshShellChannel(client: Client, command: string, where: string): () => Promise<ShellChannel> {
   return () =>
     new Promise<ShellChannel>((resolve, reject) => {
       client.exec(command, (err, channel) => {
         if (err) return reject(new ProcscopeFailure({ kind: 'connection', message: `${where} refused to run a command: ${err.message}` }));
+        closeQuietlyAfter(client, channel);
         resolve(channel as unknown as ShellChannel);
       });
     });
@@ -165,7 +179,13 @@ export class PersistentShell {
         clearTimeout(timer);
         resolve();
       });
-      channel.end();
+      try {
+        channel.end();
+      } catch {
+        // The connection went first (its compression state is gone: ssh2 throws "Invalid Zlib instance"): closed already.
+        clearTimeout(timer);
+        resolve();
+      }
     });
   }
 }

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import type { Client } from 'ssh2';
 import { ProcscopeFailure } from '../../shared/errors';
-import { PersistentShell, sshShellChannel } from './persistent-shell';
+import { PersistentShell, closeQuietlyAfter, sshShellChannel } from './persistent-shell';
 import { REPLY_LIMIT, type RunBounds, runClock, tooLarge } from './run-limits';
 import type { SshConnection } from './ssh/connect';
 
@@ -115,6 +115,7 @@ function exec(client: Client, command: string, script: string, options: RunOptio
         reject(new ProcscopeFailure({ kind: 'connection', message: `${where} refused to run a command: ${err.message}` }));
         return;
       }
+      closeQuietlyAfter(client, channel);
       const streams = collectStreams(channel, channel.stderr, options, where, () => channel.destroy());
       let code: number | null = null;
       channel.on('exit', (c: number | null) => (code = c));
@@ -163,7 +164,9 @@ export function sshSession(connection: SshConnection, target: string, log?: (lin
     close() {
       lost ??= new Error('closed');
       // The channels first: ssh2 fails if a compressed channel closes after its connection.
-      void Promise.all([...shells.values()].map((s) => s.close())).then(() => connection.close());
+      void Promise.all([...shells.values()].map((s) => s.close()))
+        .then(() => connection.close())
+        .catch(() => {});
     },
   };
 }

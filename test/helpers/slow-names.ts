@@ -19,8 +19,10 @@ export function slowNamesRoot(root: string, delayMs: number, id = 'f1f0'.repeat(
   mkdirSync(folder, { recursive: true });
   const fifo = join(folder, 'config.v2.json');
   execFileSync('mkfifo', [fifo]);
-  // Opening the FIFO for writing waits for a reader; then the writer holds it for delayMs before answering.
-  const writer: ChildProcess = spawn('/bin/sh', ['-c', `trap '' PIPE; while :; do { sleep ${delayMs / 1000}; printf '{"Name":"/slow-name"}'; } > "$0"; done`, fifo], { stdio: 'ignore' });
+  // Opening the FIFO for writing waits for a reader; then the writer holds it for delayMs before answering. It waits
+  // a second before opening it again: a reader sees its end of file only while no writer has the FIFO open, and a
+  // writer that reopened at once kept a reader (grep) waiting one cycle after another.
+  const writer: ChildProcess = spawn('/bin/sh', ['-c', `trap '' PIPE; while :; do { sleep ${delayMs / 1000}; printf '{"Name":"/slow-name"}'; } > "$0"; sleep 1; done`, fifo], { stdio: 'ignore' });
   return {
     root,
     stop() {
