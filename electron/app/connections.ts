@@ -91,6 +91,17 @@ export function createConnections(options: ConnectionOptions): {
     emit('connectionStatus', conn.status);
   };
 
+  /** Bytes received, told to the tab at most every PROGRESS_EVERY_MS. */
+  const progressOf = (conn: Connection) => {
+    let lastReport = 0;
+    return (bytes: number) => {
+      const now = Date.now();
+      if (now - lastReport < PROGRESS_EVERY_MS) return;
+      lastReport = now;
+      update(conn, { state: 'collecting', bytes });
+    };
+  };
+
   const addLog = (conn: Connection, line: string) => update(conn, { log: [...(conn.status.log ?? []), line].slice(-LOG_LINES_KEPT) });
 
   const routeOptions = (node: SavedNode) => nodeRouteOptions(node, options);
@@ -241,18 +252,12 @@ export function createConnections(options: ConnectionOptions): {
       return exclusive(conn, 'collect', async () => {
         const session = await liveSession(conn);
         update(conn, { state: 'collecting', bytes: 0, error: undefined });
-        let lastReport = 0;
         try {
           const snapshot = await collectSnapshot(session, {
             sudo: conn.node.sudo ?? false,
             ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}),
             onFirstRead: (snapshot) => emit('firstRead', { connectionId, snapshot }),
-            onProgress: (bytes) => {
-              const now = Date.now();
-              if (now - lastReport < PROGRESS_EVERY_MS) return;
-              lastReport = now;
-              update(conn, { bytes });
-            },
+            onProgress: progressOf(conn),
           });
           update(conn, { state: 'connected', bytes: undefined });
           conn.last = snapshot;
@@ -269,13 +274,7 @@ export function createConnections(options: ConnectionOptions): {
         const reconnecting = !conn.session?.isOpen();
         const session = await liveSession(conn);
         // After a reconnect the node may have restarted: every process is new and read in full; the tab shows its progress.
-        let lastReport = 0;
-        const onProgress = (bytes: number) => {
-          const now = Date.now();
-          if (now - lastReport < PROGRESS_EVERY_MS) return;
-          lastReport = now;
-          update(conn, { state: 'collecting', bytes });
-        };
+        const onProgress = progressOf(conn);
         try {
           const delta = await refreshSnapshot(session, last, { sudo: conn.node.sudo ?? false, detailPids, silenceMs: REFRESH_SILENCE_MS, ...(reconnecting ? { onProgress } : {}) });
           conn.last = applyDelta(last, delta);

@@ -7,6 +7,7 @@ import { fail } from '../../shared/errors';
 import { ParseCache, parseEarly } from '../../shared/snapshot/early-parse';
 import { type SnapshotDelta, buildDelta } from '../../shared/snapshot/refresh';
 import type { Snapshot } from '../../shared/snapshot/types';
+import type { SnapshotMeta } from '../../shared/snapshot/assemble';
 import { type RawReply, UnprovenFraming, assembleOffThread } from './parse-worker';
 import { lastBytes } from './persistent-shell';
 import type { NodeSession, RunOptions, ScriptResult } from './session';
@@ -236,14 +237,7 @@ export async function collectSnapshot(session: NodeSession, options: CollectOpti
       : null;
   try {
     const run = await runCollector(session, { ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}), compress, ...(options.lean ? { lean: options.lean } : {}) }, { ...options, ...(watcher ? { onChunk: watcher.onChunk } : {}) }, watcher?.start);
-    const reply = { stdout: run.reply.stdout, stderr: run.reply.stderr, nonce: run.nonce };
-    const full = meta(run.durationMs, run.collectedAt);
-    try {
-      return await assembleOffThread(reply, undefined, full, inline, cache);
-    } catch (err) {
-      if (!(err instanceof UnprovenFraming)) throw err;
-      return await assembleOffThread(reply, await reread(session, run, err.paths, options), full, inline, cache);
-    }
+    return await assembleRun(session, run, meta(run.durationMs, run.collectedAt), options, cache);
   } finally {
     finished = true;
   }
@@ -253,13 +247,18 @@ export async function collectSnapshot(session: NodeSession, options: CollectOpti
 export async function collectFirstRead(session: NodeSession, options: CollectOptions = {}): Promise<Snapshot> {
   const compress = options.compress ?? session.compressFull ?? session.target !== 'local';
   const run = await runCollector(session, { compress, firstOnly: true }, options);
+  return assembleRun(session, run, { target: session.target, collectedAt: run.collectedAt, durationMs: run.durationMs, viaSudo: options.sudo ?? false }, options);
+}
+
+/** A run's snapshot; the process files whose framing could not be proven are read again first. */
+async function assembleRun(session: NodeSession, run: CollectorRun, meta: SnapshotMeta, options: CollectOptions, cache?: ParseCache): Promise<Snapshot> {
   const reply = { stdout: run.reply.stdout, stderr: run.reply.stderr, nonce: run.nonce };
-  const meta = { target: session.target, collectedAt: run.collectedAt, durationMs: run.durationMs, viaSudo: options.sudo ?? false };
+  const inline = options.inline ?? false;
   try {
-    return await assembleOffThread(reply, undefined, meta, options.inline ?? false);
+    return await assembleOffThread(reply, undefined, meta, inline, cache);
   } catch (err) {
     if (!(err instanceof UnprovenFraming)) throw err;
-    return assembleOffThread(reply, await reread(session, run, err.paths, options), meta, options.inline ?? false);
+    return assembleOffThread(reply, await reread(session, run, err.paths, options), meta, inline, cache);
   }
 }
 
