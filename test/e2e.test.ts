@@ -282,8 +282,14 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
     expect(Number(await overview.getByTestId('overview-memory').getAttribute('data-total-kb'))).toBe(memTotal);
     const cores = readFileSync('/proc/stat', 'latin1').split('\n').filter((l) => /^cpu\d+ /.test(l)).length;
     expect(await overview.getByTestId('overview-cores').locator('.bar').count()).toBe(cores);
-    const fifteen = Number(/^\S+ \S+ (\S+)/.exec(readFileSync('/proc/loadavg', 'latin1'))![1]);
-    expect(Math.abs(Number(await overview.getByTestId('overview-load').getAttribute('data-fifteen')) - fifteen)).toBeLessThan(0.2);
+    // The kernel's 15-minute load, read just before and after the page's: the page shows a reading from between the
+    // two refreshes around it, and beside another suite the average climbs by more than 0.2 within seconds.
+    const fifteenNow = () => Number(/^\S+ \S+ (\S+)/.exec(readFileSync('/proc/loadavg', 'latin1'))![1]);
+    const before = fifteenNow();
+    const shown = Number(await overview.getByTestId('overview-load').getAttribute('data-fifteen'));
+    const after = fifteenNow();
+    expect(shown).toBeGreaterThanOrEqual(Math.min(before, after) - 0.5);
+    expect(shown).toBeLessThanOrEqual(Math.max(before, after) + 0.5);
     const cpu = Number(await overview.getByTestId('overview-cpu').getAttribute('data-value'));
     expect(cpu).toBeGreaterThanOrEqual(0);
     expect(cpu).toBeLessThanOrEqual(100);
