@@ -1,8 +1,11 @@
 /** procscope record, as users run it (the built CLI): writes gzipped snapshots, keeps within its bound, reopens. */
-import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { record, recordingName } from '../electron/cli/record';
+import type { NodeSession } from '../electron/engine/session';
 import type { Snapshot } from '../shared/snapshot/types';
 import { runCli } from './helpers/cli';
 import { schemaErrors } from './helpers/schema';
@@ -59,5 +62,68 @@ describe('procscope record', () => {
     expect((await runCli(['record'])).stderr).toMatch(/record needs a directory: -o DIR/);
     expect((await runCli(['record', '-o', dir, '--every', 'soon'])).stderr).toMatch(/bad --every: soon/);
     expect((await runCli(['record', '-o', dir, '--max-size', 'lots'])).stderr).toMatch(/bad --max-size: lots/);
+  });
+
+  describe('a second local user', () => {
+    const nobody = (() => {
+      try {
+        execFileSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'true']);
+        return null;
+      } catch (err) {
+        return `cannot run as nobody with setpriv: ${(err as Error).message}`;
+      }
+    })();
+    if (nobody) console.warn(`SKIP the second-user record attacks: ${nobody}`);
+    const asNobody = (...argv: string[]) => execFileSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', ...argv]);
+
+    it.skipIf(nobody !== null)('refuses a directory another user may plant files in', async () => {
+      const open = join(dir, 'open-to-all');
+      mkdirSync(open);
+      chmodSync(open, 0o777);
+      const r = await runCli(['record', '--every', '1s', '--for', '1s', '-o', open]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/Refused to write in the recording directory .*open-to-all: anyone may write it and it has no sticky bit/);
+      const theirs = join(dir, 'theirs');
+      mkdirSync(theirs);
+      chownSync(theirs, 65534, 65534);
+      const t = await runCli(['record', '--every', '1s', '--for', '1s', '-o', theirs]);
+      expect(t.code).toBe(1);
+      expect(t.stderr).toMatch(/theirs: it belongs to uid 65534/);
+      expect(readdirSync(open)).toEqual([]);
+    });
+
+    it.skipIf(nobody !== null)('writes nothing through a symlink planted in a sticky directory, and counts and removes only its own files', async () => {
+      chmodSync(dir, 0o755);
+      const victim = join(dir, 'victim');
+      writeFileSync(victim, 'precious\n');
+      const probe = join(dir, 'probe-snapshot.json');
+      const snap = await runCli(['snapshot', '-o', probe]);
+      expect(snap.code, snap.stderr).toBe(0);
+      const snapshot = JSON.parse(readFileSync(probe, 'utf8')) as Snapshot;
+      const sticky = join(dir, 'sticky');
+      mkdirSync(sticky);
+      chmodSync(sticky, 0o1777);
+      // The names an attacker can foresee: the recording's, its temporary file's (pid and name), an older recording's.
+      const name = recordingName(snapshot);
+      const older = name.replace(/-\d{8}T/, '-20000101T');
+      for (const planted of [`.${name}.${process.pid}.tmp`, name, older]) asNobody('ln', '-s', victim, join(sticky, planted));
+      const result = await record({
+        dir: sticky,
+        everySec: 1,
+        forSec: 1,
+        maxBytes: 1,
+        open: async () => ({ isOpen: () => true, close: () => {} }) as unknown as NodeSession,
+        collect: async () => snapshot,
+        say: () => {},
+        stopped: new Promise(() => {}),
+      });
+      expect(result).toMatchObject({ written: 1, failed: 0 });
+      expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+      expect(lstatSync(join(sticky, name)).isFile()).toBe(true);
+      expect(JSON.parse(gunzipSync(readFileSync(join(sticky, name))).toString('utf8')).node.collectedAt).toBe(snapshot.node.collectedAt);
+      // The older "recording" is another user's symlink: neither counted against the bound nor followed.
+      expect(lstatSync(join(sticky, older)).isSymbolicLink()).toBe(true);
+      expect(result.removed).toBe(0);
+    });
   });
 });

@@ -1,10 +1,10 @@
 /** The files part of the API: export through a save dialog, import through an open dialog, check a text the page read. */
-import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ApiHandlers } from '../../shared/api';
 import { fail } from '../../shared/errors';
 import { readSnapshot } from '../../shared/snapshot/import';
 import { readSnapshotFile } from '../engine/snapshot-file';
+import { writeFileAtomically } from '../fs/atomic-write';
 
 export interface Dialogs {
   /** a path to save to, or null if the user cancelled */
@@ -20,7 +20,7 @@ export function createFiles(dialogs: Dialogs | undefined): FileHandlers {
     async exportSnapshot(json, suggestedName) {
       const path = await need('saves').saveFile(suggestedName);
       if (path === null) return null;
-      writeFileSync(path, json);
+      writeFileAtomically(path, json);
       return { path };
     },
     async importSnapshot() {

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiHandlers } from '../../shared/api';
 import { checkSettings } from '../../shared/settings';
-import { writeAtomically } from './stores';
+import { writeConfigFile } from './stores';
 
 export function createSettings(configDir: string): Pick<ApiHandlers, 'getSettings' | 'saveSettings'> {
   const file = join(configDir, 'settings.json');
@@ -21,7 +21,7 @@ export function createSettings(configDir: string): Pick<ApiHandlers, 'getSetting
     async saveSettings(settings) {
       const next = { ...read(), ...checkSettings(settings) };
       mkdirSync(configDir, { recursive: true, mode: 0o700 });
-      writeAtomically(file, JSON.stringify(next, null, 2) + '\n');
+      writeConfigFile(file, JSON.stringify(next, null, 2) + '\n');
       return next;
     },
   };

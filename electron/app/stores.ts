@@ -1,10 +1,11 @@
 /** Saved nodes (a JSON file in the config directory) and saved secrets (only ever encrypted by a SecretVault). */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { SavedNode } from '../../shared/api';
 import { checkNode } from '../../shared/api-validate';
+import { writeFileAtomically } from '../fs/atomic-write';
 
 export function defaultConfigDir(): string {
   return join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'procscope');
@@ -14,10 +15,9 @@ export function newId(): string {
   return randomBytes(9).toString('base64url');
 }
 
-export function writeAtomically(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
-  renameSync(tmp, file);
+/** A config file: private to this user, whole or not there. */
+export function writeConfigFile(file: string, text: string): void {
+  writeFileAtomically(file, text, { mode: 0o600 });
 }
 
 export class NodeStore {
@@ -38,7 +38,7 @@ export class NodeStore {
   save(nodes: SavedNode[]): SavedNode[] {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     // hasSavedSecret is derived from the vault, never stored with the node
-    writeAtomically(this.file, JSON.stringify(nodes.map(({ hasSavedSecret: _drop, ...n }) => n), null, 2) + '\n');
+    writeConfigFile(this.file, JSON.stringify(nodes.map(({ hasSavedSecret: _drop, ...n }) => n), null, 2) + '\n');
     return nodes;
   }
 }
@@ -86,7 +86,7 @@ export class FileVault implements SecretVault {
   }
   private write(data: Record<string, string>): void {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    writeAtomically(this.file, JSON.stringify(data) + '\n');
+    writeConfigFile(this.file, JSON.stringify(data) + '\n');
   }
   load(nodeId: string): string | null {
     const value = this.read()[nodeId];

@@ -1,6 +1,6 @@
 /** The procscope command line: `procscope snapshot [TARGET]` and friends. */
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ProcscopeError, ProcscopeFailure, formatError, toProcscopeError } from '../../shared/errors';
 import { EXPORT_FORMATS, type ExportFormat, exportLines } from '../../shared/export/formats';
@@ -11,6 +11,7 @@ import type { Inventory } from '../../shared/fleet/inventory';
 import type { Snapshot } from '../../shared/snapshot/types';
 import type { FleetArgs } from './fleet';
 import { askHidden, askYesNo } from './prompt';
+import { writeFileAtomically } from '../fs/atomic-write';
 import { formatContainerTable } from '../../shared/containers/summary';
 import { visibleText } from '../../shared/visible';
 import { QUERY_FIELDS, QueryError, queryFromFields, queryJson } from '../../shared/fleet/query-text';
@@ -286,7 +287,7 @@ async function snapshotCommand(positionals: string[], values: Parsed['values']):
       format === 'json'
         ? jsonLines(snapshot, values.pretty ?? false)
         : exportLines(snapshot, format as Exclude<ExportFormat, 'json'>);
-    const bytes = output ? writeAtomically(output, pieces) : await writeStdout(pieces);
+    const bytes = output ? writeFileAtomically(output, pieces) : await writeStdout(pieces);
     const s = snapshot;
     process.stderr.write(
       `procscope: ${visibleText(s.node.hostname)} (${visibleText(s.node.target)}): ${s.processes.length} processes, ${s.sockets.length} sockets, ` +
@@ -312,7 +313,7 @@ async function psCommand(positionals: string[], values: Parsed['values']): Promi
     const snapshot = await collectFirstRead(session, collectOptionsFrom(values));
     const rows = psRows(snapshot, values.filter ?? '', sort);
     const text = values.json ? JSON.stringify({ node: snapshot.node, processes: rows.map((r) => r.process), errors: snapshot.errors }, null, values.pretty ? 2 : undefined) + '\n' : formatPsTable(snapshot, rows);
-    if (output) writeAtomically(output, text);
+    if (output) writeFileAtomically(output, text);
     else await writeStdout(text);
     process.stderr.write(`procscope: ${visibleText(snapshot.node.hostname)} (${visibleText(snapshot.node.target)}): ${rows.length} of ${snapshot.processes.length} processes, ${snapshot.node.durationMs} ms\n`);
     return 0;
@@ -353,45 +354,6 @@ function checkWritable(path: string): void {
   if (existsSync(path) && statSync(path).isDirectory()) throw new ProcscopeFailure({ kind: 'not-found', message: `Cannot write ${path}: it is a directory.`, hint: 'Give a file name with -o.' });
 }
 
-/** Written beside the target and renamed into place: a failed run never leaves half a file. Returns the bytes written. */
-function writeAtomically(path: string, pieces: string | Iterable<string>): number {
-  const write = (fd: number) => {
-    let bytes = 0;
-    for (const piece of typeof pieces === 'string' ? [pieces] : pieces) {
-      const buf = Buffer.from(piece);
-      for (let at = 0; at < buf.length; ) at += writeSync(fd, buf, at);
-      bytes += buf.length;
-    }
-    return bytes;
-  };
-  // A device, a FIFO or a socket (-o /dev/null, -o /dev/stdout) is written in place: a rename would replace it with a
-  // regular file, and as root that takes /dev/null away from the whole machine.
-  const existing = statSync(path, { throwIfNoEntry: false });
-  if (existing && !existing.isFile()) {
-    const fd = openSync(path, 'w');
-    try {
-      return write(fd);
-    } finally {
-      closeSync(fd);
-    }
-  }
-  const temp = join(dirname(resolve(path)), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    const fd = openSync(temp, 'w');
-    let bytes;
-    try {
-      bytes = write(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
-    return bytes;
-  } catch (err) {
-    rmSync(temp, { force: true });
-    throw err;
-  }
-}
-
 async function containersCommand(positionals: string[], values: Parsed['values']): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`one TARGET at most, got: ${positionals.join(' ')}`);
   const output = outputPath(values);
@@ -400,7 +362,7 @@ async function containersCommand(positionals: string[], values: Parsed['values']
   try {
     const snapshot = await collectSnapshot(session, collectOptionsFrom(values));
     const text = values.json ? JSON.stringify(snapshot.containers, null, 2) + '\n' : formatContainerTable(snapshot.containers);
-    if (output) writeAtomically(output, text);
+    if (output) writeFileAtomically(output, text);
     else await writeStdout(text);
     return 0;
   } finally {
@@ -481,7 +443,7 @@ async function fleetSnapshotCommand(positionals: string[], values: Parsed['value
     openOptions: fleetOpenOptions(values, timeout),
     sudo: values.sudo ?? false,
     write: (node, snapshot) =>
-      writeAtomically(join(dir, nodeFileName(node.name)), jsonLines(snapshot, values.pretty ?? false)),
+      writeFileAtomically(join(dir, nodeFileName(node.name)), jsonLines(snapshot, values.pretty ?? false)),
     onNode: (line) => process.stderr.write(`procscope: ${line}\n`),
   });
   process.stderr.write(`procscope: ${result.written} of ${inv.nodes.length} nodes written to ${dir}; ${result.failed.length} failed\n`);
@@ -574,7 +536,7 @@ async function diffCommand(positionals: string[], values: Parsed['values']): Pro
   const [before, after] = [readSnapshotFile(positionals[0]!), readSnapshotFile(positionals[1]!)];
   const diff = diffSnapshots(before, after, thresholds);
   const text = values.json ? JSON.stringify(diff, null, values.pretty ? 2 : undefined) + '\n' : formatDiff(diff);
-  if (output) writeAtomically(output, text);
+  if (output) writeFileAtomically(output, text);
   else await writeStdout(text);
   const s = diff.summary;
   const changed = Object.values(s).some((n) => n > 0);
@@ -606,7 +568,7 @@ async function diffDirectories(a: string, b: string, thresholds: { threads: numb
   }
   const text = values.json ? JSON.stringify({ nodes: json }, null, values.pretty ? 2 : undefined) + '\n' : out.join('\n') + '\n';
   const output = outputPath(values);
-  if (output) writeAtomically(output, text);
+  if (output) writeFileAtomically(output, text);
   else await writeStdout(text);
   return values['exit-code'] && changed ? 1 : 0;
 }

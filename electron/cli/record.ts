@@ -3,7 +3,7 @@
  * file there is always whole), the oldest removed while the directory's recordings exceed their bound. A failed
  * collection is reported and the next tick tries again, on a new connection if the old one dropped.
  */
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { toProcscopeError } from '../../shared/errors';
@@ -12,6 +12,7 @@ import type { Snapshot } from '../../shared/snapshot/types';
 import { formatBytes, formatDuration } from '../../shared/time/duration';
 import { visibleText } from '../../shared/visible';
 import type { NodeSession } from '../engine/session';
+import { checkPrivateEnough, writeFileAtomically } from '../fs/atomic-write';
 
 export interface RecordOptions {
   dir: string;
@@ -35,12 +36,15 @@ export interface RecordResult {
 
 const RECORDING = /^procscope-[A-Za-z0-9._-]*-\d{8}T\d{6}(\.\d{3})?Z\.json\.gz$/;
 
-/** The recordings in DIR, oldest first (their names sort by time), with their sizes. */
+/** The recordings in DIR, oldest first (their names sort by time), with their sizes; only regular files count (never what a symlink leads to). */
 export function recordings(dir: string): { name: string; bytes: number }[] {
   return readdirSync(dir)
     .filter((n) => RECORDING.test(n))
     .sort((a, b) => (a.slice(a.lastIndexOf('-')) < b.slice(b.lastIndexOf('-')) ? -1 : 1))
-    .map((name) => ({ name, bytes: statSync(join(dir, name)).size }));
+    .flatMap((name) => {
+      const st = lstatSync(join(dir, name), { throwIfNoEntry: false });
+      return st?.isFile() ? [{ name, bytes: st.size }] : [];
+    });
 }
 
 /** A file name from the node's host name (text from the node: only safe characters stay) and the time. */
@@ -53,14 +57,7 @@ export function recordingName(snapshot: Snapshot): string {
 function writeRecording(dir: string, snapshot: Snapshot): { name: string; bytes: number } {
   const name = recordingName(snapshot);
   const gz = gzipSync(Buffer.from([...jsonChunks(snapshot, 0)].join('')));
-  const temp = join(dir, `.${name}.${process.pid}.tmp`);
-  try {
-    writeFileSync(temp, gz);
-    renameSync(temp, join(dir, name));
-  } catch (err) {
-    rmSync(temp, { force: true });
-    throw err;
-  }
+  writeFileAtomically(join(dir, name), gz);
   return { name, bytes: gz.length };
 }
 
@@ -79,7 +76,8 @@ export function enforceBound(dir: string, maxBytes: number): { removed: number; 
 }
 
 export async function record(o: RecordOptions): Promise<RecordResult> {
-  mkdirSync(o.dir, { recursive: true });
+  mkdirSync(o.dir, { recursive: true, mode: 0o700 });
+  checkPrivateEnough(o.dir, 'recording directory');
   const result: RecordResult = { written: 0, failed: 0, removed: 0, bytes: 0 };
   const start = Date.now();
   const end = start + o.forSec * 1000;
