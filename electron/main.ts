@@ -8,6 +8,8 @@ import { dispatch } from './app/dispatch';
 import { createService } from './app/service';
 import { vaultFor } from './app/stores';
 import { type LockableContents, type LockableSession, isTrustedSender, lockDownContents, lockDownSession, windowOptions } from './window-config';
+import { type CommandApproval, approvalQuestion } from '../shared/approval';
+import { visibleText } from '../shared/visible';
 
 const INDEX_HTML = join(__dirname, '..', 'renderer', 'index.html');
 const INDEX_URL = pathToFileURL(INDEX_HTML).toString();
@@ -22,6 +24,22 @@ function emit<E extends ApiEvent>(event: E, payload: ApiEvents[E]): void {
 function lockDown(): void {
   lockDownSession(session.defaultSession as unknown as LockableSession);
   app.on('web-contents-created', (_event, contents) => lockDownContents(contents as unknown as LockableContents));
+}
+
+let approvalTurn: Promise<boolean> = Promise.resolve(false);
+
+/** The approval as a native dialog; its text is what a screen shows as it is (approvalRefusal turned away the rest). */
+async function askInDialog(approval: CommandApproval): Promise<boolean> {
+  const q = approvalQuestion(approval);
+  const r = await dialog.showMessageBox(mainWindow!, {
+    type: 'warning',
+    buttons: ['Cancel', 'Run it'],
+    defaultId: 0,
+    cancelId: 0,
+    message: q.title,
+    detail: [visibleText(q.command), ...(q.sudo ? [q.sudo] : [])].join('\n\n'),
+  });
+  return r.response === 1;
 }
 
 function serveApi(): () => void {
@@ -42,18 +60,8 @@ function serveApi(): () => void {
         return r.canceled ? null : (r.filePaths[0] ?? null);
       },
     },
-    // A native dialog, which the page cannot draw or answer: a command node's command runs only when the user says so.
-    async approveCommand(command, nodeName) {
-      const r = await dialog.showMessageBox(mainWindow!, {
-        type: 'warning',
-        buttons: ['Cancel', 'Run it'],
-        defaultId: 0,
-        cancelId: 0,
-        message: `Run this command on this computer to reach ${nodeName}?`,
-        detail: command,
-      });
-      return r.response === 1;
-    },
+    // A native dialog, which the page cannot draw or answer, one at a time: a program runs only when the person says so.
+    approveCommand: (approval) => (approvalTurn = approvalTurn.then(() => askInDialog(approval), () => askInDialog(approval))),
   });
   for (const method of API_METHODS) {
     ipcMain.handle(ipcChannel(method), (event: IpcMainInvokeEvent, ...args: unknown[]) => {

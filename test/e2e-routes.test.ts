@@ -4,7 +4,7 @@
  * connection log, and a command node that runs only once the person at the serve terminal approves it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,25 +113,67 @@ describe.skipIf(skipReason !== null)('reaching nodes, in a browser', () => {
     await page.screenshot({ path: join(RESULTS, 'connection-log.png') });
   });
 
-  it('runs a command node only once the serve terminal approves it', async () => {
+  /** The approval codes the serve terminal has shown, in order. */
+  const codesAsked = () => [...served.output().matchAll(/To run it, type ([a-z0-9]{4}) and Enter/g)].map((m) => m[1]!);
+
+  it('runs a command node only once the serve terminal approves it, with the code the question shows', async () => {
     const command = `sh -c 'exec /bin/sh' procscope-e2e-via`;
     await page.getByTestId('add-node').click();
     await page.getByTestId('node-kind').selectOption('command');
     await page.getByTestId('node-name').fill('via-shell');
     await page.getByTestId('node-command').fill(command);
     await page.getByTestId('save-connect-node').click();
-    const asked = () => (served.output().match(/Run it\? \[y\/N\]/g) ?? []).length;
-    await expect.poll(asked, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => codesAsked().length, { timeout: 10_000 }).toBe(1);
     expect(served.output()).toContain(command);
-    served.type('n\n');
+    // "y" is not the code: it refuses.
+    served.type('y\n');
     await expect.poll(() => page.getByTestId('error-box').textContent()).toContain('You did not approve running the command of via-shell');
     await page.getByTestId('error-box').getByRole('button', { name: 'Retry' }).click();
-    await expect.poll(asked, { timeout: 10_000 }).toBe(2);
-    served.type('y\n');
+    await expect.poll(() => codesAsked().length, { timeout: 10_000 }).toBe(2);
+    served.type(`${codesAsked()[1]}\n`);
     await page.getByTestId('process-table').waitFor({ timeout: 30_000 });
     await expect.poll(() => page.getByTestId('node-info').textContent()).toContain(`via ${command}`);
     // Approved once for this run of serve: connecting again does not ask again.
-    expect(asked()).toBe(2);
+    expect(codesAsked()).toHaveLength(2);
     expect(pageErrors).toEqual([]);
+  });
+
+  it('asks one question at a time: the line typed answers only the one shown', async () => {
+    const marker = join(dir, 'evil-ran');
+    const nodes = [
+      ['benign', `sh -c 'exec /bin/sh' procscope-benign`],
+      ['evil', `sh -c 'touch ${marker}; exec /bin/sh' procscope-evil`],
+    ] as const;
+    for (const [name, command] of nodes) {
+      await page.getByTestId('add-node').click();
+      await page.getByTestId('node-kind').selectOption('command');
+      await page.getByTestId('node-name').fill(name);
+      await page.getByTestId('node-command').fill(command);
+      await page.getByTestId('save-node').click();
+    }
+    const before = codesAsked().length;
+    // Both connections ask at once: two clicks in one task of the page.
+    for (const [name] of nodes) await page.getByTestId(`connect-${name}`).waitFor();
+    await page.evaluate((names) => {
+      for (const name of names) document.querySelector<HTMLButtonElement>(`[data-testid="connect-${name}"]`)!.click();
+    }, nodes.map(([name]) => name));
+    await expect.poll(() => codesAsked().length, { timeout: 10_000 }).toBe(before + 1);
+    // The second question waits for the first: it is not on the terminal yet.
+    const shown = served.output().slice(served.output().lastIndexOf('The page asks to run'));
+    const first = nodes.find(([, command]) => shown.includes(command))!;
+    const second = nodes.find((n) => n !== first)!;
+    expect(shown).not.toContain(second[1]);
+    served.type(`${codesAsked()[before]}\n`);
+    await expect.poll(() => codesAsked().length, { timeout: 10_000 }).toBe(before + 2).catch(async (e) => {
+      await page.screenshot({ path: join(RESULTS, 'two-approvals.png') });
+      throw new Error(`${e}\n${served.output().slice(-1500)}`);
+    });
+    expect(served.output().slice(served.output().lastIndexOf('The page asks to run'))).toContain(second[1]);
+    // The first code again does not approve the second question (each has its own).
+    expect(codesAsked()[before + 1]).not.toBe(codesAsked()[before]);
+    served.type(`${codesAsked()[before]}\n`);
+    await page.getByTestId(`tab-${second[0]}`).click();
+    await expect.poll(() => page.getByTestId('error-box').textContent()).toContain(`You did not approve running the command of ${second[0]}`);
+    expect(existsSync(marker)).toBe(first[0] === 'evil');
   });
 });

@@ -9,6 +9,8 @@ import { ProcscopeFailure } from '../shared/errors';
 import { createService } from '../electron/app/service';
 import { noVault } from '../electron/app/stores';
 import { type KeyPair, type Sshd, generateKey, makeTempDir, sshdUnavailable, startSshd } from './helpers/sshd';
+import type { AskApproval } from '../electron/app/approvals';
+import { type CommandApproval, approvalQuestion } from '../shared/approval';
 
 const skipReason = sshdUnavailable();
 if (skipReason) console.warn(`SKIP service tests: ${skipReason}`);
@@ -123,7 +125,7 @@ describe.skipIf(skipReason !== null)('the service', () => {
   });
 
   describe('command nodes', () => {
-    const commandService = (approveCommand?: (command: string, name: string) => Promise<boolean>) =>
+    const commandService = (approveCommand?: AskApproval) =>
       createService({ configDir: makeTempDir('service-config'), vault: noVault, transport: 'browser', emit: () => {}, ...(approveCommand ? { approveCommand } : {}) });
     const failureOf = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => (e as ProcscopeFailure).error);
 
@@ -139,8 +141,8 @@ describe.skipIf(skipReason !== null)('the service', () => {
 
       const asked: string[] = [];
       let answer = false;
-      const s = commandService(async (c, name) => {
-        asked.push(`${name}: ${c}`);
+      const s = commandService(async (a) => {
+        asked.push(`${a.purpose}: ${a.command}`);
         return answer;
       });
       await s.handlers.saveNode(node);
@@ -155,8 +157,38 @@ describe.skipIf(skipReason !== null)('the service', () => {
       await s.handlers.disconnect(status.connectionId);
       // Approved once per run: the second connect does not ask.
       await s.handlers.disconnect((await s.handlers.connect('c1')).connectionId);
-      expect(asked).toEqual([`via-sh: ${command}`, `via-sh: ${command}`]);
+      expect(asked).toEqual([`reach via-sh: ${command}`, `reach via-sh: ${command}`]);
       expect(await s.handlers.resolveNode(node)).toEqual({ route: expect.stringContaining(`runs ${JSON.stringify(command)} on this computer`) });
+      s.dispose();
+    });
+
+    it('asks again when the page turns sudo on for an approved command, and says so in the question', async () => {
+      const command = 'exec /bin/sh';
+      const node = { id: 'c2', name: 'flip', kind: 'command' as const, host: 'command', command, auth: 'agent' as const };
+      const asked: CommandApproval[] = [];
+      let answer = true;
+      const s = commandService(async (a) => (asked.push(a), answer));
+      await s.handlers.saveNode(node);
+      await s.handlers.disconnect((await s.handlers.connect('c2')).connectionId);
+      expect(asked).toEqual([{ command, sudo: false, purpose: 'reach flip' }]);
+      // The page flips the saved node to sudo and reconnects: the approved shell would become sudo -n /bin/sh.
+      await s.handlers.saveNode({ ...node, sudo: true });
+      answer = false;
+      expect(await failureOf(s.handlers.connect('c2'))).toMatchObject({ kind: 'permission-denied', message: 'You did not approve running the command of flip under sudo -n.' });
+      expect(asked).toEqual([{ command, sudo: false, purpose: 'reach flip' }, { command, sudo: true, purpose: 'reach flip' }]);
+      expect(approvalQuestion(asked[1]!).sudo).toMatch(/under sudo -n/);
+      s.dispose();
+    });
+
+    it('refuses, before asking, a command a screen would not show as it runs', async () => {
+      const asked: CommandApproval[] = [];
+      const s = commandService(async (a) => (asked.push(a), true));
+      for (const [i, command] of ['echo safe\u202e; exec /bin/sh', 'exec /bin/sh\u200b', 'exec /bin/sh\u2028rm -rf ~'].entries()) {
+        const id = `hidden${i}`;
+        await s.handlers.saveNode({ id, name: id, kind: 'command', host: 'command', command, auth: 'agent' });
+        expect(await failureOf(s.handlers.connect(id))).toMatchObject({ kind: 'permission-denied', message: expect.stringMatching(/holds characters a screen does not show as themselves \(shown escaped: .*\\u\{/) });
+      }
+      expect(asked).toEqual([]);
       s.dispose();
     });
 
@@ -180,14 +212,14 @@ describe.skipIf(skipReason !== null)('the service', () => {
       const script = join(dir, 'inventory.sh');
       const list = { web: { hosts: ['w1', 'w2'] }, prod: { children: ['web'] }, _meta: { hostvars: { w1: { ansible_host: '127.0.0.1', ansible_port: sshd.port, ansible_user: 'root' }, w2: { ansible_host: '127.0.0.2' } } } };
       writeFileSync(script, `#!/bin/sh\ntouch '${marker}'\necho '${JSON.stringify(list)}'\n`, { mode: 0o755 });
-      const serviceWith = (approveCommand?: (command: string, what: string) => Promise<boolean>) =>
+      const serviceWith = (approveCommand?: AskApproval) =>
         createService({ configDir: makeTempDir('service-config'), vault: noVault, transport: 'browser', emit: () => {}, ...(approveCommand ? { approveCommand } : {}) });
       const unasked = serviceWith();
       expect(await failureOf(unasked.handlers.importInventory(`ansible:${script}`))).toMatchObject({ kind: 'permission-denied', message: expect.stringMatching(/cannot ask you to approve/) });
       const asked: string[] = [];
-      const refused = serviceWith(async (c, what) => (asked.push(`${what}: ${c}`), false));
+      const refused = serviceWith(async (a) => (asked.push(`${a.purpose}: ${a.command}`), false));
       expect(await failureOf(refused.handlers.importInventory(`ansible:${script}`))).toMatchObject({ kind: 'permission-denied', message: expect.stringMatching(/did not approve/) });
-      expect(asked).toEqual([`the nodes of ansible:${script}: ansible-inventory -i ${script} --list`]);
+      expect(asked).toEqual([`list the nodes of ansible:${script}: ansible-inventory -i ${script} --list`]);
       expect(existsSync(marker)).toBe(false);
       const approved = serviceWith(async () => true);
       const r = await approved.handlers.importInventory(`ansible:${script}`);

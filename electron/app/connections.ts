@@ -18,6 +18,8 @@ import { type OpenOptions, openSession } from '../engine/open';
 import type { NodeSession } from '../engine/session';
 import type { Prompts } from './prompts';
 import type { SecretVault } from './stores';
+import type { CommandApproval } from '../../shared/approval';
+import type { Approvals } from './approvals';
 
 /**
  * A refresh silent for longer fails (the tab shows stale data and retries) instead of leaving the tab frozen; one
@@ -35,11 +37,8 @@ export interface ConnectionOptions {
   sshConfigPath?: string;
   /** read container name files under this root (tests) */
   namesRoot?: string;
-  /**
-   * Asks the user, outside the renderer (a native dialog, the serve terminal), whether a command node's command may
-   * run on this computer. Without it command nodes are refused: the renderer alone never gets to run a command.
-   */
-  approveCommand?: (command: string, nodeName: string) => Promise<boolean>;
+  /** the person's approvals of commands to run on this computer: the renderer alone never gets to run one */
+  approvals: Approvals;
   /** where the local action log is written */
   configDir?: string;
   /** an open connection to the node kept elsewhere (the fleet's pool), for a new tab to take over */
@@ -47,6 +46,12 @@ export interface ConnectionOptions {
 }
 
 const LOG_LINES_KEPT = 50;
+
+/** What the person approves for a command node: its command, under its sudo flag. */
+function commandApproval(node: SavedNode): CommandApproval {
+  const command = node.command ?? fail({ kind: 'parse', message: `The node ${node.name} has no command.` });
+  return { command, sudo: node.sudo ?? false, purpose: `reach ${node.name}` };
+}
 
 interface Connection {
   status: ConnectionStatus;
@@ -152,18 +157,10 @@ export function createConnections(options: ConnectionOptions): {
     return session;
   }
 
-  /** Commands approved in this run of the app, each asked once. */
-  const approved = new Set<string>();
   async function openCommand(node: SavedNode): Promise<NodeSession> {
-    const command = node.command ?? fail({ kind: 'parse', message: `The node ${node.name} has no command.` });
-    if (!approved.has(command)) {
-      if (!options.approveCommand) {
-        fail({ kind: 'permission-denied', message: `The command of ${node.name} was not run: this window cannot ask you to approve it.`, hint: 'Run procscope serve in a terminal (it asks there), or use the desktop app.' });
-      }
-      if (!(await options.approveCommand(command, node.name))) fail({ kind: 'permission-denied', message: `You did not approve running the command of ${node.name}.`, hint: 'Connect again to be asked again.' });
-      approved.add(command);
-    }
-    return commandSession(node, command);
+    const approval = commandApproval(node);
+    await options.approvals.require(approval, { what: `the command of ${node.name}`, remember: true, again: 'Connect again to be asked again.' });
+    return commandSession(node, approval.command);
   }
 
   async function commandSession(node: SavedNode, command: string): Promise<NodeSession> {
@@ -313,9 +310,9 @@ export function createConnections(options: ConnectionOptions): {
   return {
     handlers,
     async openApprovedCommand(node) {
-      const command = node.command ?? fail({ kind: 'parse', message: `The node ${node.name} has no command.` });
-      if (!approved.has(command)) fail({ kind: 'permission-denied', message: `The command of ${node.name} has not been approved in this run.`, hint: `Open ${node.name} from the node list once to approve it.` });
-      return commandSession(node, command);
+      const approval = commandApproval(node);
+      if (!options.approvals.has(approval)) fail({ kind: 'permission-denied', message: `The command of ${node.name}${approval.sudo ? ' under sudo -n' : ''} has not been approved in this run.`, hint: `Open ${node.name} from the node list once to approve it.` });
+      return commandSession(node, approval.command);
     },
     dispose() {
       for (const id of [...connections.keys()]) void handlers.disconnect(id);

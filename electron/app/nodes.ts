@@ -4,6 +4,7 @@ import { fail } from '../../shared/errors';
 import { listConfigHostsIn } from '../engine/ssh/config-file';
 import { mergeInventory } from '../../shared/fleet/saved-nodes';
 import { inventoryProgram, readInventory } from '../fleet/inventory-source';
+import type { Approvals } from './approvals';
 import { NodeStore, type SecretVault, newId } from './stores';
 
 export const LOCAL_NODE: SavedNode = { id: LOCAL_NODE_ID, name: 'This machine', host: 'local', auth: 'agent' };
@@ -11,7 +12,7 @@ export const LOCAL_NODE: SavedNode = { id: LOCAL_NODE_ID, name: 'This machine', 
 type NodeHandlers = Pick<ApiHandlers, 'listNodes' | 'saveNode' | 'removeNode' | 'importSshConfig' | 'importInventory'>;
 
 
-export function createNodes(configDir: string, vault: SecretVault, sshConfigPath?: string, approveCommand?: (command: string, what: string) => Promise<boolean>): { handlers: NodeHandlers; find(nodeId: string): SavedNode } {
+export function createNodes(configDir: string, vault: SecretVault, approvals: Approvals, sshConfigPath?: string): { handlers: NodeHandlers; find(nodeId: string): SavedNode } {
   const store = new NodeStore(configDir);
   const withSecretFlags = (nodes: SavedNode[]) => nodes.map((n) => ({ ...n, hasSavedSecret: vault.has(n.id) }));
   return {
@@ -44,10 +45,7 @@ export function createNodes(configDir: string, vault: SecretVault, sshConfigPath
       async importInventory(source) {
         // An inventory may be a script (Ansible runs executable inventories): a program runs only once approved.
         const command = inventoryProgram(source)?.what;
-        if (command) {
-          if (!approveCommand) fail({ kind: 'permission-denied', message: `${command} was not run: this window cannot ask you to approve it.`, hint: 'Run procscope serve in a terminal (it asks there), or use the desktop app.' });
-          if (!(await approveCommand(command, `the nodes of ${source}`))) fail({ kind: 'permission-denied', message: `You did not approve running ${command}.`, hint: 'Import again to be asked again.' });
-        }
+        if (command) await approvals.require({ command, sudo: false, purpose: `list the nodes of ${source}` }, { what: command, remember: false, again: 'Import again to be asked again.' });
         const merged = mergeInventory(store.list(), await readInventory(source, sshConfigPath), newId);
         return { ...merged, nodes: withSecretFlags(store.save(merged.nodes)) };
       },

@@ -4,6 +4,7 @@
  * with its own transport and dialogs.
  */
 import type { ApiEvent, ApiEvents, ApiHandlers } from '../../shared/api';
+import { type AskApproval, createApprovals } from './approvals';
 import { createConnections, nodeRouteOptions } from './connections';
 import { type FleetLimits, createFleet } from './fleet';
 import { createSettings } from './settings';
@@ -24,14 +25,15 @@ export interface ServiceOptions {
   sshConfigPath?: string;
   /** read container name files under this root (tests) */
   namesRoot?: string;
-  /** asks the user, outside the renderer, whether a command node's command may run here */
-  approveCommand?: (command: string, nodeName: string) => Promise<boolean>;
+  /** asks the person, outside the renderer, whether a program the page names may run here (one question at a time) */
+  approveCommand?: AskApproval;
   /** the fleet view's bounds (tests shorten them) */
   fleetLimits?: Partial<FleetLimits>;
 }
 
 export function createService(options: ServiceOptions): { handlers: ApiHandlers; dispose(): void } {
-  const nodes = createNodes(options.configDir, options.vault, options.sshConfigPath, options.approveCommand);
+  const approvals = createApprovals(options.approveCommand);
+  const nodes = createNodes(options.configDir, options.vault, approvals, options.sshConfigPath);
   let fleet: ReturnType<typeof createFleet> | null = null;
   const connections = createConnections({
     takeSession: (nodeId) => fleet?.take(nodeId) ?? null,
@@ -43,7 +45,7 @@ export function createService(options: ServiceOptions): { handlers: ApiHandlers;
     ...(options.knownHostsFile ? { knownHostsFile: options.knownHostsFile } : {}),
     ...(options.sshConfigPath ? { sshConfigPath: options.sshConfigPath } : {}),
     ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}),
-    ...(options.approveCommand ? { approveCommand: options.approveCommand } : {}),
+    approvals,
   });
   const settings = createSettings(options.configDir);
   fleet = createFleet({

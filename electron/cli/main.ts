@@ -10,7 +10,7 @@ import type { OpenOptions } from '../engine/open';
 import type { Inventory } from '../../shared/fleet/inventory';
 import type { Snapshot } from '../../shared/snapshot/types';
 import type { FleetArgs } from './fleet';
-import { askHidden, askYesNo } from './prompt';
+import { askApproval, askHidden, askYesNo } from './prompt';
 import { writeFileAtomically } from '../fs/atomic-write';
 import { formatContainerTable } from '../../shared/containers/summary';
 import { visibleText } from '../../shared/visible';
@@ -633,13 +633,13 @@ async function serveCommand(positionals: string[], values: Parsed['values']): Pr
     ...(values['known-hosts'] ? { knownHostsFile: values['known-hosts'] } : {}),
     ...(values['ssh-config'] ? { sshConfigPath: values['ssh-config'] } : {}),
     ...(values['names-root'] ? { namesRoot: values['names-root'] } : {}),
-    // The page may ask for a command node; the command runs only when the person at this terminal says yes.
-    approveCommand: async (command, nodeName) => {
+    // The page may ask for a command node; the command runs only when the person at this terminal types its code back.
+    approveCommand: async (approval) => {
       if (!process.stdin.isTTY) {
-        process.stderr.write(`procscope: refused to run the command of node ${visibleText(nodeName)}: no terminal to ask for approval.\n`);
+        process.stderr.write(`procscope: refused to run ${visibleText(approval.command)} to ${visibleText(approval.purpose)}: no terminal to ask for approval.\n`);
         return false;
       }
-      return askYesNo(`procscope: the page asks to run, on this computer, to reach ${visibleText(nodeName)}:\n  ${visibleText(command)}\nRun it? [y/N] `);
+      return askApproval(approval);
     },
     onNewUrl: (url) => process.stdout.write(`procscope: a page opened the app; the URL works once. For another page: ${url}\n`),
   });
