@@ -48,6 +48,8 @@ describe.skipIf(skipReason !== null)('comparing and stepping back, in a browser'
   it('remembers the tab\'s past, and marks what came, went and changed since a moment of it', async () => {
     await page.getByTestId('connect-local').click();
     await page.getByTestId('process-table').waitFor();
+    // The table comes with the first read; the first moment is the full read, once the rest has come.
+    await expect.poll(() => page.getByTestId('reading-rest').count(), { timeout: 60_000 }).toBe(0);
     // The first moment is remembered now; changes come after it, and the next moment at least 10 s later.
     comer = named('comer');
     listener = spawn(process.execPath, ['-e', "require('net').createServer().listen(0, '127.0.0.1', function () { console.log(this.address().port) })"], { stdio: ['ignore', 'pipe', 'ignore'] });

@@ -163,7 +163,7 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
       expect(await dialog.getByTestId('action-meaning').textContent()).toMatch(/^SIGTERM: ask it to end/);
       await shot('signal-confirm');
       await dialog.getByTestId('action-confirm').click();
-      await expect.poll(() => dialog.getByTestId(`action-result-${victim.pid}`).textContent()).toBe(`sent SIGTERM to pid ${victim.pid}`);
+      await expect.poll(() => dialog.getByTestId(`action-result-${victim.pid}`).textContent()).toBe(`sent SIGTERM to pid ${victim.pid} (held by a pidfd)`);
       expect(await exited).toBe('SIGTERM');
       await dialog.getByTestId('action-close').click();
       // The tab refreshes: the process is gone from the table.
@@ -188,7 +188,7 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
       expect((await dialog.getByTestId('action-processes').locator('tbody tr td:first-child').allTextContents()).map(Number).sort()).toEqual([first, second].sort());
       await dialog.getByTestId('action-kind').selectOption('KILL');
       await dialog.getByTestId('action-confirm').click();
-      for (const pid of [first, second]) await expect.poll(() => dialog.getByTestId(`action-result-${pid}`).textContent()).toBe(`sent SIGKILL to pid ${pid}`);
+      for (const pid of [first, second]) await expect.poll(() => dialog.getByTestId(`action-result-${pid}`).textContent()).toBe(`sent SIGKILL to pid ${pid} (held by a pidfd)`);
       expect(await Promise.all([first, second].map((pid) => exitOf.get(pid)))).toEqual(['SIGKILL', 'SIGKILL']);
       await dialog.getByTestId('action-close').click();
       await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(2);

@@ -4,16 +4,17 @@
  * requests built to crash the server.
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../electron/serve/server';
+import { MAX_CONNECTIONS, type RunningServer, startServer } from '../electron/serve/server';
 import { API_PROTOCOL, MAX_MESSAGE_BYTES } from '../shared/serve-protocol';
+import { CHROMIUM, browserUnavailable, startServe } from './helpers/browser';
 import { makeTempDir } from './helpers/sshd';
 
 const staticDir = join(__dirname, '..', 'dist', 'renderer');
@@ -246,7 +247,6 @@ describe.skipIf(skip !== null)('procscope serve', () => {
   });
 
   describe('a second local user', () => {
-    let browser: ChildProcess;
     let dir: string;
     const nobody = (() => {
       try {
@@ -257,56 +257,123 @@ describe.skipIf(skip !== null)('procscope serve', () => {
       }
     })();
     if (nobody) console.warn(`SKIP the second-user attack: ${nobody}`);
+    const noBrowser = browserUnavailable();
+    if (noBrowser) console.warn(`SKIP the token race against a real browser: ${noBrowser}`);
 
     beforeAll(() => {
       dir = makeTempDir('attacker');
+      chmodSync(dir, 0o755);
     });
-    afterAll(() => browser?.kill('SIGKILL'));
 
-    it.skipIf(nobody !== null)('finds the URL in a browser argv but cannot use it, nor borrow a cookie', async () => {
-      // The user opens the printed URL: the browser has it in its argv, and its page trades the token.
-      const url = server.url;
-      browser = spawn('/bin/sh', ['-c', 'sleep 120; :', 'chromium', url], { stdio: 'ignore' });
-      expect((await startSession(new URL(url).searchParams.get('token')!)).status).toBe(200);
-      // The attacker, as another user, reads every argv it may, and tries each token it finds.
-      const script = join(dir, 'attack.js');
-      writeFileSync(
-        script,
-        `
+    it.skipIf(nobody !== null || noBrowser !== null)('never shows the token to a user who polls every command line from before the browser starts', async () => {
+      const served = await startServe({ HOME: join(dir, 'home'), XDG_RUNTIME_DIR: '' });
+      const browserDir = join(dir, 'browser-profile');
+      let browser: ChildProcess | undefined;
+      try {
+        const token = new URL(served.url).searchParams.get('token')!;
+        // The attacker, as another user, polls every argv and tries every token it sees, until its stdin closes.
+        const script = join(dir, 'poll.js');
+        writeFileSync(
+          script,
+          `
 const fs = require('fs'); const http = require('http');
-const port = ${server.port};
-const found = [];
-for (const pid of fs.readdirSync('/proc').filter((p) => /^\\d+$/.test(p))) {
-  try { const m = /token=([A-Za-z0-9_-]+)/.exec(fs.readFileSync('/proc/' + pid + '/cmdline', 'latin1')); if (m) found.push(m[1]); } catch {}
-}
-const ask = (options) => new Promise((resolve) => {
-  const req = http.request({ host: '127.0.0.1', port, ...options }, (res) => { res.resume(); resolve(res.statusCode); });
-  req.on('upgrade', () => resolve(101)); req.on('error', (e) => resolve(String(e.code))); req.end();
+const seen = new Set(); const argvs = new Set(); let passes = 0; let page = 'unread';
+try { fs.readFileSync(${JSON.stringify(served.launchPage)}, 'utf8'); page = 'read'; } catch (e) { page = e.code; }
+let open = true; process.stdin.on('end', () => (open = false)); process.stdin.resume();
+const tryToken = (token) => new Promise((resolve) => {
+  const req = http.request({ host: '127.0.0.1', port: ${served.port}, method: 'POST', path: '/session', headers: { Origin: 'http://127.0.0.1:${served.port}', 'X-Procscope-Token': token } }, (res) => { res.resume(); resolve(res.statusCode); });
+  req.on('error', () => resolve(0)); req.end();
 });
+const won = [];
 (async () => {
-  const results = [];
-  for (const token of found) {
-    const origin = 'http://127.0.0.1:' + port;
-    results.push(['session', await ask({ method: 'POST', path: '/session', headers: { Origin: origin, 'X-Procscope-Token': token } })]);
-    results.push(['page', await ask({ path: '/?token=' + token })]);
-    const ws = { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', Origin: origin };
-    results.push(['ws-cookie', await ask({ path: '/api', headers: { ...ws, Cookie: 'procscope_token=' + token, 'Sec-WebSocket-Protocol': '${API_PROTOCOL}' } })]);
-    results.push(['ws-query', await ask({ path: '/api?token=' + token, headers: { ...ws, 'Sec-WebSocket-Protocol': '${API_PROTOCOL}' } })]);
-    results.push(['ws-token-as-session', await ask({ path: '/api', headers: { ...ws, 'Sec-WebSocket-Protocol': '${API_PROTOCOL}, session.' + token } })]);
+  while (open) {
+    for (const pid of fs.readdirSync('/proc')) {
+      if (!/^\\d+$/.test(pid)) continue;
+      let argv = '';
+      try { argv = fs.readFileSync('/proc/' + pid + '/cmdline', 'latin1'); } catch { continue; }
+      if (argv.includes('chromium')) argvs.add(argv.split('\\0').filter((a) => a.startsWith('file:') || a.startsWith('http')).join(' '));
+      for (const m of argv.matchAll(/token=([A-Za-z0-9_-]+)/g)) if (!seen.has(m[1])) { seen.add(m[1]); if ((await tryToken(m[1])) === 200) won.push(m[1]); }
+    }
+    if (passes++ === 0) process.stdout.write('ready\\n');
+    await new Promise((r) => setImmediate(r));
   }
-  process.stdout.write(JSON.stringify({ uid: process.getuid(), found, results }));
+  process.stdout.write(JSON.stringify({ uid: process.getuid(), passes, page, tokens: [...seen], won, argvs: [...argvs] }) + '\\n');
 })();
 `,
-      );
-      // Asynchronously: the server answering the attacker runs in this process.
-      const { stdout: out } = await promisify(execFile)('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, script], { encoding: 'utf8', timeout: 30_000 });
-      const attack = JSON.parse(out) as { uid: number; found: string[]; results: [string, number][] };
-      expect(attack.uid).toBe(65534);
-      expect(attack.found).toContain(new URL(url).searchParams.get('token'));
-      const byKind = Object.fromEntries(attack.results.filter((_, i) => Math.floor(i / 5) === attack.found.indexOf(new URL(url).searchParams.get('token')!)));
-      expect(byKind).toEqual({ session: 401, page: 200, 'ws-cookie': 403, 'ws-query': 403, 'ws-token-as-session': 403 });
-      // The page is public (it holds no secret); what matters is that it sets nothing a browser would hand on.
-      expect(attack.results.every(([kind, status]) => kind === 'page' || status !== 101)).toBe(true);
+        );
+        const attacker = spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, script], { stdio: ['pipe', 'pipe', 'inherit'] });
+        let out = '';
+        attacker.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+        await expect.poll(() => out, { timeout: 20_000 }).toContain('ready');
+        // The person opens the file:// serve printed, as its output says.
+        const printed = /Open (file:\/\/\S+\.html)/.exec(served.output())![1]!;
+        browser = spawn(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', `--user-data-dir=${browserDir}`, printed], { stdio: 'ignore' });
+        // The page trades the token: serve says a page opened the app.
+        await expect.poll(() => served.output(), { timeout: 60_000 }).toContain('a page opened the app');
+        attacker.stdin!.end();
+        await new Promise((r) => attacker.once('exit', r));
+        const attack = JSON.parse(out.slice(out.indexOf('{'))) as { uid: number; passes: number; page: string; tokens: string[]; won: string[]; argvs: string[] };
+        expect(attack.uid).toBe(65534);
+        expect(attack.page).toBe('EACCES');
+        // It looked at the browser's own command line the whole time: it saw the file:// URL, never the token.
+        expect(attack.argvs).toContain(printed);
+        expect(attack.passes).toBeGreaterThan(1);
+        expect(attack.tokens).toEqual([]);
+        expect(attack.won).toEqual([]);
+        expect(served.output()).not.toContain(token);
+        expect(statSync(served.launchPage).mode & 0o777).toBe(0o600);
+        expect(statSync(dirname(served.launchPage)).mode & 0o777).toBe(0o700);
+      } finally {
+        browser?.kill('SIGKILL');
+        await served.stop();
+      }
+      // Stopping serve removes its launch page.
+      expect(existsSync(served.launchPage)).toBe(false);
+    });
+
+    it.skipIf(nobody !== null || noBrowser !== null)('lets the page in while another user floods serve with idle connections', async () => {
+      // A desktop's usual limit of 1,024 open files: without a bound, the flood takes every one of them.
+      const served = await startServe({ HOME: join(dir, 'home-flood'), XDG_RUNTIME_DIR: '' }, [], { wrap: ['prlimit', '--nofile=1024:1024', '--'] });
+      try {
+        const script = join(dir, 'flood.js');
+        writeFileSync(
+          script,
+          `
+const net = require('net');
+const sockets = []; let closed = 0; let failed = 0;
+const one = () => new Promise((resolve) => {
+  const s = net.connect(${served.port}, '127.0.0.1');
+  s.on('connect', () => { sockets.push(s); resolve(); });
+  s.on('error', () => { failed++; resolve(); });
+  s.on('close', () => closed++);
+});
+(async () => {
+  for (let i = 0; i < 3000; i += 100) await Promise.all(Array.from({ length: 100 }, one));
+  process.stdout.write(JSON.stringify({ uid: process.getuid(), opened: sockets.length, failed }) + '\\n');
+  process.stdin.on('end', () => { process.stdout.write(JSON.stringify({ closed }) + '\\n'); process.exit(0); });
+  process.stdin.resume();
+})();
+`,
+        );
+        const attacker = spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, script], { stdio: ['pipe', 'pipe', 'inherit'] });
+        let out = '';
+        attacker.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+        await expect.poll(() => out, { timeout: 60_000 }).toContain('opened');
+        const flood = JSON.parse(out.split('\n')[0]!) as { uid: number; opened: number };
+        expect(flood.uid).toBe(65534);
+        expect(flood.opened).toBeGreaterThan(1024);
+        // The flood holds its connections open; serve still holds few files, and the person's page loads and starts.
+        const fds = readdirSync(`/proc/${served.child.pid}/fd`).length;
+        expect(fds).toBeLessThan(MAX_CONNECTIONS + 100);
+        expect((await send(served.port, '/')).status).toBe(200);
+        const token = new URL(served.url).searchParams.get('token')!;
+        expect((await send(served.port, '/session', { method: 'POST', headers: { Origin: `http://127.0.0.1:${served.port}`, 'X-Procscope-Token': token } })).status).toBe(200);
+        attacker.stdin!.end();
+        await new Promise((r) => attacker.once('exit', r));
+        expect(JSON.parse(out.trim().split('\n')[1]!).closed).toBeGreaterThan(flood.opened - MAX_CONNECTIONS - 10);
+      } finally {
+        await served.stop();
+      }
     });
   });
 });

@@ -65,7 +65,8 @@ export async function runAct(session: NodeSession, args: ActArgs, yes: boolean, 
   if (targets.length === 0) return 1;
   if (!yes) {
     if (!deps.confirm) throw new Error(`not on a terminal: give --yes to ${describeAction(args.action)} without a question`);
-    if (!(await deps.confirm(`${describeAction(args.action)} ${targets.length === 1 ? 'this process' : `these ${targets.length} processes`} on ${visibleText(session.target)}? [y/N] `))) {
+    const guard = args.action.kind === 'signal' ? 'held by a pidfd where the node has one, else its start time checked just before sending' : 'its start time checked just before sending';
+    if (!(await deps.confirm(`${describeAction(args.action)} ${targets.length === 1 ? 'this process' : `these ${targets.length} processes`} on ${visibleText(session.target)} (${guard})? [y/N] `))) {
       deps.say('nothing was sent');
       return 1;
     }

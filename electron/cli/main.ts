@@ -621,10 +621,16 @@ async function serveCommand(positionals: string[], values: Parsed['values']): Pr
   if (!(Number.isInteger(port) && port >= 0 && port < 65536)) throw new UsageError(`bad port: ${values.port}`);
   const { parallel, timeout } = fleetBounds(values);
   // The server, the service and their dependencies load only for this command.
-  const [{ startServer }, { defaultConfigDir }, { parseDuration }] = await Promise.all([import('../serve/server'), import('../app/stores'), import('../../shared/time/duration')]);
+  const [{ startServer }, { defaultConfigDir }, { parseDuration }, { launchDir, writeLaunchFile }] = await Promise.all([
+    import('../serve/server'),
+    import('../app/stores'),
+    import('../../shared/time/duration'),
+    import('../serve/launch-file'),
+  ]);
   const idleSec = values.idle === undefined ? undefined : parseDuration(values.idle);
   if (idleSec === null) throw new UsageError(`bad --idle: ${values.idle} (a duration: 30s, 2m)`);
   const idleMs = idleSec === undefined ? undefined : idleSec * 1000;
+  let launch: ReturnType<typeof writeLaunchFile> | null = null;
   const server = await startServer({
     port,
     fleetLimits: { parallel, deadlineMs: timeout * 1000, ...(idleMs ? { idleMs } : {}) },
@@ -641,15 +647,29 @@ async function serveCommand(positionals: string[], values: Parsed['values']): Pr
       }
       return askApproval(approval);
     },
-    onNewUrl: (url) => process.stdout.write(`procscope: a page opened the app; the URL works once. For another page: ${url}\n`),
+    onNewUrl: (url) => {
+      launch?.update(url);
+      process.stdout.write(`procscope: a page opened the app. For another page, open ${launch?.url} again: it now holds a new one-time key.\n`);
+    },
   });
+  try {
+    launch = writeLaunchFile(launchDir(defaultConfigDir()), server.port, server.url);
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
   // A bad request must never end the server and every node connection with it: report and stay up.
   process.on('unhandledRejection', (err) => process.stderr.write(`procscope: ${String((err as Error)?.stack ?? err).split('\n').map(visibleText).join('\n')}\n`));
-  process.stdout.write(`procscope: serving the app at ${server.url}\nOpen it in a browser on this machine (the URL works for one page). Press Ctrl-C to stop.\n`);
+  // The token goes into a file only this user reads, never into a command line another user could read it from.
+  process.stdout.write(
+    `procscope: serving the app on http://127.0.0.1:${server.port}/\n` +
+      `Open ${launch.url} in a browser on this machine: it lets one page in, with a one-time key no other user here can read. Press Ctrl-C to stop.\n`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  launch.remove();
   await server.close();
   return 0;
 }

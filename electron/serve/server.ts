@@ -23,6 +23,15 @@ import { RENDERER_CSP } from '../window-config';
 
 /** The page's CSP, plus what only a header can say. */
 export const CSP = `${RENDERER_CSP}; frame-ancestors 'none'`;
+/**
+ * Open connections kept at most. Any local user can open connections to a loopback port: past this many, the one
+ * idle longest (no request under way, no API session) is closed to make room, so a flood churns through its own
+ * connections and the person's page still gets in; an API WebSocket is never closed for room.
+ */
+export const MAX_CONNECTIONS = 128;
+/** How long a connection may take to send its request's headers, and the whole request. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 /** Requests one WebSocket may have waiting at once. */
 const MAX_PENDING = 64;
 /** Methods that run a collection on a node: one at a time per WebSocket. */
@@ -125,7 +134,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     res.end(req.method === 'HEAD' ? undefined : readFileSync(file));
   }
 
-  const server = createServer((req, res) => {
+  const server = createServer({ connectionsCheckingInterval: 2_000 }, (req, res) => {
     try {
       if (!hostOk(req)) return answerText(res, 403, 'procscope: refused: unexpected Host header.');
       let pathname: string;
@@ -143,6 +152,45 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       else res.destroy();
     }
   });
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.keepAliveTimeout = 5_000;
+  // Connections with no request under way, oldest first (a Set keeps insertion order): the ones closed for room.
+  const idle = new Set<Duplex>();
+  let open = 0;
+  // Node closes a connection slow to send headers only once it sent a byte: one that sends nothing is closed here.
+  const silent = new WeakMap<Duplex, NodeJS.Timeout>();
+  const spoke = (socket: Duplex) => {
+    clearTimeout(silent.get(socket));
+    idle.delete(socket);
+  };
+  server.on('connection', (socket: Duplex) => {
+    open++;
+    silent.set(socket, setTimeout(() => socket.destroy(), HEADERS_TIMEOUT_MS).unref());
+    socket.once('close', () => {
+      open--;
+      spoke(socket);
+    });
+    if (open > MAX_CONNECTIONS) {
+      const oldest = idle.values().next().value;
+      if (oldest) {
+        idle.delete(oldest);
+        oldest.destroy();
+      } else {
+        socket.destroy();
+        return;
+      }
+    }
+    idle.add(socket);
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    spoke(req.socket);
+    // Kept alive for its next request, it is idle again until that one comes.
+    res.once('finish', () => {
+      if (!req.socket.destroyed) idle.add(req.socket);
+    });
+  });
+  server.on('upgrade', (req: IncomingMessage) => spoke(req.socket));
   server.on('clientError', (_err, socket: Duplex) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });

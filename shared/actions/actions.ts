@@ -1,9 +1,13 @@
 /**
- * Acting on processes, safe against pid reuse: the script sends a signal (or renices) only while
+ * Acting on processes, guarded against pid reuse: the script sends a signal (or renices) only while
  * /proc/<pid>/stat's start time is still the one the user saw; otherwise the pid is another process now and
- * nothing is sent. Everything in the script is a checked number or a name from a fixed list: nothing read from a
- * node, and nothing the user typed, reaches the shell as text.
+ * nothing is sent. A signal goes through a pidfd where the node has one (pidfd.ts): the process checked is the
+ * one signalled. Elsewhere, and for renice, the check is made just before sending, in the same shell. Everything
+ * in the script is a checked number or a name from a fixed list: nothing read from a node, and nothing the user
+ * typed, reaches the shell as text.
  */
+
+import { PIDFD_SIGNAL_PY } from './pidfd';
 
 export const SIGNALS = ['TERM', 'INT', 'HUP', 'KILL', 'STOP', 'CONT', 'USR1', 'USR2'] as const;
 export type SignalName = (typeof SIGNALS)[number];
@@ -88,6 +92,9 @@ act() {
   if [ "$1" != "$want" ]; then echo "R $pid reused $1"; return; fi
   if err=$(${command} 2>&1); then echo "R $pid done"; else echo "R $pid failed $(printf '%s' "$err" | tr '\n' ' ')"; fi
 }
+held=3
+${act.kind === 'signal' ? `command -v python3 >/dev/null 2>&1 && { python3 -c '${PIDFD_SIGNAL_PY}' ${act.signal} ${checked.map((t) => `${t.pid} ${t.startTicks}`).join(' ')}; held=$?; }` : ''}
+[ "$held" -eq 3 ] || exit 0
 ${checked.map((t) => `act ${t.pid} ${t.startTicks}`).join('\n')}
 )
 procscope_act </dev/null 2>&1
@@ -99,8 +106,10 @@ const DENIED = /not permitted|permission denied/i;
 
 export function outcomeMessage(target: ActionTarget, action: ProcessAction, outcome: ActionOutcome, detail: string): string {
   switch (outcome) {
-    case 'done':
-      return action.kind === 'signal' ? `sent SIG${action.signal} to pid ${target.pid}` : `pid ${target.pid} reniced to ${action.nice}`;
+    case 'done': {
+      const guard = detail === 'pidfd' ? 'held by a pidfd' : 'its start time checked just before';
+      return action.kind === 'signal' ? `sent SIG${action.signal} to pid ${target.pid} (${guard})` : `pid ${target.pid} reniced to ${action.nice} (${guard})`;
+    }
     case 'gone':
       return `pid ${target.pid} has exited; nothing was sent`;
     case 'reused':

@@ -1,6 +1,7 @@
 /** Debian's Chromium driven by playwright-core, and `procscope serve` started as a user would start it. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { CLI } from './cli';
@@ -23,9 +24,11 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 export interface Served {
-  /** the first URL printed */
+  /** the first one-time URL, as the launch page held it */
   url: string;
-  /** the newest URL printed (each page uses one up) */
+  /** the launch page serve printed the file:// of */
+  launchPage: string;
+  /** the URL the launch page holds now (each page uses one up) */
   latestUrl(): string;
   port: number;
   child: ChildProcess;
@@ -41,32 +44,41 @@ export function terminalUnavailable(): string | null {
   return existsSync('/usr/bin/script') ? null : 'no /usr/bin/script (util-linux) to give procscope serve a terminal';
 }
 
+/** The one-time URL a launch page redirects to. */
+export function tokenUrlOf(launchPage: string): string {
+  const m = /url=(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)"/.exec(readFileSync(launchPage, 'utf8'));
+  if (!m) throw new Error(`no one-time URL in ${launchPage}`);
+  return m[1]!;
+}
+
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
  * Runs `procscope serve` with its own HOME (so its known_hosts and saved nodes are the test's) and reads the URL it
  * prints. With tty, it runs on a terminal of its own (through script(1)), where it asks its questions.
  */
-export async function startServe(env: NodeJS.ProcessEnv, extraArgs: string[] = [], options: { tty?: boolean } = {}): Promise<Served> {
-  const argv = [process.execPath, CLI, 'serve', ...extraArgs];
+export async function startServe(env: NodeJS.ProcessEnv, extraArgs: string[] = [], options: { tty?: boolean; /** a command that execs the rest (prlimit …) */ wrap?: string[] } = {}): Promise<Served> {
+  const argv = [...(options.wrap ?? []), process.execPath, CLI, 'serve', ...extraArgs];
   const child = options.tty
     ? spawn('script', ['-qfec', argv.map(shellQuote).join(' '), '/dev/null'], { env: { ...process.env, SSH_AUTH_SOCK: '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
     : spawn(argv[0]!, argv.slice(1), { env: { ...process.env, SSH_AUTH_SOCK: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
-  const urls: string[] = [];
   let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
+  // serve prints the file:// of its launch page, never the token: the test reads the URL from that page, as a browser would.
+  const launchPage = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (b: Buffer) => {
       out += b.toString();
-      for (const m of out.matchAll(/(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/g)) if (!urls.includes(m[1]!)) urls.push(m[1]!);
-      if (urls[0]) resolve(urls[0]);
+      const m = /Open (file:\/\/\S+\.html) in a browser/.exec(out);
+      if (m) resolve(fileURLToPath(m[1]!));
     });
     child.on('exit', (code) => reject(new Error(`procscope serve exited with ${code}: ${stderr}`)));
   });
+  const url = tokenUrlOf(launchPage);
   return {
     url,
-    latestUrl: () => urls[urls.length - 1]!,
+    launchPage,
+    latestUrl: () => tokenUrlOf(launchPage),
     port: Number(new URL(url).port),
     child,
     output: () => out,

@@ -74,7 +74,7 @@ export function ActionDialog({ request }: { request: ActionRequest }) {
               SIG{signal}: {SIGNAL_MEANING[signal]}.
             </p>
           )}
-          <p className="muted">Each process gets it only if its pid is still the process shown here (same start time); a pid that has become another process gets nothing.</p>
+          <p className="muted">Each process gets it only if its pid is still the process shown here (same start time); a pid that has become another process gets nothing. A signal goes through a pidfd where the node has one (python3, Linux 5.3+), so the process checked is the one signalled; elsewhere, and for renice, the start time is checked just before sending.</p>
         </>
       ) : null}
       {request.error ? (

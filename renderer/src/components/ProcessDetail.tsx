@@ -92,7 +92,7 @@ export function ProcessDetail({ index, process: p }: { index: SnapshotIndex; pro
           ) : null}
         </h2>
         {actions ? (
-          <button type="button" data-testid="detail-act" title="send a signal or renice, safe against pid reuse" onClick={() => requestAction([p.pid])}>
+          <button type="button" data-testid="detail-act" title="send a signal or renice: only to the process you see here, not to a process that reused its pid" onClick={() => requestAction([p.pid])}>
             Signal / renice…
           </button>
         ) : null}
