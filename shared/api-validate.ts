@@ -2,7 +2,7 @@
  * Checks what a caller of the API sent before anything acts on it: the renderer is not trusted with the
  * node, and nothing it sends reaches a shell. Throws a `parse` ProcscopeFailure on a bad argument.
  */
-import type { ApiMethod, ApiRequests, AuthMethod, HostKeyDecision, SavedNode } from './api';
+import { type ApiMethod, type ApiRequests, type AuthMethod, type HostKeyDecision, MAX_INVENTORY_BYTES, type SavedNode } from './api';
 import { checkAction, checkTargets } from './actions/actions';
 import { fail } from './errors';
 import { checkSettings } from './settings';
@@ -118,8 +118,15 @@ const ARG_CHECKS: { [K in ApiMethod]: (args: unknown[]) => ApiRequests[K]['args'
   importSnapshot: none,
   checkSnapshot: (args) => [checkSnapshotText(args[0])],
   importInventory: (args) => {
-    if (typeof args[0] !== 'string' || args[0].trim() === '' || args[0].length > 4096 || /[\0\r\n]/.test(args[0])) bad('inventory source');
-    return [args[0].trim()];
+    const v = args[0] as Record<string, unknown> | null;
+    if (typeof v !== 'object' || v === null) bad('inventory source');
+    if (v.kind === 'file') {
+      if (typeof v.name !== 'string' || v.name === '' || v.name.length > 255 || /[\0-\x1f]/.test(v.name)) bad('inventory file name');
+      if (typeof v.text !== 'string' || v.text.length > MAX_INVENTORY_BYTES) bad('inventory file text');
+      return [{ kind: 'file', name: v.name, text: v.text }];
+    }
+    if (v.kind !== 'named' || typeof v.spec !== 'string' || v.spec.trim() === '' || v.spec.length > 4096 || /[\0\r\n]/.test(v.spec)) bad('inventory source');
+    return [{ kind: 'named', spec: v.spec.trim() }];
   },
   fleetStatus: none,
   getSettings: none,

@@ -115,6 +115,15 @@ export interface FleetAnswer {
   failed: { nodeId: string; error: ProcscopeError }[];
 }
 
+/**
+ * An inventory as the page may name one: a file the person picked in a file dialog (its text, read by the page), or
+ * a source read by name: ssh-config, ansible:INVENTORY or kubectl[:CONTEXT]. The page never names a local path to read.
+ */
+export type InventorySource = { kind: 'file'; name: string; text: string } | { kind: 'named'; spec: string };
+
+/** The most text of a picked inventory file. */
+export const MAX_INVENTORY_BYTES = 4 * 1024 * 1024;
+
 export interface ApiRequests {
   capabilities: { args: []; result: Capabilities };
   listNodes: { args: []; result: SavedNode[] };
@@ -141,8 +150,8 @@ export interface ApiRequests {
   /** what the app remembers between runs (the process table's columns) */
   getSettings: { args: []; result: Settings };
   saveSettings: { args: [settings: Settings]; result: Settings };
-  /** saves the nodes of an inventory (FILE, ssh-config[:FILE], ansible:INVENTORY, kubectl[:CONTEXT]) with their groups */
-  importInventory: { args: [source: string]; result: { nodes: SavedNode[]; added: number; updated: number; problems: string[] } };
+  /** saves the nodes of an inventory (a file the person picked, ssh-config, ansible:INVENTORY, kubectl[:CONTEXT]) with their groups */
+  importInventory: { args: [source: InventorySource]; result: { nodes: SavedNode[]; added: number; updated: number; problems: string[] } };
   /** what the fleet view knows of each node */
   fleetStatus: { args: []; result: FleetNodeStatus[] };
   /** asks the question (search-box text; empty: only each node's state) of these nodes, a bounded number at a time */

@@ -128,7 +128,7 @@ describe.skipIf(skip !== null)('procscope find across a fleet', { timeout: 300_0
     expect(lines[0]).toMatch(/^NAME\s+DESTINATION\s+USER\s+PORT\s+TAGS$/);
     expect(lines).toHaveLength(NODES + 3);
     expect(lines[1]).toMatch(new RegExp(`^root@127\\.0\\.0\\.1:${nodes[0]!.port}\\s+root@127\\.0\\.0\\.1:${nodes[0]!.port}\\s+rack-0,v1$`));
-    expect(r.stderr).toMatch(/line \d+: left out: not a destination: "-oProxyCommand=touch-me"/);
+    expect(r.stderr).toMatch(/line \d+: left out: not a destination\n/);
   });
 
   it('--port: the processes holding the port on every node, in any network namespace; the two failures named', async () => {
@@ -277,10 +277,9 @@ describe.skipIf(skip !== null)('procscope find across a fleet', { timeout: 300_0
 
         // The plain inventory: 22 nodes, grouped by the words after each; the line that is no destination is named.
         await page.getByTestId('import-inventory').click();
-        await page.getByTestId('inventory-source').fill(inventory);
-        await page.getByTestId('inventory-import').click();
+        await page.getByTestId('inventory-file').setInputFiles(inventory);
         await expect.poll(() => page.getByTestId('inventory-result').textContent()).toMatch(/^22 nodes added, 0 updated; 1 left out or changed:/);
-        expect(await page.getByTestId('inventory-problems').textContent()).toContain('not a destination: "-oProxyCommand=touch-me"');
+        expect(await page.getByTestId('inventory-problems').textContent()).toMatch(/^line \d+: not a destination$/);
         await page.getByTestId('inventory-close').click();
 
         // Opening the fleet view asks every node its state: each answering node logs in once.

@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CONNECTIONS, type RunningServer, startServer } from '../electron/serve/server';
+import { MAX_INVENTORY_BYTES } from '../shared/api';
 import { API_PROTOCOL, MAX_MESSAGE_BYTES } from '../shared/serve-protocol';
 import { CHROMIUM, browserUnavailable, startServe } from './helpers/browser';
 import { makeTempDir } from './helpers/sshd';
@@ -174,8 +175,26 @@ describe.skipIf(skip !== null)('procscope serve', () => {
     expect((await call('actOnProcesses', ['abc', [{ pid: 1, startTicks: 5 }], { kind: 'renice', nice: -21 }])).error?.message).toMatch(/Invalid argument: not an action/);
     expect((await call('fleetAsk', [['x1'], 5])).error?.message).toMatch(/Invalid argument: query/);
     expect((await call('importInventory', [`a\n${marker}`])).error?.message).toMatch(/Invalid argument: inventory source/);
+    expect((await call('importInventory', ['/etc/shadow'])).error?.message).toMatch(/Invalid argument: inventory source/);
     expect((await call('saveNode', [{ id: 'x1', name: 'n', host: 'ok', auth: 'agent', groups: ['a b'] }])).error?.message).toMatch(/Invalid argument: groups/);
     expect(existsSync(marker)).toBe(false);
+    ws.close();
+  });
+
+  it('reads no local file the page names as an inventory (/etc/shadow, /dev/zero, a FIFO); a picked file\'s problems name lines, not text', async () => {
+    const { ws, call } = await api();
+    const fifo = join(makeTempDir('serve-fifo'), 'inventory');
+    execFileSync('mkfifo', [fifo]);
+    for (const spec of ['/etc/shadow', '/dev/zero', fifo, 'ssh-config:/etc/shadow', './hosts']) {
+      const r = await call('importInventory', [{ kind: 'named', spec }]);
+      expect(r.error, spec).toMatchObject({ kind: 'permission-denied', message: `The page may not name a file to read (${spec}).` });
+    }
+    // The server answered at once and is still up (a FIFO opened for reading would have hung it).
+    expect(await call('listNodes', [])).toMatchObject({ ok: true });
+    const picked = await call('importInventory', [{ kind: 'file', name: 'hosts', text: 'root:$6$salt$hash:19000:0:99999:7:::\nweb-1 prod\n' }]);
+    expect(picked).toMatchObject({ ok: true, value: { added: 1, problems: ['line 1: not a destination'] } });
+    expect(JSON.stringify(picked)).not.toContain('$6$');
+    expect((await call('importInventory', [{ kind: 'file', name: 'big', text: 'x'.repeat(MAX_INVENTORY_BYTES + 1) }])).error?.message).toMatch(/Invalid argument: inventory file text/);
     ws.close();
   });
 

@@ -215,14 +215,14 @@ describe.skipIf(skipReason !== null)('the service', () => {
       const serviceWith = (approveCommand?: AskApproval) =>
         createService({ configDir: makeTempDir('service-config'), vault: noVault, transport: 'browser', emit: () => {}, ...(approveCommand ? { approveCommand } : {}) });
       const unasked = serviceWith();
-      expect(await failureOf(unasked.handlers.importInventory(`ansible:${script}`))).toMatchObject({ kind: 'permission-denied', message: expect.stringMatching(/cannot ask you to approve/) });
+      expect(await failureOf(unasked.handlers.importInventory({ kind: 'named', spec: `ansible:${script}` }))).toMatchObject({ kind: 'permission-denied', message: expect.stringMatching(/cannot ask you to approve/) });
       const asked: string[] = [];
       const refused = serviceWith(async (a) => (asked.push(`${a.purpose}: ${a.command}`), false));
-      expect(await failureOf(refused.handlers.importInventory(`ansible:${script}`))).toMatchObject({ kind: 'permission-denied', message: expect.stringMatching(/did not approve/) });
+      expect(await failureOf(refused.handlers.importInventory({ kind: 'named', spec: `ansible:${script}` }))).toMatchObject({ kind: 'permission-denied', message: expect.stringMatching(/did not approve/) });
       expect(asked).toEqual([`list the nodes of ansible:${script}: ansible-inventory -i ${script} --list`]);
       expect(existsSync(marker)).toBe(false);
       const approved = serviceWith(async () => true);
-      const r = await approved.handlers.importInventory(`ansible:${script}`);
+      const r = await approved.handlers.importInventory({ kind: 'named', spec: `ansible:${script}` });
       expect(existsSync(marker)).toBe(true);
       expect(r).toMatchObject({ added: 2, updated: 0, problems: [] });
       expect(r.nodes.map(({ id: _id, hasSavedSecret: _s, ...n }) => n)).toEqual([

@@ -1,5 +1,6 @@
 /** The saved-nodes part of the API: list, save (add or edit), forget, import the hosts of ~/.ssh/config and the files it Includes. */
-import { type ApiHandlers, LOCAL_NODE_ID, type SavedNode } from '../../shared/api';
+import { type ApiHandlers, type InventorySource, LOCAL_NODE_ID, type SavedNode } from '../../shared/api';
+import { type Inventory, parsePlainInventory } from '../../shared/fleet/inventory';
 import { fail } from '../../shared/errors';
 import { listConfigHostsIn } from '../engine/ssh/config-file';
 import { mergeInventory } from '../../shared/fleet/saved-nodes';
@@ -14,6 +15,18 @@ type NodeHandlers = Pick<ApiHandlers, 'listNodes' | 'saveNode' | 'removeNode' | 
 
 export function createNodes(configDir: string, vault: SecretVault, approvals: Approvals, sshConfigPath?: string): { handlers: NodeHandlers; find(nodeId: string): SavedNode } {
   const store = new NodeStore(configDir);
+  /** What the page may import: the text of a file the person picked, or a named source; never a local path. */
+  async function inventoryFor(source: InventorySource): Promise<Inventory> {
+    if (source.kind === 'file') return parsePlainInventory(source.text, source.name);
+    const spec = source.spec;
+    const program = inventoryProgram(spec);
+    // An inventory may be a script (Ansible runs executable inventories): a program runs only once approved.
+    if (program) await approvals.require({ command: program.what, sudo: false, purpose: `list the nodes of ${spec}` }, { what: program.what, remember: false, again: 'Import again to be asked again.' });
+    else if (spec !== 'ssh-config') {
+      fail({ kind: 'permission-denied', message: `The page may not name a file to read (${spec}).`, hint: 'Pick the file with "Choose a file…", or name ssh-config, ansible:PATH or kubectl.' });
+    }
+    return readInventory(spec, sshConfigPath);
+  }
   const withSecretFlags = (nodes: SavedNode[]) => nodes.map((n) => ({ ...n, hasSavedSecret: vault.has(n.id) }));
   return {
     find(nodeId) {
@@ -43,10 +56,7 @@ export function createNodes(configDir: string, vault: SecretVault, approvals: Ap
         return withSecretFlags(store.save(nodes));
       },
       async importInventory(source) {
-        // An inventory may be a script (Ansible runs executable inventories): a program runs only once approved.
-        const command = inventoryProgram(source)?.what;
-        if (command) await approvals.require({ command, sudo: false, purpose: `list the nodes of ${source}` }, { what: command, remember: false, again: 'Import again to be asked again.' });
-        const merged = mergeInventory(store.list(), await readInventory(source, sshConfigPath), newId);
+        const merged = mergeInventory(store.list(), await inventoryFor(source), newId);
         return { ...merged, nodes: withSecretFlags(store.save(merged.nodes)) };
       },
     },

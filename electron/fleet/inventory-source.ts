@@ -7,7 +7,9 @@
  * The commands run without a shell; their failures say what to check.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { constants } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
+import { MAX_INVENTORY_BYTES } from '../../shared/api';
 import { ProcscopeFailure } from '../../shared/errors';
 import { type Inventory, parseAnsibleInventory, parseKubectlNodes, parsePlainInventory, sshConfigInventory } from '../../shared/fleet/inventory';
 import { listConfigHostsIn } from '../engine/ssh/config-file';
@@ -66,11 +68,33 @@ export async function readInventory(spec: string, sshConfigPath?: string): Promi
     const json = await run(program.command, program.args, program.what, program.hint);
     return parsed(program.what, () => program.parse(json, spec));
   }
-  let text: string;
+  return parsePlainInventory(await readInventoryFile(spec), spec);
+}
+
+/**
+ * An inventory file's text: a regular file only (a FIFO, /dev/zero or a directory is refused, not waited on or read
+ * without end), opened without blocking, at most MAX_INVENTORY_BYTES, read asynchronously.
+ */
+export async function readInventoryFile(path: string): Promise<string> {
+  const cannot = (why: string, kind: 'not-found' | 'unsupported' = 'unsupported') =>
+    new ProcscopeFailure({ kind, message: `Cannot read the inventory ${path}: ${why}.`, hint: 'Give a file of destinations, or ssh-config, ansible:PATH or kubectl.' });
+  let file: FileHandle;
   try {
-    text = readFileSync(spec, 'utf8');
+    file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (err) {
-    throw new ProcscopeFailure({ kind: 'not-found', message: `Cannot read the inventory ${spec}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}.`, hint: 'Give a file of destinations, or ssh-config, ansible:PATH or kubectl.' });
+    const code = (err as NodeJS.ErrnoException).code;
+    throw cannot(code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message, code === 'ENOENT' ? 'not-found' : 'unsupported');
   }
-  return parsePlainInventory(text, spec);
+  try {
+    const st = await file.stat();
+    if (!st.isFile()) throw cannot(st.isDirectory() ? 'it is a directory' : 'it is not a regular file');
+    if (st.size > MAX_INVENTORY_BYTES) throw cannot(`it is ${st.size} bytes; an inventory may have ${MAX_INVENTORY_BYTES}`);
+    const buf = Buffer.alloc(MAX_INVENTORY_BYTES + 1);
+    let length = 0;
+    for (let n = -1; n !== 0 && length <= MAX_INVENTORY_BYTES; length += n) n = (await file.read(buf, length, buf.length - length, null)).bytesRead;
+    if (length > MAX_INVENTORY_BYTES) throw cannot(`it grew past ${MAX_INVENTORY_BYTES} bytes while read`);
+    return buf.subarray(0, length).toString('utf8');
+  } finally {
+    await file.close();
+  }
 }

@@ -7,7 +7,7 @@
 import { createContext, useContext, useMemo } from 'react';
 import { type Comparison, compareSnapshots } from './compare';
 import { type StoreApi, createStore, useStore as useZustand } from 'zustand';
-import type { ApiClient, Capabilities, ConnectionStatus, HostKeyDecision, HostKeyPrompt, SavedNode, SecretPrompt } from '../../shared/api';
+import type { ApiClient, Capabilities, ConnectionStatus, HostKeyDecision, HostKeyPrompt, InventorySource, SavedNode, SecretPrompt } from '../../shared/api';
 import type { ProcscopeError } from '../../shared/errors';
 import { applyDelta } from '../../shared/snapshot/refresh';
 import { subsetSnapshot } from '../../shared/snapshot/subset';
@@ -146,7 +146,7 @@ interface NodesSlice {
   removeNode(nodeId: string): Promise<void>;
   importSshConfig(): Promise<void>;
   /** saves the nodes of an inventory; says how many, and what was left out */
-  importInventory(source: string): Promise<{ text: string; problems: string[]; error?: boolean }>;
+  importInventory(source: InventorySource): Promise<{ text: string; problems: string[]; error?: boolean }>;
   /** the process table's columns, remembered between runs */
   processColumns: ProcessColumn[];
   /** the fleet view's per-node deadline, in seconds; null: serve's or the app's default */

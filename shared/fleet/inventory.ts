@@ -43,12 +43,16 @@ export function isDestination(text: string): boolean {
 export function parsePlainInventory(text: string, source: string): Inventory {
   const nodes: InventoryNode[] = [];
   const problems: InventoryProblem[] = [];
+  const lines: number[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.replace(/#.*$/, '').trim();
     if (line === '') return;
     const [destination, ...tags] = line.split(/\s+/);
-    if (!isDestination(destination!)) return problems.push({ line: i + 1, message: `not a destination: ${JSON.stringify(destination)}` });
-    if (nodes.some((n) => n.destination === destination)) return problems.push({ line: i + 1, message: `${destination} is listed twice; the first is kept` });
+    // A line is named by its number, never quoted: the file may be one the page did not write.
+    if (!isDestination(destination!)) return problems.push({ line: i + 1, message: 'not a destination' });
+    const first = nodes.findIndex((n) => n.destination === destination);
+    if (first >= 0) return problems.push({ line: i + 1, message: `the destination of line ${lines[first]} again; the first is kept` });
+    lines.push(i + 1);
     nodes.push({ name: destination!, destination: destination!, tags });
   });
   return { source, nodes, problems };

@@ -1,6 +1,6 @@
 /** Modal dialogs: add or edit a node, import an inventory, an unknown host key, a password or passphrase. Each takes focus, keeps Tab inside, and Esc cancels. */
 import { useRef, useState } from 'react';
-import type { AuthMethod, HostKeyPrompt, SavedNode, SecretPrompt } from '../../../shared/api';
+import { type AuthMethod, type HostKeyPrompt, type InventorySource, MAX_INVENTORY_BYTES, type SavedNode, type SecretPrompt } from '../../../shared/api';
 import { visibleText } from '../../../shared/visible';
 import { useStore } from '../store';
 import { ActionDialog } from './ActionDialog';
@@ -184,7 +184,6 @@ function SecretDialog({ prompt }: { prompt: SecretPrompt }) {
 }
 
 const INVENTORY_SOURCES: [string, string][] = [
-  ['/path/to/hosts', 'a file: one [user@]host[:port] per line, # comments, words after it are groups'],
   ['ansible:/path/to/inventory', 'ansible-inventory -i INVENTORY --list: its groups, ansible_host, _port, _user, _ssh_private_key_file'],
   ['ssh-config', 'the Host aliases of ~/.ssh/config and the files it Includes'],
   ['kubectl', "kubectl get nodes: each node's internal address (kubectl:CONTEXT for another context)"],
@@ -196,16 +195,30 @@ function InventoryDialog() {
   const [source, setSource] = useState('');
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ text: string; problems: string[]; error?: boolean } | null>(null);
-  const submit = async () => {
+  const run = async (from: InventorySource) => {
     setBusy(true);
-    setResult(await importInventory(source.trim()));
+    setResult(await importInventory(from));
     setBusy(false);
+  };
+  const submit = () => run({ kind: 'named', spec: source.trim() });
+  // A file is read here, from the file the person picked: the page never names a path for the app to read.
+  const pick = async (file: File | undefined) => {
+    if (!file) return;
+    if (file.size > MAX_INVENTORY_BYTES) {
+      setResult({ text: `${file.name} is ${file.size} bytes; an inventory file may have ${MAX_INVENTORY_BYTES}.`, problems: [], error: true });
+      return;
+    }
+    await run({ kind: 'file', name: file.name, text: await file.text() });
   };
   return (
     <Modal label="Import an inventory" testId="inventory-dialog" onCancel={() => setNodeDialog(null)} onSubmit={() => void submit()}>
       <h2>Import an inventory</h2>
       <label>
-        Inventory <input data-testid="inventory-source" autoFocus required value={source} onChange={(e) => setSource(e.target.value)} placeholder="ansible:~/infra/inventory.ini" />
+        A file <input type="file" data-testid="inventory-file" disabled={busy} onChange={(e) => void pick(e.target.files?.[0])} />
+      </label>
+      <p className="muted">one [user@]host[:port] per line, # comments, words after it are groups</p>
+      <label>
+        Or a source <input data-testid="inventory-source" autoFocus value={source} onChange={(e) => setSource(e.target.value)} placeholder="ansible:~/infra/inventory.ini" />
       </label>
       <ul className="muted inventory-help">
         {INVENTORY_SOURCES.map(([example, what]) => (
