@@ -259,4 +259,46 @@ describe.skipIf(skipReason !== null)('over a real sshd on loopback', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/refused the connection.*port/s);
   });
+
+  it('waits for a person comparing the host key: the handshake deadline pauses while asked (5 s deadline, answered after 12 s)', async () => {
+    const fresh = join(dir, 'known_hosts_fresh');
+    writeFileSync(fresh, '');
+    const start = Date.now();
+    let askedAt = 0;
+    const session = await openSession(`root@127.0.0.1:${sshd.port}`, {
+      identityFiles: [key.privatePath],
+      knownHostsFile: fresh,
+      agentSocket: null,
+      readyTimeoutMs: 5000,
+      onUnknownKey: async () => {
+        askedAt = Date.now();
+        // The person reads the fingerprint for more than twice the deadline.
+        await new Promise((r) => setTimeout(r, 12_000));
+        return 'accept-once';
+      },
+    });
+    try {
+      expect(askedAt).toBeGreaterThan(0);
+      expect(Date.now() - start).toBeGreaterThanOrEqual(12_000);
+      expect(session.isOpen()).toBe(true);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('still keeps the handshake deadline when nobody is asked: a port that never speaks SSH', async () => {
+    const { createServer } = await import('node:net');
+    const held: import('node:net').Socket[] = [];
+    const mute = createServer((socket) => held.push(socket));
+    await new Promise<void>((r) => mute.listen(0, '127.0.0.1', r));
+    const port = (mute.address() as { port: number }).port;
+    const start = Date.now();
+    try {
+      await expect(openSession(`root@127.0.0.1:${port}`, { identityFiles: [key.privatePath], knownHostsFile: knownHosts, agentSocket: null, readyTimeoutMs: 2000 })).rejects.toThrow(/did not complete the SSH handshake in time/);
+      expect(Date.now() - start).toBeLessThan(15_000);
+    } finally {
+      for (const s of held) s.destroy();
+      mute.close();
+    }
+  });
 });

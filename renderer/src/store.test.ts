@@ -58,6 +58,19 @@ describe('the store, against the real service', () => {
     expect(isStale(after, Date.now())).toBe(true);
   });
 
+  it('clears the error of a failed connect once the same node connects', async () => {
+    let approve = false;
+    const store = createAppStore(inProcessApi({ approveCommand: async () => approve }));
+    await store.getState().saveNode({ id: 'c1', name: 'via-sh', kind: 'command', host: 'command', command: 'exec /bin/sh', auth: 'agent' });
+    await store.getState().connect('c1');
+    expect(store.getState().notice).toMatchObject({ kind: 'error', text: expect.stringMatching(/did not approve/), nodeId: 'c1' });
+    approve = true;
+    const tab = await connected(store, 'c1');
+    expect(tab.status?.state).toBe('connected');
+    expect(store.getState().notice).toBeNull();
+    await store.getState().closeTab(tab.id);
+  });
+
   it('focuses the open tab of a node instead of opening it twice', async () => {
     const store = createAppStore(inProcessApi());
     const tab = await connected(store);

@@ -130,6 +130,8 @@ export interface Notice {
   kind: 'error' | 'info';
   text: string;
   hint?: string;
+  /** the node a failed connect was for: the notice goes once that node connects */
+  nodeId?: string;
 }
 
 export type NodeDialog = { mode: 'add' } | { mode: 'edit'; node: SavedNode } | { mode: 'inventory' } | null;
@@ -355,9 +357,11 @@ function tabsSlice(set: SetState, get: GetState, api: ApiClient): TabsSlice {
         else connecting.delete(nodeId);
       });
       if (!result.ok) {
-        set({ notice: errorNotice(result.error) });
+        set({ notice: { ...errorNotice(result.error), nodeId } });
         return;
       }
+      // An error of an earlier try at this node is old news now.
+      if (get().notice?.nodeId === nodeId) set({ notice: null });
       const id = result.value.connectionId;
       if (closed.has(id)) return;
       await get().refresh(id);

@@ -82,6 +82,39 @@ function authCandidates(host: ResolvedHost, agentSocket: string | null | undefin
   return list;
 }
 
+const handshakeTimedOut = (where: string): ProcscopeError => ({ kind: 'connection', message: `${where} did not complete the SSH handshake in time.`, hint: 'Is it an SSH server on that port? Is the network slow or filtered?' });
+
+/**
+ * The handshake's deadline, paused while a person is asked (a host key to compare, a passphrase, a password), as
+ * OpenSSH's is: reading a fingerprint for a minute is no timeout.
+ */
+function handshakeClock(ms: number, expired: () => void) {
+  let left = ms;
+  let since = Date.now();
+  let timer: NodeJS.Timeout | null = null;
+  let asking = 0;
+  const arm = () => {
+    since = Date.now();
+    timer = setTimeout(expired, Math.max(0, left));
+  };
+  return {
+    start: arm,
+    stop: () => timer && clearTimeout(timer),
+    async whileAsking<T>(ask: Promise<T>): Promise<T> {
+      if (asking++ === 0 && timer) {
+        clearTimeout(timer);
+        timer = null;
+        left -= Date.now() - since;
+      }
+      try {
+        return await ask;
+      } finally {
+        if (--asking === 0) arm();
+      }
+    },
+  };
+}
+
 function describeSocketError(err: NodeJS.ErrnoException & { level?: string }, where: string): ProcscopeError {
   switch (err.code) {
     case 'ECONNREFUSED':
@@ -94,16 +127,19 @@ function describeSocketError(err: NodeJS.ErrnoException & { level?: string }, wh
     case 'ETIMEDOUT':
       return { kind: 'connection', message: `${where} is unreachable (${err.code}).`, hint: 'Check the network path, a VPN, or a jump host (-J).' };
   }
-  if (err.level === 'client-timeout') {
-    return { kind: 'connection', message: `${where} did not complete the SSH handshake in time.`, hint: 'Is it an SSH server on that port? Is the network slow or filtered?' };
-  }
+  if (err.level === 'client-timeout') return handshakeTimedOut(where);
   return { kind: 'connection', message: `SSH connection to ${where} failed: ${err.message}` };
 }
 
 function connectOne(host: ResolvedHost, options: ConnectOptions, sock?: Duplex, proxy?: ProxyStream): Promise<Client> {
   const where = `${host.user}@${host.host}:${host.port}`;
-  const { policy, name } = hostKeyPolicyFor(host, options);
   const client = new Client();
+  let onExpired = () => {};
+  const clock = handshakeClock(options.readyTimeoutMs ?? (host.connectTimeoutSec ? host.connectTimeoutSec * 1000 : 20000), () => onExpired());
+  const found = hostKeyPolicyFor(host, options);
+  const name = found.name;
+  const policy = { ...found.policy, onUnknownKey: (key: Parameters<typeof found.policy.onUnknownKey>[0]) => clock.whileAsking(Promise.resolve(found.policy.onUnknownKey(key))) };
+  const askSecret = options.askSecret && ((q: Parameters<NonNullable<ConnectOptions['askSecret']>>[0]) => clock.whileAsking(Promise.resolve(options.askSecret!(q))));
   const agentSocket = options.agentSocket === undefined ? process.env.SSH_AUTH_SOCK : options.agentSocket;
   const candidates = authCandidates(host, agentSocket);
   const tried: string[] = [];
@@ -133,7 +169,7 @@ function connectOne(host: ResolvedHost, options: ConnectOptions, sock?: Duplex, 
         let parsed = utils.parseKey(data, passphrase);
         // As ssh does: a wrong passphrase is asked again, three times in all.
         for (let asked = 0; asked < 3 && parsed instanceof Error && /passphrase|encrypted/i.test(parsed.message); asked++) {
-          const answer = await options.askSecret?.({ kind: 'passphrase', subject: c.file, ...(passphrase !== undefined ? { retry: true } : {}) });
+          const answer = await askSecret?.({ kind: 'passphrase', subject: c.file, ...(passphrase !== undefined ? { retry: true } : {}) });
           if (answer == null) break;
           passphrase = answer;
           parsed = utils.parseKey(data, passphrase);
@@ -148,7 +184,7 @@ function connectOne(host: ResolvedHost, options: ConnectOptions, sock?: Duplex, 
         return { type: 'publickey', username: host.user, key: data, ...(passphrase !== undefined ? { passphrase } : {}) };
       }
       if (c.type === 'password' && allowed('password')) {
-        const password = options.password ?? (await options.askSecret?.({ kind: 'password', subject: where })) ?? null;
+        const password = options.password ?? (await askSecret?.({ kind: 'password', subject: where })) ?? null;
         if (password === null) continue;
         tried.push(c.label);
         return { type: 'password', username: host.user, password };
@@ -162,11 +198,17 @@ function connectOne(host: ResolvedHost, options: ConnectOptions, sock?: Duplex, 
     const settle = (err: ProcscopeError | null) => {
       if (settled) return;
       settled = true;
+      clock.stop();
       if (err) {
         client.end();
         reject(new ProcscopeFailure(err));
       } else resolve(client);
     };
+    onExpired = () => {
+      settle(handshakeTimedOut(where));
+      client.destroy();
+    };
+    clock.start();
     client.on('ready', () => settle(null));
     client.on('error', (err: NodeJS.ErrnoException & { level?: string }) => {
       if (hostKeyError) return settle(hostKeyError);
@@ -193,7 +235,8 @@ function connectOne(host: ResolvedHost, options: ConnectOptions, sock?: Duplex, 
       port: host.port,
       username: host.user,
       ...(sock ? { sock } : {}),
-      readyTimeout: options.readyTimeoutMs ?? (host.connectTimeoutSec ? host.connectTimeoutSec * 1000 : 20000),
+      // procscope's own clock (handshakeClock) keeps the deadline: ssh2's cannot pause while a person is asked.
+      readyTimeout: 0,
       // ServerAliveInterval when the config sets one; else procscope's own, so a live tab notices a dead link.
       keepaliveInterval: options.keepaliveIntervalMs ?? (host.serverAliveIntervalSec ? host.serverAliveIntervalSec * 1000 : 5000),
       keepaliveCountMax: options.keepaliveCountMax ?? (host.serverAliveIntervalSec ? (host.serverAliveCountMax ?? 3) : 3),
