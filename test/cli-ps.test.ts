@@ -73,4 +73,29 @@ describe('procscope ps', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad --sort: pcpu \(one of pid, user, cpu, mem, rss, vsz, time, start, name, container/);
   });
+
+  it('find marks a zombie as one (it has exited and holds nothing)', async () => {
+    const dir = makeTempDir('zombie');
+    const name = `pszomb${process.pid % 10000}`;
+    const copy = join(dir, name);
+    spawnSync('cp', [spawnSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).stdout.trim(), copy]);
+    // The child exits at once and its parent, which execs into a long sleep, never reaps it.
+    const parent = spawn('sh', ['-c', `${copy} 0 & exec ${copy} 60`], { stdio: 'ignore' });
+    try {
+      let zombie = 0;
+      await until(() => {
+        const children = readFileSync(`/proc/${parent.pid}/task/${parent.pid}/children`, 'latin1').trim().split(' ').filter(Boolean).map(Number);
+        zombie = children.find((c) => /\) Z /.test(readFileSync(`/proc/${c}/stat`, 'latin1'))) ?? 0;
+        return zombie > 0 || 'no zombie child yet';
+      });
+      const r = await runCli(['find', 'local', '--name', `^${name}$`]);
+      expect(r.code, r.stderr).toBe(0);
+      const lines = r.stdout.trim().split('\n');
+      expect(lines.find((l) => l.startsWith(`local  ${zombie}  `))).toContain(`${name} (zombie: exited, not yet reaped)`);
+      expect(lines.find((l) => l.startsWith(`local  ${parent.pid}  `))).not.toContain('zombie');
+    } finally {
+      parent.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

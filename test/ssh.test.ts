@@ -254,6 +254,13 @@ describe.skipIf(skipReason !== null)('over a real sshd on loopback', () => {
     });
   });
 
+  it('says a key given with -i does not exist, as ssh does', async () => {
+    const r = await runCli([...base(), '-i', join(dir, 'no-such-key')], { ...env(), SSH_AUTH_SOCK: '' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`key ${join(dir, 'no-such-key')} (no such file)`);
+    expect(r.stderr).not.toMatch(/tried nothing/);
+  });
+
   it('says a closed port refuses the connection', async () => {
     const r = await runCli(['snapshot', 'root@127.0.0.1', '-p', '1', '--known-hosts', knownHosts, '-i', key.privatePath], env());
     expect(r.code).toBe(1);

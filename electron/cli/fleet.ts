@@ -53,7 +53,8 @@ export function nodeOpenOptions(base: OpenOptions, node: InventoryNode): OpenOpt
 
 export function matchLine(node: string, m: ProcessMatch): string {
   const where = m.containerId ? `  [${m.pod ? `pod ${m.pod}, ` : ''}${m.container ?? m.containerId.slice(0, 12)}]` : '';
-  return visibleText(`${node}  ${m.pid}  ${m.user ?? '?'}  ${m.name}${where}  ${m.matched.join('; ')}`);
+  const zombie = m.state === 'Z' ? ' (zombie: exited, not yet reaped)' : '';
+  return visibleText(`${node}  ${m.pid}  ${m.user ?? '?'}  ${m.name}${zombie}${where}  ${m.matched.join('; ')}`);
 }
 
 export interface FindResult {

@@ -28,6 +28,8 @@ export interface ProcessMatch {
   containerId: string | null;
   container: string | null;
   pod: string | null;
+  /** its state letter (ps's S): Z is a zombie, which has exited and holds nothing but its pid */
+  state: string;
   /** what matched, in words: "tcp 0.0.0.0:6443 LISTEN", "container web-1" */
   matched: string[];
 }
@@ -70,7 +72,7 @@ export function matchSnapshot(snapshot: Snapshot, q: FleetQuery): ProcessMatch[]
     const why = explain(p, q, containers, socketsByPid);
     if (!why) continue;
     const c = p.containerId ? containers.get(p.containerId) : undefined;
-    matches.push({ pid: p.pid, name: p.name, user: p.user ?? null, cmdline: p.cmdline, containerId: p.containerId, container: c?.name ?? null, pod: podName(c), matched: why });
+    matches.push({ pid: p.pid, name: p.name, user: p.user ?? null, cmdline: p.cmdline, containerId: p.containerId, container: c?.name ?? null, pod: podName(c), state: p.state, matched: why });
   }
   return matches;
 }

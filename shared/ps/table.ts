@@ -79,8 +79,9 @@ function startCell(startedAt: string | undefined, collectedAt: string): string {
   return startedAt.slice(0, 10) === collectedAt.slice(0, 10) ? startedAt.slice(11, 16) : startedAt.slice(5, 10);
 }
 
-/** One decimal, cut rather than rounded, as ps prints %CPU and %MEM. */
-const tenths = (x: number | null | undefined) => (x == null ? '-' : (Math.floor(x * 10) / 10).toFixed(1));
+/** One decimal, cut rather than rounded, as ps prints %CPU and %MEM: the table and the app show the same figure. */
+export const psTenths = (x: number): string => (Math.floor(x * 10) / 10).toFixed(1);
+const tenths = (x: number | null | undefined) => (x == null ? '-' : psTenths(x));
 
 /** The table, as `ps aux` lays it out, with CONTAINER before COMMAND; every text from the node made visible. */
 export function formatPsTable(snapshot: Snapshot, rows: PsRow[]): string {

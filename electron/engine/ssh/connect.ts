@@ -162,7 +162,8 @@ function connectOne(host: ResolvedHost, options: ConnectOptions, sock?: Duplex, 
         try {
           data = readFileSync(c.file);
         } catch (err) {
-          tried.push(`${c.label} (unreadable: ${(err as NodeJS.ErrnoException).code})`);
+          const code = (err as NodeJS.ErrnoException).code;
+          tried.push(`${c.label} (${code === 'ENOENT' ? 'no such file' : `unreadable: ${code}`})`);
           continue;
         }
         let passphrase = options.passphrase;

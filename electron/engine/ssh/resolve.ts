@@ -32,8 +32,9 @@ function parseFailure(err: unknown): never {
 function fromOpenSsh(alias: string, name: string, g: OpenSshHost, given: string[]): Omit<ResolvedHost, 'jumps'> {
   const tokens = { host: g.hostname, port: g.port, user: g.user, alias: name, ...localTokenValues() };
   const path = (p: string) => expandPathTokens(p, tokens);
-  // ssh -G lists the default identities whether or not they exist; ssh skips the missing ones silently.
-  const identityFiles = [...new Set(g.identityFiles.map(path))].filter((f) => given.includes(f) || existsSync(f));
+  // ssh -G lists the default identities whether or not they exist; ssh skips the missing ones silently. It leaves
+  // out a missing -i file (with a warning): kept here, first as ssh tries them, so the failure can name it.
+  const identityFiles = [...new Set([...given, ...g.identityFiles.map(path)])].filter((f) => given.includes(f) || existsSync(f));
   return {
     alias,
     host: g.hostname,

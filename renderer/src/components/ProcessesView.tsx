@@ -10,6 +10,7 @@ import { type ProcessColumn, STATE_MEANING, type SnapshotIndex, commandLineOf, c
 import { useComparison, useStore, useTabField, useView } from '../store';
 import { markColumn } from './common';
 import { type Column, VirtualTable } from './VirtualTable';
+import { psTenths } from '../../../shared/ps/table';
 
 /** Columns whose first click sorts the biggest first, as top and htop do. */
 const BIGGEST_FIRST = new Set(['cpu', 'rssKb', 'threads', 'mem', 'time', 'virt', 'ioRead', 'ioWrite']);
@@ -163,8 +164,8 @@ function allColumns(index: SnapshotIndex, tree: boolean): Column<Row>[] {
     { key: 'state', title: 'S', width: '28px', render: (r) => visibleText(r.p.state), text: (r) => `${visibleText(r.p.state)}: ${STATE_MEANING[r.p.state] ?? 'unknown state'}` },
     { key: 'nice', title: 'NI', width: '40px', align: 'right', render: (r) => r.p.nice ?? '' },
     { key: 'priority', title: 'PRI', width: '44px', align: 'right', render: (r) => r.p.priority ?? '' },
-    { key: 'cpu', title: 'CPU%', width: '64px', align: 'right', render: (r) => (r.p.cpuPercent == null ? '' : r.p.cpuPercent.toFixed(1)) },
-    { key: 'mem', title: 'MEM%', width: '60px', align: 'right', render: (r) => memPercent(index, r.p)?.toFixed(1) ?? '' },
+    { key: 'cpu', title: 'CPU%', width: '64px', align: 'right', render: (r) => (r.p.cpuPercent == null ? '' : psTenths(r.p.cpuPercent)), text: (r) => (r.p.cpuPercent == null ? '' : `${r.p.cpuPercent.toFixed(3)}% (cut to one decimal, as ps does)`) },
+    { key: 'mem', title: 'MEM%', width: '60px', align: 'right', render: (r) => { const m = memPercent(index, r.p); return m == null ? '' : psTenths(m); }, text: (r) => { const m = memPercent(index, r.p); return m == null ? '' : `${m.toFixed(3)}% of the node's memory (cut to one decimal, as ps does)`; } },
     { key: 'time', title: 'TIME+', width: '84px', align: 'right', render: (r) => formatCpuTime(r.p.cpuTicks, clockTicks) },
     { key: 'threads', title: 'THR', width: '52px', align: 'right', render: (r) => r.p.threads },
     { key: 'rssKb', title: 'RSS', width: '80px', align: 'right', render: (r) => formatKb(r.p.rssKb) },
