@@ -6,6 +6,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readlinkSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot, SnapshotSocket } from '../shared/snapshot/types';
+import { netnsLabel } from '../shared/snapshot/netns-name';
 import { collectSnapshot } from '../electron/engine/collect';
 import { localSession } from '../electron/engine/session';
 import { schemaErrors } from './helpers/schema';
@@ -132,6 +133,14 @@ describe.skipIf(skipReason !== null)('sockets against a misleading node', () => 
     expect(server.peerInode).toBe(client.inode);
   });
 
+  it.skipIf(!hasIpNetns)('names a namespace made with ip netns add, as lsns does', () => {
+    // The kernel's answer: the inode of the namespace its bind mount holds.
+    const inode = statSync(`/run/netns/${netnsName}`).ino;
+    const ns = snapshot.namespaces.find((n) => n.type === 'net' && n.inode === inode);
+    expect(ns?.paths).toContain(`/run/netns/${netnsName}`);
+    expect(netnsLabel(ns!.inode, ns!.paths)).toBe(`${inode} (${netnsName})`);
+  });
+
   it('labels a socket that no table lists instead of showing it bare', () => {
     const holderProc = snapshot.processes.find((p) => p.pid === holder!.pid)!;
     const fd = holderProc.fds!.find((f) => f.fd === made.netlinkFd)!;
@@ -141,6 +150,7 @@ describe.skipIf(skipReason !== null)('sockets against a misleading node', () => 
   });
 
   it.skipIf(!hasIpNetns)('finds a network namespace no process is in, and the sockets made there', () => {
+    // The kernel's answer: the inode of the namespace its bind mount holds.
     const inode = statSync(`/run/netns/${netnsName}`).ino;
     const ns = snapshot.namespaces.find((n) => n.type === 'net' && n.inode === inode);
     expect(ns, `netns ${netnsName} (${inode})`).toBeDefined();

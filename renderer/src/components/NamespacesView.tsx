@@ -6,6 +6,7 @@ import { type TableSort, useStore, useView } from '../store';
 import { visibleText } from '../../../shared/visible';
 import { ContainerLink, FilterBar, Pending, PidLink, isPending } from './common';
 import { type Column, VirtualTable } from './VirtualTable';
+import { netnsLabel, netnsNames } from '../../../shared/snapshot/netns-name';
 
 export function NamespacesView({ index }: { index: SnapshotIndex }) {
   const selected = useView('selectedNamespace');
@@ -15,7 +16,7 @@ export function NamespacesView({ index }: { index: SnapshotIndex }) {
   const owner = (n: SnapshotNamespace) => (n.host ? 'host' : containerText(index, n.containerId));
   const command = (n: SnapshotNamespace) => (n.pids.length === 0 && n.paths ? `mounted at ${n.paths.join(', ')}` : (index.commandLine.get(n.pids[0] ?? -1) ?? ''));
   const rows = useMemo(() => {
-    const shown = filterByText(index.snapshot.namespaces, text, (n) => [n.type, n.inode, owner(n), command(n), ...n.pids].join('\u0000'));
+    const shown = filterByText(index.snapshot.namespaces, text, (n) => [n.type, n.inode, ...netnsNames(n.paths), owner(n), command(n), ...n.pids].join('\u0000'));
     const valueOf = (n: SnapshotNamespace, column: string): string | number =>
       column === 'nprocs' ? n.pids.length : column === 'pid' ? (n.pids[0] ?? -1) : column === 'inode' ? n.inode : column === 'owner' ? owner(n) : column === 'command' ? command(n) : n.type;
     return sortRows(shown, valueOf, sort);
@@ -25,7 +26,7 @@ export function NamespacesView({ index }: { index: SnapshotIndex }) {
   const columns: Column<SnapshotNamespace>[] = useMemo(
     () => [
       { key: 'type', title: 'TYPE', width: '70px', render: (n) => n.type },
-      { key: 'inode', title: 'NS', width: '110px', render: (n) => n.inode },
+      { key: 'inode', title: 'NS', width: '150px', render: (n) => visibleText(netnsLabel(n.inode, n.paths)), text: (n) => visibleText([netnsLabel(n.inode, n.paths), ...(n.paths ?? [])].join('  ')) },
       { key: 'nprocs', title: 'NPROCS', width: '70px', align: 'right', render: (n) => n.pids.length },
       { key: 'pid', title: 'PID', width: '70px', align: 'right', render: (n) => n.pids[0] ?? '' },
       { key: 'owner', title: 'OWNER', width: '150px', render: (n) => visibleText(owner(n)), text: (n) => visibleText(owner(n)) },
@@ -71,7 +72,7 @@ export function NamespacesView({ index }: { index: SnapshotIndex }) {
       {ns ? (
         <div className="members" data-testid="namespace-members">
           <h3>
-            {visibleText(ns.type)} namespace {ns.inode} {ns.host ? <span className="badge host">the host's</span> : null}
+            {visibleText(ns.type)} namespace {visibleText(netnsLabel(ns.inode, ns.paths))} {ns.host ? <span className="badge host">the host's</span> : null}
             {ns.containerId ? <> of container <ContainerLink id={ns.containerId} /></> : null}
           </h3>
           <ul className="plain">

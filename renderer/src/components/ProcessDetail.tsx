@@ -9,6 +9,7 @@ import { processSeries } from '../overview';
 import { Sparkline } from './NodeOverview';
 import { useStore, useTabField } from '../store';
 import { ContainerLink, GoTo, Pending, PidLink, Shown, isPending } from './common';
+import { netnsLabel } from '../../../shared/snapshot/netns-name';
 
 function Row({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -167,7 +168,7 @@ export function ProcessDetail({ index, process: p }: { index: SnapshotIndex; pro
                     <td>{type}</td>
                     <td>
                       <GoTo view="namespaces" onGo={() => patchView({ selectedNamespace: nsKey(type, inode) })}>
-                        {inode}
+                        <Shown text={netnsLabel(inode, ns?.paths)} />
                       </GoTo>
                     </td>
                     <td>{host[type] === inode ? <span className="badge host">shared with the host</span> : <span className="badge own">own</span>}</td>

@@ -6,18 +6,19 @@
 import { useMemo } from 'react';
 import type { SnapshotSocket } from '../../../shared/snapshot/types';
 import { visibleText } from '../../../shared/visible';
-import { type SnapshotIndex, containerText, filterSockets, nextSort, peerPids, sortRows } from '../model';
+import { type SnapshotIndex, containerText, filterSockets, nextSort, nsKey, peerPids, sortRows } from '../model';
 import { markClass, rowsWithChanges } from '../compare';
 import { type TableSort, useComparison, useStore, useTabField, useView } from '../store';
 import { FilterBar, Pending, PidLink, isPending, markColumn } from './common';
 import { type Column, VirtualTable } from './VirtualTable';
+import { netnsLabel } from '../../../shared/snapshot/netns-name';
 
 const holders = (index: SnapshotIndex, pids: number[]) => pids.map((p) => `${visibleText(index.byPid.get(p)?.name ?? '?')}(${p})`).join(' ');
 
 function socketColumns(index: SnapshotIndex): Column<SnapshotSocket>[] {
   const host = index.snapshot.node.hostNamespaces?.net;
   const user = (s: SnapshotSocket) => (s.uid === undefined ? '' : visibleText(index.userByUid.get(s.uid) ?? String(s.uid)));
-  const netns = (s: SnapshotSocket) => (s.netns === host ? 'host' : String(s.netns ?? '?'));
+  const netns = (s: SnapshotSocket) => (s.netns === host ? 'host' : s.netns == null ? '?' : visibleText(netnsLabel(s.netns, index.namespaceByKey.get(nsKey('net', s.netns))?.paths)));
   return [
     { key: 'proto', title: 'PROTO', width: '60px', render: (s) => (s.type && s.proto === 'unix' ? `u_${s.type.slice(0, 3)}` : s.proto) },
     { key: 'state', title: 'STATE', width: '90px', render: (s) => visibleText(s.state) },

@@ -11,6 +11,7 @@ import { ContainersView } from './ContainersView';
 import { Dialogs } from './Dialogs';
 import { ProcessDetail } from './ProcessDetail';
 import { ProcessesView } from './ProcessesView';
+import { NamespacesView } from './NamespacesView';
 import { SocketsView } from './SocketsView';
 import { StatusBar, Workspace } from './Workspace';
 
@@ -226,6 +227,27 @@ describe('the sockets table', () => {
     expect(dom.container.querySelectorAll('[role="row"]')).toHaveLength(6);
     fireEvent.change(dom.getByTestId('socket-filter'), { target: { value: ':40003' } });
     expect([...dom.container.querySelectorAll('[role="row"]')].map((r) => r.textContent)).toEqual([expect.stringContaining('127.0.0.1:40003')]);
+  });
+});
+
+describe('named network namespaces', () => {
+  it('shows the name ip netns add gave, in the namespaces and the sockets, and filters by it', () => {
+    const snap = fakeSnapshot([proc(1, { namespaces: { net: 7 } }), proc(2, { namespaces: { net: 4026532291 } })]);
+    snap.node.hostNamespaces = { net: 7 };
+    snap.namespaces = [
+      { type: 'net', inode: 7, pids: [1], host: true },
+      { type: 'net', inode: 4026532291, pids: [2], paths: ['/run/netns/blue'] },
+    ];
+    snap.sockets = [{ proto: 'tcp', inode: 10, local: '0.0.0.0:80', remote: '0.0.0.0:*', state: 'LISTEN', netns: 4026532291, pids: [2] }];
+    openTab(snap);
+    const index = indexSnapshot(snap);
+    const ns = render(<NamespacesView index={index} />);
+    expect(ns.container.querySelector('[data-key="net:4026532291"]')!.textContent).toContain('4026532291 (blue)');
+    fireEvent.change(ns.getByTestId('namespace-filter'), { target: { value: 'blue' } });
+    expect([...ns.container.querySelectorAll('[role="row"]')].map((r) => r.getAttribute('data-key'))).toEqual(['net:4026532291']);
+    cleanup();
+    const sockets = render(<SocketsView index={index} />);
+    expect(sockets.container.querySelector('[role="row"]')!.textContent).toContain('4026532291 (blue)');
   });
 });
 
