@@ -118,5 +118,34 @@ for (const [label, candidates] of AWKS) {
         expect(missed, `run ${i}: cgroup.procs not read`).toEqual([]);
       }
     }, 180_000);
+
+    it('marks a process that exited during the read instead of showing an empty fd table as read', async () => {
+      const session = localSession(['env', `PATH=${pathWithAwk(binary!)}`, '/bin/sh', '-s']);
+      // Processes that live a fraction of a read: some are read in the first part and gone by the fd tables.
+      const loops = ['0.05', '0.1', '0.2', '0.4'].map((sec) => spawn('/bin/sh', ['-c', `while :; do sleep ${sec}; done`], { stdio: 'ignore' }));
+      const loopPids = new Set(loops.map((l) => l.pid));
+      let marked = 0;
+      try {
+        for (let i = 0; i < 8 && marked === 0; i++) {
+          const snapshot = await collectSnapshot(session);
+          // A sleeper (stdio on /dev/null) read while alive holds fds 0, 1 and 2: an empty table is one never read.
+          const sleepers = snapshot.processes.filter((p) => loopPids.has(p.ppid) && p.state !== 'Z');
+          for (const p of sleepers) {
+            if (p.exitedDuringRead) expect(startTicksNow(p.pid) === p.startTicks, `pid ${p.pid} marked exited yet still running`).toBe(false);
+            else expect(p.fds === null || p.fds.length > 0, `pid ${p.pid}: an empty fd table shown as read`).toBe(true);
+            if (p.exitedDuringRead && p.fds === null) expect(p.fdError).toMatch(/^exited during the read/);
+          }
+          marked += sleepers.filter((p) => p.exitedDuringRead).length;
+          for (const pid of longLived) expect(snapshot.processes.find((p) => p.pid === pid)?.exitedDuringRead, `live pid ${pid}`).toBeUndefined();
+          // The partial view counts what was hidden from this login, not what exited.
+          const hidden = snapshot.processes.filter((p) => !p.exitedDuringRead && (p.fds === null || p.namespacesError !== undefined));
+          expect(snapshot.node.partial?.processes ?? 0).toBe(hidden.length);
+          expect(hidden.filter((p) => loopPids.has(p.ppid))).toEqual([]);
+        }
+      } finally {
+        for (const l of loops) l.kill('SIGKILL');
+      }
+      expect(marked, 'no sleeper exited during any of the reads').toBeGreaterThan(0);
+    }, 180_000);
   });
 }

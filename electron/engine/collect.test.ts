@@ -1,5 +1,6 @@
 /** collectSnapshot against nodes that are not what it expects: each ends in a clear error, or in correct output. */
 import { describe, expect, it } from 'vitest';
+import { VERSION_LINE } from '../../shared/collect/script';
 import { ProcscopeFailure } from '../../shared/errors';
 import { gzipSync } from 'node:zlib';
 import { collectSnapshot, firstReadWatcher, inflateMembers } from './collect';
@@ -47,14 +48,14 @@ describe('collectSnapshot on odd nodes', () => {
   });
 
   it('says when the output stopped early', async () => {
-    const err = await failure(fakeNode((n) => ok(`\n@@PSC${n} begin\nprocscope-collect 7\n@@PSC${n} ns\n`, '', 255)));
+    const err = await failure(fakeNode((n) => ok(`\n@@PSC${n} begin\n${VERSION_LINE}\n@@PSC${n} ns\n`, '', 255)));
     expect(err).toMatchObject({ kind: 'connection' });
   });
 
   it('refuses a reply of another collector version', async () => {
     const err = await failure(fakeNode((n) => ok(`\n@@PSC${n} begin\nprocscope-collect 6\n@@PSC${n} end\n`)));
     expect(err).toMatchObject({ kind: 'parse' });
-    expect(err.message).toMatch(/another version \("procscope-collect 6".*"procscope-collect 7"/);
+    expect(err.message).toMatch(/another version \("procscope-collect 6".*"procscope-collect 8"/);
   });
 
   it('reads through a login banner and rc-file echoes', async () => {

@@ -72,6 +72,8 @@ export interface CollectOutput {
   ssUnix: Map<string, Buffer>;
   /** the node's temporary directory filled up while the collector wrote to it */
   tmpFull: string | null;
+  /** the pids still there when the read ended; null when the reply did not say (an older or cut reply) */
+  alive: Set<number> | null;
 }
 
 /** What a refresh reads of every process: "pid state ppid utime stime threads starttime rsspages priority nice vsize". */
@@ -299,6 +301,7 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
     orphanNetTables: new Map(),
     ssUnix: new Map(),
     tmpFull: sections.has('tmpfull') ? sections.get('tmpfull')!.toString('utf8').trim() : null,
+    alive: sections.has('alive') ? parseAlive(sections.get('alive')!.toString('latin1')) : null,
   };
   result.compactStatsCut = sections.has('stat') && result.compactStats === null;
 
@@ -381,4 +384,14 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
     }
   }
   return result;
+}
+
+/** "/proc/1 /proc/2 …" as the shell expanded its glob; a bare "/proc/[0-9]*" (no pid at all) is an empty set. */
+export function parseAlive(text: string): Set<number> {
+  const pids = new Set<number>();
+  for (const word of text.split(/\s+/)) {
+    const m = /^\/proc\/(\d+)$/.exec(word);
+    if (m) pids.add(Number(m[1]));
+  }
+  return pids;
 }

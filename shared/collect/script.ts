@@ -30,7 +30,7 @@ export const NODE_FILES = {
 export const HEAD_LIMIT = 64 * 1024 * 1024;
 
 /** The version line after "begin": a reader refuses a reply of another version. */
-export const COLLECTOR_VERSION = 7;
+export const COLLECTOR_VERSION = 8;
 export const VERSION_LINE = `procscope-collect ${COLLECTOR_VERSION}`;
 /** The section that ends a full read's first read (the process table's files, the overview, the users). */
 export const FIRST_READ_END = 'first';
@@ -237,7 +237,11 @@ interface ScriptBody {
 function wrap(nonce: string, body: ScriptBody, options: { root: string; compress: boolean }): string {
   const M = sectionMark(nonce);
   // The last part ends the reply's body, so that with gzip nothing but the stderr member follows it.
+  // "alive": the pids still there at the end, a second look that tells a process that exited during the read from
+  // one whose files could not be read (one builtin: the shell expands the glob).
   const ending = String.raw`if [ -n "$T" ] && ! echo ok 2>/dev/null > "$T/ok"; then mark tmpfull; printf '%s\n' "${B}T%/*}"; fi
+mark alive
+echo /proc/[0-9]*
 mark end`;
   const parts = body.parts.map((text, i) => `procscope_part${i}() {\n${text}\n${i === body.parts.length - 1 ? ending : ''}\n}`).join('\n');
   const run = body.parts.map((_, i) => `part procscope_part${i}`).join('\n');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CollectOutput } from '../collect/frame';
 import { type ProcessRecord, processFilePath } from '../collect/files';
 import { fixture } from '../proc/fixtures';
-import { assembleSnapshot } from './assemble';
+import { assembleSnapshot, partialView } from './assemble';
 import { schemaErrors } from './validate';
 
 /** The reader's output, with the process files given among `files` moved to their process records, as frame.ts files them. */
@@ -18,7 +18,7 @@ function output(parts: Partial<CollectOutput>): CollectOutput {
     if (!processes.has(at[0])) processes.set(at[0], { files: {}, tids: [at[0]] });
     if (!parts.pathErrors?.has(path)) processes.get(at[0])!.files[at[1]] = content;
   }
-  return { complete: true, firstReadComplete: true, noProc: null, noTmp: false, clockTicks: 100, selfPid: 10, collectorChain: [10], namespaces: [], links: new Map(), pathErrors: new Map(), otherErrors: [], cgroup2Mount: null, cgroupMounts: new Map(), nameLines: [], utsHostnames: new Map(), pageSize: 4096, uptimeSec: null, bootTimeSec: null, loadavg: null, overview: {}, compactStats: null, compactStatsCut: false, tmpFull: null, mountedNetns: [], orphanNetTables: new Map(), ssUnix: new Map(), unproven: [], unprovenPaths: [], ...parts, files, processes };
+  return { complete: true, firstReadComplete: true, noProc: null, noTmp: false, clockTicks: 100, selfPid: 10, collectorChain: [10], namespaces: [], links: new Map(), pathErrors: new Map(), otherErrors: [], cgroup2Mount: null, cgroupMounts: new Map(), nameLines: [], utsHostnames: new Map(), pageSize: 4096, uptimeSec: null, bootTimeSec: null, loadavg: null, overview: {}, compactStats: null, compactStatsCut: false, tmpFull: null, alive: null, mountedNetns: [], orphanNetTables: new Map(), ssUnix: new Map(), unproven: [], unprovenPaths: [], ...parts, files, processes };
 }
 
 const status = (pid: number, name: string) => Buffer.from(`Name:\t${name}\nState:\tS (sleeping)\nPid:\t${pid}\nPPid:\t1\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nThreads:\t1\nNSpid:\t${pid}\n`);
@@ -80,20 +80,26 @@ describe('assembleSnapshot', () => {
 });
 
 describe('assembleSnapshot and zombies', () => {
-  it('does not report the missing namespace links of a zombie, but does report another process\'s', () => {
+  it('does not report the missing namespace links of a zombie; another process without them was exiting, and says so', () => {
     const zombieStat = Buffer.from('20 (gone) Z 1 20 20 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 50 0 0\n');
     const snap = assembleSnapshot(
       output({
-        files: new Map([...proc(10, 'a'), [`/proc/20/stat`, zombieStat], [`/proc/20/status`, status(20, 'gone')]]),
+        files: new Map([...proc(10, 'a'), ...proc(11, 'exiting'), [`/proc/20/stat`, zombieStat], [`/proc/20/status`, status(20, 'gone')]]),
         pathErrors: new Map([
           ['/proc/20/ns/net', 'No such file or directory'],
-          ['/proc/10/ns/net', 'No such file or directory'],
+          ['/proc/11/ns/net', 'No such file or directory'],
         ]),
       }),
       meta,
     );
     expect(snap.processes.find((p) => p.pid === 20)?.state).toBe('Z');
-    expect(snap.errors).toEqual([{ scope: 'pid 10 ns', message: 'net: No such file or directory', pid: 10, part: 'ns', kind: 'not-found', path: '/proc/10/ns' }]);
+    // The kernel gives ENOENT for a task's namespace links only once it is exiting (its nsproxy released).
+    expect(snap.processes.find((p) => p.pid === 11)).toMatchObject({ exitedDuringRead: true, namespacesError: 'exited during the read: its namespaces were not read' });
+    expect(snap.errors.map((e) => [e.pid, e.part, e.message])).toEqual([
+      [11, 'fd', 'exited during the read: its open files were not read'],
+      [11, 'ns', 'exited during the read: its namespaces were not read'],
+    ]);
+    expect(snap.node.partial).toBeUndefined();
   });
 
   it("takes a missing pid_for_children as the kernel's answer before a new pid namespace's first child", () => {
@@ -123,8 +129,9 @@ describe('assembleSnapshot as a login that cannot read everything', () => {
     expect(theirs.namespaces).toEqual({});
     expect(theirs.namespacesError).toBe('mnt, net: Permission denied');
     expect(snap.errors).toContainEqual({ scope: 'pid 11 ns', message: 'mnt, net: Permission denied', pid: 11, part: 'ns', kind: 'permission-denied', path: '/proc/11/ns' });
-    expect(snap.node.partial).toMatchObject({ namespacesUnreadable: 1, fdsUnreadable: 1 });
+    expect(snap.node.partial).toMatchObject({ processes: 1, namespacesUnreadable: 1, fdsUnreadable: 1 });
     expect(snap.node.partial!.hint).toMatch(/--sudo/);
+    expect(snap.node.readerEuid).toBe(1000);
     expect(schemaErrors(snap)).toEqual([]);
   });
 
@@ -132,7 +139,23 @@ describe('assembleSnapshot as a login that cannot read everything', () => {
     const files = new Map([...proc(10, 'sh'), ...proc(11, 'init')]);
     const snap = assembleSnapshot(output({ files, selfPid: 10, pathErrors: new Map([['/proc/11/fd', 'Permission denied']]) }), meta);
     expect(snap.node.partial?.fdsUnreadable).toBe(1);
-    expect(snap.node.partial?.hint).toMatch(/Even root may not read them/);
+    expect(snap.node.partial?.hint).toMatch(/^Read as root: /);
+    expect(snap.node.partial?.hint).not.toMatch(/sudo/);
+    // A refresh judges from what the full read found: still root, still no "use sudo".
+    expect(partialView(snap.processes, snap.node).partial?.hint).toMatch(/^Read as root: /);
+  });
+
+  it('marks a process gone by the end of the read: its empty fd table unread, and no partial view for it', () => {
+    const files = new Map([...proc(10, 'sh'), ...proc(11, 'quick'), ...proc(12, 'stays')]);
+    const snap = assembleSnapshot(output({ files, selfPid: 10, alive: new Set([10, 12]), pathErrors: new Map([['/proc/11/fd', 'No such file or directory']]) }), meta);
+    const quick = snap.processes.find((p) => p.pid === 11)!;
+    expect(quick).toMatchObject({ exitedDuringRead: true, fds: null, fdError: 'exited during the read: its open files were not read' });
+    expect(snap.errors).toContainEqual(expect.objectContaining({ pid: 11, part: 'fd', kind: 'not-found' }));
+    const stays = snap.processes.find((p) => p.pid === 12)!;
+    expect(stays.exitedDuringRead).toBeUndefined();
+    expect(stays.fds).toEqual([]);
+    expect(snap.node.partial).toBeUndefined();
+    expect(schemaErrors(snap)).toEqual([]);
   });
 
   it('is not partial when everything was read', () => {

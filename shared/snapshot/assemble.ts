@@ -285,12 +285,20 @@ export function assembleProcesses(out: CollectOutput, users: Map<number, string>
   // The types a whole ns/ directory stands for when it cannot be listed: those of the collector's own.
   const allTypes = Object.keys(namespaces.get(out.selfPid ?? -1) ?? {}).sort();
   const unreadableNs = new Map<number, { types: string[]; why: string }>();
+  // The kernel answers ENOENT for a task's namespace links and fd table once it is exiting (its nsproxy and files
+  // are released before it becomes a zombie): such a process exited during the read, whatever its stat said.
+  const exiting = new Set<number>();
+  for (const [path, message] of out.pathErrors) {
+    const m = /^\/proc\/(\d+)\/(?:ns\/(?!\w+_for_children$)\w+|fd)$/.exec(path);
+    if (m && /No such file/i.test(message)) exiting.add(Number(m[1]));
+  }
   for (const [path, message] of out.pathErrors) {
     const m = /^\/proc\/(\d+)\/ns(?:\/([a-z_]+))?$/.exec(path);
     if (!m) {
       if (!/^\/proc\/\d+(?:\/|$)/.test(path)) errors.push(nodeError(path, message, { path }));
       continue;
     }
+    if (exiting.has(Number(m[1]))) continue;
     const proc = byPid.get(Number(m[1]));
     const missing = /No such file/i.test(message);
     // A pid that exited before its files were read already has its "exited" entry, or was never listed.
@@ -305,6 +313,7 @@ export function assembleProcesses(out: CollectOutput, users: Map<number, string>
     proc.namespacesError = `${types.sort().join(', ')}: ${why}`;
     errors.push(processError(pid, 'ns', proc.namespacesError, { path: `/proc/${pid}/ns` }));
   }
+  markExited(processes, (pid) => exiting.has(pid) || (out.alive !== null && !out.alive.has(pid)), errors);
   return { processes, namespaces };
 }
 
@@ -320,22 +329,58 @@ export function linkChildren(processes: SnapshotProcess[]): void {
   for (const p of processes) p.children = children.get(p.pid) ?? [];
 }
 
+/**
+ * Processes that exited during the read (gone at the "alive" second look, or exiting when their links were read):
+ * an empty fd table or namespace list of one is not one read and found empty but one never read, so it becomes
+ * unread, with the reason, and an entry in errors.
+ */
+export function markExited(processes: SnapshotProcess[], exited: (pid: number) => boolean, errors: SnapshotError[]): void {
+  for (const p of processes) {
+    if (p.collector || p.state === 'Z' || !exited(p.pid)) continue;
+    p.exitedDuringRead = true;
+    if (p.fds !== null && p.fds.length === 0) {
+      p.fds = null;
+      p.fdError = 'exited during the read: its open files were not read';
+      errors.push(processError(p.pid, 'fd', p.fdError, { kind: 'not-found', path: `/proc/${p.pid}/fd` }));
+    }
+    if (Object.keys(p.namespaces).length === 0 && p.namespacesError === undefined) {
+      p.namespacesError = 'exited during the read: its namespaces were not read';
+      errors.push(processError(p.pid, 'ns', p.namespacesError, { kind: 'not-found', path: `/proc/${p.pid}/ns` }));
+    }
+  }
+}
+
 /** What this login could not read, said once for the node, with the way to see it all. */
-export function partialView(processes: SnapshotProcess[], node: { viaSudo?: boolean; collectorPid?: number | null }): { partial?: SnapshotPartial } {
-  const namespacesUnreadable = processes.filter((p) => p.namespacesError !== undefined).length;
-  const fdsUnreadable = processes.filter((p) => p.fds === null).length;
-  if (namespacesUnreadable === 0 && fdsUnreadable === 0) return {};
-  const asRoot = node.viaSudo === true || processes.find((p) => p.pid === node.collectorPid)?.euid === 0;
-  const hint = asRoot
-    ? 'Even root may not read them: a hardened kernel, a security module (LSM) policy, or a sandbox around the node.'
-    : 'This login sees only its own processes in full: connect as root, or with sudo (--sudo), to see every namespace and fd.';
-  return { partial: { namespacesUnreadable, fdsUnreadable, hint } };
+export function partialView(processes: SnapshotProcess[], node: { viaSudo?: boolean; readerEuid?: number }): { partial?: SnapshotPartial } {
+  // A process that exited during the read hides nothing: it is not part of a partial view.
+  const hidden = processes.filter((p) => !p.exitedDuringRead && (p.namespacesError !== undefined || p.fds === null));
+  if (hidden.length === 0) return {};
+  const namespacesUnreadable = hidden.filter((p) => p.namespacesError !== undefined).length;
+  const fdsUnreadable = hidden.filter((p) => p.fds === null).length;
+  // Advice only where it helps: never "use sudo" to a login that read as root.
+  const hint =
+    node.viaSudo === true || node.readerEuid === 0 ? 'Read as root: a hardened kernel, a security module (LSM) policy or a sandbox keeps them from root too.'
+    : node.readerEuid === undefined ? ''
+    : 'Connect as root, or with sudo (--sudo), to read every process.';
+  return { partial: { processes: hidden.length, namespacesUnreadable, fdsUnreadable, hint } };
+}
+
+/** The collector's effective uid: of the first of its processes (its chain: itself, its parents, the shell) that was read. */
+export function readerEuid(processes: SnapshotProcess[], chain: number[]): number | undefined {
+  const byPid = new Map(processes.map((p) => [p.pid, p]));
+  for (const pid of chain) {
+    const euid = byPid.get(pid)?.euid;
+    if (euid !== undefined) return euid;
+  }
+  return undefined;
 }
 
 /** The snapshot of a collector's output; `cache` holds what was parsed while the reply still arrived (early-parse.ts). */
 export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta, cache?: ParseCache): Snapshot {
   const errors: SnapshotError[] = out.otherErrors.map((line) => nodeError('collector', line));
   const { processes, namespaces } = assembleProcesses(out, parsePasswd(nodeFile(out, '/etc/passwd')), errors, cache);
+  const reader = readerEuid(processes, out.collectorChain);
+  const readerField = reader === undefined ? {} : { readerEuid: reader };
   const sockets = collectSockets(out, (pid) => namespaces.get(pid)?.net ?? null, errors);
   const hostNamespaces = namespaces.get(1) ?? (out.selfPid ? namespaces.get(out.selfPid) : undefined) ?? {};
   const names = parseNameSources(out.nameLines, meta.namesRoot ?? '');
@@ -391,7 +436,8 @@ export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta, cache?:
       cgroup2Mount,
       ...(out.mountedNetns.length > 0 ? { mountedNetns: out.mountedNetns } : {}),
       ...(names.states.length > 0 ? { runtimeStates: names.states } : {}),
-      ...partialView(processes, { viaSudo: meta.viaSudo ?? false, collectorPid: out.selfPid }),
+      ...readerField,
+      ...partialView(processes, { viaSudo: meta.viaSudo ?? false, ...readerField }),
     },
     processes,
     namespaces: relations.namespaces,

@@ -17,6 +17,8 @@ export interface SnapshotNode {
   collectedAt: string;
   durationMs?: number;
   viaSudo?: boolean;
+  /** the collector's effective uid: 0 when it read as root (a root login, or sudo) */
+  readerEuid?: number;
   /** USER_HZ of the node (getconf CLK_TCK) */
   clockTicks?: number;
   /** pid of the collector's shell on the node: it and its children appear in the snapshot */
@@ -61,6 +63,8 @@ export const PENDING_AFTER_FIRST_READ = ['namespaces', 'fds', 'sockets', 'thread
 export type PendingPart = (typeof PENDING_AFTER_FIRST_READ)[number] | 'cmdline' | 'cgroups';
 
 export interface SnapshotPartial {
+  /** processes not read in full (namespaces or open files), not counting those that exited during the read */
+  processes?: number;
   /** processes whose namespace links could not be read */
   namespacesUnreadable: number;
   /** processes whose fd tables could not be read */
@@ -120,6 +124,8 @@ export interface SnapshotProcess {
   /** /proc/<pid>/io where readable (its owner, or root): bytes read and written; a full read's */
   io?: ProcIo | null;
   fdError?: string;
+  /** gone when the read ended (a second look): what was not read of it is missing because it exited, not hidden */
+  exitedDuringRead?: boolean;
   containerId: string | null;
   /** one of procscope's own processes on the node (the collector's shell and what it runs) */
   collector?: boolean;

@@ -1,4 +1,5 @@
 /** The tabs of connected nodes and imported snapshots, and the active one's views. Each part selects only the fields it draws. */
+import type { SnapshotPartial } from '../../../shared/snapshot/types';
 import { visibleText } from '../../../shared/visible';
 import { plural } from '../../../shared/words';
 import { type Tab, type View, isStale, nextDelay, useShownIndex, useStore, useTabField, useView } from '../store';
@@ -137,12 +138,7 @@ function TabHeader({ tab }: { tab: Tab }) {
             {node.viaSudo ? ' · via sudo' : ''}
           </span>
         ) : null}
-        {node?.partial ? (
-          <div className="partial" data-testid="partial-view" role="note">
-            Partial view: the namespaces of {node.partial.namespacesUnreadable} and the open files of {node.partial.fdsUnreadable} processes could not be read, so
-            namespace members, containers' namespaces and socket holders are incomplete. {visibleText(node.partial.hint)}
-          </div>
-        ) : null}
+        {node?.partial ? <PartialView partial={node.partial} total={tab.index?.snapshot.processes.length ?? 0} /> : null}
       </div>
       <div className="actions">
         {tab.kind === 'live' ? <LiveControls tab={tab} /> : null}
@@ -312,6 +308,21 @@ export function Workspace() {
       ) : loading ? (
         <Progress />
       ) : null}
+    </div>
+  );
+}
+
+/** One line: how many processes were not read in full, the way to the list, and advice only where it helps. */
+function PartialView({ partial, total }: { partial: SnapshotPartial; total: number }) {
+  const setView = useStore((s) => s.setView);
+  const n = partial.processes ?? Math.max(partial.namespacesUnreadable, partial.fdsUnreadable);
+  return (
+    <div className="partial" data-testid="partial-view" role="note" title="their namespaces or open files were not read, so namespace members, containers' namespaces and socket holders may miss them">
+      Partial view: {n} of {total} {total === 1 ? 'process' : 'processes'} not read in full.{' '}
+      <button type="button" className="link" data-testid="partial-view-errors" onClick={() => setView('errors')}>
+        Could not read
+      </button>
+      {partial.hint ? ` ${visibleText(partial.hint)}` : ''}
     </div>
   );
 }

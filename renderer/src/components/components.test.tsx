@@ -132,14 +132,15 @@ describe('what the snapshot could not be sure of', () => {
 });
 
 describe('a partial view', () => {
-  it('says what could not be read and how to see it all, in the tab header', () => {
-    const snap = fakeSnapshot([proc(1)]);
-    snap.node.partial = { namespacesUnreadable: 120, fdsUnreadable: 130, hint: 'connect with sudo (--sudo)' };
+  it('says in one line how many processes were not read in full, links to the list, and advises only where it helps', () => {
+    const snap = fakeSnapshot([proc(1), proc(2)]);
+    snap.node.partial = { processes: 1, namespacesUnreadable: 1, fdsUnreadable: 1, hint: 'Connect as root, or with sudo (--sudo), to read every process.' };
     openTab(snap);
     const view = render(<Workspace />);
     const note = view.getByTestId('partial-view').textContent!;
-    expect(note).toMatch(/namespaces of 120 and the open files of 130 processes could not be read/);
-    expect(note).toMatch(/--sudo/);
+    expect(note).toBe('Partial view: 1 of 2 processes not read in full. Could not read Connect as root, or with sudo (--sudo), to read every process.');
+    fireEvent.click(view.getByTestId('partial-view-errors'));
+    expect(tabView().view).toBe('errors');
   });
 });
 
