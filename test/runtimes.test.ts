@@ -7,14 +7,14 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Snapshot, SnapshotContainer } from '../shared/snapshot/types';
+import type { Snapshot, SnapshotContainer, SnapshotSocket } from '../shared/snapshot/types';
 import { diffSnapshots } from '../shared/diff/diff';
 import { formatDiff } from '../shared/diff/format';
 import { collectSnapshot } from '../electron/engine/collect';
 import { commandSession } from '../electron/engine/command-session';
 import { localSession } from '../electron/engine/session';
 import { schemaErrors } from './helpers/schema';
-import { makeTempDir } from './helpers/sshd';
+import { freePort, makeTempDir } from './helpers/sshd';
 
 const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv = {}) => {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
@@ -233,6 +233,23 @@ describe('Podman (rootful)', () => {
     const after = await collectSnapshot(localSession());
     expect(after.containers.find((c) => c.id === memberId)).toMatchObject({ initPid: Number(memberPid), podUid: podId, podName: pod, name: `${tag}-in-pod`, sandbox: false });
     expect(after.containers.find((c) => c.id === infraId)).toMatchObject({ podUid: podId, podName: pod, sandbox: true });
+
+    // A --network host container's listener is in the host's net namespace: its container is the holder's.
+    const port = await freePort();
+    const web = podman('run', '-d', '--network', 'host', '--name', `${tag}-hostnet`, `localhost/${tag}:1`, '/bin/httpd', '-f', '-p', `127.0.0.1:${port}`);
+    expect(web.ok, web.err).toBe(true);
+    cleanups.push(() => podman('rm', '-f', '-t', '0', `${tag}-hostnet`));
+    const [webPid, webId] = podman('inspect', '-f', '{{.State.Pid}} {{.Id}}', `${tag}-hostnet`).out.split(' ');
+    let listener: SnapshotSocket | undefined;
+    let seen: Snapshot | undefined;
+    for (let i = 0; i < 20 && !listener; i++) {
+      seen = await collectSnapshot(localSession());
+      listener = seen.sockets.find((s) => s.state === 'LISTEN' && s.local === `127.0.0.1:${port}`);
+    }
+    expect(listener, `no listener on 127.0.0.1:${port}`).toBeDefined();
+    expect(listener!.netns).toBe(seen!.node.hostNamespaces?.net);
+    expect(listener!.pids).toContain(Number(webPid));
+    expect(listener!.containerId).toBe(webId);
   });
 });
 

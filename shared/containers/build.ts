@@ -171,7 +171,11 @@ export function buildContainers(inputs: ContainerInputs, errors: SnapshotError[]
   return containers.sort((a, b) => a.runtime.localeCompare(b.runtime) || a.id.localeCompare(b.id));
 }
 
-/** Marks namespaces as the host's or a container's, and sockets with the container of their net namespace. */
+/**
+ * Marks namespaces as the host's or a container's, and sockets with the container of their net namespace; a socket
+ * in the host's (a --network host container: node exporters, CNI agents, ingress controllers) or another shared one
+ * gets the container of the process holding it, which is the answer to "which container listens on X".
+ */
 export function attributeNamespaces(namespaces: SnapshotNamespace[], sockets: SnapshotSocket[], processes: SnapshotProcess[], hostNamespaces: Record<string, number>): void {
   const containerOf = new Map(processes.map((p) => [p.pid, p.containerId]));
   const netOwner = new Map<number, string | null>();
@@ -183,5 +187,8 @@ export function attributeNamespaces(namespaces: SnapshotNamespace[], sockets: Sn
     ns.containerId = ns.host ? null : (ids.find((id) => id !== null) ?? null);
     if (ns.type === 'net') netOwner.set(ns.inode, ns.containerId);
   }
-  for (const s of sockets) s.containerId = s.netns != null ? (netOwner.get(s.netns) ?? null) : null;
+  for (const s of sockets) {
+    const owner = s.netns != null ? (netOwner.get(s.netns) ?? null) : null;
+    s.containerId = owner ?? s.pids.map((pid) => containerOf.get(pid) ?? null).find((id) => id !== null) ?? null;
+  }
 }

@@ -163,7 +163,7 @@ export interface SnapshotSocket {
   type?: string;
   /** for a connection whose other end is on this node, in the same net namespace: that socket's inode */
   peerInode?: number;
-  /** the container that owns the socket's net namespace */
+  /** the container that owns the socket's net namespace; in the host's, the container of the process holding it */
   containerId?: string | null;
   /** unix: more than one row of /proc/net/unix claims this inode (a forged row): its name and state are unknown */
   ambiguous?: boolean;
