@@ -22,6 +22,33 @@ function rows(text: string): string[] {
   return out;
 }
 
+export interface SsUnixRow {
+  inode: number;
+  peer: number;
+  /** the name as ss printed it: a path, "@name" for abstract, "" for unnamed ("*") */
+  name: string;
+  state: string;
+  type: 'stream' | 'dgram' | 'seqpacket';
+}
+
+const ROW = /^u_(str|dgr|seq) +(\S+) +\d+ +\d+ +([\s\S]*) (\d+) +\S+ +(\d+) *$/;
+const SS_TYPES = { str: 'stream', dgr: 'dgram', seq: 'seqpacket' } as const;
+
+/**
+ * Every row, its name whole: a line that does not start a row (a /proc/net/unix-style fake row in a name, say)
+ * is part of the name before it. A name can still carry a whole fake ss line; that one meets its inode's own row.
+ */
+export function parseSsUnix(text: string): SsUnixRow[] {
+  const out: SsUnixRow[] = [];
+  for (const row of rows(text)) {
+    const m = ROW.exec(row);
+    if (!m) continue;
+    const name = m[3]!.replace(/ +$/, '');
+    out.push({ inode: Number(m[4]), peer: Number(m[5]), name: name === '*' ? '' : name, state: m[2]!, type: SS_TYPES[m[1] as keyof typeof SS_TYPES] });
+  }
+  return out;
+}
+
 /** socket inode -> its peer's inode, for connected unix sockets whose two lines agree. */
 export function parseSsUnixPeers(text: string): Map<number, number> {
   const claims = new Map<number, number[]>();

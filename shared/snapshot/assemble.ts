@@ -11,7 +11,7 @@ import { parseFdTarget } from '../proc/links';
 import { findCgroup2Mount, parseMountinfo } from '../proc/mountinfo';
 import { endpointKey, parseNetInet } from '../proc/net-inet';
 import { parseNetUnix } from '../proc/net-unix';
-import { parseSsUnixPeers } from '../proc/ss-unix';
+import { type SsUnixRow, parseSsUnix, parseSsUnixPeers } from '../proc/ss-unix';
 import { parsePasswd } from '../proc/passwd';
 import { deriveRelations, lifetimeCpuPercent, markCollector, startedAtOf } from './derive';
 import { ParseCache } from './early-parse';
@@ -184,9 +184,11 @@ function collectSockets(out: CollectOutput, netnsOf: (pid: number) => number | n
     for (const [table, content] of tables) if (isTable(table)) sockets.push(...tableSockets(table, content, netns, errors));
   }
   const peers = new Map<number, number>();
-  for (const content of out.ssUnix.values()) for (const [a, b] of parseSsUnixPeers(content.toString('latin1'))) peers.set(a, b);
-  for (const tables of out.orphanNetTables.values()) for (const [a, b] of parseSsUnixPeers(tables.get('ssx')?.toString('latin1') ?? '')) peers.set(a, b);
-  const trusted = distrustForgedUnixRows(sockets, errors);
+  const ssTexts = [...out.ssUnix.values(), ...[...out.orphanNetTables.values()].flatMap((t) => t.get('ssx') ?? [])].map((b) => b.toString('latin1'));
+  for (const text of ssTexts) for (const [a, b] of parseSsUnixPeers(text)) peers.set(a, b);
+  const ssClaims = new Map<number, SsUnixRow[]>();
+  for (const row of ssTexts.flatMap(parseSsUnix)) ssClaims.set(row.inode, [...(ssClaims.get(row.inode) ?? []), row]);
+  const trusted = distrustForgedUnixRows(sockets, errors, ssClaims);
   for (const s of trusted) if (s.proto === 'unix' && !s.ambiguous && peers.has(s.inode)) s.peerInode = peers.get(s.inode)!;
   linkPeers(trusted);
   return trusted;
@@ -198,7 +200,7 @@ function collectSockets(out: CollectOutput, netnsOf: (pid: number) => number | n
  * unix or not). A unix row whose inode another row also claims is never trusted: where an inet table has the
  * inode, the unix rows are dropped; otherwise one row stands for the inode, marked ambiguous, with no name.
  */
-export function distrustForgedUnixRows(sockets: SnapshotSocket[], errors: SnapshotError[]): SnapshotSocket[] {
+export function distrustForgedUnixRows(sockets: SnapshotSocket[], errors: SnapshotError[], ssClaims: Map<number, SsUnixRow[]> = new Map()): SnapshotSocket[] {
   const claims = new Map<number, SnapshotSocket[]>();
   for (const s of sockets) {
     if (s.inode === 0) continue;
@@ -217,6 +219,16 @@ export function distrustForgedUnixRows(sockets: SnapshotSocket[], errors: Snapsh
       errors.push({ scope: `socket ${inode}`, kind: 'parse', message: `a unix socket row (${names}) claims the inode of a ${inet.proto} socket: a forged row (a socket name with a newline); it was ignored` });
       continue;
     }
+    // ss (netlink) prints the inode after the name: a row forged for /proc/net/unix is part of a name there, so
+    // where ss has one row for the inode, it says which is real.
+    const ss = ssClaims.get(inode);
+    if (ss?.length === 1) {
+      const real = unixRows.find((r) => r.local === ss[0]!.name) ?? unixRows[0]!;
+      dropped.delete(real);
+      Object.assign(real, { local: ss[0]!.name, state: ss[0]!.state, type: ss[0]!.type });
+      errors.push({ scope: `socket ${inode}`, kind: 'parse', message: `${unixRows.length} unix socket rows claim this inode (${names}): all but one forged by a socket name with a newline; ss (netlink) has one, ${JSON.stringify(ss[0]!.name)}, which is kept` });
+      continue;
+    }
     const first = unixRows[0]!;
     dropped.delete(first);
     first.local = '';
@@ -225,7 +237,14 @@ export function distrustForgedUnixRows(sockets: SnapshotSocket[], errors: Snapsh
     first.ambiguous = true;
     errors.push({ scope: `socket ${inode}`, kind: 'parse', message: `${unixRows.length} unix socket rows claim this inode (${names}): one is forged by a socket name with a newline; neither is trusted` });
   }
-  return dropped.size === 0 ? sockets : sockets.filter((s) => !dropped.has(s));
+  const kept = dropped.size === 0 ? sockets : sockets.filter((s) => !dropped.has(s));
+  // A name /proc/net/unix cut at a newline (the rest looked like rows of its own): ss has it whole.
+  for (const s of kept) {
+    if (s.proto !== 'unix' || s.ambiguous) continue;
+    const ss = ssClaims.get(s.inode);
+    if (ss?.length === 1 && ss[0]!.name.startsWith(s.local + '\n')) s.local = ss[0]!.name;
+  }
+  return kept;
 }
 
 /** Pairs the two ends of a TCP connection that both live in one net namespace, IPv4 and dual-stack IPv6 alike. */
