@@ -4,6 +4,7 @@
  * run on this machine skips with its reason. Daemons that are not running are started and stopped by the test.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { formatDiff } from '../shared/diff/format';
 import { collectSnapshot } from '../electron/engine/collect';
 import { commandSession } from '../electron/engine/command-session';
 import { localSession } from '../electron/engine/session';
+import { cgroup2Root } from './helpers/containers';
 import { schemaErrors } from './helpers/schema';
 import { freePort, makeTempDir } from './helpers/sshd';
 
@@ -123,7 +125,25 @@ describe('Docker', () => {
     expect(container, `container of pid ${pid}`).toBeDefined();
     expect(container).toMatchObject({ id, runtime: 'docker', initPid: Number(pid), name: name!.replace(/^\//, '') });
     expect(container!.pidMap).toContainEqual({ hostPid: Number(pid), containerPid: 1 });
+    expect(container!.confirmed).toBe(true);
     expect(snapshot.errors.filter((e) => e.scope === `container ${id}`)).toEqual([]);
+
+    // A hand-made cgroup named like a Docker container's: docker inspect says no such object, and so does procscope.
+    const cg2 = cgroup2Root();
+    if (cg2) {
+      const fakeId = createHash('sha256').update(`${tag}-fake`).digest('hex');
+      const fakeDir = join(cg2, 'docker', fakeId);
+      mkdirSync(fakeDir, { recursive: true });
+      const impostor = spawn('/bin/sh', ['-c', 'echo $$ > "$CG/cgroup.procs" && exec sleep 600'], { env: { ...process.env, CG: fakeDir }, stdio: 'ignore' });
+      cleanups.push(() => {
+        impostor.kill('SIGKILL');
+        for (let i = 0; i < 50 && existsSync(fakeDir); i++) spawnSync('rmdir', [fakeDir, join(cg2, 'docker')]);
+      });
+      expect(docker('inspect', fakeId).ok).toBe(false);
+      let fake: SnapshotContainer | undefined;
+      for (let i = 0; i < 20 && !fake; i++) fake = (await collectSnapshot(localSession(), { namesRoot })).containers.find((c) => c.id === fakeId && c.pids.includes(impostor.pid!));
+      expect(fake, 'the hand-made /docker/<id> cgroup as a container').toMatchObject({ runtime: 'docker', confirmed: false });
+    } else console.warn('SKIP the unconfirmed Docker container: no cgroup2 mount');
 
     // What changed since before docker run: the container created, its init started in it, its namespaces new.
     const diff = diffSnapshots(before, snapshot);

@@ -421,6 +421,9 @@ set -- "$R"/run/crun/*/status
 have "$@" && grep -oH '"pid": *[0-9]*' "$@" 2>/dev/null
 for f in "$R"/var/log/containers/*.log "$R"/var/log/pods/*/*; do
   if [ -e "$f" ] || [ -h "$f" ]; then printf '%s\n' "$f"; fi
+done
+for d in "$R"/var/lib/docker/containers "$R"/run/containerd/io.containerd.runtime.v2.task "$R"/var/lib/containers/storage/*-containers; do
+  [ -d "$d" ] && [ -r "$d" ] && [ -x "$d" ] && printf '%s/\n' "$d"
 done`;
 
 function fullBody(lean: LeanRead | null, firstOnly: boolean): ScriptBody {

@@ -135,6 +135,14 @@ export function buildContainers(inputs: ContainerInputs, errors: SnapshotError[]
     if (uts !== undefined) hostnameByUts.set(uts, hostname);
   }
 
+  /** Whether the runtime's own state lists the container: where that state was readable, else not said. */
+  const confirmation = (match: Match): { confirmed?: boolean } => {
+    const runtime = match.runtime === 'docker' || match.runtime === 'containerd' || match.runtime === 'podman' ? match.runtime : null;
+    if (!runtime || !inputs.names.readableState?.has(runtime)) return {};
+    // A rootless Podman container (under a user's slice) is kept in that user's home, which is not checked.
+    if (runtime === 'podman' && /\/user\.slice\//.test(match.cgroupPath)) return {};
+    return { confirmed: inputs.names.listed?.get(runtime)?.has(match.id) ?? false };
+  };
   const containers: SnapshotContainer[] = [];
   for (const { match, members } of groups.values()) {
     members.sort((a, b) => a.pid - b.pid);
@@ -151,6 +159,7 @@ export function buildContainers(inputs: ContainerInputs, errors: SnapshotError[]
       ...(match.namespace ? { namespace: match.namespace } : {}),
       ...(match.oci ? { ociRuntime: match.oci } : {}),
       ...(pathsById.get(match.id)!.length > 1 ? { conflict: true } : {}),
+      ...confirmation(match),
       podUid: match.podUid,
       qosClass: match.qosClass,
       name: names.name ?? match.name,

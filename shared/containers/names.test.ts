@@ -49,6 +49,24 @@ describe('parseNameSources', () => {
   });
 });
 
+describe('parseNameSources: which runtimes can confirm a container', () => {
+  it('says which state directories were readable and which ids each lists', () => {
+    const { readableState, listed } = parseNameSources([
+      '/var/lib/docker/containers/',
+      '/run/containerd/io.containerd.runtime.v2.task/',
+      `/var/lib/docker/containers/${A}/config.v2.json:"Name":"/web"`,
+      `/run/containerd/io.containerd.runtime.v2.task/default/box/init.pid:4242`,
+      `/var/lib/containers/storage/overlay-containers/containers.json:"id":"${B}","names":["db"`,
+      `/home/u/.local/share/containers/storage/overlay-containers/containers.json:"id":"${D}","names":["mine"`,
+    ]);
+    expect([...readableState!].sort()).toEqual(['containerd', 'docker']);
+    expect([...listed!.get('docker')!]).toEqual([A]);
+    expect([...listed!.get('containerd')!]).toEqual(['box']);
+    // Rootful Podman's storage lists B; a rootless user's is not what rootful state confirms.
+    expect([...listed!.get('podman')!]).toEqual([B]);
+  });
+});
+
 describe('parseNameSources: Podman storage and runtime state', () => {
   const id = 'e'.repeat(64);
   it.each([

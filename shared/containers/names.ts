@@ -30,12 +30,25 @@ export interface RuntimeState {
   initPid: number;
 }
 
+/** The runtimes whose own state procscope can check a container against. */
+export type StateRuntime = 'docker' | 'containerd' | 'podman';
+
 export interface NameSources {
   byContainerId: Map<string, ContainerNames>;
   byPodUid: Map<string, PodNames>;
   /** containerd task bundles' init.pid, runc's state.json, crun's status */
   states: RuntimeState[];
+  /** the runtimes whose state directory the login could read (rootful Podman's storage, for podman) */
+  readableState?: Set<StateRuntime>;
+  /** the container ids each runtime's state lists */
+  listed?: Map<StateRuntime, Set<string>>;
 }
+
+const STATE_DIRS: [RegExp, StateRuntime][] = [
+  [/^\/var\/lib\/docker\/containers\/$/, 'docker'],
+  [/^\/run\/containerd\/io\.containerd\.runtime\.v2\.task\/$/, 'containerd'],
+  [/^\/var\/lib\/containers\/storage\/[a-z0-9]+-containers\/$/, 'podman'],
+];
 
 const TASK = /\/run\/containerd\/io\.containerd\.runtime\.v2\.task\/[^/]+\/([^/]+)\/config\.json:"io\.kubernetes\.cri\.([a-z-]+)" *: *"([^"]*)"$/;
 const DOCKER = /\/var\/lib\/docker\/containers\/([0-9a-f]{64})\/config\.v2\.json:"Name" *: *"\/([^"]*)"$/;
@@ -53,6 +66,9 @@ export function parseNameSources(lines: string[], root = ''): NameSources {
   const byContainerId = new Map<string, ContainerNames>();
   const byPodUid = new Map<string, PodNames>();
   const states: RuntimeState[] = [];
+  const readableState = new Set<StateRuntime>();
+  const listed = new Map<StateRuntime, Set<string>>();
+  const list = (runtime: StateRuntime, id: string) => listed.set(runtime, (listed.get(runtime) ?? new Set()).add(id));
   const entry = (id: string) => {
     let e = byContainerId.get(id);
     if (!e) byContainerId.set(id, (e = {}));
@@ -61,9 +77,15 @@ export function parseNameSources(lines: string[], root = ''): NameSources {
   for (const raw of lines) {
     if (!raw.startsWith(root + '/')) continue;
     const line = raw.slice(root.length);
+    const dir = STATE_DIRS.find(([re]) => re.test(line));
+    if (dir) {
+      readableState.add(dir[1]);
+      continue;
+    }
     let m = TASK.exec(line);
     if (m) {
       const [, id, key, value] = m as unknown as [string, string, string, string];
+      list('containerd', id);
       const e = entry(id);
       if (key === 'container-name') e.name = value;
       else if (key === 'sandbox-name') e.podName = value;
@@ -87,6 +109,7 @@ export function parseNameSources(lines: string[], root = ''): NameSources {
     m = TASK_PID.exec(line);
     if (m) {
       states.push({ runtime: 'containerd', namespace: m[1]!, id: m[2]!, initPid: Number(m[3]) });
+      list('containerd', m[2]!);
       continue;
     }
     m = RUNC_STATE.exec(line) ?? CRUN_STATUS.exec(line);
@@ -96,6 +119,9 @@ export function parseNameSources(lines: string[], root = ''): NameSources {
     }
     m = DOCKER.exec(line) ?? PODMAN.exec(line);
     if (m) {
+      // Rootless Podman's storage is in its user's home: only the rootful one is checked against.
+      const runtime = line.startsWith('/var/lib/docker/') ? 'docker' : line.startsWith('/var/lib/containers/') ? 'podman' : null;
+      if (runtime) list(runtime, m[1]!);
       const e = entry(m[1]!);
       e.name ??= m[2]!;
       // A Podman pod's infra container is named after the pod's id: "<12 hex>-infra".
@@ -124,5 +150,5 @@ export function parseNameSources(lines: string[], root = ''): NameSources {
     }
   }
   for (const e of byContainerId.values()) if (e.sandbox && e.name === undefined && e.podName) e.name = e.podName;
-  return { byContainerId, byPodUid, states };
+  return { byContainerId, byPodUid, states, readableState, listed };
 }

@@ -184,6 +184,8 @@ export interface SnapshotContainer {
   ociRuntime?: 'runc' | 'crun';
   /** its id also names another cgroup: two findings, neither to be trusted blindly */
   conflict?: boolean;
+  /** the runtime's own state (Docker's containers dir, containerd's tasks, rootful Podman's storage) lists it (true) or, readable, does not (false); absent where not checked */
+  confirmed?: boolean;
   /** host pid of the container's init (pid 1 inside, or its topmost process) */
   initPid?: number | null;
   podName?: string | null;

@@ -25,6 +25,11 @@ function ContainerDetail({ index, c }: { index: SnapshotIndex; c: SnapshotContai
           </button>
         ) : null}
       </h3>
+      {c.confirmed === false ? (
+        <p className="unreadable" data-testid="container-unconfirmed">
+          Not confirmed: {c.runtime}'s own state, readable here, does not list this container. Its cgroup is named like one of {c.runtime}'s; someone allowed to create cgroups may have made it.
+        </p>
+      ) : null}
       {c.conflict ? (
         <p className="unreadable" data-testid="container-conflict">
           This id also names another cgroup: someone allowed to create cgroups may have named one after a real container. Each is shown apart; trust neither blindly.
@@ -38,6 +43,7 @@ function ContainerDetail({ index, c }: { index: SnapshotIndex; c: SnapshotContai
           <tr><th>Cgroup</th><td>{visibleText(c.cgroupPath)}</td></tr>
           {c.namespace ? <tr><th>containerd namespace</th><td data-testid="container-namespace">{visibleText(c.namespace)}</td></tr> : null}
           {c.ociRuntime ? <tr><th>OCI runtime</th><td>{c.ociRuntime}</td></tr> : null}
+          <tr><th>Runtime's state</th><td data-testid="container-confirmed">{c.confirmed === true ? 'lists it' : c.confirmed === false ? 'does not list it' : 'not checked (not readable, or not a runtime procscope checks)'}</td></tr>
           <tr><th>Image</th><td data-testid="container-image">{visibleText(c.image ?? '–')}</td></tr>
           <tr><th>Uses</th><td data-testid="container-use">CPU {(index.containerTotals.get(c.id)?.cpu ?? 0).toFixed(1)}%, RSS {formatKb(index.containerTotals.get(c.id)?.rssKb ?? 0) || '0 K'} (its processes, summed)</td></tr>
           {c.resources ? (
@@ -200,7 +206,7 @@ export function ContainersView({ index }: { index: SnapshotIndex }) {
     () => [
       { key: 'runtime', title: 'RUNTIME', width: '120px', render: (c) => `${c.ociRuntime ?? c.runtime}${c.conflict ? ' ⚠' : ''}` },
       { key: 'id', title: 'ID', width: '120px', render: (c) => visibleText(shortId(c.id)), text: (c) => visibleText(c.id) },
-      { key: 'name', title: 'POD / NAME', width: 'minmax(200px, 1fr)', render: (c) => containerLabel(c), text: (c) => containerLabel(c) },
+      { key: 'name', title: 'POD / NAME', width: 'minmax(200px, 1fr)', render: (c) => `${containerLabel(c)}${c.confirmed === false ? ' (unconfirmed)' : ''}`, text: (c) => `${containerLabel(c)}${c.confirmed === false ? `: not listed by ${c.runtime}'s own state` : ''}` },
       { key: 'qos', title: 'QOS', width: '100px', render: (c) => visibleText(c.qosClass ?? '') },
       { key: 'init', title: 'INIT PID', width: '80px', align: 'right', render: (c) => c.initPid ?? '' },
       { key: 'pids', title: 'PROCS', width: '60px', align: 'right', render: (c) => c.pids.length },
