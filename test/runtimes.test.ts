@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot, SnapshotContainer, SnapshotSocket } from '../shared/snapshot/types';
@@ -270,6 +270,48 @@ describe('Podman (rootful)', () => {
     expect(listener!.netns).toBe(seen!.node.hostNamespaces?.net);
     expect(listener!.pids).toContain(Number(webPid));
     expect(listener!.containerId).toBe(webId);
+  });
+});
+
+describe('Podman (rootless)', () => {
+  it('labels a rootless container podman, with its name, image and cgroup resources', async () => {
+    const user = 'procscope-rl';
+    const unavailable = !isRoot ? 'needs root (to make the user)' : rootfsProblem ?? (has('podman') && has('runc') && has('newuidmap') && has('runuser') ? null : 'podman, runc, newuidmap (uidmap) and runuser are needed');
+    if (skip('rootless Podman', unavailable)) return;
+    if (spawnSync('id', [user]).status !== 0) run('useradd', ['--create-home', '--shell', '/bin/sh', user]);
+    if (!readFileSync('/etc/subuid', 'utf8').split('\n').some((l) => l.startsWith(`${user}:`))) run('usermod', ['--add-subuids', '600000-665535', '--add-subgids', '600000-665535', user]);
+    const uid = Number(run('id', ['-u', user]).out);
+    // Its runtime directory where logind would make it: runc keeps the container's state there, as on a real node.
+    const xdg = `/run/user/${uid}`;
+    if (!existsSync(xdg)) {
+      mkdirSync(xdg, { recursive: true, mode: 0o700 });
+      cleanups.push(() => rmSync(xdg, { recursive: true, force: true }));
+    }
+    chownSync(xdg, uid, uid);
+    chmodSync(dir, 0o755);
+    chmodSync(tarball, 0o644);
+    const conf = join(dir, 'rootless.conf');
+    writeFileSync(conf, '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n', { mode: 0o644 });
+    const podman = (...args: string[]) => run('runuser', ['-u', user, '--', 'env', `HOME=/home/${user}`, `XDG_RUNTIME_DIR=${xdg}`, `CONTAINERS_CONF=${conf}`, 'podman', '--runtime', 'runc', ...args]);
+    const image = `localhost/${tag}-rl:1`;
+    if (skip('rootless Podman', podman('import', tarball, image).ok ? null : 'podman import as the user failed')) return;
+    const started = podman('run', '-d', '--network', 'none', '--name', `${tag}-rl`, image, '/bin/sleep', '600');
+    if (skip('rootless Podman', started.ok ? null : `podman run as ${user} failed: ${started.err}`)) return;
+    cleanups.push(() => {
+      podman('rm', '-f', '-t', '0', `${tag}-rl`);
+      podman('rmi', '-f', image);
+    });
+    const [pid, id, name] = podman('inspect', '-f', '{{.State.Pid}} {{.Id}} {{.Name}}', `${tag}-rl`).out.split(' ');
+    const { snapshot, container } = await snapshotWith(Number(pid));
+    expect(container, `pid ${pid}: ${JSON.stringify(snapshot.containers.map((c) => [c.id.slice(0, 12), c.runtime, c.pids]))}`).toMatchObject({ id, runtime: 'podman', name, image });
+    // Resources wherever the kernel has its cgroup files: a v1 memory cgroup of its own here.
+    const memoryOf = (p: number | string) => readFileSync(`/proc/${p}/cgroup`, 'utf8').split('\n').find((l) => l.split(':')[1]?.split(',').includes('memory'))?.split(':').slice(2).join(':');
+    const memoryPath = memoryOf(pid!);
+    const memoryMount = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')).find((f) => f[f.indexOf('-') + 1] === 'cgroup' && f[f.indexOf('-') + 3]?.split(',').includes('memory'))?.[4];
+    // Its own: not the one it inherited from the test (a user who may not make cgroups gets none).
+    if (memoryPath && memoryPath !== '/' && memoryPath !== memoryOf(process.pid) && memoryMount && existsSync(`${memoryMount}${memoryPath}/memory.usage_in_bytes`)) {
+      expect(container!.resources?.memoryBytes).toBeGreaterThan(0);
+    } else console.warn('SKIP rootless Podman resources: no memory cgroup of its own here');
   });
 });
 

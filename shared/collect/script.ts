@@ -347,7 +347,13 @@ const CGROUP_RESOURCES = String.raw`  awk -v cg2="$cg2" '
     FNR == NR { mnt[$1] = $2; next }
     /^[0-9]+:[^:]*:\// {
       h = index($0, ":"); rest = substr($0, h + 1); c = index(rest, ":"); ctl = substr(rest, 1, c - 1); path = substr(rest, c + 1)
-      if (path == "/" || path ~ /\/\.\.(\/|$)/ || path !~ /docker|containerd|crio|libpod|podman|lxc|machine|kubepods|nspawn/) next
+      if (path == "/" || path ~ /\/\.\.(\/|$)/) next
+      # A runtime by name, the containerd layout (/NAMESPACE/ID), or a last component that is a 64-hex id (runc,
+      # crun and rootless Podman under cgroupfs: /user/NAME/0/ID)
+      if (path !~ /docker|containerd|crio|libpod|podman|lxc|machine|kubepods|nspawn/ && path !~ /^\/(default|k8s\.io|moby)\/[^\/]+$/) {
+        n = split(path, comp, "/"); last = comp[n]
+        if (length(last) != 64 || last ~ /[^0-9a-f]/) next
+      }
       if (ctl == "" && cg2 != "") { d = cg2 path; if (!seen[d]++) print d "/memory.current\n" d "/memory.max\n" d "/memory.events\n" d "/cpu.max\n" d "/cpu.stat\n" d "/pids.current\n" d "/pids.max" }
       n = split(ctl, cs, ",")
       for (k = 1; k <= n; k++) {
@@ -415,9 +421,9 @@ for d in "$R"/var/lib/containers/storage "$R"/root/.local/share/containers/stora
 done
 set -- "$R"/run/containerd/io.containerd.runtime.v2.task/*/*/init.pid
 have "$@" && grep -H . "$@" 2>/dev/null
-set -- "$R"/run/runc/*/state.json
+set -- "$R"/run/runc/*/state.json "$R"/run/user/*/runc/*/state.json
 have "$@" && grep -oH '"init_process_pid": *[0-9]*' "$@" 2>/dev/null
-set -- "$R"/run/crun/*/status
+set -- "$R"/run/crun/*/status "$R"/run/user/*/crun/*/status
 have "$@" && grep -oH '"pid": *[0-9]*' "$@" 2>/dev/null
 for f in "$R"/var/log/containers/*.log "$R"/var/log/pods/*/*; do
   if [ -e "$f" ] || [ -h "$f" ]; then printf '%s\n' "$f"; fi

@@ -60,7 +60,7 @@ function crossCheck(match: Match, members: SnapshotProcess[], inputs: ContainerI
   return true;
 }
 
-type Match = ContainerMatch & { hierarchy: number; namespace?: string; oci?: 'runc' | 'crun' };
+type Match = ContainerMatch & { hierarchy: number; namespace?: string; oci?: 'runc' | 'crun'; /** members by pid namespace: a container with no cgroup of its own */ pidNs?: number };
 
 /** The cgroup path of a process on one hierarchy. */
 function pathOn(p: SnapshotProcess, hierarchy: number): string | null {
@@ -71,7 +71,7 @@ function pathOn(p: SnapshotProcess, hierarchy: number): string | null {
  * Containers a runtime keeps state for (containerd's tasks, runc, crun), anchored at their init's cgroup: found
  * whatever their cgroup is named (ctr run NAME puts a container in /<namespace>/NAME), and labelled with the runtime.
  */
-function anchorsFrom(states: RuntimeState[], byPid: Map<number, SnapshotProcess>): Match[] {
+function anchorsFrom(states: RuntimeState[], byPid: Map<number, SnapshotProcess>, hostPidNs: number | undefined): Match[] {
   const anchors: Match[] = [];
   for (const state of states) {
     const init = byPid.get(state.initPid);
@@ -81,11 +81,14 @@ function anchorsFrom(states: RuntimeState[], byPid: Map<number, SnapshotProcess>
     if (own && own.runtime !== 'other' && !(own.runtime === 'containerd' && state.runtime === 'containerd')) continue;
     const hierarchy = own?.hierarchy ?? (init.cgroups.some((c) => c.hierarchy === 0 && c.path !== '/') ? 0 : (init.cgroups.find((c) => c.controllers.includes('name=systemd'))?.hierarchy ?? 0));
     const cgroupPath = own?.cgroupPath ?? pathOn(init, hierarchy);
-    if (!cgroupPath || cgroupPath === '/') continue;
+    // No cgroup of its own (rootless, where the user may not make one): its members are those of its pid namespace.
+    const pidNs = !cgroupPath || cgroupPath === '/' ? init.namespaces.pid : undefined;
+    if ((!cgroupPath || cgroupPath === '/') && (pidNs === undefined || pidNs === hostPidNs)) continue;
     anchors.push({
+      ...(pidNs !== undefined ? { pidNs } : {}),
       runtime: state.runtime === 'containerd' ? 'containerd' : 'other',
       id: state.id,
-      cgroupPath,
+      cgroupPath: cgroupPath ?? '/',
       podUid: own?.podUid ?? null,
       qosClass: own?.qosClass ?? null,
       name: own?.name ?? null,
@@ -99,6 +102,10 @@ function anchorsFrom(states: RuntimeState[], byPid: Map<number, SnapshotProcess>
 
 function underAnchor(p: SnapshotProcess, anchors: Match[]): Match | null {
   for (const a of anchors) {
+    if (a.pidNs !== undefined) {
+      if (p.namespaces.pid === a.pidNs) return a;
+      continue;
+    }
     const path = pathOn(p, a.hierarchy);
     if (path !== null && (path === a.cgroupPath || path.startsWith(a.cgroupPath + '/'))) return a;
   }
@@ -110,7 +117,7 @@ export function buildContainers(inputs: ContainerInputs, errors: SnapshotError[]
   const groups = new Map<string, { match: Match; members: SnapshotProcess[] }>();
   const containerOf = new Map<number, string>();
   const byPid = new Map(inputs.processes.map((p) => [p.pid, p]));
-  const anchors = anchorsFrom(inputs.names.states ?? [], byPid);
+  const anchors = anchorsFrom(inputs.names.states ?? [], byPid, inputs.hostNamespaces.pid);
   for (const p of inputs.processes) {
     const byPath = matchProcessContainer(p.cgroups);
     const match: Match | null = (!byPath || byPath.runtime === 'other' || byPath.runtime === 'containerd' ? underAnchor(p, anchors) : null) ?? byPath;
@@ -152,9 +159,12 @@ export function buildContainers(inputs: ContainerInputs, errors: SnapshotError[]
     const pod = match.podUid ? inputs.names.byPodUid.get(match.podUid) : undefined;
     const onlyPause = match.podUid !== null && members.every((p) => p.name === 'pause');
     const checked = crossCheck(match, members, inputs, byPid, containerOf, errors);
+    // A container an OCI runtime's state or a bare id found is Podman's when a Podman storage lists it (rootless ones
+    // run by runc or crun under cgroupfs have no libpod in their cgroup path).
+    const runtime = match.runtime === 'other' && inputs.names.podmanIds?.has(match.id) ? 'podman' : match.runtime;
     containers.push({
       id: match.id,
-      runtime: match.runtime,
+      runtime,
       cgroupPath: match.cgroupPath,
       ...(match.namespace ? { namespace: match.namespace } : {}),
       ...(match.oci ? { ociRuntime: match.oci } : {}),

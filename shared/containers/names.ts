@@ -42,6 +42,8 @@ export interface NameSources {
   readableState?: Set<StateRuntime>;
   /** the container ids each runtime's state lists */
   listed?: Map<StateRuntime, Set<string>>;
+  /** every container id a Podman storage lists, rootless ones too */
+  podmanIds?: Set<string>;
 }
 
 const STATE_DIRS: [RegExp, StateRuntime][] = [
@@ -57,8 +59,9 @@ const PODMAN_IMAGE = /\/containers\/storage\/[a-z0-9]+-containers\/containers\.j
 const CONTAINER_LOG = /\/var\/log\/containers\/([^_/]+)_([^_/]+)_(.+)-([0-9a-f]{64})\.log$/;
 const PODMAN = /\/containers\/storage\/[a-z0-9]+-containers\/containers\.json:"id":"([0-9a-f]{64})","names":\["([^"]*)"$/;
 const TASK_PID = /\/run\/containerd\/io\.containerd\.runtime\.v2\.task\/([^/]+)\/([^/]+)\/init\.pid:(\d+)$/;
-const RUNC_STATE = /\/run\/runc\/([^/]+)\/state\.json:"init_process_pid": *(\d+)$/;
-const CRUN_STATUS = /\/run\/crun\/([^/]+)\/status:"pid": *(\d+)$/;
+// Rootful under /run, rootless under the user's runtime directory /run/user/UID.
+const RUNC_STATE = /^\/run\/(?:user\/\d+\/)?runc\/([^/]+)\/state\.json:"init_process_pid": *(\d+)$/;
+const CRUN_STATUS = /^\/run\/(?:user\/\d+\/)?crun\/([^/]+)\/status:"pid": *(\d+)$/;
 const PODMAN_POD = /\/containers\/storage\/libpod\/(?:bolt_state\.db|db\.sql):\{"id":"([0-9a-f]{64})","name":"([^"]*)","labels"$/;
 const POD_LOG_DIR = /\/var\/log\/pods\/([^_/]+)_([^_/]+)_([0-9a-f-]{36})\/([^/]+)$/;
 
@@ -68,6 +71,7 @@ export function parseNameSources(lines: string[], root = ''): NameSources {
   const states: RuntimeState[] = [];
   const readableState = new Set<StateRuntime>();
   const listed = new Map<StateRuntime, Set<string>>();
+  const podmanIds = new Set<string>();
   const list = (runtime: StateRuntime, id: string) => listed.set(runtime, (listed.get(runtime) ?? new Set()).add(id));
   const entry = (id: string) => {
     let e = byContainerId.get(id);
@@ -114,7 +118,7 @@ export function parseNameSources(lines: string[], root = ''): NameSources {
     }
     m = RUNC_STATE.exec(line) ?? CRUN_STATUS.exec(line);
     if (m) {
-      states.push({ runtime: line.includes('/run/runc/') ? 'runc' : 'crun', id: m[1]!, initPid: Number(m[2]) });
+      states.push({ runtime: /\/runc\/[^/]+\/state\.json:/.test(line) ? 'runc' : 'crun', id: m[1]!, initPid: Number(m[2]) });
       continue;
     }
     m = DOCKER.exec(line) ?? PODMAN.exec(line);
@@ -122,6 +126,7 @@ export function parseNameSources(lines: string[], root = ''): NameSources {
       // Rootless Podman's storage is in its user's home: only the rootful one is checked against.
       const runtime = line.startsWith('/var/lib/docker/') ? 'docker' : line.startsWith('/var/lib/containers/') ? 'podman' : null;
       if (runtime) list(runtime, m[1]!);
+      if (!line.startsWith('/var/lib/docker/')) podmanIds.add(m[1]!);
       const e = entry(m[1]!);
       e.name ??= m[2]!;
       // A Podman pod's infra container is named after the pod's id: "<12 hex>-infra".
@@ -150,5 +155,5 @@ export function parseNameSources(lines: string[], root = ''): NameSources {
     }
   }
   for (const e of byContainerId.values()) if (e.sandbox && e.name === undefined && e.podName) e.name = e.podName;
-  return { byContainerId, byPodUid, states, readableState, listed };
+  return { byContainerId, byPodUid, states, readableState, listed, podmanIds };
 }
