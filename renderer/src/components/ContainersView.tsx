@@ -73,7 +73,7 @@ function ContainerDetail({ index, c }: { index: SnapshotIndex; c: SnapshotContai
           {c.pidMap.map((m) => (
             <tr key={m.hostPid}>
               <td><PidLink pid={m.hostPid} /></td>
-              <td>{m.containerPid ?? '–'}{m.hostPid === c.initPid ? ' (init)' : ''}{m.zombie ? <span className="badge" title="exited, not yet reaped by its parent">zombie</span> : null}</td>
+              <td>{pidInside(c, m)}{m.zombie ? <span className="badge" title="exited, not yet reaped by its parent">zombie</span> : null}</td>
               <td>{visibleText(index.byPid.get(m.hostPid)?.name ?? '')}</td>
               <td className="muted">{visibleText(index.commandLine.get(m.hostPid) ?? '')}</td>
             </tr>
@@ -104,6 +104,17 @@ interface PodRow {
 }
 
 /** Kubernetes containers grouped by pod: QoS and totals (its pause container's processes count too). */
+/**
+ * A member's pid inside: its pid in the container's pid namespace, "(init)" only for pid 1 there. A container that
+ * shares the host's pid namespace (--pid host) has no pid of its own and no init: its topmost process is said so.
+ */
+function pidInside(c: SnapshotContainer, m: SnapshotContainer['pidMap'][number]): string {
+  if (m.containerPid !== null) return `${m.containerPid}${m.containerPid === 1 ? ' (init)' : ''}`;
+  const hostPidNs = c.sharesHost?.includes('pid');
+  const topmost = m.hostPid === c.initPid ? ' (topmost)' : '';
+  return hostPidNs ? `${m.hostPid}, the host's pid namespace${topmost}` : `–${topmost}`;
+}
+
 export function podRows(index: SnapshotIndex): PodRow[] {
   const pods = new Map<string, PodRow>();
   for (const c of index.snapshot.containers) {

@@ -131,6 +131,20 @@ describe('what the snapshot could not be sure of', () => {
   });
 });
 
+describe('a container sharing the host pid namespace', () => {
+  it('gives its members their host pids inside and calls none of them init', () => {
+    const snap = fakeSnapshot([proc(1), proc(300, { ppid: 1 }), proc(301, { ppid: 300 })]);
+    Object.assign(snap.containers[0]!, { pids: [300, 301], initPid: 300, sharesHost: ['pid'], pidMap: [{ hostPid: 300, containerPid: null }, { hostPid: 301, containerPid: null }] });
+    openTab(snap);
+    act(() => store.getState().patchView({ selectedContainer: 'c'.repeat(64) }));
+    const view = render(<ContainersView index={indexSnapshot(snap)} />);
+    const text = view.getByTestId('container-processes').textContent!;
+    expect(text).not.toContain('(init)');
+    expect(text).toContain("300, the host's pid namespace (topmost)");
+    expect(text).toContain("301, the host's pid namespace");
+  });
+});
+
 describe('a partial view', () => {
   it('says in one line how many processes were not read in full, links to the list, and advises only where it helps', () => {
     const snap = fakeSnapshot([proc(1), proc(2)]);
