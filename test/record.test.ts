@@ -10,6 +10,7 @@ import type { Snapshot } from '../shared/snapshot/types';
 import { runCli } from './helpers/cli';
 import { schemaErrors } from './helpers/schema';
 import { makeTempDir } from './helpers/sshd';
+import { AS_NOBODY, nobodyUnavailable } from './helpers/nobody';
 
 describe('procscope record', () => {
   let dir: string;
@@ -65,16 +66,9 @@ describe('procscope record', () => {
   });
 
   describe('a second local user', () => {
-    const nobody = (() => {
-      try {
-        execFileSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'true']);
-        return null;
-      } catch (err) {
-        return `cannot run as nobody with setpriv: ${(err as Error).message}`;
-      }
-    })();
+    const nobody = nobodyUnavailable();
     if (nobody) console.warn(`SKIP the second-user record attacks: ${nobody}`);
-    const asNobody = (...argv: string[]) => execFileSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', ...argv]);
+    const asNobody = (...argv: string[]) => execFileSync(AS_NOBODY[0]!, [...AS_NOBODY.slice(1), ...argv]);
 
     it.skipIf(nobody !== null)('refuses a directory another user may plant files in', async () => {
       const open = join(dir, 'open-to-all');

@@ -17,6 +17,7 @@ import { MAX_INVENTORY_BYTES } from '../shared/api';
 import { API_PROTOCOL, MAX_MESSAGE_BYTES } from '../shared/serve-protocol';
 import { CHROMIUM, browserUnavailable, startServe } from './helpers/browser';
 import { makeTempDir } from './helpers/sshd';
+import { AS_NOBODY, nobodyUnavailable } from './helpers/nobody';
 
 const staticDir = join(__dirname, '..', 'dist', 'renderer');
 const skip = existsSync(join(staticDir, 'index.html')) ? null : 'the renderer is not built: run npm run build';
@@ -267,14 +268,7 @@ describe.skipIf(skip !== null)('procscope serve', () => {
 
   describe('a second local user', () => {
     let dir: string;
-    const nobody = (() => {
-      try {
-        execFileSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'true']);
-        return null;
-      } catch (err) {
-        return `cannot run as nobody with setpriv: ${(err as Error).message}`;
-      }
-    })();
+    const nobody = nobodyUnavailable();
     if (nobody) console.warn(`SKIP the second-user attack: ${nobody}`);
     const noBrowser = browserUnavailable();
     if (noBrowser) console.warn(`SKIP the token race against a real browser: ${noBrowser}`);
@@ -320,7 +314,7 @@ const won = [];
 })();
 `,
         );
-        const attacker = spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, script], { stdio: ['pipe', 'pipe', 'inherit'] });
+        const attacker = spawn(AS_NOBODY[0]!, [...AS_NOBODY.slice(1), process.execPath, script], { stdio: ['pipe', 'pipe', 'inherit'] });
         let out = '';
         attacker.stdout!.on('data', (b: Buffer) => (out += b.toString()));
         await expect.poll(() => out, { timeout: 20_000 }).toContain('ready');
@@ -374,7 +368,7 @@ const one = () => new Promise((resolve) => {
 })();
 `,
         );
-        const attacker = spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, script], { stdio: ['pipe', 'pipe', 'inherit'] });
+        const attacker = spawn(AS_NOBODY[0]!, [...AS_NOBODY.slice(1), process.execPath, script], { stdio: ['pipe', 'pipe', 'inherit'] });
         let out = '';
         attacker.stdout!.on('data', (b: Buffer) => (out += b.toString()));
         await expect.poll(() => out, { timeout: 60_000 }).toContain('opened');

@@ -44,7 +44,7 @@ function ContainerDetail({ index, c }: { index: SnapshotIndex; c: SnapshotContai
           {c.namespace ? <tr><th>containerd namespace</th><td data-testid="container-namespace">{visibleText(c.namespace)}</td></tr> : null}
           {c.ociRuntime ? <tr><th>OCI runtime</th><td>{c.ociRuntime}</td></tr> : null}
           <tr><th>Runtime's state</th><td data-testid="container-confirmed">{c.confirmed === true ? 'lists it' : c.confirmed === false ? 'does not list it' : 'not checked (not readable, or not a runtime procscope checks)'}</td></tr>
-          <tr><th>Image</th><td data-testid="container-image">{visibleText(c.image ?? '–')}</td></tr>
+          <tr><th>Image</th><td data-testid="container-image">{c.image ? visibleText(c.image) : imageUnread(c)}</td></tr>
           <tr><th>Uses</th><td data-testid="container-use">CPU {(index.containerTotals.get(c.id)?.cpu ?? 0).toFixed(1)}%, RSS {formatKb(index.containerTotals.get(c.id)?.rssKb ?? 0) || '0 K'} (its processes, summed)</td></tr>
           {c.resources ? (
             <tr>
@@ -104,6 +104,13 @@ interface PodRow {
 }
 
 /** Kubernetes containers grouped by pod: QoS and totals (its pause container's processes count too). */
+/** Why a container shows no image: said, not left blank. */
+function imageUnread(c: SnapshotContainer): string {
+  if (c.runtime === 'containerd' && c.podUid == null) return "not read: containerd keeps it in its metadata database (ctr c ls shows it), which procscope does not read";
+  if (c.runtime === 'other' || c.runtime === 'lxc' || c.runtime === 'systemd-nspawn') return 'none recorded: this runtime keeps no image name procscope reads';
+  return "not read: the runtime's state that names it was not readable";
+}
+
 /**
  * A member's pid inside: its pid in the container's pid namespace, "(init)" only for pid 1 there. A container that
  * shares the host's pid namespace (--pid host) has no pid of its own and no init: its topmost process is said so.

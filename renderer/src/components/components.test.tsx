@@ -143,6 +143,15 @@ describe('a container sharing the host pid namespace', () => {
     expect(text).toContain("300, the host's pid namespace (topmost)");
     expect(text).toContain("301, the host's pid namespace");
   });
+
+  it('says why a ctr container shows no image', () => {
+    const snap = fakeSnapshot([proc(3)]);
+    Object.assign(snap.containers[0]!, { podUid: null, podName: null, image: undefined });
+    openTab(snap);
+    act(() => store.getState().patchView({ selectedContainer: 'c'.repeat(64) }));
+    const view = render(<ContainersView index={indexSnapshot(snap)} />);
+    expect(view.getByTestId('container-image').textContent).toMatch(/^not read: containerd keeps it in its metadata database \(ctr c ls shows it\)/);
+  });
 });
 
 describe('a partial view', () => {
