@@ -303,6 +303,12 @@ describe.skipIf(skipReason !== null)('over a real sshd on loopback', () => {
     try {
       await expect(openSession(`root@127.0.0.1:${port}`, { identityFiles: [key.privatePath], knownHostsFile: knownHosts, agentSocket: null, readyTimeoutMs: 2000 })).rejects.toThrow(/did not complete the SSH handshake in time/);
       expect(Date.now() - start).toBeLessThan(15_000);
+      // The built CLI says so and exits: no half-closed socket left to the silent peer keeps it alive.
+      const cli = Date.now();
+      const r = await runCli(['snapshot', `root@127.0.0.1:${port}`, '--known-hosts', knownHosts, '-i', key.privatePath, '--timeout', '3'], env(), 40_000);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/did not complete the SSH handshake in time|did not answer within/);
+      expect(Date.now() - cli).toBeLessThan(30_000);
     } finally {
       for (const s of held) s.destroy();
       mute.close();

@@ -205,9 +205,11 @@ function connectOne(host: ResolvedHost, options: ConnectOptions, sock?: Duplex, 
         reject(new ProcscopeFailure(err));
       } else resolve(client);
     };
+    // Destroyed before settle ends it: an ended socket is no longer writable, and ssh2's destroy() then leaves it
+    // open, half-closed, for as long as a silent peer holds its end (a CLI that never exits).
     onExpired = () => {
-      settle(handshakeTimedOut(where));
       client.destroy();
+      settle(handshakeTimedOut(where));
     };
     clock.start();
     client.on('ready', () => settle(null));
