@@ -3,7 +3,7 @@
  * a live process is never reported exited, and the cgroup.procs cross-check is never skipped.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,32 +120,31 @@ for (const [label, candidates] of AWKS) {
     }, 180_000);
 
     it('marks a process that exited during the read instead of showing an empty fd table as read', async () => {
-      const session = localSession(['env', `PATH=${pathWithAwk(binary!)}`, '/bin/sh', '-s']);
-      // Processes that live a fraction of a read: some are read in the first part and gone by the fd tables.
-      const loops = ['0.05', '0.1', '0.2', '0.4'].map((sec) => spawn('/bin/sh', ['-c', `while :; do sleep ${sec}; done`], { stdio: 'ignore' }));
-      const loopPids = new Set(loops.map((l) => l.pid));
-      let marked = 0;
+      // The victim is alive for the first read and killed as the collector starts on the namespace links (a find
+      // on PATH that does it first): exactly the process that exits between the process list and its fd table.
+      const victim = spawn('sleep', ['600'], { stdio: 'ignore' });
+      const shims = mkdtempSync(join(tmpdir(), 'procscope-kill-'));
+      binDirs.push(shims);
+      const pidFile = join(shims, 'victim.pid');
+      writeFileSync(pidFile, String(victim.pid));
+      const realFind = spawnSync('sh', ['-c', 'command -v find'], { encoding: 'utf8' }).stdout.trim();
+      writeFileSync(join(shims, 'find'), `#!/bin/sh\ncase "$*" in */ns*) if [ -s "$VICTIM" ]; then kill -9 "$(cat "$VICTIM")"; : > "$VICTIM"; fi;; esac\nexec ${realFind} "$@"\n`, { mode: 0o755 });
       try {
-        for (let i = 0; i < 8 && marked === 0; i++) {
-          const snapshot = await collectSnapshot(session);
-          // A sleeper (stdio on /dev/null) read while alive holds fds 0, 1 and 2: an empty table is one never read.
-          const sleepers = snapshot.processes.filter((p) => loopPids.has(p.ppid) && p.state !== 'Z');
-          for (const p of sleepers) {
-            if (p.exitedDuringRead) expect(startTicksNow(p.pid) === p.startTicks, `pid ${p.pid} marked exited yet still running`).toBe(false);
-            else expect(p.fds === null || p.fds.length > 0, `pid ${p.pid}: an empty fd table shown as read`).toBe(true);
-            if (p.exitedDuringRead && p.fds === null) expect(p.fdError).toMatch(/^exited during the read/);
-          }
-          marked += sleepers.filter((p) => p.exitedDuringRead).length;
-          for (const pid of longLived) expect(snapshot.processes.find((p) => p.pid === pid)?.exitedDuringRead, `live pid ${pid}`).toBeUndefined();
-          // The partial view counts what was hidden from this login, not what exited.
-          const hidden = snapshot.processes.filter((p) => !p.exitedDuringRead && (p.fds === null || p.namespacesError !== undefined));
-          expect(snapshot.node.partial?.processes ?? 0).toBe(hidden.length);
-          expect(hidden.filter((p) => loopPids.has(p.ppid))).toEqual([]);
-        }
+        const session = localSession(['env', `PATH=${shims}:${pathWithAwk(binary!)}`, `VICTIM=${pidFile}`, '/bin/sh', '-s']);
+        const snapshot = await collectSnapshot(session);
+        expect(readFileSync(pidFile, 'utf8'), 'the victim was killed mid-read').toBe('');
+        const gone = snapshot.processes.find((p) => p.pid === victim.pid);
+        expect(gone, 'the victim, read by the first part').toBeDefined();
+        expect(gone).toMatchObject({ exitedDuringRead: true, fds: null, fdError: expect.stringMatching(/^exited during the read/) });
+        expect(snapshot.errors).toContainEqual(expect.objectContaining({ pid: victim.pid, part: 'fd', kind: 'not-found' }));
+        for (const pid of longLived) expect(snapshot.processes.find((p) => p.pid === pid)?.exitedDuringRead, `live pid ${pid}`).toBeUndefined();
+        // The partial view counts what was hidden from this login, not what exited.
+        const hidden = snapshot.processes.filter((p) => !p.exitedDuringRead && (p.fds === null || p.namespacesError !== undefined));
+        expect(snapshot.node.partial?.processes ?? 0).toBe(hidden.length);
+        expect(hidden.map((p) => p.pid)).not.toContain(victim.pid);
       } finally {
-        for (const l of loops) l.kill('SIGKILL');
+        victim.kill('SIGKILL');
       }
-      expect(marked, 'no sleeper exited during any of the reads').toBeGreaterThan(0);
     }, 180_000);
   });
 }
