@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli';
-import { RESULTS, type Served, browserUnavailable, launchChromium, startServe } from './helpers/browser';
+import { RESULTS, type Served, browserUnavailable, openApp, startServe } from './helpers/browser';
 import { makeTempDir } from './helpers/sshd';
 
 const skipReason = browserUnavailable();
@@ -34,9 +34,7 @@ describe.skipIf(skipReason !== null)('comparing and stepping back, in a browser'
     dir = makeTempDir('e2e-compare');
     leaver = named('leaver');
     served = await startServe({ HOME: dir });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
-    await page.goto(served.url);
+    ({ browser, page } = await openApp(served));
   });
   afterAll(async () => {
     for (const c of [leaver, comer, listener]) c?.kill('SIGKILL');

@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Served, addNodeInUi, browserUnavailable, launchChromium, startServe } from './helpers/browser';
+import { type Served, addNodeInUi, browserUnavailable, openApp, startServe } from './helpers/browser';
 import { type OddProcess, startOddProcess } from './helpers/odd-process';
 import { type SlowNames, slowNamesRoot } from './helpers/slow-names';
 import { type KeyPair, type Sshd, generateKey, makeTempDir, sshdUnavailable, startSshd } from './helpers/sshd';
@@ -41,9 +41,7 @@ describe.skipIf(skipReason !== null)('the first read in a browser', () => {
     sshd.authorize('root', key.publicLine);
     odd = await startOddProcess(dir);
     served = await startServe({ HOME: home }, ['--names-root', slow.root, '--known-hosts', join(home, '.ssh', 'known_hosts')]);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
-    await page.goto(served.url);
+    ({ browser, page } = await openApp(served));
   });
 
   afterAll(async () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../shared/snapshot/types';
 import { collectSnapshot } from '../electron/engine/collect';
 import { localSession } from '../electron/engine/session';
-import { RESULTS, type Served, addNodeInUi, browserUnavailable, launchChromium, startServe } from './helpers/browser';
+import { RESULTS, type Served, addNodeInUi, browserUnavailable, openApp, startServe } from './helpers/browser';
 import { type CgroupTree, type FakeContainer, type V1Limits, cgroup2Root, containersUnavailable, limitContainer, removeCgroups, startFakeContainer, writeNameFile } from './helpers/containers';
 import { type OddProcess, ODD_ARGV, startOddProcess } from './helpers/odd-process';
 import { schemaErrors } from './helpers/schema';
@@ -58,10 +58,7 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
     if (container) limits = limitContainer(`docker-e2e-${CONTAINER_ID}`, [container.unsharePid, container.initPid], { 'memory.limit_in_bytes': String(64 * 1024 * 1024), 'pids.max': '50' });
     // Its own known_hosts: ssh -G names the passwd home's (/root/.ssh), whatever HOME says.
     served = await startServe({ HOME: home }, ['--names-root', namesRoot, '--known-hosts', join(home, '.ssh', 'known_hosts')]);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1500, height: 900 }, acceptDownloads: true });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(served.url);
+    ({ browser, page } = await openApp(served, { acceptDownloads: true, pageErrors }));
   });
 
   afterAll(async () => {

@@ -8,7 +8,6 @@
  */
 
 const ROW_START = /^u_(?:str|dgr|seq) /;
-const TAIL = /^u_(?:str|dgr|seq) [\s\S]* (\d+) \S+ (\d+) *$/;
 
 /** Lines joined into rows: a line that does not start a row continues the name of the one before. */
 function rows(text: string): string[] {
@@ -49,14 +48,10 @@ export function parseSsUnix(text: string): SsUnixRow[] {
   return out;
 }
 
-/** socket inode -> its peer's inode, for connected unix sockets whose two lines agree. */
-export function parseSsUnixPeers(text: string): Map<number, number> {
+/** socket inode -> its peer's inode, for connected unix sockets whose two lines agree (rows of one `ss -xaHn`). */
+export function unixPeers(rows: SsUnixRow[]): Map<number, number> {
   const claims = new Map<number, number[]>();
-  for (const row of rows(text)) {
-    const m = TAIL.exec(row);
-    if (!m) continue;
-    const inode = Number(m[1]);
-    const peer = Number(m[2]);
+  for (const { inode, peer } of rows) {
     const list = claims.get(inode);
     if (list) list.push(peer);
     else claims.set(inode, [peer]);
@@ -70,3 +65,5 @@ export function parseSsUnixPeers(text: string): Map<number, number> {
   }
   return peers;
 }
+
+export const parseSsUnixPeers = (text: string): Map<number, number> => unixPeers(parseSsUnix(text));

@@ -11,7 +11,7 @@ import { parseFdTarget } from '../proc/links';
 import { findCgroup2Mount, parseMountinfo } from '../proc/mountinfo';
 import { endpointKey, parseNetInet } from '../proc/net-inet';
 import { parseNetUnix } from '../proc/net-unix';
-import { type SsUnixRow, parseSsUnix, parseSsUnixPeers } from '../proc/ss-unix';
+import { type SsUnixRow, parseSsUnix, unixPeers } from '../proc/ss-unix';
 import { parsePasswd } from '../proc/passwd';
 import { deriveRelations, lifetimeCpuPercent, markCollector, startedAtOf } from './derive';
 import { ParseCache } from './early-parse';
@@ -184,10 +184,17 @@ function collectSockets(out: CollectOutput, netnsOf: (pid: number) => number | n
     for (const [table, content] of tables) if (isTable(table)) sockets.push(...tableSockets(table, content, netns, errors));
   }
   const peers = new Map<number, number>();
-  const ssTexts = [...out.ssUnix.values(), ...[...out.orphanNetTables.values()].flatMap((t) => t.get('ssx') ?? [])].map((b) => b.toString('latin1'));
-  for (const text of ssTexts) for (const [a, b] of parseSsUnixPeers(text)) peers.set(a, b);
+  // Each namespace's ss output parsed once: its peers, and every row by inode for the forged-row check.
+  const ssRows = [...out.ssUnix.values(), ...[...out.orphanNetTables.values()].flatMap((t) => t.get('ssx') ?? [])].map((b) => parseSsUnix(b.toString('latin1')));
   const ssClaims = new Map<number, SsUnixRow[]>();
-  for (const row of ssTexts.flatMap(parseSsUnix)) ssClaims.set(row.inode, [...(ssClaims.get(row.inode) ?? []), row]);
+  for (const rows of ssRows) {
+    for (const [a, b] of unixPeers(rows)) peers.set(a, b);
+    for (const row of rows) {
+      const claims = ssClaims.get(row.inode);
+      if (claims) claims.push(row);
+      else ssClaims.set(row.inode, [row]);
+    }
+  }
   const trusted = distrustForgedUnixRows(sockets, errors, ssClaims);
   for (const s of trusted) if (s.proto === 'unix' && !s.ambiguous && peers.has(s.inode)) s.peerInode = peers.get(s.inode)!;
   linkPeers(trusted);

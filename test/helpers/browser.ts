@@ -23,6 +23,15 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
+/** Chromium with the app's page open on serve's one-time URL (the page trades its token on load). */
+export async function openApp(served: Served, options: { acceptDownloads?: boolean; pageErrors?: string[] } = {}): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1500, height: 900 }, ...(options.acceptDownloads ? { acceptDownloads: true } : {}) });
+  if (options.pageErrors) page.on('pageerror', (e) => options.pageErrors!.push(e.message));
+  await page.goto(served.url);
+  return { browser, page };
+}
+
 export interface Served {
   /** the first one-time URL, as the launch page held it */
   url: string;

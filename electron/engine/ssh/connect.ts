@@ -93,13 +93,19 @@ function handshakeClock(ms: number, expired: () => void) {
   let since = Date.now();
   let timer: NodeJS.Timeout | null = null;
   let asking = 0;
+  let stopped = false;
   const arm = () => {
+    if (stopped) return;
     since = Date.now();
     timer = setTimeout(expired, Math.max(0, left));
   };
   return {
     start: arm,
-    stop: () => timer && clearTimeout(timer),
+    // Settled: a prompt answered after this (the connection failed while asking) arms nothing.
+    stop: () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
     async whileAsking<T>(ask: Promise<T>): Promise<T> {
       if (asking++ === 0 && timer) {
         clearTimeout(timer);
