@@ -412,6 +412,8 @@ describe('systemd-nspawn', () => {
       if (nspawn.exitCode !== null) break;
     }
     if (skip('nspawn', payload ? null : `systemd-nspawn did not start: ${said.trim()}`)) return;
+    // Its child is moved into the payload cgroup before it execs: on a loaded machine pgrep can see it first.
+    for (let i = 0; i < 100 && !readFileSync(`/proc/${payload}/cgroup`, 'utf8').includes(`${scope}/payload`); i++) await sleep(100);
     const { container, snapshot } = await snapshotWith(payload!);
     expect(container).toMatchObject({ id: name, runtime: 'systemd-nspawn', initPid: payload, pids: [payload] });
     expect(snapshot.processes.find((p) => p.pid === nspawn.pid)?.containerId).toBeNull();
