@@ -16,6 +16,8 @@ export interface FirstReadFigures {
   /** medians, ms */
   psAuxMs: number;
   firstReadMs: number;
+  /** when the first read's bytes were all in, before their parse and assembly */
+  firstArrivedMs: number;
   psVerbMs: number;
   fullMs: number;
   peersMs: number;
@@ -60,7 +62,7 @@ export function startBusyLoops(): { stop(): void } {
 }
 
 export async function firstReadPhase(label: string, session: NodeSession, runs: number, commands: { floor: string; peers: string }, say: (line: string) => void): Promise<FirstReadFigures> {
-  const rows = { psAux: [] as number[], first: [] as number[], psVerb: [] as number[], full: [] as number[], peers: [] as number[], floor: [] as number[], fullCpu: [] as number[], floorCpu: [] as number[], psAuxCpu: [] as number[] };
+  const rows = { psAux: [] as number[], first: [] as number[], arrived: [] as number[], psVerb: [] as number[], full: [] as number[], peers: [] as number[], floor: [] as number[], fullCpu: [] as number[], floorCpu: [] as number[], psAuxCpu: [] as number[] };
   let processes = 0;
   const timedCpu = async (run: () => Promise<unknown>): Promise<[number, number]> => {
     const c0 = await childCpu(session);
@@ -74,14 +76,16 @@ export async function firstReadPhase(label: string, session: NodeSession, runs: 
     rows.psAux.push(psMs);
     rows.psAuxCpu.push(psCpu);
     let firstAt = 0;
+    let arrivedAt = 0;
     const [fullMs, fullCpu] = await timedCpu(async () => {
       const t0 = performance.now();
-      const snap = await collectSnapshot(session, { inline: true, onFirstRead: () => (firstAt = performance.now() - t0) });
+      const snap = await collectSnapshot(session, { inline: true, onFirstReadArrived: () => (arrivedAt = performance.now() - t0), onFirstRead: () => (firstAt = performance.now() - t0) });
       processes = snap.processes.length;
     });
     rows.full.push(fullMs);
     rows.fullCpu.push(fullCpu);
     rows.first.push(firstAt || fullMs);
+    rows.arrived.push(arrivedAt || fullMs);
     const t1 = performance.now();
     await collectFirstRead(session, { inline: true });
     rows.psVerb.push(performance.now() - t1);
@@ -91,13 +95,14 @@ export async function firstReadPhase(label: string, session: NodeSession, runs: 
     const t2 = performance.now();
     await raw(session, commands.peers);
     rows.peers.push(performance.now() - t2);
-    say(`  ${label}, run ${i + 1}/${runs}: ps aux ${psMs.toFixed(0)} ms, first read ${(firstAt || fullMs).toFixed(0)} ms, ps verb ${rows.psVerb.at(-1)!.toFixed(0)} ms, full ${fullMs.toFixed(0)} ms (node CPU ${fullCpu.toFixed(2)} s; floor ${floorCpu.toFixed(2)} s)`);
+    say(`  ${label}, run ${i + 1}/${runs}: ps aux ${psMs.toFixed(0)} ms, first read ${(firstAt || fullMs).toFixed(0)} ms (its bytes in at ${(arrivedAt || fullMs).toFixed(0)} ms), ps verb ${rows.psVerb.at(-1)!.toFixed(0)} ms, full ${fullMs.toFixed(0)} ms (node CPU ${fullCpu.toFixed(2)} s; floor ${floorCpu.toFixed(2)} s)`);
   }
   return {
     label,
     processes,
     psAuxMs: median(rows.psAux),
     firstReadMs: median(rows.first),
+    firstArrivedMs: median(rows.arrived),
     psVerbMs: median(rows.psVerb),
     fullMs: median(rows.full),
     peersMs: median(rows.peers),

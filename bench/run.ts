@@ -442,7 +442,7 @@ async function firstReadTargets(node: Node, runs: number, cleanups: (() => unkno
       say(target(`procscope ps read / ps aux, ${at}`, f.psVerbMs / f.psAuxMs, 1.5));
       say(target(`full read / (ps + ss + lsns), ${at}`, f.fullMs / f.peersMs, f.processes > 5000 ? 0.7 : 1.0));
       say(target(`node CPU of a full read / floor's (cat + find), ${at}`, f.fullCpuS / f.floorCpuS, 1.1));
-      say(`   ${at}: ps aux ${fmt(f.psAuxMs)} ms (node CPU ${f.psAuxCpuS.toFixed(2)} s), first read ${fmt(f.firstReadMs)} ms, ps verb ${fmt(f.psVerbMs)} ms, full ${fmt(f.fullMs)} ms (node CPU ${f.fullCpuS.toFixed(2)} s), floor ${fmt(f.floorMs)} ms (${f.floorCpuS.toFixed(2)} s), ps + ss + lsns ${fmt(f.peersMs)} ms`);
+      say(`   ${at}: ps aux ${fmt(f.psAuxMs)} ms (node CPU ${f.psAuxCpuS.toFixed(2)} s), first read ${fmt(f.firstReadMs)} ms (bytes in at ${fmt(f.firstArrivedMs)} ms, then parsed and assembled), ps verb ${fmt(f.psVerbMs)} ms, full ${fmt(f.fullMs)} ms (node CPU ${f.fullCpuS.toFixed(2)} s), floor ${fmt(f.floorMs)} ms (${f.floorCpuS.toFixed(2)} s), ps + ss + lsns ${fmt(f.peersMs)} ms`);
     } catch (err) {
       say(`first read, ${busy ? 'busy' : 'quiet'}: MISSED (the phase failed: ${(err as Error).message})`);
     } finally {

@@ -8,7 +8,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectSnapshot } from '../electron/engine/collect';
+import { collectFirstRead, collectSnapshot } from '../electron/engine/collect';
+import { FIRST_READ_GROUPS } from '../shared/collect/files';
 import { localSession } from '../electron/engine/session';
 import { pidsWhereStatus, until } from './helpers/kernel';
 import { makeTempDir } from './helpers/sshd';
@@ -63,11 +64,11 @@ describe.skipIf(why !== null)('the processes the collector starts', () => {
     }
   }
 
-  async function count(namesRoot: string): Promise<Map<string, number>> {
+  async function count(namesRoot: string, read: typeof collectSnapshot = collectSnapshot): Promise<Map<string, number>> {
     const log = join(dir, `count-${Math.random().toString(36).slice(2)}`);
     writeFileSync(log, '');
     const session = localSession(['nsenter', '-t', init, '-p', '-m', 'env', `PATH=${shims}:${process.env.PATH}`, `PROCSCOPE_COUNT=${log}`, 'sh', '-s']);
-    const snap = await collectSnapshot(session, { namesRoot, compress: false });
+    const snap = await read(session, { namesRoot, compress: false });
     expect(snap.processes.filter((p) => p.name === "sleep").length).toBe(2);
     const counts = new Map<string, number>();
     for (const tool of readFileSync(log, 'utf8').split('\n').filter(Boolean)) counts.set(tool, (counts.get(tool) ?? 0) + 1);
@@ -89,6 +90,19 @@ describe.skipIf(why !== null)('the processes the collector starts', () => {
     // No cat per table, and no grep for a runtime the node does not have.
     expect(six.get('cat') ?? 0).toBe(one.get('cat') ?? 0);
     expect(six.get('grep') ?? 0).toBe(0);
+  });
+
+  it('reads the first read with one head per group of process files, and starts few programs besides', async () => {
+    const empty = join(dir, 'no-runtimes-first');
+    mkdirSync(empty);
+    const first = await count(empty, collectFirstRead);
+    console.log(`first read processes: ${total(first)} (${JSON.stringify(Object.fromEntries(first))})`);
+    expect(first.get('head')).toBe(FIRST_READ_GROUPS.length);
+    expect(first.get('xargs')).toBe(FIRST_READ_GROUPS.length);
+    // Per group awk (its list), xargs, sh and head; an awk keeps status's lines and a tee the cgroups; and the shell
+    // itself, readlink, mktemp and rm (the temporary directory), getconf twice and awk for btime. Before the groups:
+    // 27, with a head and a tee per kind and a find asked before the first read.
+    expect(total(first)).toBeLessThanOrEqual(4 * FIRST_READ_GROUPS.length + 2 + 7);
   });
 
   it("greps a runtime's state once, however many containers it keeps", async () => {

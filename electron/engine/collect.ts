@@ -27,6 +27,8 @@ export interface CollectOptions extends RunOptions {
    * it is in, while the node reads the rest; never after the full snapshot is returned.
    */
   onFirstRead?: (snapshot: Snapshot) => void;
+  /** Called when the first read's bytes are all in, before they are parsed (the bench's split of its time). */
+  onFirstReadArrived?: () => void;
 }
 
 export interface CollectorRun {
@@ -219,6 +221,7 @@ export async function collectSnapshot(session: NodeSession, options: CollectOpti
   const watcher =
     inline || onFirstRead
       ? firstReadWatcher((prefix, nonce) => {
+          options.onFirstReadArrived?.();
           if (inline && prefix.length <= EARLY_PARSE_MAX_BYTES) {
             cache = new ParseCache();
             // Past a few MB (some 4,000 processes) the early parse holds up the reading of the rest and its hashing

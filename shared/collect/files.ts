@@ -7,10 +7,32 @@ export const PROCESS_FILES = ['stat', 'status', 'cmdline', 'cgroup', 'cpuset', '
 
 export type ProcessFile = (typeof PROCESS_FILES)[number];
 
-/** The files of the first read, sent before anything else: enough for the process table (script.ts, FIRST_READ_END). */
-export const FIRST_READ_FILES = ['stat', 'status', 'cmdline', 'cgroup'] as const satisfies readonly ProcessFile[];
+/**
+ * The process files one `head` reads together, each process's in this order: an "h stat+status" section (script.ts,
+ * procfiles), proven or read again as a whole (frame.ts). Fewer groups start fewer processes (on a node whose CPUs
+ * are saturated each start waits its turn), but in the first read a file whose bytes someone other than the kernel
+ * chooses (an argv, a cgroup path: any user with a delegated cgroup names one) has a group of its own, so that a
+ * header forged there costs the first read that one kind, never the others. Later, a forged header costs its group
+ * a second read with the nonce framing, and nothing else.
+ */
+export const FIRST_READ_GROUPS = [['stat', 'status'], ['cmdline'], ['cgroup']] as const satisfies readonly (readonly ProcessFile[])[];
 /** The rest, read after the first read's end. */
-export const LATER_FILES = PROCESS_FILES.filter((f) => !(FIRST_READ_FILES as readonly string[]).includes(f));
+export const LATER_GROUPS = [['cpuset', 'io']] as const satisfies readonly (readonly ProcessFile[])[];
+
+/** The files of the first read, sent before anything else: enough for the process table (script.ts, FIRST_READ_END). */
+export const FIRST_READ_FILES: readonly ProcessFile[] = FIRST_READ_GROUPS.flat();
+
+/** name -> kind, with no prototype behind it ("constructor" names no kind) */
+const KIND: ReadonlyMap<string, ProcessFile> = new Map(PROCESS_FILES.map((f) => [f, f]));
+
+/** A group's section name after "h ": "stat+status". */
+export const groupName = (group: readonly ProcessFile[]): string => group.join('+');
+
+/** The kinds of an "h <group>" section's name, or null when it names anything but process files. */
+export function groupOf(name: string): ProcessFile[] | null {
+  const kinds = name.split('+');
+  return kinds.every((k) => KIND.has(k)) ? kinds.map((k) => KIND.get(k)!) : null;
+}
 
 /** What the collector read of one process: each file's raw bytes, and its threads. */
 export interface ProcessRecord {
@@ -19,7 +41,6 @@ export interface ProcessRecord {
   tids: number[];
 }
 
-const KIND: Record<string, ProcessFile> = Object.fromEntries(PROCESS_FILES.map((f) => [f, f]));
 
 /** "/proc/42/status" -> [42, "status"]; null for any other path. No regex: it runs for every file of every process. */
 export function processFilePath(path: string): [number, ProcessFile] | null {
@@ -27,7 +48,7 @@ export function processFilePath(path: string): [number, ProcessFile] | null {
   const slash = path.indexOf('/', 6);
   if (slash <= 6) return null;
   const pid = digitsAt(path, 6, slash);
-  const kind = KIND[path.slice(slash + 1)];
+  const kind = KIND.get(path.slice(slash + 1));
   return pid === null || kind === undefined ? null : [pid, kind];
 }
 

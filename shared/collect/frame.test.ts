@@ -112,3 +112,47 @@ describe('buildCollectScript', () => {
     expect(script.endsWith(`printf '\\n%s done\\n' '${M}'\n`)).toBe(true);
   });
 });
+
+describe('a group of process files read by one head', () => {
+  const head = (files: [string, string][]) => files.map(([p, c]) => `\n==> ${p} <==\n${c}`).join('');
+  const stat = (pid: number) => `${pid} (sh) S 1 ${pid} ${pid} 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0\n`;
+  const status = (pid: number) => `Name:\tsh\nState:\tS (sleeping)\nPid:\t${pid}\nPPid:\t1\n`;
+  const reply = (cmdlineOf2: string) =>
+    Buffer.from(
+      mark('begin') +
+        mark('pids') +
+        '/proc/1\n/proc/2\n' +
+        mark('h stat+status') +
+        head([['/proc/1/stat', stat(1)], ['/proc/1/status', status(1)], ['/proc/2/stat', stat(2)], ['/proc/2/status', status(2)]]) +
+        mark('h cmdline') +
+        head([['/proc/1/cmdline', 'init\0'], ['/proc/2/cmdline', cmdlineOf2]]) +
+        mark('end'),
+      'latin1',
+    );
+  it.each<[string, string, { unproven: string[]; cmdlineOf2: string | undefined }]>([
+    ['each file goes to its process and kind', 'sh\0-c\0', { unproven: [], cmdlineOf2: 'sh\0-c\0' }],
+    ['a header forged in an argv costs the cmdline group alone', 'x\n==> /proc/2/stat <==\nfake', { unproven: ['cmdline'], cmdlineOf2: undefined }],
+  ])('%s', (_name, cmdlineOf2, want) => {
+    const out = parseCollectOutput(reply(cmdlineOf2), '', nonce);
+    expect(out.unproven).toEqual(want.unproven);
+    expect(out.processes.get(2)?.files.cmdline?.toString('latin1')).toBe(want.cmdlineOf2);
+    for (const pid of [1, 2]) {
+      expect(out.processes.get(pid)?.files.stat?.toString('latin1')).toBe(stat(pid));
+      expect(out.processes.get(pid)?.files.status?.toString('latin1')).toBe(status(pid));
+    }
+  });
+  it('proves the group as a whole: a header missing from the middle leaves both kinds unproven', () => {
+    const text = reply('sh\0').toString('latin1').replace(`\n==> /proc/1/status <==\n${status(1)}`, '');
+    const out = parseCollectOutput(Buffer.from(text, 'latin1'), '', nonce);
+    expect(out.unproven).toEqual(['stat', 'status']);
+    expect(out.unprovenPaths).toEqual(['/proc/1/stat', '/proc/1/status', '/proc/2/stat', '/proc/2/status']);
+  });
+  it('skips a file head could not open, as its error says', () => {
+    const text = reply('sh\0').toString('latin1').replace(`\n==> /proc/1/status <==\n${status(1)}`, '');
+    const out = parseCollectOutput(Buffer.from(text, 'latin1'), "head: cannot open '/proc/1/status' for reading: No such file or directory", nonce);
+    expect(out.unproven).toEqual([]);
+    expect(out.processes.get(1)?.files.status).toBeUndefined();
+    expect(out.processes.get(1)?.files.stat?.toString('latin1')).toBe(stat(1));
+    expect(out.pathErrors.get('/proc/1/status')).toMatch(/No such file/);
+  });
+});

@@ -1,13 +1,13 @@
 /**
  * Reads what the collect script (script.ts) printed: sections opened by "\n<mark> <name>\n"; process files in
- * "h <kind>" sections framed by head's headers, which are proven before they are believed (readHeadSection);
+ * "h <group>" sections ("h stat+status", files.ts) framed by head's headers, which are proven before they are believed (readHeadSection);
  * other files between "\n<mark>:f\n" separators in the order of the `list` section; links as NUL-terminated
  * path/target pairs. Anything before the first mark (a login banner, an rc file's echo) is ignored.
  */
 import { decodeBytes } from '../bytes';
 import { type Loadavg, parseLoadavg } from '../proc/loadavg';
 import { type NodeOverview, parseOverview } from '../proc/overview';
-import { PROCESS_FILES, type ProcessFile, type ProcessRecord, digitsAt } from './files';
+import { type ProcessFile, type ProcessRecord, digitsAt, groupOf } from './files';
 import { FIRST_READ_END, FIRST_READ_ERRORS, sectionMark } from './script';
 
 export interface CollectedNamespace {
@@ -169,7 +169,7 @@ const HEADER_START = '\n==> ';
 const HEADER_END = ' <==';
 
 /**
- * The files of one "h <kind>" section, as `head -v` framed them, or null when the framing is not proven. Every
+ * The files of one "h <group>" section, as `head -v` framed them, or null when the framing is not proven. Every
  * full header line ("\n==> P <==\n") in the data counts, wherever it stands, so a header forged inside a file
  * (an argv, a socket name) makes one too many; the headers must be exactly the expected paths in order.
  */
@@ -332,10 +332,10 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
     const pid = Number(dir.slice(6));
     result.processes.set(pid, { files: {}, tids: tids.get(pid) ?? [] });
   }
-  for (const kind of PROCESS_FILES) {
-    const section = sections.get(`h ${kind}`);
-    if (!section) continue;
-    const listed = dirs.map((d) => `${d}/${kind}`);
+  for (const [name, section] of sections) {
+    const kinds = name.startsWith('h ') ? groupOf(name.slice(2)) : null;
+    if (!kinds) continue;
+    const listed = dirs.flatMap((d) => kinds.map((kind) => `${d}/${kind}`));
     let files = readHeadSection(listed.filter((p) => !unopened.has(p)), section);
     if (!files && reread) {
       files = new Map();
@@ -346,13 +346,17 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
       }
     }
     if (!files) {
-      result.unproven.push(kind);
+      result.unproven.push(...kinds);
       result.unprovenPaths.push(...listed);
       continue;
     }
     for (const [i, dir] of dirs.entries()) {
-      const content = files.get(listed[i]!);
-      if (content && !pathErrors.has(listed[i]!)) result.processes.get(Number(dir.slice(6)))!.files[kind] = content;
+      const record = result.processes.get(Number(dir.slice(6)))!;
+      for (const [k, kind] of kinds.entries()) {
+        const path = listed[i * kinds.length + k]!;
+        const content = files.get(path);
+        if (content && !pathErrors.has(path)) record.files[kind] = content;
+      }
     }
   }
 

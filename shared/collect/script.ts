@@ -3,7 +3,7 @@
  *
  * It runs under dash, busybox ash and bash, with coreutils or busybox applets, and forks a few dozen
  * processes in all, whatever the number of pids: one `find` (GNU) for every namespace link and one for every
- * fd/exe/cwd link, one `head` per kind of process file (PROCESS_FILES), one `cat` for the other files.
+ * fd/exe/cwd link, one `head` per group of process files (files.ts), one `cat` for the other files.
  *
  * Framing. Process files come from `head -v`: its "==> path <==" headers carry no secret, so the reader proves
  * them (frame.ts, readHeadSection): every header must be the file expected next, and no more headers than files
@@ -14,7 +14,8 @@
  *
  * The reply streams: each section goes out as it is read, so the client parses while the node still reads.
  */
-import { FIRST_READ_FILES, LATER_FILES } from './files';
+import { STATUS_KEYS } from '../proc/status';
+import { FIRST_READ_GROUPS, LATER_GROUPS, groupName } from './files';
 
 export const NET_TABLES = ['tcp', 'tcp6', 'udp', 'udp6', 'raw', 'raw6', 'unix'] as const;
 
@@ -87,10 +88,15 @@ function pidList(pids: number[], what: string): string {
  * another user's ns/ directory finds nothing, and "nothing" must not read as "no namespaces").
  */
 const FUNCTIONS = String.raw`
+# Whether find is GNU's, asked once where it is first needed (not before the first read: a program started on a
+# saturated node waits its turn). A pipeline's subshell asks again unless its shell has asked first.
 GNUFIND=
-find /proc/self/exe -maxdepth 0 -printf '' >/dev/null 2>&1 && GNUFIND=1
+gnufind() {
+  [ -n "$GNUFIND" ] || { find /proc/self/exe -maxdepth 0 -printf '' >/dev/null 2>&1 && GNUFIND=1 || GNUFIND=0; }
+  [ "$GNUFIND" = 1 ]
+}
 links() {
-  if [ -n "$GNUFIND" ]; then
+  if gnufind; then
     xargs -0 -r sh -c 'exec find "$@" -maxdepth 1 -type l -printf "%p\\0%l\\0"' sh
   else
     tr '\0' '\n' | while read -r e; do
@@ -104,7 +110,7 @@ links() {
   fi
 }
 nslinks() {
-  if [ -n "$GNUFIND" ]; then
+  if gnufind; then
     awk '{ printf "%s/ns%c", $0, 0 }' | xargs -0 -r sh -c 'exec find "$@" -maxdepth 1 -type l -printf "%p %l\n"' sh
   else
     nstypes=$(cd /proc/self/ns 2>/dev/null && echo *)
@@ -112,19 +118,27 @@ nslinks() {
       xargs -0 -r stat -L -c '%i %n' | awk '{ n = split($2, a, "/"); print $2, a[n] ":[" $1 "]" }'
   fi
 }
-# The process files of the pid dirs listed in file $1, of the kinds named after it: an "h <kind>" section per
-# kind, framed by head's headers. Every run of head starts with a newline, so every header, the first included,
-# stands after one. The cgroup files are kept in $T/cgroup for the list of cgroup.procs to read, the status files
-# in $T/status for the processes with more than one thread (the "tasks" section).
+# The process files of the pid dirs listed in file $1, in the groups named after it ("stat+status"): an
+# "h <group>" section per group, each pid's files in the group's order, framed by head's headers. Every run of
+# head starts with a newline, so every header, the first included, stands after one. Of the status files only
+# the lines procscope reads are sent (a header cannot be forged in stat or status: the one field a process names
+# is its comm, 15 bytes in stat and escaped in status), and kept in $T/status for the processes with more than
+# one thread (the "tasks" section); the cgroup files are kept in $T/cgroup for the list of cgroup.procs to read.
 procfiles() {
   l=$1; shift
-  for k in "$@"; do
-    mark "h $k"
-    case $k in
-    cgroup|status) awk -v k="$k" '{ printf "%s/%s%c", $0, k, 0 }' "$l" | xargs -0 -r sh -c 'echo; exec head -v -c ${HEAD_LIMIT} "$@"' sh | tee "$T/$k";;
-    *) awk -v k="$k" '{ printf "%s/%s%c", $0, k, 0 }' "$l" | xargs -0 -r sh -c 'echo; exec head -v -c ${HEAD_LIMIT} "$@"' sh;;
+  for g in "$@"; do
+    mark "h $g"
+    case $g in
+    *status*) groupfiles "$g" "$l" | awk -v t="$T/status" 'BEGIN { printf "" > t } /^==> / { s = ($0 ~ /^==> \/proc\/[0-9]+\/status <==$/) }
+        !s || $0 == "" || /^==> / || /^(${STATUS_KEYS.join('|')}):/ { print; if (s) print > t }';;
+    cgroup) groupfiles "$g" "$l" | tee "$T/cgroup";;
+    *) groupfiles "$g" "$l";;
     esac
   done
+}
+groupfiles() {
+  awk -v g="$1" 'BEGIN { n = split(g, k, "+") } { for (i = 1; i <= n; i++) printf "%s/%s%c", $0, k[i], 0 }' "$2" |
+    xargs -0 -r sh -c 'echo; exec head -v -c ${HEAD_LIMIT} "$@"' sh
 }
 # The threads of every process with more than one, from the status files procfiles kept: a one-thread process's
 # only thread is itself, and listing 10,000 task directories costs more than reading them.
@@ -190,23 +204,24 @@ for f in cpu memory io; do
   { while IFS= read -r l; do printf '%s\n' "$l"; done < "/proc/pressure/$f"; } 2>/dev/null
 done`;
 
-/** The list of pid dirs in $T/dirs, and the first read's process files of each. */
-const FIRST_PROCESSES = String.raw`
+/** The list of pid dirs in $T/dirs (printed by `list`), and the first read's process files of each. */
+const firstProcesses = (list: string) => String.raw`
 mark pids
-cat "$T/dirs"
-procfiles "$T/dirs" ${FIRST_READ_FILES.join(' ')}`;
+${list}
+procfiles "$T/dirs" ${FIRST_READ_GROUPS.map(groupName).join(' ')}`;
 
 /** The namespace links, the other process files and the threads of the pid dirs in $T/dirs. */
 const LATER_PROCESSES = String.raw`
+gnufind
 mark ns
 nslinks < "$T/dirs" > "$T/ns"
 cat "$T/ns"
-procfiles "$T/dirs" ${LATER_FILES.join(' ')}
+procfiles "$T/dirs" ${LATER_GROUPS.map(groupName).join(' ')}
 mark tasks
 tasks`;
 
 /** A refresh's new pid dirs in $T/dirs in full, with their links, and the fd tables of $T/fddirs. */
-const NEW_PROCESSES = String.raw`${FIRST_PROCESSES}
+const NEW_PROCESSES = String.raw`${firstProcesses('cat "$T/dirs"')}
 ${LATER_PROCESSES}
 mark links
 { awk '{ printf "%s/exe%c%s/cwd%c", $0, 0, $0, 0 }' "$T/dirs"; awk '{ printf "%s/fd%c", $0, 0 }' "$T/fddirs"; } | links`;
@@ -396,9 +411,10 @@ echo "$l"
 mark btime
 awk '$1 == "btime" { print $2; exit }' /proc/stat
 ${OVERVIEW}
-printf '%s\n' /proc/[0-9]* > "$T/dirs"
+set -- /proc/[0-9]*
+printf '%s\n' "$@" > "$T/dirs"
 {
-${FIRST_PROCESSES}
+${firstProcesses(String.raw`printf '%s\n' "$@"`)}
 ${NODE_FILE_SECTION}
 } 2> "$T/err1"
 mark ${FIRST_READ_ERRORS}

@@ -4,7 +4,7 @@
  * are the very same (by their SHA-256), so what is believed never depends on the early, unproven cut.
  */
 import { decodeBytes } from '../bytes';
-import type { ProcessFile } from '../collect/files';
+import { type ProcessFile, processFilePath } from '../collect/files';
 import { readHeadLines } from '../collect/frame';
 import { type CgroupEntry, parseCgroup } from '../proc/cgroup';
 import { parseCmdline } from '../proc/cmdline';
@@ -58,29 +58,31 @@ export class ParseCache {
   }
 }
 
-/** The files of one "h <kind>" section of `prefix`, split at its header lines, unproven. */
-function headFiles(prefix: Buffer, mark: string, kind: string): [string, Buffer][] {
-  const opening = `\n${mark} h ${kind}\n`;
-  const start = prefix.indexOf(opening);
-  if (start < 0) return [];
-  const end = prefix.indexOf(`\n${mark} `, start + opening.length);
-  return readHeadLines(prefix.subarray(start + opening.length, end < 0 ? prefix.length : end));
+/** The files of every "h <group>" section of `prefix`, split at their header lines, unproven. */
+function headFiles(prefix: Buffer, mark: string): [string, Buffer][] {
+  const files: [string, Buffer][] = [];
+  const opening = Buffer.from(`\n${mark} h `);
+  for (let start = prefix.indexOf(opening); start >= 0; start = prefix.indexOf(opening, start + 1)) {
+    const body = prefix.indexOf(0x0a, start + opening.length);
+    if (body < 0) break;
+    const end = prefix.indexOf(`\n${mark} `, body);
+    files.push(...readHeadLines(prefix.subarray(body + 1, end < 0 ? prefix.length : end)));
+  }
+  return files;
 }
 
-/** Parses the process files in the "h <kind>" sections of `prefix` (the reply up to its links) into a new cache. */
+/** Parses the process files in the "h <group>" sections of `prefix` (the reply up to its links) into a new cache. */
 export function parseEarly(prefix: Buffer, mark: string, digest: (raw: Buffer) => string): ParseCache {
   const cache = new ParseCache(digest);
   // A file that does not parse is parsed again, and its error kept, when the snapshot is assembled.
-  for (const kind of Object.keys(PROCESS_FILE_PARSERS) as (keyof typeof PROCESS_FILE_PARSERS)[]) {
-    for (const [path, raw] of headFiles(prefix, mark, kind)) {
-      try {
-        cache.remember(path, raw, PROCESS_FILE_PARSERS[kind](raw));
-      } catch {}
-    }
-  }
-  for (const [, raw] of headFiles(prefix, mark, 'cgroup')) {
+  for (const [path, raw] of headFiles(prefix, mark)) {
+    const kind = processFilePath(path)?.[1];
     try {
-      cache.cgroupsOf(raw);
+      if (kind === 'cgroup') cache.cgroupsOf(raw);
+      else if (kind !== undefined && kind in PROCESS_FILE_PARSERS) {
+        const parser = kind as keyof typeof PROCESS_FILE_PARSERS;
+        cache.remember(path, raw, PROCESS_FILE_PARSERS[parser](raw));
+      }
     } catch {}
   }
   return cache;
