@@ -7,7 +7,7 @@ import type { Snapshot } from '../shared/snapshot/types';
 import { collectSnapshot } from '../electron/engine/collect';
 import { openSession } from '../electron/engine/open';
 import { runCli } from './helpers/cli';
-import { expectOddSockets, expectProcessMatchesKernel } from './helpers/kernel';
+import { expectOddSockets, expectProcessMatchesKernel, until } from './helpers/kernel';
 import { type OddProcess, ODD_ARGV, startOddProcess } from './helpers/odd-process';
 import { schemaErrors } from './helpers/schema';
 import { type KeyPair, type Sshd, ensureUser, generateKey, makeTempDir, sshdUnavailable, startSshd, sudoersRule } from './helpers/sshd';
@@ -83,6 +83,25 @@ describe.skipIf(skipReason !== null)('over a real sshd on loopback', () => {
       const third = await collectSnapshot(session).catch(() => collectSnapshot(session));
       expect(shellOf(third)).not.toBe(shellOf(first));
       expect(third.processes.some((p) => p.pid === odd.pid)).toBe(true);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('runs a script on the side lane while the main shell is busy, in a shell of its own', async () => {
+    const session = await openSession(`root@127.0.0.1:${sshd.port}`, { identityFiles: [key.privatePath], knownHostsFile: knownHosts, agentSocket: null });
+    try {
+      const end = (m: string) => Buffer.from(`\n${m}\n`);
+      // The main shell waits on a FIFO the side lane's script opens for writing: only a second shell can end the wait.
+      const fifo = join(dir, `lane-${process.pid}`);
+      const main = session.runScript(`mkfifo ${fifo}; read -r x < ${fifo}; printf 'main %s %s\\n' "$x" "$$"; printf '\\nMAIN-END\\n'\n`, { endMarker: end('MAIN-END') });
+      await until(() => existsSync(fifo) || 'no fifo yet');
+      const side = await session.runScript(`printf 'side %s\\n' "$$"; echo woken > ${fifo}; printf '\\nSIDE-END\\n'\n`, { endMarker: end('SIDE-END'), lane: 'side' });
+      const [, mainShell] = /main woken (\d+)/.exec((await main).stdout.toString()) ?? [];
+      const [, sideShell] = /side (\d+)/.exec(side.stdout.toString()) ?? [];
+      expect(mainShell).toBeDefined();
+      expect(sideShell).toBeDefined();
+      expect(sideShell).not.toBe(mainShell);
     } finally {
       session.close();
     }

@@ -44,6 +44,9 @@ describe('--via COMMAND', () => {
       const first = await collectSnapshot(session);
       const delta = await refreshSnapshot(session, first);
       expect(delta.updated.find((u) => u.pid === process.pid)).toBeDefined();
+      // One shell: nothing runs beside it (the app then skips a live step during a full read, as it always did).
+      expect(session.concurrent).toBeFalsy();
+      await expect(refreshSnapshot(session, first, { lane: 'side' })).rejects.toThrow(/has one shell/);
     } finally {
       session.close();
     }

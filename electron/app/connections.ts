@@ -9,7 +9,7 @@ import { describeRoute } from '../../shared/ssh/route';
 import { resolveDestination } from '../engine/ssh/resolve';
 import { type ApiEvent, type ApiEvents, type ApiHandlers, type ConnectionStatus, LOCAL_NODE_ID, type SavedNode } from '../../shared/api';
 import { fail, toProcscopeError } from '../../shared/errors';
-import { applyDelta } from '../../shared/snapshot/refresh';
+import { type SnapshotDelta, applyDelta } from '../../shared/snapshot/refresh';
 import type { Snapshot } from '../../shared/snapshot/types';
 import { collectSnapshot, refreshSnapshot } from '../engine/collect';
 import { actOnProcesses } from '../engine/act';
@@ -63,6 +63,13 @@ interface Connection {
   secrets: Map<string, string>;
   /** the collection running now, if any */
   running: { kind: 'collect' | 'refresh'; done: Promise<unknown> } | null;
+  /**
+   * While a full read runs: its first read, as the live refreshes beside it have brought it on (the page shows
+   * the same), or null.
+   */
+  early: Snapshot | null;
+  /** a live refresh running beside the full read */
+  earlyRunning: boolean;
 }
 
 type ConnectionHandlers = Pick<ApiHandlers, 'connect' | 'disconnect' | 'collect' | 'refresh' | 'answerHostKey' | 'answerSecret' | 'resolveNode' | 'actOnProcesses'>;
@@ -202,6 +209,24 @@ export function createConnections(options: ConnectionOptions): {
     }
   }
 
+  /**
+   * A live refresh while the full read still runs, from its first read, on a shell of its own beside it: the page
+   * that shows the first read goes live at once. A full read that ends meanwhile holds the same processes as the
+   * first read it began with, so the delta carries on from it.
+   */
+  async function refreshBeside(conn: Connection, session: NodeSession, early: Snapshot, detailPids: number[]): Promise<SnapshotDelta> {
+    if (conn.earlyRunning) fail({ kind: 'unsupported', message: 'A refresh of this node is still running.', hint: 'Wait for it to finish.' });
+    conn.earlyRunning = true;
+    try {
+      const delta = await refreshSnapshot(session, early, { sudo: conn.node.sudo ?? false, detailPids, silenceMs: REFRESH_SILENCE_MS, lane: 'side' });
+      if (conn.early) conn.early = applyDelta(conn.early, delta);
+      else if (conn.last) conn.last = applyDelta(conn.last, delta);
+      return delta;
+    } finally {
+      conn.earlyRunning = false;
+    }
+  }
+
   const handlers: ConnectionHandlers = {
     async resolveNode(node) {
       if (node.kind === 'command') return { route: `${node.name}: runs ${JSON.stringify(node.command)} on this computer (once you approve it) and reads the node through its shell` };
@@ -216,6 +241,8 @@ export function createConnections(options: ConnectionOptions): {
         last: null,
         secrets: new Map(),
         running: null,
+        early: null,
+        earlyRunning: false,
         status: { connectionId: randomBytes(8).toString('hex'), nodeId, label: node.name, target: null, state: 'connecting' },
       };
       connections.set(conn.status.connectionId, conn);
@@ -253,7 +280,10 @@ export function createConnections(options: ConnectionOptions): {
           const snapshot = await collectSnapshot(session, {
             sudo: conn.node.sudo ?? false,
             ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}),
-            onFirstRead: (snapshot) => emit('firstRead', { connectionId, snapshot }),
+            onFirstRead: (snapshot) => {
+              if (session.concurrent) conn.early = snapshot;
+              emit('firstRead', { connectionId, snapshot });
+            },
             onProgress: progressOf(conn),
           });
           update(conn, { state: 'connected', bytes: undefined });
@@ -261,11 +291,15 @@ export function createConnections(options: ConnectionOptions): {
           return snapshot;
         } catch (err) {
           throw failed(conn, err);
+        } finally {
+          conn.early = null;
         }
       });
     },
     async refresh(connectionId, detailPids) {
       const conn = connection(connectionId);
+      if (conn.running?.kind === 'collect' && conn.early && conn.session) return refreshBeside(conn, conn.session, conn.early, detailPids);
+      if (conn.earlyRunning) fail({ kind: 'unsupported', message: 'A refresh of this node is still running.', hint: 'Wait for it to finish.' });
       return exclusive(conn, 'refresh', async () => {
         const last = conn.last ?? fail({ kind: 'not-found', message: 'Nothing to refresh yet: take a full snapshot first.' });
         const reconnecting = !conn.session?.isOpen();

@@ -115,6 +115,7 @@ export function commandSession(command: string, options: CommandSessionOptions =
       if (closed) throw new ProcscopeFailure({ kind: 'connection', message: `${target} is closed.` });
       if (runOptions.sudo && !options.sudo) throw new ProcscopeFailure({ kind: 'unsupported', message: `${target} was opened without sudo.`, hint: 'Open it with --sudo.' });
       if (!runOptions.endMarker) throw new Error('a command session runs scripts that end with their own marker');
+      if (runOptions.lane === 'side') throw new ProcscopeFailure({ kind: 'unsupported', message: `${target} has one shell: nothing runs beside its current script.` });
       await ready();
       return shell.run(script, runOptions.endMarker, runOptions);
     },

@@ -23,6 +23,11 @@ export interface RunOptions extends RunBounds {
   endMarker?: Buffer;
   /** most bytes of output accepted before the run is stopped (default REPLY_LIMIT) */
   maxBytes?: number;
+  /**
+   * 'side': beside whatever runs now (a live refresh during a full read), on a second persistent shell over SSH.
+   * Only where the session says it is `concurrent`.
+   */
+  lane?: 'side';
 }
 
 export interface NodeSession {
@@ -35,6 +40,8 @@ export interface NodeSession {
    * connection: ssh2 moves 100+ MB/s there, and gzip costs the node as much time as it saves.
    */
   readonly compressFull?: boolean;
+  /** whether a script can run on the 'side' lane while another runs (not through a command's one shell) */
+  readonly concurrent?: boolean;
   /** false once the connection dropped: open a new session */
   isOpen(): boolean;
   close(): void;
@@ -92,6 +99,7 @@ function settleRun(streams: ReturnType<typeof collectStreams>, code: number | nu
 export function localSession(shell: string[] = SH): NodeSession {
   return {
     target: 'local',
+    concurrent: true,
     runScript(script, options = {}) {
       const [cmd, ...args] = options.sudo ? ['sudo', '-n', ...shell] : shell;
       return new Promise((resolve, reject) => {
@@ -145,19 +153,22 @@ export function sshSession(connection: SshConnection, target: string, log?: (lin
   let lost: Error | null = null;
   connection.client.on('error', (e) => (lost = e));
   connection.client.on('close', () => (lost ??= new Error('connection closed')));
+  /** a persistent shell per command and lane, opened on first need */
   const shells = new Map<string, PersistentShell>();
-  const shellFor = (command: string) => {
-    let shell = shells.get(command);
-    if (!shell) shells.set(command, (shell = new PersistentShell(sshShellChannel(connection.client, command, target), target, log && ((ms) => log(shellStartLine(command, ms))))));
+  const shellFor = (command: string, lane: 'main' | 'side') => {
+    const key = `${lane} ${command}`;
+    let shell = shells.get(key);
+    if (!shell) shells.set(key, (shell = new PersistentShell(sshShellChannel(connection.client, command, target), target, log && ((ms) => log(shellStartLine(command, ms))))));
     return shell;
   };
   return {
     target,
+    concurrent: true,
     compressFull: connection.jumps.length > 0 || !isLoopback(connection.host.host),
     async runScript(script, options = {}) {
       if (lost) throw new ProcscopeFailure({ kind: 'connection', message: `The connection to ${target} is lost: ${lost.message}`, hint: 'Reconnect.' });
       const command = (options.sudo ? SUDO_SH : SH).join(' ');
-      if (options.endMarker) return shellFor(command).run(script, options.endMarker, options);
+      if (options.endMarker) return shellFor(command, options.lane ?? 'main').run(script, options.endMarker, options);
       return exec(connection.client, command, script, options, target);
     },
     isOpen: () => lost === null,

@@ -34,8 +34,18 @@ const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 /** Requests one WebSocket may have waiting at once. */
 const MAX_PENDING = 64;
-/** Methods that run a collection on a node: one at a time per WebSocket. */
+/**
+ * Methods that run a collection on a node: one of each at a time per WebSocket, so a page starts at most two at
+ * once (a live refresh runs beside a full read, from its first read).
+ */
 const COLLECTIONS = new Set(['collect', 'refresh']);
+
+interface PageClient {
+  /** requests not yet answered */
+  pending: number;
+  /** per collection method, the end of the last one asked */
+  collections: Map<string, Promise<unknown>>;
+}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -221,7 +231,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
         sockets.add(ws);
-        const client = { pending: 0, collections: Promise.resolve() as Promise<unknown> };
+        const client: PageClient = { pending: 0, collections: new Map() };
         ws.on('close', () => sockets.delete(ws));
         ws.on('error', () => ws.terminate());
         ws.on('message', (data) => void answer(ws, client, data.toString()));
@@ -231,7 +241,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
   });
 
-  async function answer(ws: WebSocket, client: { pending: number; collections: Promise<unknown> }, text: string): Promise<void> {
+  async function answer(ws: WebSocket, client: PageClient, text: string): Promise<void> {
     let id: unknown;
     try {
       const msg = JSON.parse(text) as { id?: unknown; method?: unknown; args?: unknown };
@@ -244,9 +254,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       try {
         const run = () => dispatch(service.handlers, msg.method, msg.args);
         let result: Awaited<ReturnType<typeof run>>;
-        if (COLLECTIONS.has(String(msg.method))) {
-          const turn = client.collections.then(run);
-          client.collections = turn.catch(() => undefined);
+        const method = String(msg.method);
+        if (COLLECTIONS.has(method)) {
+          const turn = (client.collections.get(method) ?? Promise.resolve()).then(run);
+          client.collections.set(method, turn.catch(() => undefined));
           result = await turn;
         } else {
           result = await run();

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -148,6 +149,37 @@ describe('the live loop, with full reads slower than the interval', () => {
     await again;
     await store.getState().closeTab(id);
   });
+
+  it('goes live from the first read: a process started after it shows while the full read still runs', async () => {
+    const slower = slowNamesRoot(join(dir, 'names-slower'), 4 * FULL_READ_MS);
+    const store = createAppStore(inProcessApi({ namesRoot: slower.root }));
+    try {
+      const connecting = store.getState().connect(LOCAL_NODE_ID);
+      await expect.poll(() => store.getState().tabs.get(store.getState().activeTab ?? '')?.index?.snapshot.node.pending, { timeout: 20_000 }).toContain('sockets');
+      const id = store.getState().activeTab!;
+      store.getState().setLive(id, true, 300);
+      const late = spawn('sleep', ['60'], { stdio: 'ignore' });
+      try {
+        await expect.poll(() => tabOf(store, id)!.index!.byPid.has(late.pid!), { timeout: 4 * FULL_READ_MS }).toBe(true);
+        // Brought in by a live refresh beside the full read, which is still running: the view still says so.
+        const shown = tabOf(store, id)!;
+        expect(shown.loading).toBe(true);
+        expect(shown.index!.snapshot.node.pending).toContain('sockets');
+        expect(shown.error).toBeNull();
+        expect(shown.history.every((m) => m.snapshot.node.pending === undefined)).toBe(true);
+        await connecting;
+        const whole = tabOf(store, id)!;
+        expect(whole.index!.snapshot.node.pending).toBeUndefined();
+        // The refreshes after it carry on from the whole snapshot, the late process in it.
+        await expect.poll(() => tabOf(store, id)!.index!.byPid.get(late.pid!)?.pid, { timeout: 10_000 }).toBe(late.pid);
+      } finally {
+        late.kill('SIGKILL');
+      }
+      await store.getState().closeTab(id);
+    } finally {
+      slower.stop();
+    }
+  }, 60_000);
 
   it('closes a tab at once while its first full read runs, and a late status does not bring it back', async () => {
     const api = inProcessApi({ namesRoot: slow.root });

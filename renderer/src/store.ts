@@ -364,8 +364,9 @@ function tabsSlice(set: SetState, get: GetState, api: ApiClient): TabsSlice {
       if (get().notice?.nodeId === nodeId) set({ notice: null });
       const id = result.value.connectionId;
       if (closed.has(id)) return;
-      await get().refresh(id);
+      // The live loop runs from the first read on, beside the full read (liveTick).
       schedule(id);
+      await get().refresh(id);
     },
 
     async refresh(tabId) {
@@ -380,19 +381,30 @@ function tabsSlice(set: SetState, get: GetState, api: ApiClient): TabsSlice {
 
     async liveTick(tabId) {
       const tab = get().tabs.get(tabId);
-      // A full read still running: this step is skipped, and the loop goes on (schedule runs after every step).
-      if (!tab || tab.kind !== 'live' || !tab.status || tab.loading) return;
-      const ticks = tab.ticks + 1;
-      if (!tab.index || ticks % FULL_READ_EVERY === 0) {
+      if (!tab || tab.kind !== 'live' || !tab.status) return;
+      // A full read still running: the first read it sent, when shown, is refreshed beside it (the node's main
+      // process runs that refresh on a shell of its own, where it can); otherwise this step is skipped, and the
+      // loop goes on (schedule runs after every step).
+      const beside = tab.loading && tab.index?.snapshot.node.pending !== undefined;
+      if (tab.loading && !beside) return;
+      const ticks = beside ? tab.ticks : tab.ticks + 1;
+      if (!beside && (!tab.index || ticks % FULL_READ_EVERY === 0)) {
         patchTab(tabId, { ticks });
         return get().refresh(tabId);
       }
       const view = get().views.get(tabId) ?? DEFAULT_VIEW;
       const result = await api.refresh(tab.status.connectionId, view.detailOpen && view.selectedPid !== null ? [view.selectedPid] : []);
       const now = get().tabs.get(tabId);
-      if (!now?.index || now.loading) return; // closed, or a full read started meanwhile and will bring newer data
-      if (result.ok) patchTab(tabId, { ...shown(tabId, applyDelta(now.index.snapshot, result.value)), error: null, staleSince: null, failures: 0, ticks, updatedAt: Date.now() });
-      else failedRead(tabId, result.error, { ticks });
+      // Closed; or a full read started meanwhile and will bring newer data (a refresh beside it applies to what shows).
+      if (!now?.index || (now.loading && !beside)) return;
+      if (result.ok) {
+        const next = applyDelta(now.index.snapshot, result.value);
+        // A first read brought on is shown, and not remembered in the history: it is not the whole node.
+        const state = beside ? { index: indexSnapshot(next), samples: addSample(now.samples, next) } : shown(tabId, next);
+        patchTab(tabId, { ...state, error: null, staleSince: null, failures: 0, ticks, updatedAt: Date.now() });
+      }
+      // A refresh beside a full read that could not run is no failure of the node's: the full read goes on.
+      else if (!beside) failedRead(tabId, result.error, { ticks });
     },
 
     setLive(tabId, live, intervalMs) {
