@@ -22,6 +22,16 @@ describe('renderer model', () => {
     expect(filterAndSort(index, filter, { column: 'pid', descending: false }).map((p) => p.pid)).toEqual(pids);
   });
 
+  it("filters a process a live tick kept (the same object) by its container's names as they are now", () => {
+    const snap = index.snapshot;
+    const renamed = { ...snap, containers: snap.containers.map((c) => ({ ...c, name: 'renamed-box', podName: null })), errors: [...snap.errors] };
+    const again = indexSnapshot(renamed);
+    expect(again.snapshot.processes[2]).toBe(index.snapshot.processes[2]);
+    expect(filterAndSort(again, 'renamed-box', { column: 'pid', descending: false }).map((p) => p.pid)).toEqual([3]);
+    expect(filterAndSort(again, 'web-0', { column: 'pid', descending: false }).map((p) => p.pid)).toEqual([]);
+    expect(filterAndSort(indexSnapshot(snap), 'web-0', { column: 'pid', descending: false }).map((p) => p.pid)).toEqual([3]);
+  });
+
   it('sorts by any column, both ways', () => {
     expect(filterAndSort(index, '', { column: 'name', descending: false }).map((p) => p.name)).toEqual(['cron', 'init', 'nginx', 'sshd']);
     expect(filterAndSort(index, '', { column: 'rssKb', descending: true }).map((p) => p.pid)).toEqual([4, 3, 2, 1]);

@@ -41,6 +41,20 @@ function commandLineEntry(p: SnapshotProcess): { line: string; lower: string } {
   return entry;
 }
 
+/**
+ * A process's filter text, kept with the container names it was made from: a live tick keeps the objects of the
+ * processes that did not change, and their text stands while their container's names do.
+ */
+const haystacks = new WeakMap<SnapshotProcess, { name?: string | null; podName?: string | null; podNamespace?: string | null; text: string }>();
+
+function haystackOf(p: SnapshotProcess, cmd: { line: string; lower: string } | null, c: SnapshotContainer | undefined): string {
+  const kept = haystacks.get(p);
+  if (kept && kept.name === c?.name && kept.podName === c?.podName && kept.podNamespace === c?.podNamespace) return kept.text;
+  const text = processHaystack(p, cmd ? cmd.lower : `[${p.name}]`.toLowerCase(), c);
+  haystacks.set(p, { name: c?.name, podName: c?.podName, podNamespace: c?.podNamespace, text });
+  return text;
+}
+
 export function commandLineOf(p: SnapshotProcess): string {
   return p.cmdline.length > 0 ? commandLineEntry(p).line : `[${p.name}]`;
 }
@@ -96,7 +110,7 @@ function buildIndex(snapshot: Snapshot): SnapshotIndex {
     }
     const cmd = p.cmdline.length > 0 ? commandLineEntry(p) : null;
     commandLine.set(p.pid, cmd ? cmd.line : `[${p.name}]`);
-    haystack.set(p.pid, processHaystack(p, cmd ? cmd.lower : `[${p.name}]`.toLowerCase(), c));
+    haystack.set(p.pid, haystackOf(p, cmd, c));
   }
   return {
     snapshot,

@@ -112,8 +112,13 @@ function underAnchor(p: SnapshotProcess, anchors: Match[]): Match | null {
   return null;
 }
 
-/** Fills processes' containerId and returns the containers, sorted by runtime and id. */
-export function buildContainers(inputs: ContainerInputs, errors: SnapshotError[]): SnapshotContainer[] {
+/** The default way a process is given its container: in place. A live tick gives it to a copy only where it changed. */
+const setContainerId = (p: SnapshotProcess, id: string | null) => {
+  p.containerId = id;
+};
+
+/** Gives each process its container id (through `assign`) and returns the containers, sorted by runtime and id. */
+export function buildContainers(inputs: ContainerInputs, errors: SnapshotError[], assign: (p: SnapshotProcess, id: string | null) => void = setContainerId): SnapshotContainer[] {
   const groups = new Map<string, { match: Match; members: SnapshotProcess[] }>();
   const containerOf = new Map<number, string>();
   const byPid = new Map(inputs.processes.map((p) => [p.pid, p]));
@@ -121,7 +126,7 @@ export function buildContainers(inputs: ContainerInputs, errors: SnapshotError[]
   for (const p of inputs.processes) {
     const byPath = matchProcessContainer(p.cgroups);
     const match: Match | null = (!byPath || byPath.runtime === 'other' || byPath.runtime === 'containerd' ? underAnchor(p, anchors) : null) ?? byPath;
-    p.containerId = match ? match.id : null;
+    assign(p, match ? match.id : null);
     if (!match) continue;
     containerOf.set(p.pid, match.id);
     // One container is one id in one cgroup: the same id under two paths (a cgroup named after a real
@@ -195,8 +200,13 @@ export function buildContainers(inputs: ContainerInputs, errors: SnapshotError[]
  * in the host's (a --network host container: node exporters, CNI agents, ingress controllers) or another shared one
  * gets the container of the process holding it, which is the answer to "which container listens on X".
  */
-export function attributeNamespaces(namespaces: SnapshotNamespace[], sockets: SnapshotSocket[], processes: SnapshotProcess[], hostNamespaces: Record<string, number>): void {
-  const containerOf = new Map(processes.map((p) => [p.pid, p.containerId]));
+export function attributeNamespaces(
+  namespaces: SnapshotNamespace[],
+  sockets: SnapshotSocket[],
+  processes: SnapshotProcess[],
+  hostNamespaces: Record<string, number>,
+  containerOf: ReadonlyMap<number, string | null | undefined> = new Map(processes.map((p) => [p.pid, p.containerId])),
+): void {
   const netOwner = new Map<number, string | null>();
   for (const ns of namespaces) {
     ns.pids.sort((a, b) => a - b);

@@ -90,8 +90,10 @@ function markUnlistedSockets(processes: SnapshotProcess[], sockets: SnapshotSock
   for (const p of processes) {
     for (const fd of p.fds ?? []) {
       if (fd.socketInode === undefined) continue;
-      if (listed.has(fd.socketInode)) delete fd.socketUnlisted;
-      else fd.socketUnlisted = true;
+      // Written only where it changes: a live tick's processes are the last tick's objects, never written to.
+      if (listed.has(fd.socketInode)) {
+        if (fd.socketUnlisted) delete fd.socketUnlisted;
+      } else if (!fd.socketUnlisted) fd.socketUnlisted = true;
     }
   }
 }
@@ -101,18 +103,27 @@ export interface Relations {
   containers: SnapshotContainer[];
 }
 
-/** Fills containerId, sockets' pids and containerId; returns namespaces and containers. */
+/**
+ * Gives each process its container id (in place, or through `assign`), fills sockets' pids and containerId;
+ * returns namespaces and containers.
+ */
 export function deriveRelations(
   processes: SnapshotProcess[],
   sockets: SnapshotSocket[],
   inputs: Omit<ContainerInputs, 'processes'> & { mountedNetns?: { inode: number; path: string }[] },
   errors: SnapshotError[],
+  assign?: (p: SnapshotProcess, id: string | null) => void,
 ): Relations {
-  const containers = buildContainers({ ...inputs, processes }, errors);
+  const containerOf = new Map<number, string | null>();
+  const containers = buildContainers({ ...inputs, processes }, errors, (p, id) => {
+    containerOf.set(p.pid, id);
+    if (assign) assign(p, id);
+    else p.containerId = id;
+  });
   const holders = socketHolders(processes);
   for (const s of sockets) s.pids = holders.get(s.inode) ?? [];
   markUnlistedSockets(processes, sockets);
   const namespaces = groupNamespaces(processes, inputs.mountedNetns);
-  attributeNamespaces(namespaces, sockets, processes, inputs.hostNamespaces);
+  attributeNamespaces(namespaces, sockets, processes, inputs.hostNamespaces, containerOf);
   return { namespaces, containers };
 }
