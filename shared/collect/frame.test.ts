@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCollectOutput, parseStderr, readHeadSection } from './frame';
+import { parseCollectOutput, parseCompactStat, parseStderr, readHeadSection } from './frame';
 import { buildCollectScript, sectionMark } from './script';
 
 const nonce = 'ab'.repeat(16);
@@ -154,5 +154,24 @@ describe('a group of process files read by one head', () => {
     expect(out.processes.get(1)?.files.status).toBeUndefined();
     expect(out.processes.get(1)?.files.stat?.toString('latin1')).toBe(stat(1));
     expect(out.pathErrors.get('/proc/1/status')).toMatch(/No such file/);
+  });
+});
+
+describe('parseCompactStat', () => {
+  const full = '42 S 1 120 30 4 9000 250 20 0 123456';
+  it.each<[string, string, Record<number, object> | null]>([
+    ['eleven fields: CPU is utime + stime, with priority, nice and vsize', `${full}\nend\n`, { 42: { state: 'S', ppid: 1, cpuTicks: 150, threads: 4, startTicks: 9000, rssPages: 250, priority: 20, nice: 0, vsizeBytes: 123456 } }],
+    ['eight fields, as an older collector sent them', '42 R 1 5 5 1 9000 10\nend\n', { 42: { state: 'R', ppid: 1, cpuTicks: 10, threads: 1, startTicks: 9000, rssPages: 10 } }],
+    ['a negative nice value', '7 S 1 0 0 1 1 1 39 19 0\nend', { 7: { state: 'S', ppid: 1, cpuTicks: 0, threads: 1, startTicks: 1, rssPages: 1, priority: 39, nice: 19, vsizeBytes: 0 } }],
+    ['nothing but the end: every process exited, or none was read', 'end\n', {}],
+    ['no end line: its reader stopped early, so absences prove nothing', `${full}\n`, null],
+    ['an empty section', '', null],
+    ['a line of another width is skipped', `${full}\n43 S 1 2 3\nend\n`, { 42: expect.objectContaining({ cpuTicks: 150 }) }],
+    ['a state that is not one letter is skipped', '42 SS 1 0 0 1 1 1\n43 ? 1 0 0 1 1 1\nend\n', {}],
+    ['a field that is not a number is skipped', '42 S 1 x 0 1 1 1\n43 S 1 0 0 1 1 1 20 zero 0\nend\n', {}],
+    ['the "+ /proc/N" lines of new processes are not stats', `+ /proc/42\n${full}\nend\n`, { 42: expect.objectContaining({ threads: 4 }) }],
+  ])('%s', (_name, text, want) => {
+    const got = parseCompactStat(text);
+    expect(got && Object.fromEntries(got)).toEqual(want);
   });
 });
