@@ -61,15 +61,19 @@ interface Connection {
   last: Snapshot | null;
   /** secrets given for this connection, kept in memory only, to reconnect without asking again */
   secrets: Map<string, string>;
-  /** the collection running now, if any */
-  running: { kind: 'collect' | 'refresh'; done: Promise<unknown> } | null;
+  /** what runs now on each of the connection's two lanes: the main one, and the side shell of a refresh beside a full read */
+  running: Record<Lane, Running | null>;
   /**
    * While a full read runs: its first read, as the live refreshes beside it have brought it on (the page shows
    * the same), or null.
    */
   early: Snapshot | null;
-  /** a live refresh running beside the full read */
-  earlyRunning: boolean;
+}
+
+type Lane = 'main' | 'side';
+interface Running {
+  kind: 'collect' | 'refresh';
+  done: Promise<unknown>;
 }
 
 type ConnectionHandlers = Pick<ApiHandlers, 'connect' | 'disconnect' | 'collect' | 'refresh' | 'answerHostKey' | 'answerSecret' | 'resolveNode' | 'actOnProcesses'>;
@@ -194,18 +198,21 @@ export function createConnections(options: ConnectionOptions): {
     return err;
   }
 
-  /** Runs one collection on a connection; a second one while it runs is refused (the first one's caller gets its answer). */
-  async function exclusive<T>(conn: Connection, kind: 'collect' | 'refresh', run: () => Promise<T>): Promise<T> {
-    if (conn.running) {
-      if (kind === 'collect' && conn.running.kind === 'collect') return (await conn.running.done) as T;
-      fail({ kind: 'unsupported', message: `A ${conn.running.kind === 'collect' ? 'full read' : 'refresh'} of this node is still running.`, hint: 'Wait for it to finish.' });
-    }
+  /**
+   * Runs one collection on a lane of a connection. A second full read while one runs gets the first one's answer;
+   * anything else that meets one running on its lane, or a refresh that meets a refresh on either, is refused.
+   */
+  async function exclusive<T>(conn: Connection, lane: Lane, kind: Running['kind'], run: () => Promise<T>): Promise<T> {
+    const here = conn.running[lane];
+    if (here?.kind === 'collect' && kind === 'collect') return (await here.done) as T;
+    const busy = here ?? (kind === 'refresh' ? Object.values(conn.running).find((r) => r?.kind === 'refresh') : null);
+    if (busy) fail({ kind: 'unsupported', message: `A ${busy.kind === 'collect' ? 'full read' : 'refresh'} of this node is still running.`, hint: 'Wait for it to finish.' });
     const done = run();
-    conn.running = { kind, done };
+    conn.running[lane] = { kind, done };
     try {
       return await done;
     } finally {
-      conn.running = null;
+      conn.running[lane] = null;
     }
   }
 
@@ -214,17 +221,13 @@ export function createConnections(options: ConnectionOptions): {
    * that shows the first read goes live at once. A full read that ends meanwhile holds the same processes as the
    * first read it began with, so the delta carries on from it.
    */
-  async function refreshBeside(conn: Connection, session: NodeSession, early: Snapshot, detailPids: number[]): Promise<SnapshotDelta> {
-    if (conn.earlyRunning) fail({ kind: 'unsupported', message: 'A refresh of this node is still running.', hint: 'Wait for it to finish.' });
-    conn.earlyRunning = true;
-    try {
+  function refreshBeside(conn: Connection, session: NodeSession, early: Snapshot, detailPids: number[]): Promise<SnapshotDelta> {
+    return exclusive(conn, 'side', 'refresh', async () => {
       const delta = await refreshSnapshot(session, early, { sudo: conn.node.sudo ?? false, detailPids, silenceMs: REFRESH_SILENCE_MS, lane: 'side' });
       if (conn.early) conn.early = applyDelta(conn.early, delta);
       else if (conn.last) conn.last = applyDelta(conn.last, delta);
       return delta;
-    } finally {
-      conn.earlyRunning = false;
-    }
+    });
   }
 
   const handlers: ConnectionHandlers = {
@@ -240,9 +243,8 @@ export function createConnections(options: ConnectionOptions): {
         session: null,
         last: null,
         secrets: new Map(),
-        running: null,
+        running: { main: null, side: null },
         early: null,
-        earlyRunning: false,
         status: { connectionId: randomBytes(8).toString('hex'), nodeId, label: node.name, target: null, state: 'connecting' },
       };
       connections.set(conn.status.connectionId, conn);
@@ -273,7 +275,7 @@ export function createConnections(options: ConnectionOptions): {
     },
     async collect(connectionId) {
       const conn = connection(connectionId);
-      return exclusive(conn, 'collect', async () => {
+      return exclusive(conn, 'main', 'collect', async () => {
         const session = await liveSession(conn);
         update(conn, { state: 'collecting', bytes: 0, error: undefined });
         try {
@@ -298,9 +300,8 @@ export function createConnections(options: ConnectionOptions): {
     },
     async refresh(connectionId, detailPids) {
       const conn = connection(connectionId);
-      if (conn.running?.kind === 'collect' && conn.early && conn.session) return refreshBeside(conn, conn.session, conn.early, detailPids);
-      if (conn.earlyRunning) fail({ kind: 'unsupported', message: 'A refresh of this node is still running.', hint: 'Wait for it to finish.' });
-      return exclusive(conn, 'refresh', async () => {
+      if (conn.running.main?.kind === 'collect' && conn.early && conn.session) return refreshBeside(conn, conn.session, conn.early, detailPids);
+      return exclusive(conn, 'main', 'refresh', async () => {
         const last = conn.last ?? fail({ kind: 'not-found', message: 'Nothing to refresh yet: take a full snapshot first.' });
         const reconnecting = !conn.session?.isOpen();
         const session = await liveSession(conn);
