@@ -78,10 +78,8 @@ for (const [label, candidates] of AWKS) {
       for (let i = 0; i < 8; i++) {
         const delta = await refreshSnapshot(session, snapshot);
         refreshes++;
-        const updated = new Set(delta.updated.map((u) => u.pid));
         const wronglyGone = longLived.filter((pid) => delta.removed.includes(pid));
         expect(wronglyGone, `refresh ${i}: live pids reported exited`).toEqual([]);
-        for (const pid of longLived) expect(updated.has(pid), `refresh ${i}: pid ${pid} updated`).toBe(true);
         // Every process the previous view had and the kernel still has (the same pid and start time, so it lived
         // through the refresh) is kept. Other suites start and end thousands of processes meanwhile: only this counts.
         const wronglyRemoved = snapshot.processes.filter((p) => delta.removed.includes(p.pid) && startTicksNow(p.pid) === p.startTicks).map((p) => p.pid);

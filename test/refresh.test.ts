@@ -119,6 +119,30 @@ describe('live refresh', () => {
     expect(next.namespaces.flatMap((n) => n.pids)).not.toContain(doomed.pid);
   });
 
+  it('carries only the processes whose numbers moved: an idle one stands as it was, a busy one moves', async () => {
+    const session = localSession();
+    const idler = start('sleep', ['603']);
+    const burner = start('/bin/sh', ['-c', 'while :; do :; done']);
+    await untilArgv(idler.pid, (argv) => argv[0] === 'sleep');
+    await untilArgv(burner.pid, (argv) => argv[2] === 'while :; do :; done');
+    let snapshot = await collectSnapshot(session);
+    // The first tick may move the idler's CPU% from "unknown" to 0; from then on nothing of it moves.
+    snapshot = applyDelta(snapshot, await refreshSnapshot(session, snapshot));
+    await sleep(200);
+    const delta = await refreshSnapshot(session, snapshot);
+    expect(delta.updated.map((u) => u.pid)).not.toContain(idler.pid);
+    expect(delta.removed).not.toContain(idler.pid);
+    expect(delta.updated.find((u) => u.pid === burner.pid)?.cpuTicks).toBeGreaterThan(snapshot.processes.find((p) => p.pid === burner.pid)!.cpuTicks!);
+    const next = applyDelta(snapshot, delta);
+    const before = snapshot.processes.find((p) => p.pid === idler.pid)!;
+    expect(next.processes.find((p) => p.pid === idler.pid)).toBe(before);
+    // What it stands at is what the kernel still says in the file procscope reads (stat: status's VmRSS is summed
+    // over the CPUs' counters, stat's resident pages are not, and the two differ by pages on an idle process).
+    const fields = readFileSync(`/proc/${idler.pid}/stat`, 'latin1').split(') ')[1]!.split(' ');
+    expect(before.state).toBe(fields[0]);
+    expect(before.rssKb).toBe((Number(fields[21]) * snapshot.node.pageSize!) / 1024);
+  });
+
   it('sends much less than a full snapshot, and the same data compressed or not', async () => {
     const session = localSession();
     const measure = async (compress: boolean) => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../shared/snapshot/types';
 import { commandSession } from '../electron/engine/command-session';
+import { applyDelta } from '../shared/snapshot/refresh';
 import { collectSnapshot, refreshSnapshot } from '../electron/engine/collect';
 import { runCli } from './helpers/cli';
 import { schemaErrors } from './helpers/schema';
@@ -43,7 +44,8 @@ describe('--via COMMAND', () => {
     try {
       const first = await collectSnapshot(session);
       const delta = await refreshSnapshot(session, first);
-      expect(delta.updated.find((u) => u.pid === process.pid)).toBeDefined();
+      expect(delta.removed).not.toContain(process.pid);
+      expect(applyDelta(first, delta).processes.find((p) => p.pid === process.pid)?.cmdline).toEqual(first.processes.find((p) => p.pid === process.pid)!.cmdline);
       // One shell: nothing runs beside it (the app then skips a live step during a full read, as it always did).
       expect(session.concurrent).toBeFalsy();
       await expect(refreshSnapshot(session, first, { lane: 'side' })).rejects.toThrow(/has one shell/);

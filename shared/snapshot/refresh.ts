@@ -26,12 +26,26 @@ export interface ProcessUpdate {
   virtKb?: number;
 }
 
+/** Whether an update moves any number of `p`: a delta carries only the processes it does. */
+export function numbersMoved(p: SnapshotProcess, u: ProcessUpdate): boolean {
+  return (
+    u.state !== p.state ||
+    u.ppid !== p.ppid ||
+    u.cpuTicks !== p.cpuTicks ||
+    u.cpuPercent !== p.cpuPercent ||
+    u.threads !== p.threads ||
+    u.rssKb !== p.rssKb ||
+    (u.nice !== undefined && (u.nice !== p.nice || u.priority !== p.priority || u.virtKb !== p.virtKb))
+  );
+}
+
 export interface SnapshotDelta {
   collectedAt: string;
   durationMs: number;
   uptimeSec: number | null;
   load?: Loadavg;
   overview?: NodeOverview;
+  /** the processes still running whose numbers moved, in the order of the snapshot's; one not here and not removed stands as it was */
   updated: ProcessUpdate[];
   added: SnapshotProcess[];
   removed: number[];
@@ -72,7 +86,7 @@ export function buildDelta(prev: Snapshot, fresh: CollectOutput, meta: DeltaMeta
       continue;
     }
     const cpuPercent = p.cpuTicks !== undefined ? cpuPercentOf(s.cpuTicks - p.cpuTicks, clk, dt, s.threads) : null;
-    updated.push({
+    const update: ProcessUpdate = {
       pid: p.pid,
       state: s.state,
       ppid: s.ppid,
@@ -81,7 +95,9 @@ export function buildDelta(prev: Snapshot, fresh: CollectOutput, meta: DeltaMeta
       threads: Math.max(1, s.threads),
       rssKb: p.rssKb === null ? null : Math.round(s.rssPages * pageKb),
       ...(s.nice !== undefined ? { nice: s.nice, priority: s.priority, virtKb: Math.round(s.vsizeBytes! / 1024) } : {}),
-    });
+    };
+    // At 10,000 mostly idle processes, a tick of every process's numbers was a megabyte to send and parse.
+    if (numbersMoved(p, update)) updated.push(update);
   }
   const linked = collectFds(out);
   const fds = meta.detailPids
@@ -111,18 +127,7 @@ export function applyDelta(prev: Snapshot, delta: SnapshotDelta): Snapshot {
   const removed = new Set(delta.removed);
   const fdUpdates = new Map(delta.fds.map((f) => [f.pid, f]));
   const processes: SnapshotProcess[] = [];
-  // buildDelta lists updates in the order of prev.processes: a walk of both, not a map, at each tick.
-  let next = 0;
-  let updates: Map<number, ProcessUpdate> | null = null;
-  const updateOf = (pid: number): ProcessUpdate | undefined => {
-    const u = delta.updated[next];
-    if (u?.pid === pid) {
-      next++;
-      return u;
-    }
-    updates ??= new Map(delta.updated.map((x) => [x.pid, x]));
-    return updates.get(pid);
-  };
+  const updates = new Map(delta.updated.map((u) => [u.pid, u]));
   // Most ticks change numbers only: then who is in which container, namespace and socket stands as it was.
   let sameMembers = delta.added.length === 0 && delta.removed.length === 0 && delta.fds.length === 0;
   /** the pids whose children change: parents of the processes that went or moved */
@@ -132,14 +137,12 @@ export function applyDelta(prev: Snapshot, delta: SnapshotDelta): Snapshot {
       newParents.add(p.ppid);
       continue;
     }
-    const u = updateOf(p.pid);
+    const u = updates.get(p.pid);
     const f = fdUpdates.get(p.pid);
     if (u && u.ppid !== p.ppid) newParents.add(p.ppid).add(u.ppid);
     if (u && (u.ppid !== p.ppid || (u.state === 'Z') !== (p.state === 'Z'))) sameMembers = false;
     // A process whose numbers did not move stays the same object: nothing to copy, nothing to redraw.
-    const moved =
-      u &&
-      (u.state !== p.state || u.ppid !== p.ppid || u.cpuTicks !== p.cpuTicks || u.cpuPercent !== p.cpuPercent || u.threads !== p.threads || u.rssKb !== p.rssKb || (u.nice !== undefined && (u.nice !== p.nice || u.priority !== p.priority || u.virtKb !== p.virtKb)));
+    const moved = u !== undefined && numbersMoved(p, u);
     let proc: SnapshotProcess = moved
       ? { ...p, state: u.state, ppid: u.ppid, cpuTicks: u.cpuTicks, cpuPercent: u.cpuPercent, threads: u.threads, rssKb: u.rssKb, ...(u.nice !== undefined ? { nice: u.nice, priority: u.priority!, virtKb: u.virtKb! } : {}) }
       : p;
