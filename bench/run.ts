@@ -290,9 +290,15 @@ async function historyBench(session: NodeSession, earlier: Snapshot, runs: numbe
     const cliDiff = await measure(`procscope diff A B --json, end to end (CLI)`, runs, async () => {
       await timed([CLI, 'diff', a, b, '--json', '-o', join(dir, 'diff.json')]);
     });
+    // What any reader of the two files pays before it compares a thing: Node starting, reading them, JSON.parse.
+    const parseOnly = join(dir, 'parse-only.js');
+    writeFileSync(parseOnly, "for (const f of process.argv.slice(2)) JSON.parse(require('fs').readFileSync(f, 'utf8'));\n");
+    const parseFloor = await measure('floor: node reading and JSON.parse of both files', runs, async () => {
+      await timed([parseOnly, a, b]);
+    });
     const gz: number[] = [];
     for (const s of [earlier, later]) gz.push(gzipSync(Buffer.from([...jsonChunks(s, 0)].join(''))).length);
-    return { diff, cliDiff, recordingBytes: median(gz) };
+    return { diff, cliDiff, parseFloor, recordingBytes: median(gz) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -402,6 +408,7 @@ async function phase(node: Node, load: Load, full: boolean, cleanups: (() => unk
       full_bytes_per_process: mb(fullRow) / snap!.processes.length,
       diff_ms: m(history.diff),
       cli_diff_ms: m(history.cliDiff),
+      diff_parse_floor_ms: m(history.parseFloor),
       recording_bytes: history.recordingBytes,
     },
   };
@@ -525,7 +532,7 @@ async function main(): Promise<void> {
       target(`live refresh bytes per process, ${small.processes} processes`, s.refresh_bytes_per_process!, 20, 0),
       target(`CLI peak memory, MB, ${large?.processes ?? small.processes} processes`, (l ?? s).cli_peak_mb!, 260, 0),
       ...(l && large ? [target(`procscope diff of two ${large.processes}-process snapshots (CLI), ms`, l.cli_diff_ms!, 1000, 0)] : []),
-      `   diffSnapshots alone: ${fmt(s.diff_ms!)} ms at ${small.processes} processes${l ? `, ${fmt(l.diff_ms!)} ms at ${large!.processes}` : ''}`,
+      `   diffSnapshots alone: ${fmt(s.diff_ms!)} ms at ${small.processes} processes${l ? `, ${fmt(l.diff_ms!)} ms at ${large!.processes}; reading and JSON.parse of both files alone (node -e): ${fmt(l.diff_parse_floor_ms!)} ms` : ''}`,
       `an hour of procscope record at ${small.processes} processes, every 30 s: 120 × ${(s.recording_bytes! / 1024).toFixed(0)} KiB = ${((120 * s.recording_bytes!) / 1024 / 1024).toFixed(1)} MiB${l ? ` (at ${large!.processes}: ${((120 * l.recording_bytes!) / 1024 / 1024).toFixed(1)} MiB)` : ''}`,
       ...(live && typeof live !== 'string'
         ? [
