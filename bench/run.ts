@@ -138,8 +138,9 @@ const CLI = join(__dirname, '..', '..', 'bin', 'procscope.js');
 function timed(args: string[]): Promise<{ ms: number; peakKb: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    // The child reports its own peak: getrusage(RUSAGE_SELF).ru_maxrss, as /usr/bin/time would.
-    const wrapped = ['-e', `const [cli, ...a] = process.argv.slice(1); process.on('exit', () => process.stderr.write('PEAK_KB ' + process.resourceUsage().maxRSS + '\\n')); if (cli !== '-') { process.argv = [process.argv[0], cli, ...a]; require(cli); }`, ...args];
+    // The child reports its own peak: VmHWM, the high-water mark of its own memory. Not getrusage's ru_maxrss: Linux
+    // carries that across fork and exec, so a child of this bench reported the bench's size (427 MB for 227).
+    const wrapped = ['-e', `const [cli, ...a] = process.argv.slice(1); process.on('exit', () => process.stderr.write('PEAK_KB ' + /VmHWM:\\s*(\\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'latin1'))[1] + '\\n')); if (cli !== '-') { process.argv = [process.argv[0], cli, ...a]; require(cli); }`, ...args];
     const child = spawn(process.execPath, wrapped, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
