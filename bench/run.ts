@@ -533,7 +533,7 @@ async function main(): Promise<void> {
       target(`live refresh bytes per process, ${small.processes} processes`, s.refresh_bytes_per_process!, 20, 0),
       target(`CLI peak memory, MB, ${large?.processes ?? small.processes} processes`, (l ?? s).cli_peak_mb!, 260, 0),
       ...(l && large ? [target(`procscope diff of two ${large.processes}-process snapshots (CLI), ms`, l.cli_diff_ms!, 1000, 0)] : []),
-      `   diffSnapshots alone: ${fmt(s.diff_ms!)} ms at ${small.processes} processes${l ? `, ${fmt(l.diff_ms!)} ms at ${large!.processes}; reading and JSON.parse of both files alone (node -e): ${fmt(l.diff_parse_floor_ms!)} ms` : ''}`,
+      `   diffSnapshots alone: ${fmt(s.diff_ms!)} ms at ${small.processes} processes${l ? `, ${fmt(l.diff_ms!)} ms at ${large!.processes}; reading and JSON.parse of both files alone (a bare Node script): ${fmt(l.diff_parse_floor_ms!)} ms` : ''}`,
       `an hour of procscope record at ${small.processes} processes, every 30 s: 120 × ${(s.recording_bytes! / 1024).toFixed(0)} KiB = ${((120 * s.recording_bytes!) / 1024 / 1024).toFixed(1)} MiB${l ? ` (at ${large!.processes}: ${((120 * l.recording_bytes!) / 1024 / 1024).toFixed(1)} MiB)` : ''}`,
       ...(live && typeof live !== 'string'
         ? [
