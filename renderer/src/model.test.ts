@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { SnapshotProcess } from '../../shared/snapshot/types';
+import { type SnapshotDelta, applyDelta } from '../../shared/snapshot/refresh';
+import type { Snapshot, SnapshotProcess } from '../../shared/snapshot/types';
 import { fakeSnapshot } from '../test/fake-snapshot';
-import { filterAndSort, filterSockets, formatCpuTime, formatStart, indexSnapshot, isListening, nextSort, processTree, sortRows } from './model';
+import { buildIndex, filterAndSort, filterSockets, formatCpuTime, formatStart, indexSnapshot, isListening, nextSort, processTree, sortRows } from './model';
 
 function proc(pid: number, ppid: number, name: string, extra: Partial<SnapshotProcess> = {}): SnapshotProcess {
   return { pid, ppid, name, state: 'S', uid: 0, gid: 0, user: 'root', threads: 1, cmdline: [name, `--id=${pid}`], exe: null, nspid: [pid], namespaces: {}, cgroups: [], fds: [], containerId: null, rssKb: pid * 10, ...extra };
@@ -103,5 +104,38 @@ describe('htop columns', () => {
     expect(formatStart(new Date('2026-11-29T09:05:00').toISOString(), new Date(at).toISOString())).toBe('09:05');
     expect(formatStart(new Date('2026-11-20T09:05:00').toISOString(), new Date(at).toISOString())).toMatch(/^2026-11-(19|20)$/);
     expect(formatStart(undefined, at)).toBe('');
+  });
+});
+
+describe('index across live ticks', () => {
+  const box = 'c'.repeat(64);
+  const base = fakeSnapshot([proc(1, 0, 'init'), proc(3, 1, 'nginx', { containerId: box, cpuPercent: 1, cgroups: [{ hierarchy: 0, controllers: [], path: `/system.slice/docker-${box}.scope` }] }), proc(5, 1, 'cron')]);
+  const tick = (prev: Snapshot, d: Partial<SnapshotDelta>): Snapshot =>
+    applyDelta(prev, { collectedAt: new Date(0).toISOString(), durationMs: 1, uptimeSec: null, updated: [], added: [], removed: [], fds: [], errors: [], ...d });
+  const moved = (p: SnapshotProcess, cpuPercent: number) => ({ pid: p.pid, state: p.state, ppid: p.ppid, cpuTicks: (p.cpuTicks ?? 0) + 1, cpuPercent, threads: p.threads, rssKb: p.rssKb ?? null });
+
+  it("sums a container's CPU again when only its processes' numbers moved", () => {
+    expect(indexSnapshot(base).containerTotals.get(box)?.cpu).toBe(1);
+    const next = tick(base, { updated: [moved(base.processes[1]!, 42)] });
+    expect(indexSnapshot(next).containerTotals.get(box)?.cpu).toBe(42);
+  });
+
+  it('gives a process that came and drops one that went, in every lookup, as a full index would', () => {
+    const prev = tick(base, {});
+    indexSnapshot(prev);
+    const born = proc(7, 3, 'worker', { containerId: box, cpuPercent: 5, cgroups: [{ hierarchy: 0, controllers: [], path: `/system.slice/docker-${box}.scope` }] });
+    const next = tick(prev, { added: [born], removed: [5] });
+    const kept = indexSnapshot(next);
+    const fresh = buildIndex(next);
+    const pids = [1, 3, 5, 7];
+    for (const key of ['byPid', 'childrenOf', 'commandLine', 'haystack', 'errorsByPid'] as const) {
+      expect(pids.map((pid) => kept[key].get(pid)), key).toEqual(pids.map((pid) => fresh[key].get(pid)));
+    }
+    for (const key of ['userByUid', 'containerTotals', 'socketByInode', 'containerById', 'namespaceByKey'] as const) {
+      expect([...kept[key].entries()], key).toEqual([...fresh[key].entries()]);
+    }
+    expect(kept.containerTotals.get(box)).toEqual({ cpu: 6, rssKb: 100 });
+    expect(kept.byPid.has(5)).toBe(false);
+    expect(kept.commandLine.get(7)).toBe('worker --id=7');
   });
 });

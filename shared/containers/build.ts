@@ -60,7 +60,7 @@ function crossCheck(match: Match, members: SnapshotProcess[], inputs: ContainerI
   return true;
 }
 
-type Match = ContainerMatch & { hierarchy: number; namespace?: string; oci?: 'runc' | 'crun'; /** members by pid namespace: a container with no cgroup of its own */ pidNs?: number };
+export type Match = ContainerMatch & { hierarchy: number; namespace?: string; oci?: 'runc' | 'crun'; /** members by pid namespace: a container with no cgroup of its own */ pidNs?: number };
 
 /** The cgroup path of a process on one hierarchy. */
 function pathOn(p: SnapshotProcess, hierarchy: number): string | null {
@@ -71,7 +71,7 @@ function pathOn(p: SnapshotProcess, hierarchy: number): string | null {
  * Containers a runtime keeps state for (containerd's tasks, runc, crun), anchored at their init's cgroup: found
  * whatever their cgroup is named (ctr run NAME puts a container in /<namespace>/NAME), and labelled with the runtime.
  */
-function anchorsFrom(states: RuntimeState[], byPid: Map<number, SnapshotProcess>, hostPidNs: number | undefined): Match[] {
+export function anchorsFrom(states: RuntimeState[], byPid: { get(pid: number): SnapshotProcess | undefined }, hostPidNs: number | undefined): Match[] {
   const anchors: Match[] = [];
   for (const state of states) {
     const init = byPid.get(state.initPid);
@@ -112,6 +112,12 @@ function underAnchor(p: SnapshotProcess, anchors: Match[]): Match | null {
   return null;
 }
 
+/** The container a process is in: by its cgroup path, or under a runtime's anchor where the path alone does not say. */
+export function matchOf(p: SnapshotProcess, anchors: Match[]): Match | null {
+  const byPath = matchProcessContainer(p.cgroups);
+  return (!byPath || byPath.runtime === 'other' || byPath.runtime === 'containerd' ? underAnchor(p, anchors) : null) ?? byPath;
+}
+
 /** The default way a process is given its container: in place. A live tick gives it to a copy only where it changed. */
 const setContainerId = (p: SnapshotProcess, id: string | null) => {
   p.containerId = id;
@@ -124,8 +130,7 @@ export function buildContainers(inputs: ContainerInputs, errors: SnapshotError[]
   const byPid = new Map(inputs.processes.map((p) => [p.pid, p]));
   const anchors = anchorsFrom(inputs.names.states ?? [], byPid, inputs.hostNamespaces.pid);
   for (const p of inputs.processes) {
-    const byPath = matchProcessContainer(p.cgroups);
-    const match: Match | null = (!byPath || byPath.runtime === 'other' || byPath.runtime === 'containerd' ? underAnchor(p, anchors) : null) ?? byPath;
+    const match = matchOf(p, anchors);
     assign(p, match ? match.id : null);
     if (!match) continue;
     containerOf.set(p.pid, match.id);

@@ -10,6 +10,7 @@ import { type NodeOverview, overviewFields } from '../proc/overview';
 import type { ContainerNames } from '../containers/names';
 import { assembleProcesses, collectFds, fdTableError, partialView } from './assemble';
 import { cpuPercentOf, deriveRelations } from './derive';
+import { type TickChanges, byPidIn, containersStand, deriveTick } from './derive-tick';
 import { nodeError } from './errors';
 import type { Snapshot, SnapshotError, SnapshotFd, SnapshotProcess } from './types';
 
@@ -132,15 +133,23 @@ export function applyDelta(prev: Snapshot, delta: SnapshotDelta): Snapshot {
   let sameMembers = delta.added.length === 0 && delta.removed.length === 0 && delta.fds.length === 0;
   /** the pids whose children change: parents of the processes that went or moved */
   const newParents = new Set<number>();
+  const changes: TickChanges = { gone: [], came: [], moved: [], refd: [] };
+  // At 10,000 processes each lookup per process is a millisecond of a tick: only the maps that hold something are asked.
+  const anyRemoved = removed.size > 0;
+  const anyFds = fdUpdates.size > 0;
   for (const p of prev.processes) {
-    if (removed.has(p.pid)) {
+    if (anyRemoved && removed.has(p.pid)) {
       newParents.add(p.ppid);
+      changes.gone.push(p);
       continue;
     }
     const u = updates.get(p.pid);
-    const f = fdUpdates.get(p.pid);
+    const f = anyFds ? fdUpdates.get(p.pid) : undefined;
     if (u && u.ppid !== p.ppid) newParents.add(p.ppid).add(u.ppid);
-    if (u && (u.ppid !== p.ppid || (u.state === 'Z') !== (p.state === 'Z'))) sameMembers = false;
+    if (u && (u.ppid !== p.ppid || (u.state === 'Z') !== (p.state === 'Z'))) {
+      sameMembers = false;
+      changes.moved.push(p);
+    }
     // A process whose numbers did not move stays the same object: nothing to copy, nothing to redraw.
     const moved = u !== undefined && numbersMoved(p, u);
     let proc: SnapshotProcess = moved
@@ -149,6 +158,7 @@ export function applyDelta(prev: Snapshot, delta: SnapshotDelta): Snapshot {
     if (f) {
       const { fdError: _old, ...rest } = proc;
       proc = f.fds === null ? { ...rest, fds: null, fdError: f.fdError ?? 'unreadable' } : { ...rest, fds: f.fds };
+      changes.refd.push({ before: p, after: proc });
     }
     processes.push(proc);
   }
@@ -168,24 +178,32 @@ export function applyDelta(prev: Snapshot, delta: SnapshotDelta): Snapshot {
 
   // Processes come, go or move: only their parents' children change, and only those parents are copied (the
   // objects of `prev` are never written to; at 10,000 processes, copying them all cost more than the rest of the tick).
-  const present = new Set(processes.map((p) => p.pid));
-  const added = delta.added.filter((p) => !present.has(p.pid)).map((p) => ({ ...p }));
-  for (const p of added) newParents.add(p.pid).add(p.ppid);
-  processes.push(...added);
+  if (delta.added.length > 0) {
+    const present = new Set(processes.map((p) => p.pid));
+    changes.came = delta.added.filter((p) => !present.has(p.pid)).map((p) => ({ ...p, containerId: null }));
+  }
+  for (const p of changes.came) newParents.add(p.pid).add(p.ppid);
+  processes.push(...changes.came);
   processes.sort((a, b) => a.pid - b.pid);
-  const pids = new Set(processes.map((p) => p.pid));
   const children = new Map<number, number[]>([...newParents].map((pid) => [pid, []]));
   for (const p of processes) if (p.ppid !== p.pid) children.get(p.ppid)?.push(p.pid);
   for (let i = 0; i < processes.length; i++) {
     const list = children.get(processes[i]!.pid);
     if (list) processes[i] = { ...processes[i]!, children: list };
   }
+  const errors = [...prev.errors.filter((e) => e.pid === undefined || byPidIn(processes, e.pid) !== undefined), ...delta.errors];
+  if (containersStand(prev, processes, changes)) {
+    const { namespaces, sockets } = deriveTick(prev, processes, changes);
+    return { ...prev, node: node(processes), processes, sockets, namespaces, errors };
+  }
+  return { ...prev, node: node(processes), processes, ...deriveAll(prev, processes), errors };
+}
 
+/** Containers, namespaces and socket holders derived again from every process: a tick in which a container's members changed. */
+function deriveAll(prev: Snapshot, processes: SnapshotProcess[]): Pick<Snapshot, 'sockets' | 'namespaces' | 'containers'> {
+  const pids = new Set(processes.map((p) => p.pid));
   const utsHostnames = new Map<number, string>();
   for (const c of prev.containers) if (c.hostname && c.initPid != null && pids.has(c.initPid)) utsHostnames.set(c.initPid, c.hostname);
-  const errors = [...prev.errors.filter((e) => {
-    return e.pid === undefined || pids.has(e.pid);
-  }), ...delta.errors];
   const sockets = prev.sockets.map((s) => ({ ...s }));
   // A container id that changed (its anchor process went) is given to a copy.
   const containerIds = new Map<number, string | null>();
@@ -214,13 +232,5 @@ export function applyDelta(prev: Snapshot, delta: SnapshotDelta): Snapshot {
   // A container's cgroup resources are a full read's: they stand until the next one.
   const resourcesOf = new Map(prev.containers.flatMap((c) => (c.resources ? [[c.id, c.resources] as const] : [])));
   const containers = relations.containers.map((c) => (resourcesOf.has(c.id) ? { ...c, resources: resourcesOf.get(c.id)! } : c));
-  return {
-    ...prev,
-    node: node(processes),
-    processes,
-    sockets,
-    namespaces: relations.namespaces,
-    containers,
-    errors,
-  };
+  return { sockets, namespaces: relations.namespaces, containers };
 }

@@ -138,6 +138,15 @@ function NameCell({ row, tree }: { row: Row; tree: boolean }) {
   );
 }
 
+/** The row of a process in the flat table, one per process object: a live tick keeps the objects that did not move. */
+const plainRows = new WeakMap<SnapshotProcess, Row>();
+
+function plainRow(p: SnapshotProcess): Row {
+  let row = plainRows.get(p);
+  if (!row) plainRows.set(p, (row = { p, prefix: '', hasChildren: false, collapsed: false }));
+  return row;
+}
+
 /** A gone process is not in the index (and its pid may be another process's now): its own argv. */
 function commandLineCell(index: SnapshotIndex, r: Row): string {
   return visibleText(r.gone ? commandLineOf(r.p) : (index.commandLine.get(r.p.pid) ?? ''));
@@ -196,7 +205,7 @@ export function ProcessesView({ index }: { index: SnapshotIndex }) {
   const rows: Row[] = useMemo(() => {
     const shown: Row[] = treeMode
       ? processTree(index, filter, collapsed).map((t) => ({ p: t.process, prefix: t.prefix, hasChildren: t.hasChildren, collapsed: t.collapsed }))
-      : filterAndSort(index, filter, sort).map((p) => ({ p, prefix: '', hasChildren: false, collapsed: false }));
+      : filterAndSort(index, filter, sort).map(plainRow);
     if (!comparison) return shown;
     const words = filterWords(filter);
     const marked = shown.map((r) => ({ ...r, mark: comparison.processes.markOf(r.p) }));
