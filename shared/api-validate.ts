@@ -84,6 +84,12 @@ function checkPids(value: unknown): number[] {
   return value as number[];
 }
 
+function checkBase(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value.length > 40) bad('base');
+  return value;
+}
+
 function checkSnapshotText(value: unknown): string {
   if (typeof value !== 'string') bad('snapshot text');
   return value;
@@ -103,7 +109,7 @@ const ARG_CHECKS: { [K in ApiMethod]: (args: unknown[]) => ApiRequests[K]['args'
   connect: nodeId,
   disconnect: connectionId,
   collect: connectionId,
-  refresh: (args) => [checkId(args[0], 'connection id'), checkPids(args[1])],
+  refresh: (args) => [checkId(args[0], 'connection id'), checkPids(args[1]), checkBase(args[2])],
   answerHostKey: (args) => [checkId(args[0], 'prompt id'), checkDecision(args[1])],
   answerSecret: (args) => {
     const secret = args[1];

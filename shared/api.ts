@@ -135,8 +135,12 @@ export interface ApiRequests {
   connect: { args: [nodeId: string]; result: ConnectionStatus };
   disconnect: { args: [connectionId: string]; result: null };
   collect: { args: [connectionId: string]; result: Snapshot };
-  /** what changed since the last collect or refresh of this connection; re-reads the fds of detailPids */
-  refresh: { args: [connectionId: string, detailPids: number[]]; result: SnapshotDelta };
+  /**
+   * what changed since the last collect or refresh of this connection; re-reads the fds of detailPids. `base` is the
+   * collectedAt of the snapshot the caller applies the delta to: where it is not the connection's own (another page
+   * refreshed meanwhile), the delta carries every process's numbers, not only those that moved.
+   */
+  refresh: { args: [connectionId: string, detailPids: number[], base?: string | null]; result: SnapshotDelta };
   answerHostKey: { args: [promptId: string, decision: HostKeyDecision]; result: null };
   answerSecret: { args: [promptId: string, secret: string | null, remember: boolean]; result: null };
   /** writes a snapshot through a save dialog; null when the user cancels */

@@ -165,6 +165,8 @@ describe.skipIf(skip !== null)('procscope serve', () => {
     expect((await call('connect', [`$(touch ${marker})`])).error?.message).toMatch(/Invalid argument: node id/);
     expect((await call('refresh', ['abc', ['1; rm -rf /']])).error?.message).toMatch(/Invalid argument: detail pids/);
     expect((await call('refresh', ['abc', [1.5]])).error?.message).toMatch(/Invalid argument: detail pids/);
+    expect((await call('refresh', ['abc', [], { $gt: '' }])).error?.message).toMatch(/Invalid argument: base/);
+    expect((await call('refresh', ['abc', [], 'x'.repeat(41)])).error?.message).toMatch(/Invalid argument: base/);
     expect((await call('saveNode', [{ id: 'x1', name: 'n', host: `-oProxyCommand=touch ${marker}`, auth: 'agent' }])).error?.message).toMatch(/host/);
     expect((await call('saveNode', [{ id: 'x1', name: 'n', host: 'ok', auth: 'agent', jump: 'a;b' }])).error?.message).toMatch(/jump/);
     expect((await call('saveNode', [{ id: 'x1', name: 'n', host: 'ok', auth: 'agent', user: 'root --x' }])).error?.message).toMatch(/user/);

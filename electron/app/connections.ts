@@ -221,9 +221,15 @@ export function createConnections(options: ConnectionOptions): {
    * that shows the first read goes live at once. A full read that ends meanwhile holds the same processes as the
    * first read it began with, so the delta carries on from it.
    */
-  function refreshBeside(conn: Connection, session: NodeSession, early: Snapshot, detailPids: number[]): Promise<SnapshotDelta> {
+  /**
+   * Whether the caller applies the delta to another snapshot than the connection's (another page refreshed, or the
+   * full read landed between): then a process whose numbers moved before this refresh, and not since, must be sent.
+   */
+  const otherBase = (ours: Snapshot, base: string | null) => base !== null && base !== ours.node.collectedAt;
+
+  function refreshBeside(conn: Connection, session: NodeSession, early: Snapshot, detailPids: number[], base: string | null): Promise<SnapshotDelta> {
     return exclusive(conn, 'side', 'refresh', async () => {
-      const delta = await refreshSnapshot(session, early, { sudo: conn.node.sudo ?? false, detailPids, silenceMs: REFRESH_SILENCE_MS, lane: 'side' });
+      const delta = await refreshSnapshot(session, early, { sudo: conn.node.sudo ?? false, detailPids, silenceMs: REFRESH_SILENCE_MS, lane: 'side', dense: otherBase(early, base) });
       if (conn.early) conn.early = applyDelta(conn.early, delta);
       else if (conn.last) conn.last = applyDelta(conn.last, delta);
       return delta;
@@ -298,9 +304,9 @@ export function createConnections(options: ConnectionOptions): {
         }
       });
     },
-    async refresh(connectionId, detailPids) {
+    async refresh(connectionId, detailPids, base = null) {
       const conn = connection(connectionId);
-      if (conn.running.main?.kind === 'collect' && conn.early && conn.session) return refreshBeside(conn, conn.session, conn.early, detailPids);
+      if (conn.running.main?.kind === 'collect' && conn.early && conn.session) return refreshBeside(conn, conn.session, conn.early, detailPids, base);
       return exclusive(conn, 'main', 'refresh', async () => {
         const last = conn.last ?? fail({ kind: 'not-found', message: 'Nothing to refresh yet: take a full snapshot first.' });
         const reconnecting = !conn.session?.isOpen();
@@ -308,7 +314,7 @@ export function createConnections(options: ConnectionOptions): {
         // After a reconnect the node may have restarted: every process is new and read in full; the tab shows its progress.
         const onProgress = progressOf(conn);
         try {
-          const delta = await refreshSnapshot(session, last, { sudo: conn.node.sudo ?? false, detailPids, silenceMs: REFRESH_SILENCE_MS, ...(reconnecting ? { onProgress } : {}) });
+          const delta = await refreshSnapshot(session, last, { sudo: conn.node.sudo ?? false, detailPids, silenceMs: REFRESH_SILENCE_MS, dense: otherBase(last, base), ...(reconnecting ? { onProgress } : {}) });
           conn.last = applyDelta(last, delta);
           if (conn.status.state !== 'connected' || conn.status.error) update(conn, { state: 'connected', error: undefined, bytes: undefined });
           return delta;

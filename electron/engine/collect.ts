@@ -269,6 +269,8 @@ export interface RefreshOptions extends RunOptions {
   /** pids whose fd tables to re-read (an open detail view) */
   detailPids?: number[];
   compress?: boolean;
+  /** every process's numbers in the delta, moved or not (DeltaMeta.dense) */
+  dense?: boolean;
 }
 
 /** What changed since `prev`: every process's state, CPU, RSS and threads; new processes in full; exited ones. */
@@ -280,5 +282,5 @@ export async function refreshSnapshot(session: NodeSession, prev: Snapshot, opti
     const again = await reread(session, run, output.unprovenPaths, options);
     output = parseCollectOutput(run.reply.stdout, run.reply.stderr, run.nonce, parseCollectOutput(Buffer.from(again.stdout), again.stderr, again.nonce));
   }
-  return buildDelta(prev, output, { collectedAt: run.collectedAt, durationMs: run.durationMs, detailPids });
+  return buildDelta(prev, output, { collectedAt: run.collectedAt, durationMs: run.durationMs, detailPids, dense: options.dense ?? false });
 }

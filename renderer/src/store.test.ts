@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_NODE_ID } from '../../shared/api';
@@ -180,6 +180,30 @@ describe('the live loop, with full reads slower than the interval', () => {
       slower.stop();
     }
   }, 60_000);
+
+  it("gets every number again when the connection's last refresh was another page's: a process stopped meanwhile shows stopped", async () => {
+    const api = inProcessApi();
+    const store = createAppStore(api);
+    const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      await expect.poll(() => readFileSync(`/proc/${sleeper.pid}/comm`, 'utf8').trim()).toBe('sleep');
+      const tab = await connected(store);
+      store.getState().setLive(tab.id, false);
+      expect(tabOf(store, tab.id)!.index!.byPid.get(sleeper.pid!)?.state).toBe('S');
+      process.kill(sleeper.pid!, 'SIGSTOP');
+      await expect.poll(() => /\) T /.test(readFileSync(`/proc/${sleeper.pid}/stat`, 'latin1'))).toBe(true);
+      // Another page on the same connection (procscope serve has one service for all pages) refreshes first: the
+      // connection's base now has the process stopped, this page's does not.
+      const other = await api.refresh(tab.status!.connectionId, []);
+      expect(other.ok).toBe(true);
+      await store.getState().liveTick(tab.id);
+      expect(tabOf(store, tab.id)!.error).toBeNull();
+      expect(tabOf(store, tab.id)!.index!.byPid.get(sleeper.pid!)?.state).toBe('T');
+      await store.getState().closeTab(tab.id);
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
+  });
 
   it('closes a tab at once while its first full read runs, and a late status does not bring it back', async () => {
     const api = inProcessApi({ namesRoot: slow.root });

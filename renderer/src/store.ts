@@ -393,7 +393,7 @@ function tabsSlice(set: SetState, get: GetState, api: ApiClient): TabsSlice {
         return get().refresh(tabId);
       }
       const view = get().views.get(tabId) ?? DEFAULT_VIEW;
-      const result = await api.refresh(tab.status.connectionId, view.detailOpen && view.selectedPid !== null ? [view.selectedPid] : []);
+      const result = await api.refresh(tab.status.connectionId, view.detailOpen && view.selectedPid !== null ? [view.selectedPid] : [], tab.index?.snapshot.node.collectedAt ?? null);
       const now = get().tabs.get(tabId);
       // Closed; or a full read started meanwhile and will bring newer data (a refresh beside it applies to what shows).
       if (!now?.index || (now.loading && !beside)) return;

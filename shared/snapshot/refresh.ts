@@ -59,6 +59,8 @@ export interface DeltaMeta {
   collectedAt: Date;
   durationMs: number;
   detailPids: number[];
+  /** every process's numbers, moved or not: the delta is for a reader whose base is not `prev` */
+  dense?: boolean;
 }
 
 export function buildDelta(prev: Snapshot, fresh: CollectOutput, meta: DeltaMeta): SnapshotDelta {
@@ -98,7 +100,7 @@ export function buildDelta(prev: Snapshot, fresh: CollectOutput, meta: DeltaMeta
       ...(s.nice !== undefined ? { nice: s.nice, priority: s.priority, virtKb: Math.round(s.vsizeBytes! / 1024) } : {}),
     };
     // At 10,000 mostly idle processes, a tick of every process's numbers was a megabyte to send and parse.
-    if (numbersMoved(p, update)) updated.push(update);
+    if (meta.dense || numbersMoved(p, update)) updated.push(update);
   }
   const linked = collectFds(out);
   const fds = meta.detailPids
