@@ -112,7 +112,12 @@ export function buildIndex(snapshot: Snapshot, prev: SnapshotIndex | null = null
     snapshot,
     byPid,
     childrenOf,
-    commandLine: { get: (pid) => (byPid.has(pid) ? commandLineOf(byPid.get(pid)!) : undefined) },
+    commandLine: {
+      get: (pid) => {
+        const p = byPid.get(pid);
+        return p ? commandLineOf(p) : undefined;
+      },
+    },
     haystack: {
       get: (pid) => {
         const p = byPid.get(pid);

@@ -4,9 +4,8 @@
  * process cost about 80 ms a tick; a tick touches tens.
  */
 import { anchorsFrom, matchOf } from '../containers/build';
+import { FOR_CHILDREN } from './derive';
 import type { Snapshot, SnapshotNamespace, SnapshotProcess, SnapshotSocket } from './types';
-
-const FOR_CHILDREN = '_for_children';
 
 export interface TickChanges {
   /** processes of the last tick that are gone (the last tick's objects) */

@@ -2,7 +2,8 @@
 import { type ContainerInputs, attributeNamespaces, buildContainers } from '../containers/build';
 import type { SnapshotContainer, SnapshotError, SnapshotNamespace, SnapshotProcess, SnapshotSocket } from './types';
 
-const FOR_CHILDREN = '_for_children';
+/** The suffix of the namespace links a process's children will get (pid_for_children): not namespaces it is in. */
+export const FOR_CHILDREN = '_for_children';
 
 export function socketHolders(processes: SnapshotProcess[]): Map<number, number[]> {
   const holders = new Map<number, number[]>();
