@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCollectOutput, parseCompactStat, parseStderr, readHeadSection } from './frame';
+import { parseCollectOutput, parseCompactStat, parseStderr, readHeadSection, parseLinkPairs } from './frame';
 import { buildCollectScript, sectionMark } from './script';
 
 const nonce = 'ab'.repeat(16);
@@ -173,5 +173,21 @@ describe('parseCompactStat', () => {
   ])('%s', (_name, text, want) => {
     const got = parseCompactStat(text);
     expect(got && Object.fromEntries(got)).toEqual(want);
+  });
+});
+
+describe('parseLinkPairs', () => {
+  const pairs = (...bytes: (string | number[])[]) => Buffer.concat(bytes.map((b) => (typeof b === 'string' ? Buffer.from(b, 'latin1') : Buffer.from(b))));
+  it.each([
+    ['plain pairs', pairs('/proc/1/fd/0\0/dev/null\0/proc/1/exe\0/usr/bin/x\0'), [['/proc/1/fd/0', '/dev/null'], ['/proc/1/exe', '/usr/bin/x']]],
+    ['a newline and a NUL-free delimiter in a target', pairs('/proc/2/cwd\0/tmp/a\nb ==> x <==\0'), [['/proc/2/cwd', '/tmp/a\nb ==> x <==']]],
+    ['valid UTF-8 beside ASCII targets', pairs('/proc/3/fd/1\0socket:[9]\0/proc/3/cwd\0/srv/', [0xc3, 0xa9], '\0'), [['/proc/3/fd/1', 'socket:[9]'], ['/proc/3/cwd', '/srv/é']]],
+    ['invalid UTF-8 kept as lone surrogates, ASCII neighbours untouched', pairs('/proc/4/fd/3\0/x', [0xff, 0xfe], '\0/proc/4/fd/4\0pipe:[7]\0'), [['/proc/4/fd/3', '/x\udcff\udcfe'], ['/proc/4/fd/4', 'pipe:[7]']]],
+    ['an empty target', pairs('/proc/5/exe\0\0'), [['/proc/5/exe', '']]],
+    ['a pair cut short is dropped', pairs('/proc/6/fd/0\0/dev/null\0/proc/6/fd/1\0/dev/nu'), [['/proc/6/fd/0', '/dev/null']]],
+    ['a path outside /proc is dropped', pairs('/etc/x\0/y\0/proc/7/exe\0/z\0'), [['/proc/7/exe', '/z']]],
+    ['nothing', pairs(''), []],
+  ])('%s', (_name, section, expected) => {
+    expect([...parseLinkPairs(section)]).toEqual(expected);
   });
 });

@@ -376,18 +376,28 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
   }
 
   const links = sections.get('links');
-  if (links) {
-    // "path\0target\0" pairs, read in place: tens of thousands at a busy node.
-    for (let at = 0; at < links.length; ) {
-      const pathEnd = links.indexOf(0, at);
-      const targetEnd = pathEnd < 0 ? -1 : links.indexOf(0, pathEnd + 1);
-      if (targetEnd < 0) break;
-      const path = links.toString('latin1', at, pathEnd);
-      if (path.startsWith('/proc/')) result.links.set(path, decodeBytes(links.subarray(pathEnd + 1, targetEnd)));
-      at = targetEnd + 1;
-    }
-  }
+  if (links) result.links = parseLinkPairs(links);
   return result;
+}
+
+/**
+ * The "path\0target\0" pairs of a links section: path -> target (decoded with surrogateescape); a pair cut short
+ * and a path outside /proc are dropped. Tens of thousands at a busy node, so an all-ASCII section (the usual one:
+ * sockets, pipes, /dev and plain paths) is read as one string and sliced.
+ */
+export function parseLinkPairs(section: Buffer): Map<string, string> {
+  const links = new Map<string, string>();
+  const text = section.toString('latin1');
+  let ascii = true;
+  for (let i = 0; i < section.length && ascii; i++) ascii = section[i]! < 0x80;
+  for (let at = 0; at < text.length; ) {
+    const pathEnd = text.indexOf('\0', at);
+    const targetEnd = pathEnd < 0 ? -1 : text.indexOf('\0', pathEnd + 1);
+    if (targetEnd < 0) break;
+    if (text.startsWith('/proc/', at)) links.set(text.slice(at, pathEnd), ascii ? text.slice(pathEnd + 1, targetEnd) : decodeBytes(section.subarray(pathEnd + 1, targetEnd)));
+    at = targetEnd + 1;
+  }
+  return links;
 }
 
 /** "/proc/1 /proc/2 …" as the shell expanded its glob; a bare "/proc/[0-9]*" (no pid at all) is an empty set. */
