@@ -171,5 +171,7 @@ describe('live refresh', () => {
     // The same processes either way (counts may differ: a shared machine starts and ends processes meanwhile).
     for (const pid of [1, process.ppid, process.pid]) expect(gz.snap.processes.some((p) => p.pid === pid) && plain.snap.processes.some((p) => p.pid === pid), `pid ${pid}`).toBe(true);
     expect(gz.snap.processes.find((p) => p.pid === process.pid)?.cmdline).toEqual(plain.snap.processes.find((p) => p.pid === process.pid)?.cmdline);
-  });
+    // Two full reads of the whole host and six refreshes: beside another suite (its scale test holds thousands of
+    // processes) that took over 60 s here.
+  }, 240_000);
 });
