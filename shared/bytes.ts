@@ -16,7 +16,7 @@ export function decodeBytes(buf: Uint8Array): string {
   }
 }
 
-function isAscii(buf: Uint8Array): boolean {
+export function isAscii(buf: Uint8Array): boolean {
   for (let i = 0; i < buf.length; i++) if (buf[i]! >= 0x80) return false;
   return true;
 }

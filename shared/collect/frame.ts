@@ -4,7 +4,7 @@
  * other files between "\n<mark>:f\n" separators in the order of the `list` section; links as NUL-terminated
  * path/target pairs. Anything before the first mark (a login banner, an rc file's echo) is ignored.
  */
-import { decodeBytes } from '../bytes';
+import { decodeBytes, isAscii } from '../bytes';
 import { type Loadavg, parseLoadavg } from '../proc/loadavg';
 import { type NodeOverview, parseOverview } from '../proc/overview';
 import { type ProcessFile, type ProcessRecord, digitsAt, groupOf } from './files';
@@ -388,8 +388,7 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
 export function parseLinkPairs(section: Buffer): Map<string, string> {
   const links = new Map<string, string>();
   const text = section.toString('latin1');
-  let ascii = true;
-  for (let i = 0; i < section.length && ascii; i++) ascii = section[i]! < 0x80;
+  const ascii = isAscii(section);
   for (let at = 0; at < text.length; ) {
     const pathEnd = text.indexOf('\0', at);
     const targetEnd = pathEnd < 0 ? -1 : text.indexOf('\0', pathEnd + 1);
