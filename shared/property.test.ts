@@ -2,7 +2,6 @@
  * Property-based tests (fast-check): arbitrary bytes never throw past a parser's boundary or hang, and what
  * a process controls (names, argv, link targets) round-trips exactly through the collector's framing.
  */
-import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeBytes, encodeBytes } from './bytes';
@@ -20,12 +19,27 @@ import { parseStat } from './proc/stat';
 import { parseStatus } from './proc/status';
 import { matchContainer } from './containers/match';
 import { assembleSnapshot } from './snapshot/assemble';
-import { ParseCache, parseEarly } from './snapshot/early-parse';
+import { ParseCache, SectionPreparer } from './snapshot/early-parse';
+import { SectionSplitter } from './collect/section-stream';
 import { ProcscopeFailure } from './errors';
 
 const bytes = fc.uint8Array({ maxLength: 4096 });
-const sha256 = (raw: Buffer) => createHash('sha256').update(raw).digest('base64');
 const text = bytes.map((b) => decodeBytes(b));
+/** Where a reply is cut into the chunks it arrives in: fractions of its length. */
+const cuts = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 });
+
+/** `out` as it would be prepared arriving in chunks cut at `at` (fractions of its length). */
+function prepareStreamed(out: Buffer, at: number[], mark: string): SectionPreparer {
+  const preparer = new SectionPreparer();
+  const splitter = new SectionSplitter(mark, preparer);
+  let from = 0;
+  for (const to of [...at.map((f) => Math.floor(f * out.length)).sort((a, b) => a - b), out.length]) {
+    splitter.push(Buffer.from(out.subarray(from, Math.max(from, to))));
+    from = Math.max(from, to);
+  }
+  splitter.end();
+  return preparer;
+}
 /** What a process may put in argv or a path: anything but NUL, often the framing's own characters. */
 const hostile = fc
   .array(fc.oneof(fc.constantFrom('\n', ')', '(', ':', '@@PSC', '\\', ' ', '\t', '\u00e9', '\udcff', '@'), fc.string({ maxLength: 8 })), { maxLength: 24 })
@@ -140,7 +154,7 @@ describe('the framing, with contents a process controls', () => {
 
   it('gives back every file and link byte for byte, or says the framing is unproven, whatever they hold', () => {
     fc.assert(
-      fc.property(hostile, hostile, fc.array(withForgery, { maxLength: 4 }), withForgery, (comm, path, argv, cgroupPath) => {
+      fc.property(hostile, hostile, fc.array(withForgery, { maxLength: 4 }), withForgery, cuts, (comm, path, argv, cgroupPath, at) => {
         const cmdline = argv.map((a) => a + '\0').join('');
         const cgroup = `0::${cgroupPath}\n`;
         const out = reply(comm, cmdline, cgroup, path);
@@ -158,8 +172,12 @@ describe('the framing, with contents a process controls', () => {
         const whole = parseCollectOutput(out, '', nonce, rereadOf([['/proc/42/cmdline', cmdline], ['/proc/42/cgroup', cgroup]]));
         expect(whole.unproven).toEqual([]);
         const snap = assembleSnapshot(whole, { target: 't', collectedAt: new Date(0) });
-        // Parsed early from the unproven cut, the same snapshot: a parse is taken only for the very same bytes.
-        expect(assembleSnapshot(parseCollectOutput(out, '', nonce, rereadOf([['/proc/42/cmdline', cmdline], ['/proc/42/cgroup', cgroup]])), { target: 't', collectedAt: new Date(0) }, parseEarly(out, M, sha256))).toEqual(snap);
+        // Parsed as it streamed in, cut anywhere, from the unproven cut: the same snapshot, as a prepared section is
+        // taken only for the very same bytes, its header lines only when they prove the framing.
+        const early = prepareStreamed(out, at, M);
+        const streamed = parseCollectOutput(out, '', nonce, rereadOf([['/proc/42/cmdline', cmdline], ['/proc/42/cgroup', cgroup]]), early.prepared);
+        expect(streamed).toEqual(whole);
+        expect(assembleSnapshot(streamed, { target: 't', collectedAt: new Date(0) }, early.cache)).toEqual(snap);
         const p = snap.processes[0]!;
         expect(p.name).toBe(comm);
         expect(p.cmdline).toEqual(cmdline === '' ? [] : parseCmdline(cmdline));
@@ -169,11 +187,24 @@ describe('the framing, with contents a process controls', () => {
     );
   });
 
-  it('takes an early parse only for the very same bytes', () => {
-    const cache = new ParseCache(sha256);
-    cache.remember('/proc/42/cmdline', Buffer.from('forged\0'), ['forged']);
+  it('takes an early parse only for the very Buffer it was made of', () => {
+    const cache = new ParseCache();
+    const early = Buffer.from('early\0');
+    cache.remember('/proc/42/cmdline', early, ['from the cache']);
+    expect(cache.parse('cmdline', '/proc/42/cmdline', early)).toEqual(['from the cache']);
+    expect(cache.parse('cmdline', '/proc/42/cmdline', Buffer.from('early\0'))).toEqual(['early']);
     expect(cache.parse('cmdline', '/proc/42/cmdline', Buffer.from('real\0'))).toEqual(['real']);
-    expect(cache.parse('cmdline', '/proc/42/cmdline', Buffer.from('forged\0'))).toEqual(['forged']);
+  });
+
+  it('takes a prepared section only for the very same bytes', () => {
+    const out = reply('x', 'sh\0', '0::/\n', '/tmp/real');
+    const early = prepareStreamed(out, [0.5], M);
+    expect(early.prepared.get('links')!.links!.get('/proc/42/fd/3')).toBe('/tmp/real');
+    // The same reply but a link that differs: its prepared links are not taken, nor its prepared namespaces.
+    const other = reply('x', 'sh\0', '0::/\n', '/tmp/otherr');
+    early.prepared.get('links')!.links!.set('/proc/42/fd/3', 'forged');
+    expect(parseCollectOutput(other, '', nonce, undefined, early.prepared).links.get('/proc/42/fd/3')).toBe('/tmp/otherr');
+    expect(parseCollectOutput(out, '', nonce, undefined, early.prepared).links.get('/proc/42/fd/3')).toBe('forged');
   });
 
   it('catches a header forged in an argv, however it is placed', () => {

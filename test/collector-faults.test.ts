@@ -197,6 +197,20 @@ describe('the parse worker, built, with two nodes at once', () => {
     expect(results[2]!.node.collectorPid).toBe(results[0]!.node.collectorPid);
   });
 
+  it.skipIf(!existsSync(built))('parses a reply streamed to it as it came, plain or gzipped, into the snapshot the whole reply gives', async () => {
+    const { assembleOffThread, streamParse } = require(built) as typeof import('../electron/engine/parse-worker');
+    for (const compress of [false, true]) {
+      let stream: ReturnType<typeof streamParse> | undefined;
+      const run = await runCollector(localSession(), { compress }, { onChunk: (c) => stream?.push(c) }, (nonce) => (stream = streamParse(nonce)));
+      const reply = { stdout: run.reply.stdout, stderr: run.reply.stderr, nonce: run.nonce };
+      const meta = { target: 'streamed', collectedAt: run.collectedAt };
+      const [whole, streamed] = await Promise.all([assembleOffThread(reply, undefined, meta), assembleOffThread(reply, undefined, meta, false, stream)]);
+      stream!.drop();
+      expect(streamed.processes.length, `gzip ${compress}`).toBeGreaterThan(0);
+      expect(streamed, `gzip ${compress}`).toEqual(whole);
+    }
+  });
+
   it.skipIf(!existsSync(built))('hands back the files of a section it could not prove, to be read again', async () => {
     const { assembleOffThread } = require(built) as typeof import('../electron/engine/parse-worker');
     const run = await runCollector(localSession(), {});

@@ -1,15 +1,15 @@
 /** collectSnapshot and refreshSnapshot: one round trip to a node each, parsed into a snapshot or a delta. */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { parseCollectOutput } from '../../shared/collect/frame';
 import { type CollectScriptOptions, FIRST_READ_END, GZIP_SECTION, type LeanRead, VERSION_LINE, buildCollectScript, buildRereadScript, doneMarker, sectionMark } from '../../shared/collect/script';
 import { fail } from '../../shared/errors';
-import { ParseCache, parseEarly } from '../../shared/snapshot/early-parse';
 import { type SnapshotDelta, buildDelta } from '../../shared/snapshot/refresh';
 import type { Snapshot } from '../../shared/snapshot/types';
 import type { SnapshotMeta } from '../../shared/snapshot/assemble';
-import { type RawReply, UnprovenFraming, assembleOffThread } from './parse-worker';
+import { type RawReply, type StreamedParse, UnprovenFraming, assembleOffThread, streamParse } from './parse-worker';
 import { lastBytes } from './persistent-shell';
+import { INFLATED_LIMIT } from './run-limits';
 import type { NodeSession, RunOptions, ScriptResult } from './session';
 import { sudoFailure } from './sudo';
 
@@ -45,8 +45,6 @@ function firstLines(text: string, n = 3): string {
   return text.trim().split('\n').slice(0, n).join(' / ');
 }
 
-/** The most a gzipped reply may inflate to: a gzip bomb from a hostile node stops here. */
-export const INFLATED_LIMIT = 512 * 1024 * 1024;
 
 /**
  * The collector's reply as sections: cut at "done", each gzip member (after a "\n<mark> gzip\n") inflated in
@@ -147,10 +145,6 @@ async function reread(session: NodeSession, run: CollectorRun, paths: string[], 
   return { stdout: reply.stdout, stderr: reply.stderr, nonce };
 }
 
-const EARLY_PARSE_MAX_BYTES = 8 * 1024 * 1024;
-
-const sha256 = (raw: Buffer) => createHash('sha256').update(raw).digest('base64');
-
 /** Counts the occurrences of `needle` in a stream, however it is chunked; copies at most a needle's length per chunk. */
 function needleCounter(needle: Buffer): (chunk: Buffer) => number {
   let tail: Buffer = Buffer.alloc(0);
@@ -207,29 +201,23 @@ export function firstReadWatcher(onFirstRead: (prefix: Buffer, nonce: string) =>
 }
 
 /**
- * A full read; with `onFirstRead`, its first read is assembled and handed over while the rest still arrives.
- * With `inline`, the process files of the first read are parsed as soon as they are in (early-parse.ts).
+ * A full read. Its bytes are parsed as they arrive (reply-stream.ts, on the thread that will assemble it); with
+ * `onFirstRead`, its first read is assembled and handed over while the rest still arrives.
  */
 export async function collectSnapshot(session: NodeSession, options: CollectOptions = {}): Promise<Snapshot> {
   const compress = options.compress ?? session.compressFull ?? session.target !== 'local';
   const inline = options.inline ?? false;
-  let cache: ParseCache | undefined;
   let finished = false;
   const started = Date.now();
   const meta = (durationMs: number, collectedAt: Date) => ({ target: session.target, collectedAt, durationMs, viaSudo: options.sudo ?? false, namesRoot: options.namesRoot ?? '' });
   const { onFirstRead } = options;
+  let stream: StreamedParse | undefined;
   const watcher =
-    inline || onFirstRead
+    onFirstRead || options.onFirstReadArrived
       ? firstReadWatcher((prefix, nonce) => {
           options.onFirstReadArrived?.();
-          if (inline && prefix.length <= EARLY_PARSE_MAX_BYTES) {
-            cache = new ParseCache();
-            // Past a few MB (some 4,000 processes) the early parse holds up the reading of the rest and its hashing
-            // costs more than it saves: measured at 10,000 processes, 3.68 s with it, 3.54 s without.
-            setImmediate(() => (cache = parseEarly(prefix, sectionMark(nonce), sha256)));
-          }
           if (!onFirstRead) return;
-          assembleOffThread({ stdout: prefix, stderr: '', nonce }, undefined, meta(Date.now() - started, new Date(started)), inline, undefined, true).then(
+          assembleOffThread({ stdout: prefix, stderr: '', nonce }, undefined, meta(Date.now() - started, new Date(started)), inline, stream, true).then(
             (snapshot) => {
               if (!finished) onFirstRead(snapshot);
             },
@@ -238,30 +226,49 @@ export async function collectSnapshot(session: NodeSession, options: CollectOpti
           );
         })
       : null;
+  const onNonce = (nonce: string) => {
+    stream = streamParse(nonce, inline);
+    watcher?.start(nonce);
+  };
+  const onChunk = (chunk: Buffer) => {
+    stream?.push(chunk);
+    watcher?.onChunk(chunk);
+    options.onChunk?.(chunk);
+  };
   try {
-    const run = await runCollector(session, { ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}), compress, ...(options.lean ? { lean: options.lean } : {}) }, { ...options, ...(watcher ? { onChunk: watcher.onChunk } : {}) }, watcher?.start);
-    return await assembleRun(session, run, meta(run.durationMs, run.collectedAt), options, cache);
+    const run = await runCollector(session, { ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}), compress, ...(options.lean ? { lean: options.lean } : {}) }, { ...options, onChunk }, onNonce);
+    return await assembleRun(session, run, meta(run.durationMs, run.collectedAt), options, stream);
   } finally {
     finished = true;
+    stream?.drop();
   }
 }
 
-/** The first read alone (`procscope ps`): processes, the overview and the users, with no fds, sockets or namespaces. */
+/** The first read alone (`procscope ps`): processes, the overview and the users, with no fds, sockets or namespaces; parsed as it arrives. */
 export async function collectFirstRead(session: NodeSession, options: CollectOptions = {}): Promise<Snapshot> {
   const compress = options.compress ?? session.compressFull ?? session.target !== 'local';
-  const run = await runCollector(session, { compress, firstOnly: true }, options);
-  return assembleRun(session, run, { target: session.target, collectedAt: run.collectedAt, durationMs: run.durationMs, viaSudo: options.sudo ?? false }, options);
+  let stream: StreamedParse | undefined;
+  const onChunk = (chunk: Buffer) => {
+    stream?.push(chunk);
+    options.onChunk?.(chunk);
+  };
+  try {
+    const run = await runCollector(session, { compress, firstOnly: true }, { ...options, onChunk }, (nonce) => (stream = streamParse(nonce, options.inline ?? false)));
+    return await assembleRun(session, run, { target: session.target, collectedAt: run.collectedAt, durationMs: run.durationMs, viaSudo: options.sudo ?? false }, options, stream);
+  } finally {
+    stream?.drop();
+  }
 }
 
 /** A run's snapshot; the process files whose framing could not be proven are read again first. */
-async function assembleRun(session: NodeSession, run: CollectorRun, meta: SnapshotMeta, options: CollectOptions, cache?: ParseCache): Promise<Snapshot> {
+async function assembleRun(session: NodeSession, run: CollectorRun, meta: SnapshotMeta, options: CollectOptions, stream?: StreamedParse): Promise<Snapshot> {
   const reply = { stdout: run.reply.stdout, stderr: run.reply.stderr, nonce: run.nonce };
   const inline = options.inline ?? false;
   try {
-    return await assembleOffThread(reply, undefined, meta, inline, cache);
+    return await assembleOffThread(reply, undefined, meta, inline, stream);
   } catch (err) {
     if (!(err instanceof UnprovenFraming)) throw err;
-    return assembleOffThread(reply, await reread(session, run, err.paths, options), meta, inline, cache);
+    return assembleOffThread(reply, await reread(session, run, err.paths, options), meta, inline, stream);
   }
 }
 

@@ -9,6 +9,8 @@ import { ProcscopeFailure } from '../../shared/errors';
 export const REPLY_LIMIT = 256 * 1024 * 1024;
 export const RUN_DEADLINE_MS = 10 * 60_000;
 export const RUN_SILENCE_MS = 30_000;
+/** The most a gzipped reply may inflate to: a gzip bomb from a hostile node stops here. */
+export const INFLATED_LIMIT = 512 * 1024 * 1024;
 
 const MB = 1024 * 1024;
 

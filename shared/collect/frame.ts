@@ -105,7 +105,7 @@ export function parseCompactStat(text: string): Map<number, CompactStat> | null 
   return stats;
 }
 
-function splitSections(out: Buffer, mark: string): Map<string, Buffer> {
+export function splitSections(out: Buffer, mark: string): Map<string, Buffer> {
   const sections = new Map<string, Buffer>();
   const needle = Buffer.from(`\n${mark} `);
   let at = out.indexOf(needle);
@@ -174,14 +174,26 @@ const HEADER_END = ' <==';
  * (an argv, a socket name) makes one too many; the headers must be exactly the expected paths in order.
  */
 export function readHeadSection(expected: string[], data: Buffer): Map<string, Buffer> | null {
-  const lines = headerLines(data, expected.length + 1);
-  if (lines.length !== expected.length) return null;
-  const files = new Map<string, Buffer>();
-  for (const [i, [name, content]] of lines.entries()) {
-    if (name !== expected[i]) return null;
-    files.set(name, content);
+  const contents = provenContents(expected, new Set(), headerLines(data, expected.length + 1));
+  return contents && new Map(expected.map((path, i) => [path, contents[i]!]));
+}
+
+/**
+ * Each listed file's content, from a section's header lines, when the lines are exactly the listed paths in order
+ * less those head could not open (which have no content); else null.
+ */
+export function provenContents(listed: string[], unopened: ReadonlySet<string>, lines: [string, Buffer][]): (Buffer | undefined)[] | null {
+  const contents = new Array<Buffer | undefined>(listed.length);
+  const someUnopened = unopened.size > 0;
+  let line = 0;
+  for (let i = 0; i < listed.length; i++) {
+    const path = listed[i]!;
+    if (someUnopened && unopened.has(path)) continue;
+    const header = lines[line++];
+    if (header === undefined || header[0] !== path) return null;
+    contents[i] = header[1];
   }
-  return files;
+  return line === lines.length ? contents : null;
 }
 
 /** The files of a head section split at every full header line, proven or not: for a parse that is checked later. */
@@ -204,7 +216,7 @@ function headerLines(data: Buffer, most: number): [string, Buffer][] {
 }
 
 /** "/proc/P/ns/T T:[I]" lines; lines of links that could not be read (an empty target) are skipped. */
-function parseNamespaceLinks(text: string): CollectedNamespace[] {
+export function parseNamespaceLinks(text: string): CollectedNamespace[] {
   const namespaces: CollectedNamespace[] = [];
   let start = 0;
   while (start < text.length) {
@@ -260,9 +272,26 @@ function subsections(section: Buffer | undefined, sep: Buffer): [string, Buffer]
 /** A second read of the process files whose framing failed its proof: its output, parsed (buildRereadScript). */
 export type Reread = Pick<CollectOutput, 'files' | 'pathErrors'>;
 
-export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string, reread?: Reread): CollectOutput {
+/**
+ * What was made of a section while the reply still arrived (early-parse.ts). The reader takes it only for a
+ * section whose bytes are the very same as `bytes`, so nothing believed depends on the early, unproven cut.
+ */
+export interface PreparedSection {
+  bytes: Buffer;
+  /** an "h <group>" section's files at every full header line, unproven (readHeadLines) */
+  headLines?: [string, Buffer][];
+  links?: Map<string, string>;
+  namespaces?: CollectedNamespace[];
+}
+
+export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string, reread?: Reread, prepared?: ReadonlyMap<string, PreparedSection>): CollectOutput {
   const mark = sectionMark(nonce);
   const sections = splitSections(stdout, mark);
+  const ready = (name: string): PreparedSection | undefined => {
+    const early = prepared?.get(name);
+    const section = sections.get(name);
+    return early && section && early.bytes.equals(section) ? early : undefined;
+  };
   const { pathErrors, unopened, otherErrors } = parseStderr(`${sections.get(FIRST_READ_ERRORS)?.toString('utf8') ?? ''}\n${stderr}`);
   const result: CollectOutput = {
     complete: sections.has('end'),
@@ -272,7 +301,7 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
     clockTicks: Number(sections.get('clk')?.toString('latin1').trim()) || 100,
     selfPid: Number(sections.get('self')?.toString('latin1').trim().split(' ')[0]) || null,
     collectorChain: (sections.get('self')?.toString('latin1').trim().split(' ') ?? []).map(Number).filter((n) => Number.isInteger(n) && n > 0),
-    namespaces: parseNamespaceLinks((sections.get('ns') ?? Buffer.alloc(0)).toString('latin1')),
+    namespaces: ready('ns')?.namespaces ?? parseNamespaceLinks((sections.get('ns') ?? Buffer.alloc(0)).toString('latin1')),
     processes: new Map(),
     unproven: [],
     unprovenPaths: [],
@@ -336,16 +365,16 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
     const kinds = name.startsWith('h ') ? groupOf(name.slice(2)) : null;
     if (!kinds) continue;
     const listed = dirs.flatMap((d) => kinds.map((kind) => `${d}/${kind}`));
-    let files = readHeadSection(listed.filter((p) => !unopened.has(p)), section);
-    if (!files && reread) {
-      files = new Map();
-      for (const path of listed) {
+    // At most one header more than the files listed is read: enough to tell a forged one.
+    let contents = provenContents(listed, unopened, ready(name)?.headLines ?? headerLines(section, listed.length + 1));
+    if (!contents && reread) {
+      contents = listed.map((path) => {
         const content = reread.files.get(path);
-        if (content) files.set(path, content);
-        else pathErrors.set(path, reread.pathErrors.get(path) ?? pathErrors.get(path) ?? 'not read');
-      }
+        if (!content) pathErrors.set(path, reread.pathErrors.get(path) ?? pathErrors.get(path) ?? 'not read');
+        return content;
+      });
     }
-    if (!files) {
+    if (!contents) {
       result.unproven.push(...kinds);
       result.unprovenPaths.push(...listed);
       continue;
@@ -353,9 +382,9 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
     for (const [i, dir] of dirs.entries()) {
       const record = result.processes.get(Number(dir.slice(6)))!;
       for (const [k, kind] of kinds.entries()) {
-        const path = listed[i * kinds.length + k]!;
-        const content = files.get(path);
-        if (content && !pathErrors.has(path)) record.files[kind] = content;
+        const at = i * kinds.length + k;
+        const content = contents[at];
+        if (content && !pathErrors.has(listed[at]!)) record.files[kind] = content;
       }
     }
   }
@@ -376,7 +405,7 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
   }
 
   const links = sections.get('links');
-  if (links) result.links = parseLinkPairs(links);
+  if (links) result.links = ready('links')?.links ?? parseLinkPairs(links);
   return result;
 }
 
@@ -385,18 +414,47 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
  * and a path outside /proc are dropped. Tens of thousands at a busy node, so an all-ASCII section (the usual one:
  * sockets, pipes, /dev and plain paths) is read as one string and sliced.
  */
-export function parseLinkPairs(section: Buffer): Map<string, string> {
-  const links = new Map<string, string>();
+export function parseLinkPairs(section: Buffer, links = new Map<string, string>()): Map<string, string> {
+  readLinkPairs(section, links);
+  return links;
+}
+
+/**
+ * Adds the whole pairs of `section` to `links`, telling `onPair` of each; returns where the first pair cut short
+ * starts (the length when none is).
+ */
+function readLinkPairs(section: Buffer, links: Map<string, string>, onPair?: (path: string, target: string) => void): number {
   const text = section.toString('latin1');
   const ascii = isAscii(section);
-  for (let at = 0; at < text.length; ) {
+  let at = 0;
+  while (at < text.length) {
     const pathEnd = text.indexOf('\0', at);
     const targetEnd = pathEnd < 0 ? -1 : text.indexOf('\0', pathEnd + 1);
     if (targetEnd < 0) break;
-    if (text.startsWith('/proc/', at)) links.set(text.slice(at, pathEnd), ascii ? text.slice(pathEnd + 1, targetEnd) : decodeBytes(section.subarray(pathEnd + 1, targetEnd)));
+    if (text.startsWith('/proc/', at)) {
+      const path = text.slice(at, pathEnd);
+      const target = ascii ? text.slice(pathEnd + 1, targetEnd) : decodeBytes(section.subarray(pathEnd + 1, targetEnd));
+      links.set(path, target);
+      onPair?.(path, target);
+    }
     at = targetEnd + 1;
   }
-  return links;
+  return at;
+}
+
+/** parseLinkPairs over a links section that arrives in pieces: the same map, built as the pairs come. */
+export class LinkPairReader {
+  readonly links = new Map<string, string>();
+  private rest: Buffer = Buffer.alloc(0);
+
+  /** `onPair` is told of each pair as it is read, in order, a path read again included. */
+  constructor(private readonly onPair?: (path: string, target: string) => void) {}
+
+  push(piece: Buffer): void {
+    const buf = this.rest.length > 0 ? Buffer.concat([this.rest, piece]) : piece;
+    // A pair cut short is kept whole for the next piece: a copy, as the piece it stands in may be let go.
+    this.rest = Buffer.from(buf.subarray(readLinkPairs(buf, this.links, this.onPair)));
+  }
 }
 
 /** "/proc/1 /proc/2 …" as the shell expanded its glob; a bare "/proc/[0-9]*" (no pid at all) is an empty set. */

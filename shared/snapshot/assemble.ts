@@ -1,13 +1,11 @@
 /** Turns what the collect script read (frame.ts) into a snapshot: processes, their fds joined to sockets by inode, namespaces. */
-import { parseIo } from '../proc/io';
 import { cgroupPathsOf, readContainerResources } from '../containers/resources';
 import { overviewFields } from '../proc/overview';
 import { decodeBytes } from '../bytes';
 import type { CollectOutput } from '../collect/frame';
-import { type ProcessRecord, digitsAt } from '../collect/files';
+import type { ProcessRecord } from '../collect/files';
 import { NET_TABLES } from '../collect/script';
 import { parseNameSources } from '../containers/names';
-import { parseFdTarget } from '../proc/links';
 import { findCgroup2Mount, parseMountinfo } from '../proc/mountinfo';
 import { endpointKey, parseNetInet } from '../proc/net-inet';
 import { parseNetUnix } from '../proc/net-unix';
@@ -15,6 +13,7 @@ import { type SsUnixRow, parseSsUnix, unixPeers } from '../proc/ss-unix';
 import { parsePasswd } from '../proc/passwd';
 import { deriveRelations, lifetimeCpuPercent, markCollector, startedAtOf } from './derive';
 import { ParseCache } from './early-parse';
+import { FdTables } from './fd-tables';
 import { nodeError, processError } from './errors';
 import {
   SNAPSHOT_FORMAT,
@@ -41,23 +40,9 @@ function nodeFile(out: CollectOutput, path: string): string {
 }
 
 export function collectFds(out: CollectOutput): Map<number, SnapshotFd[]> {
-  const fds = new Map<number, SnapshotFd[]>();
-  for (const [path, target] of out.links) {
-    // "/proc/<pid>/fd/<fd>"; an empty target is a link find listed but could not read (its error is in pathErrors).
-    const slash = path.indexOf('/', 6);
-    if (target === '' || slash < 0 || !path.startsWith('/fd/', slash)) continue;
-    const pid = digitsAt(path, 6, slash);
-    const n = digitsAt(path, slash + 4, path.length);
-    if (pid === null || n === null) continue;
-    const fd: SnapshotFd = { fd: n, target };
-    const parsed = parseFdTarget(target);
-    if (parsed.kind === 'socket') fd.socketInode = parsed.inode!;
-    let list = fds.get(pid);
-    if (!list) fds.set(pid, (list = []));
-    list.push(fd);
-  }
-  for (const list of fds.values()) list.sort((a, b) => a.fd - b.fd);
-  return fds;
+  const tables = new FdTables();
+  for (const [path, target] of out.links) tables.add(path, target);
+  return tables.tables();
 }
 
 /** Why the fd table of a pid could not be read: the directory, or its links one by one (a listable fd/ whose links are denied). */
@@ -150,7 +135,7 @@ function buildProcess(
     nice: stat.nice,
     priority: stat.priority,
     virtKb: Math.round(stat.vsizeBytes / 1024),
-    io: ioBuf ? parseIo(ioBuf.toString('latin1')) : null,
+    io: ioBuf ? ctx.cache.parse('io', `/proc/${pid}/io`, ioBuf) : null,
     fds: fdError ? null : (ctx.fds.get(pid) ?? []),
     ...(fdError ? { fdError } : {}),
     containerId: null,
@@ -294,7 +279,7 @@ function namespacesByPid(out: CollectOutput): Map<number, Record<string, number>
 /** The processes whose files the collector read in full (all of them, or a refresh's new ones). */
 export function assembleProcesses(out: CollectOutput, users: Map<number, string>, errors: SnapshotError[], cache = new ParseCache()): { processes: SnapshotProcess[]; namespaces: Map<number, Record<string, number>> } {
   const namespaces = namespacesByPid(out);
-  const ctx = { users, fds: collectFds(out), namespaces, cache };
+  const ctx = { users, fds: cache.fdsOf(out.links) ?? collectFds(out), namespaces, cache };
   const processes: SnapshotProcess[] = [];
   for (const [pid, record] of [...out.processes].sort((a, b) => a[0] - b[0])) {
     const proc = buildProcess(pid, record, out, ctx, errors);

@@ -1,15 +1,22 @@
 /**
- * Parsing a reply's process files while the node still walks its links. The reader hands everything before the
- * "links" mark to parseEarly(); the assembly then takes each file's parse from the cache when the file's bytes
- * are the very same (by their SHA-256), so what is believed never depends on the early, unproven cut.
+ * Parsing a reply while it arrives. Every section is split as its bytes come (section-stream.ts) and prepared as
+ * it closes: an "h <group>" section is cut at its header lines and each file parsed into a ParseCache, the
+ * namespace links parsed, the links parsed pair by pair as they stream. The reader (frame.ts) takes a prepared
+ * section only when its bytes are the very same as the final reply's, and its header lines only when they prove
+ * the framing; the assembly takes a file's parse only for the very Buffer it was made of. So what is believed
+ * never depends on the early, unproven cut.
  */
 import { decodeBytes } from '../bytes';
 import { type ProcessFile, processFilePath } from '../collect/files';
-import { readHeadLines } from '../collect/frame';
+import { LinkPairReader, type PreparedSection, parseNamespaceLinks, readHeadLines } from '../collect/frame';
+import type { SectionSink } from '../collect/section-stream';
 import { type CgroupEntry, parseCgroup } from '../proc/cgroup';
 import { parseCmdline } from '../proc/cmdline';
+import { parseIo } from '../proc/io';
 import { parseStat } from '../proc/stat';
 import { parseStatus } from '../proc/status';
+import { FdTables } from './fd-tables';
+import type { SnapshotFd } from './types';
 
 /** The parse of each kind of process file: the one place the assembly and the early parse both take it from. */
 export const PROCESS_FILE_PARSERS = {
@@ -17,23 +24,37 @@ export const PROCESS_FILE_PARSERS = {
   status: (raw: Buffer) => parseStatus(decodeBytes(raw)),
   cmdline: (raw: Buffer) => parseCmdline(decodeBytes(raw)),
   cpuset: (raw: Buffer) => decodeBytes(raw).replace(/\n$/, ''),
+  io: (raw: Buffer) => parseIo(raw.toString('latin1')),
 } satisfies Partial<Record<ProcessFile, (raw: Buffer) => unknown>>;
 
 type Parsed = { [K in keyof typeof PROCESS_FILE_PARSERS]: ReturnType<(typeof PROCESS_FILE_PARSERS)[K]> };
 
 export class ParseCache {
-  /** path -> a digest of the bytes parsed, and the parse: the bytes themselves are let go (memory, at 10,000 processes) */
-  private readonly entries = new Map<string, { digest: string; value: unknown }>();
+  /** path -> the bytes parsed (a view into a prepared section: no copy) and the parse */
+  private readonly entries = new Map<string, { raw: Buffer; value: unknown }>();
   /** cgroup file text -> its entries, shared (frozen) by every process with that text */
   readonly cgroups = new Map<string, CgroupEntry[]>();
+  /** how many parses were taken from the cache */
+  hits = 0;
+  /** the fd tables built from a links map as it streamed, and that map */
+  private fds: { links: ReadonlyMap<string, string>; tables: Map<number, SnapshotFd[]> } | null = null;
 
-  /** `digest` names bytes by a collision-resistant hash (SHA-256: a forged early cut must not pass for the proven file). */
-  constructor(private readonly digest: (raw: Buffer) => string = () => '') {}
+  /** The fd tables of `links` when they were built from this very map, else undefined. */
+  fdsOf(links: ReadonlyMap<string, string>): Map<number, SnapshotFd[]> | undefined {
+    return this.fds?.links === links ? this.fds.tables : undefined;
+  }
 
-  /** The parse of `raw`, the file at `path`: from the cache when it was made of these very bytes, else parsed now. */
+  rememberFds(links: ReadonlyMap<string, string>, tables: Map<number, SnapshotFd[]>): void {
+    this.fds = { links, tables };
+  }
+
+  /** The parse of `raw`, the file at `path`: from the cache when it was made of this very Buffer, else parsed now. */
   parse<K extends keyof typeof PROCESS_FILE_PARSERS>(kind: K, path: string, raw: Buffer): Parsed[K] {
     const hit = this.entries.get(path);
-    if (hit && hit.digest === this.digest(raw)) return hit.value as Parsed[K];
+    if (hit && hit.raw === raw) {
+      this.hits++;
+      return hit.value as Parsed[K];
+    }
     return PROCESS_FILE_PARSERS[kind](raw) as Parsed[K];
   }
 
@@ -43,7 +64,7 @@ export class ParseCache {
   }
 
   remember(path: string, raw: Buffer, value: unknown): void {
-    this.entries.set(path, { digest: this.digest(raw), value });
+    this.entries.set(path, { raw, value });
   }
 
   /** A cgroup file parsed once per distinct text: thousands of processes share a handful. */
@@ -58,24 +79,9 @@ export class ParseCache {
   }
 }
 
-/** The files of every "h <group>" section of `prefix`, split at their header lines, unproven. */
-function headFiles(prefix: Buffer, mark: string): [string, Buffer][] {
-  const files: [string, Buffer][] = [];
-  const opening = Buffer.from(`\n${mark} h `);
-  for (let start = prefix.indexOf(opening); start >= 0; start = prefix.indexOf(opening, start + 1)) {
-    const body = prefix.indexOf(0x0a, start + opening.length);
-    if (body < 0) break;
-    const end = prefix.indexOf(`\n${mark} `, body);
-    files.push(...readHeadLines(prefix.subarray(body + 1, end < 0 ? prefix.length : end)));
-  }
-  return files;
-}
-
-/** Parses the process files in the "h <group>" sections of `prefix` (the reply up to its links) into a new cache. */
-export function parseEarly(prefix: Buffer, mark: string, digest: (raw: Buffer) => string): ParseCache {
-  const cache = new ParseCache(digest);
-  // A file that does not parse is parsed again, and its error kept, when the snapshot is assembled.
-  for (const [path, raw] of headFiles(prefix, mark)) {
+/** Parses the files of a head section's unproven split into `cache`; one that does not parse is parsed again, and its error kept, by the assembly. */
+function parseHeadFiles(lines: [string, Buffer][], cache: ParseCache): void {
+  for (const [path, raw] of lines) {
     const kind = processFilePath(path)?.[1];
     try {
       if (kind === 'cgroup') cache.cgroupsOf(raw);
@@ -85,5 +91,37 @@ export function parseEarly(prefix: Buffer, mark: string, digest: (raw: Buffer) =
       }
     } catch {}
   }
-  return cache;
+}
+
+/** A SectionSink that prepares each section of a reply as it closes (and the links as they come) for the reader. */
+export class SectionPreparer implements SectionSink {
+  readonly prepared = new Map<string, PreparedSection>();
+  private links: { reader: LinkPairReader; fds: FdTables } | null = null;
+
+  constructor(readonly cache = new ParseCache()) {}
+
+  open(name: string): void {
+    if (name !== 'links') return;
+    const fds = new FdTables();
+    this.links = { reader: new LinkPairReader((path, target) => fds.add(path, target)), fds };
+  }
+
+  data(name: string, piece: Buffer): void {
+    if (name === 'links') this.links?.reader.push(piece);
+  }
+
+  close(name: string, body: Buffer): void {
+    if (name.startsWith('h ')) {
+      const headLines = readHeadLines(body);
+      parseHeadFiles(headLines, this.cache);
+      this.prepared.set(name, { bytes: body, headLines });
+    } else if (name === 'ns') {
+      this.prepared.set(name, { bytes: body, namespaces: parseNamespaceLinks(body.toString('latin1')) });
+    } else if (name === 'links' && this.links) {
+      const { links } = this.links.reader;
+      this.prepared.set(name, { bytes: body, links });
+      this.cache.rememberFds(links, this.links.fds.tables());
+      this.links = null;
+    }
+  }
 }

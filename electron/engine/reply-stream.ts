@@ -1,0 +1,122 @@
+/**
+ * A collector's reply parsed while it arrives: the raw bytes as they come off the connection, each gzip member
+ * inflated as its bytes come (script.ts, `part`), split into sections and prepared (early-parse.ts). What it
+ * prepares is only ever used for a section whose bytes equal the final reply's (frame.ts), so a member that does
+ * not inflate, or a reply cut short, costs the speed-up and nothing else.
+ */
+import { type Gunzip, createGunzip } from 'node:zlib';
+import { GZIP_SECTION, sectionMark } from '../../shared/collect/script';
+import { SectionSplitter } from '../../shared/collect/section-stream';
+import { ParseCache, SectionPreparer } from '../../shared/snapshot/early-parse';
+import { INFLATED_LIMIT } from './run-limits';
+
+/** One gzip member's inflation; its output is held until the members before it have given all of theirs. */
+interface Member {
+  gunzip: Gunzip;
+  held: Buffer[];
+  ended: boolean;
+}
+
+export class ReplyStream {
+  readonly preparer: SectionPreparer;
+  private readonly plain: SectionSplitter;
+  private readonly raw: SectionSplitter;
+  private readonly members: Member[] = [];
+  private inflated = 0;
+  private broken = false;
+  private allEnded: (() => void) | null = null;
+
+  constructor(
+    nonce: string,
+    cache = new ParseCache(),
+    private readonly inflatedLimit = INFLATED_LIMIT,
+  ) {
+    const mark = sectionMark(nonce);
+    this.preparer = new SectionPreparer(cache);
+    this.plain = new SectionSplitter(mark, this.preparer);
+    // The raw reply's sections: plain ones are passed on as they stood (mark and body); a "gzip" section's body is a
+    // member, whose inflated bytes are passed on instead.
+    this.raw = new SectionSplitter(mark, {
+      open: (name) => {
+        if (name === GZIP_SECTION) this.startMember();
+        else this.plain.push(Buffer.from(`\n${mark} ${name}\n`, 'latin1'));
+      },
+      data: (name, piece) => {
+        if (name !== GZIP_SECTION) this.plain.push(piece);
+        else if (!this.broken) this.members[this.members.length - 1]!.gunzip.write(piece);
+      },
+      close: (name) => {
+        if (name === GZIP_SECTION) this.members[this.members.length - 1]!.gunzip.end();
+      },
+    });
+  }
+
+  get cache(): ParseCache {
+    return this.preparer.cache;
+  }
+
+  /** gzip members whose output is not all in yet */
+  get inflating(): number {
+    return this.members.filter((m) => !m.ended).length;
+  }
+
+  push(chunk: Buffer): void {
+    if (!this.broken) this.raw.push(chunk);
+  }
+
+  /** The reply is all in: resolves once every member has inflated and the last section is closed. */
+  async finish(): Promise<SectionPreparer> {
+    this.raw.end();
+    // Members inflate side by side: a small last one (the errors) may end before a large one before it.
+    if (!this.broken && this.members.some((m) => !m.ended)) await new Promise<void>((resolve) => (this.allEnded = resolve));
+    if (!this.broken) this.plain.end();
+    return this.preparer;
+  }
+
+  private startMember(): void {
+    const member: Member = { gunzip: createGunzip(), held: [], ended: false };
+    this.members.push(member);
+    const settle = () => {
+      if (member.ended) return;
+      member.ended = true;
+      this.release();
+    };
+    member.gunzip.on('data', (b: Buffer) => {
+      this.inflated += b.length;
+      if (this.inflated > this.inflatedLimit) return this.break();
+      if (this.isCurrent(member)) this.plain.push(b);
+      else member.held.push(b);
+    });
+    member.gunzip.on('end', settle);
+    member.gunzip.on('error', () => {
+      this.break();
+      settle();
+    });
+  }
+
+  /** Whether every member before `member` has given all its output. */
+  private isCurrent(member: Member): boolean {
+    for (const m of this.members) {
+      if (m === member) return true;
+      if (!m.ended) return false;
+    }
+    return false;
+  }
+
+  /** Passes on, in order, the output of the members whose turn has come. */
+  private release(): void {
+    for (const m of this.members) {
+      if (!this.broken) for (const b of m.held.splice(0)) this.plain.push(b);
+      if (!m.ended) return;
+    }
+    this.allEnded?.();
+  }
+
+  /** A member that does not inflate, or inflates past the limit: nothing more is split (the final read says why). */
+  private break(): void {
+    if (this.broken) return;
+    this.broken = true;
+    for (const m of this.members) m.gunzip.destroy();
+    this.allEnded?.();
+  }
+}
