@@ -62,9 +62,23 @@ describe('ReplyStream', () => {
     expect(prepared.get('links')?.links?.size).toBe(200_000);
   });
 
-  it('stops at a gzip bomb, and finishes with what came before it', async () => {
+  it('passes on plain bytes after a member only once the member has given all of its output', async () => {
+    const many = Array.from({ length: 200_000 }, (_, i) => `/proc/${i}/fd/1\0socket:[${i}]\0`).join('');
+    const member = (text: string) => [Buffer.from(mark('gzip')), gzipSync(Buffer.from(text, 'latin1'))];
+    const stream = new ReplyStream(nonce);
+    stream.push(Buffer.concat([Buffer.from(mark('begin')), ...member(first), ...member(`${mark('links')}${many}${mark('end')}`)]));
+    for (let turns = 0; stream.inflating > 1 && turns < 10_000; turns++) await new Promise(setImmediate);
+    expect(stream.inflating).toBe(1);
+    // The reply's last mark comes while the large member still inflates: it must not land inside its output.
+    stream.push(Buffer.from(done));
+    const { prepared } = await stream.finish();
+    expect(prepared.get('links')?.links?.size).toBe(200_000);
+  });
+
+  it('stops at a gzip bomb, and finishes', async () => {
+    // Members inflate side by side: what came before the limit was passed depends on their pace, so only the
+    // section past it is checked.
     const { prepared } = await streamed(reply(true), 4096, 10_000);
-    expect(prepared.has('h stat+status')).toBe(true);
     expect(prepared.has('links')).toBe(false);
   });
 

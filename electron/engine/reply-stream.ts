@@ -10,9 +10,12 @@ import { SectionSplitter } from '../../shared/collect/section-stream';
 import { ParseCache, SectionPreparer } from '../../shared/snapshot/early-parse';
 import { INFLATED_LIMIT } from './run-limits';
 
-/** One gzip member's inflation; its output is held until the members before it have given all of theirs. */
+/**
+ * One gzip member's inflation, or plain bytes that came after a member (gunzip null): either's output is held until
+ * every member before it has given all of its own.
+ */
 interface Member {
-  gunzip: Gunzip;
+  gunzip: Gunzip | null;
   held: Buffer[];
   ended: boolean;
 }
@@ -37,16 +40,17 @@ export class ReplyStream {
     // The raw reply's sections: plain ones are passed on as they stood (mark and body); a "gzip" section's body is a
     // member, whose inflated bytes are passed on instead.
     this.raw = new SectionSplitter(mark, {
+      keeps: () => false,
       open: (name) => {
         if (name === GZIP_SECTION) this.startMember();
-        else this.plain.push(Buffer.from(`\n${mark} ${name}\n`, 'latin1'));
+        else this.passPlain(Buffer.from(`\n${mark} ${name}\n`, 'latin1'));
       },
       data: (name, piece) => {
-        if (name !== GZIP_SECTION) this.plain.push(piece);
-        else if (!this.broken) this.members[this.members.length - 1]!.gunzip.write(piece);
+        if (name !== GZIP_SECTION) this.passPlain(piece);
+        else if (!this.broken) this.members[this.members.length - 1]!.gunzip!.write(piece);
       },
       close: (name) => {
-        if (name === GZIP_SECTION) this.members[this.members.length - 1]!.gunzip.end();
+        if (name === GZIP_SECTION) this.members[this.members.length - 1]!.gunzip!.end();
       },
     });
   }
@@ -73,22 +77,32 @@ export class ReplyStream {
     return this.preparer;
   }
 
+  /** Plain bytes of the raw reply: passed on now, or after the members still inflating before them. */
+  private passPlain(bytes: Buffer): void {
+    if (this.broken) return;
+    if (this.members.every((m) => m.ended)) return this.plain.push(bytes);
+    const last = this.members[this.members.length - 1]!;
+    if (last.gunzip === null) last.held.push(bytes);
+    else this.members.push({ gunzip: null, held: [bytes], ended: true });
+  }
+
   private startMember(): void {
-    const member: Member = { gunzip: createGunzip(), held: [], ended: false };
+    const gunzip = createGunzip();
+    const member: Member = { gunzip, held: [], ended: false };
     this.members.push(member);
     const settle = () => {
       if (member.ended) return;
       member.ended = true;
       this.release();
     };
-    member.gunzip.on('data', (b: Buffer) => {
+    gunzip.on('data', (b: Buffer) => {
       this.inflated += b.length;
       if (this.inflated > this.inflatedLimit) return this.break();
       if (this.isCurrent(member)) this.plain.push(b);
       else member.held.push(b);
     });
-    member.gunzip.on('end', settle);
-    member.gunzip.on('error', () => {
+    gunzip.on('end', settle);
+    gunzip.on('error', () => {
       this.break();
       settle();
     });
@@ -116,7 +130,7 @@ export class ReplyStream {
   private break(): void {
     if (this.broken) return;
     this.broken = true;
-    for (const m of this.members) m.gunzip.destroy();
+    for (const m of this.members) m.gunzip?.destroy();
     this.allEnded?.();
   }
 }

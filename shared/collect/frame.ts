@@ -423,7 +423,7 @@ export function parseLinkPairs(section: Buffer, links = new Map<string, string>(
  * Adds the whole pairs of `section` to `links`, telling `onPair` of each; returns where the first pair cut short
  * starts (the length when none is).
  */
-function readLinkPairs(section: Buffer, links: Map<string, string>, onPair?: (path: string, target: string) => void): number {
+function readLinkPairs(section: Buffer, links: Map<string, string>, onPair?: (path: string, target: string, again: boolean) => void): number {
   const text = section.toString('latin1');
   const ascii = isAscii(section);
   let at = 0;
@@ -434,8 +434,8 @@ function readLinkPairs(section: Buffer, links: Map<string, string>, onPair?: (pa
     if (text.startsWith('/proc/', at)) {
       const path = text.slice(at, pathEnd);
       const target = ascii ? text.slice(pathEnd + 1, targetEnd) : decodeBytes(section.subarray(pathEnd + 1, targetEnd));
+      if (onPair) onPair(path, target, links.has(path));
       links.set(path, target);
-      onPair?.(path, target);
     }
     at = targetEnd + 1;
   }
@@ -447,8 +447,8 @@ export class LinkPairReader {
   readonly links = new Map<string, string>();
   private rest: Buffer = Buffer.alloc(0);
 
-  /** `onPair` is told of each pair as it is read, in order, a path read again included. */
-  constructor(private readonly onPair?: (path: string, target: string) => void) {}
+  /** `onPair` is told of each pair as it is read, in order, and whether its path was read before. */
+  constructor(private readonly onPair?: (path: string, target: string, again: boolean) => void) {}
 
   push(piece: Buffer): void {
     const buf = this.rest.length > 0 ? Buffer.concat([this.rest, piece]) : piece;

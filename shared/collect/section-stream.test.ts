@@ -17,7 +17,7 @@ function streamed(reply: Buffer, cuts: number[]): { sections: Map<string, Buffer
       pieces.set(name, Buffer.alloc(0));
     },
     data: (name, piece) => pieces.set(name, Buffer.concat([pieces.get(name)!, piece])),
-    close: (name, body) => sections.set(name, body),
+    close: (name, body) => sections.set(name, body!),
   });
   let from = 0;
   for (const to of [...cuts.filter((c) => c > 0 && c < reply.length).sort((a, b) => a - b), reply.length]) {
@@ -65,6 +65,14 @@ describe('SectionSplitter', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('keeps only the bodies its sink keeps', () => {
+    const closed: [string, Buffer | null][] = [];
+    const splitter = new SectionSplitter(M, { keeps: (n) => n === 'kept', close: (n, body) => closed.push([n, body]) });
+    splitter.push(Buffer.from(`${mark('dropped')}abc${mark('kept')}def${mark('dropped')}ghi`));
+    splitter.end();
+    expect(closed).toEqual([['dropped', null], ['kept', Buffer.from('def')], ['dropped', null]]);
   });
 
   it('opens a section when its name is in, before its body ends', () => {

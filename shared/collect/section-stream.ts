@@ -10,8 +10,10 @@ export interface SectionSink {
   open?(name: string): void;
   /** the next bytes of the open section's body, in order */
   data?(name: string, piece: Buffer): void;
-  /** the open section's whole body: its pieces joined (the one piece itself when there was one) */
-  close(name: string, body: Buffer): void;
+  /** whether close() is given the section's whole body (a copy, when it came in more than one piece); by default, yes */
+  keeps?(name: string): boolean;
+  /** the open section has ended: its whole body when kept (the one piece itself when there was one), else null */
+  close(name: string, body: Buffer | null): void;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -22,7 +24,8 @@ export class SectionSplitter {
   private nameParts: Buffer[] | null = null;
   /** the open section, or null before the first mark */
   private current: string | null = null;
-  private pieces: Buffer[] = [];
+  /** the open section's pieces so far, or null when its body is not kept */
+  private pieces: Buffer[] | null = null;
   /** the last bytes seen, held back because a mark may start in them */
   private carry: Buffer = EMPTY;
   /** how many leading bytes of `carry` are not body (the newline that ends a name, which may also start a mark) */
@@ -59,7 +62,7 @@ export class SectionSplitter {
     this.nameParts!.push(buf.subarray(0, nl));
     this.current = Buffer.concat(this.nameParts!).toString('latin1');
     this.nameParts = null;
-    this.pieces = [];
+    this.pieces = this.sink.keeps?.(this.current) === false ? null : [];
     this.sink.open?.(this.current);
     // The name's newline may be the first byte of the next mark: it is held back, as no part of the body.
     this.carry = buf.subarray(nl, nl + 1);
@@ -115,14 +118,14 @@ export class SectionSplitter {
 
   private deliver(piece: Buffer): void {
     if (this.current === null || piece.length === 0) return;
-    this.pieces.push(piece);
+    this.pieces?.push(piece);
     this.sink.data?.(this.current, piece);
   }
 
   private closeCurrent(): void {
     if (this.current === null) return;
-    const body = this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces);
-    this.pieces = [];
-    this.sink.close(this.current, body);
+    const pieces = this.pieces;
+    this.pieces = null;
+    this.sink.close(this.current, pieces === null ? null : pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
   }
 }

@@ -13,7 +13,7 @@ import { type SsUnixRow, parseSsUnix, unixPeers } from '../proc/ss-unix';
 import { parsePasswd } from '../proc/passwd';
 import { deriveRelations, lifetimeCpuPercent, markCollector, startedAtOf } from './derive';
 import { ParseCache } from './early-parse';
-import { FdTables } from './fd-tables';
+import { collectFdsOf } from './fd-tables';
 import { nodeError, processError } from './errors';
 import {
   SNAPSHOT_FORMAT,
@@ -40,9 +40,7 @@ function nodeFile(out: CollectOutput, path: string): string {
 }
 
 export function collectFds(out: CollectOutput): Map<number, SnapshotFd[]> {
-  const tables = new FdTables();
-  for (const [path, target] of out.links) tables.add(path, target);
-  return tables.tables();
+  return collectFdsOf(out.links);
 }
 
 /** Why the fd table of a pid could not be read: the directory, or its links one by one (a listable fd/ whose links are denied). */

@@ -100,17 +100,23 @@ export class SectionPreparer implements SectionSink {
 
   constructor(readonly cache = new ParseCache()) {}
 
+  /** Only the sections it prepares are kept whole. */
+  keeps(name: string): boolean {
+    return name.startsWith('h ') || name === 'ns' || name === 'links';
+  }
+
   open(name: string): void {
     if (name !== 'links') return;
     const fds = new FdTables();
-    this.links = { reader: new LinkPairReader((path, target) => fds.add(path, target)), fds };
+    this.links = { reader: new LinkPairReader((path, target, again) => fds.add(path, target, again)), fds };
   }
 
   data(name: string, piece: Buffer): void {
     if (name === 'links') this.links?.reader.push(piece);
   }
 
-  close(name: string, body: Buffer): void {
+  close(name: string, body: Buffer | null): void {
+    if (body === null) return;
     if (name.startsWith('h ')) {
       const headLines = readHeadLines(body);
       parseHeadFiles(headLines, this.cache);
@@ -120,7 +126,7 @@ export class SectionPreparer implements SectionSink {
     } else if (name === 'links' && this.links) {
       const { links } = this.links.reader;
       this.prepared.set(name, { bytes: body, links });
-      this.cache.rememberFds(links, this.links.fds.tables());
+      this.cache.rememberFds(links, this.links.fds.tables(links));
       this.links = null;
     }
   }

@@ -4,38 +4,42 @@ import type { SnapshotFd } from './types';
 
 /**
  * The fd tables of a links section, link by link: from the whole map (collectFds), or as the links stream in
- * (early-parse.ts). A path added again replaces what it had, where it had it, as in a Map.
+ * (early-parse.ts). A path read a second time (no kernel does that; a hostile node may) makes the tables be built
+ * again from the final map, so that they are always what collectFds gives for it.
  */
 export class FdTables {
-  /** path -> its fd, or null for a path that is no fd or whose link could not be read (an empty target; its error is in pathErrors) */
-  private readonly byPath = new Map<string, SnapshotFd | null>();
+  private readonly fds = new Map<number, SnapshotFd[]>();
+  private repeated = false;
 
-  add(path: string, target: string): void {
-    // "/proc/<pid>/fd/<fd>"
+  /** `again`: the path was read before, with another or the same target */
+  add(path: string, target: string, again = false): void {
+    if (again) this.repeated = true;
+    if (this.repeated || target === '') return;
+    // "/proc/<pid>/fd/<fd>"; an empty target is a link find listed but could not read (its error is in pathErrors).
     const slash = path.indexOf('/', 6);
-    const n = target === '' || slash < 0 || !path.startsWith('/fd/', slash) ? null : digitsAt(path, slash + 4, path.length);
-    if (n === null) {
-      this.byPath.set(path, null);
-      return;
-    }
+    if (slash < 0 || !path.startsWith('/fd/', slash)) return;
+    const pid = digitsAt(path, 6, slash);
+    const n = digitsAt(path, slash + 4, path.length);
+    if (pid === null || n === null) return;
     const fd: SnapshotFd = { fd: n, target };
     const parsed = parseFdTarget(target);
     if (parsed.kind === 'socket') fd.socketInode = parsed.inode!;
-    this.byPath.set(path, fd);
+    let list = this.fds.get(pid);
+    if (!list) this.fds.set(pid, (list = []));
+    list.push(fd);
   }
 
-  /** pid -> its fds by number */
-  tables(): Map<number, SnapshotFd[]> {
-    const fds = new Map<number, SnapshotFd[]>();
-    for (const [path, fd] of this.byPath) {
-      if (fd === null) continue;
-      const pid = digitsAt(path, 6, path.indexOf('/', 6));
-      if (pid === null) continue;
-      let list = fds.get(pid);
-      if (!list) fds.set(pid, (list = []));
-      list.push(fd);
-    }
-    for (const list of fds.values()) list.sort((a, b) => a.fd - b.fd);
-    return fds;
+  /** pid -> its fds by number; `links`, the map the pairs went into, when a path came twice */
+  tables(links: ReadonlyMap<string, string>): Map<number, SnapshotFd[]> {
+    if (this.repeated) return collectFdsOf(links);
+    for (const list of this.fds.values()) list.sort((a, b) => a.fd - b.fd);
+    return this.fds;
   }
+}
+
+/** The fd tables of the links of a whole reply. */
+export function collectFdsOf(links: ReadonlyMap<string, string>): Map<number, SnapshotFd[]> {
+  const tables = new FdTables();
+  for (const [path, target] of links) tables.add(path, target);
+  return tables.tables(links);
 }
