@@ -45,7 +45,6 @@ function firstLines(text: string, n = 3): string {
   return text.trim().split('\n').slice(0, n).join(' / ');
 }
 
-
 /**
  * The collector's reply as sections: cut at "done", each gzip member (after a "\n<mark> gzip\n") inflated in
  * place, and the trailing "stderr" section (the collector's own errors) moved to stderr.
