@@ -210,10 +210,9 @@ export async function collectSnapshot(session: NodeSession, options: CollectOpti
   const started = Date.now();
   const meta = (durationMs: number, collectedAt: Date) => ({ target: session.target, collectedAt, durationMs, viaSudo: options.sudo ?? false, namesRoot: options.namesRoot ?? '' });
   const { onFirstRead } = options;
-  let stream: StreamedParse | undefined;
-  const watcher =
+  const firstRead =
     onFirstRead || options.onFirstReadArrived
-      ? firstReadWatcher((prefix, nonce) => {
+      ? (prefix: Buffer, nonce: string, stream: StreamedParse | undefined) => {
           options.onFirstReadArrived?.();
           if (!onFirstRead) return;
           assembleOffThread({ stdout: prefix, stderr: '', nonce }, undefined, meta(Date.now() - started, new Date(started)), inline, stream, true).then(
@@ -223,10 +222,37 @@ export async function collectSnapshot(session: NodeSession, options: CollectOpti
             // A first read that cannot be shown (framing to prove again) is not shown: the full read follows.
             () => {},
           );
-        })
-      : null;
+        }
+      : undefined;
+  try {
+    const script = { ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}), compress, ...(options.lean ? { lean: options.lean } : {}) };
+    return await collectStreamed(session, script, options, (run) => meta(run.durationMs, run.collectedAt), firstRead);
+  } finally {
+    finished = true;
+  }
+}
+
+/** The first read alone (`procscope ps`): processes, the overview and the users, with no fds, sockets or namespaces; parsed as it arrives. */
+export function collectFirstRead(session: NodeSession, options: CollectOptions = {}): Promise<Snapshot> {
+  const compress = options.compress ?? session.compressFull ?? session.target !== 'local';
+  return collectStreamed(session, { compress, firstOnly: true }, options, (run) => ({ target: session.target, collectedAt: run.collectedAt, durationMs: run.durationMs, viaSudo: options.sudo ?? false }));
+}
+
+/**
+ * Runs the collector with its reply parsed as it arrives, and assembles the snapshot. `onFirstRead` is given a full
+ * read's first read (its bytes, inflated) once they are in, with the stream that parses them.
+ */
+async function collectStreamed(
+  session: NodeSession,
+  script: CollectScriptOptions,
+  options: CollectOptions,
+  meta: (run: CollectorRun) => SnapshotMeta,
+  onFirstRead?: (prefix: Buffer, nonce: string, stream: StreamedParse | undefined) => void,
+): Promise<Snapshot> {
+  let stream: StreamedParse | undefined;
+  const watcher = onFirstRead ? firstReadWatcher((prefix, nonce) => onFirstRead(prefix, nonce, stream)) : null;
   const onNonce = (nonce: string) => {
-    stream = streamParse(nonce, inline);
+    stream = streamParse(nonce, options.inline ?? false);
     watcher?.start(nonce);
   };
   const onChunk = (chunk: Buffer) => {
@@ -235,25 +261,8 @@ export async function collectSnapshot(session: NodeSession, options: CollectOpti
     options.onChunk?.(chunk);
   };
   try {
-    const run = await runCollector(session, { ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}), compress, ...(options.lean ? { lean: options.lean } : {}) }, { ...options, onChunk }, onNonce);
-    return await assembleRun(session, run, meta(run.durationMs, run.collectedAt), options, stream);
-  } finally {
-    finished = true;
-    stream?.drop();
-  }
-}
-
-/** The first read alone (`procscope ps`): processes, the overview and the users, with no fds, sockets or namespaces; parsed as it arrives. */
-export async function collectFirstRead(session: NodeSession, options: CollectOptions = {}): Promise<Snapshot> {
-  const compress = options.compress ?? session.compressFull ?? session.target !== 'local';
-  let stream: StreamedParse | undefined;
-  const onChunk = (chunk: Buffer) => {
-    stream?.push(chunk);
-    options.onChunk?.(chunk);
-  };
-  try {
-    const run = await runCollector(session, { compress, firstOnly: true }, { ...options, onChunk }, (nonce) => (stream = streamParse(nonce, options.inline ?? false)));
-    return await assembleRun(session, run, { target: session.target, collectedAt: run.collectedAt, durationMs: run.durationMs, viaSudo: options.sudo ?? false }, options, stream);
+    const run = await runCollector(session, script, { ...options, onChunk }, onNonce);
+    return await assembleRun(session, run, meta(run), options, stream);
   } finally {
     stream?.drop();
   }

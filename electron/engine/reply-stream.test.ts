@@ -18,11 +18,15 @@ const rest = `${mark('ns')}/proc/7/ns/net net:[4026531840]\n${mark('links')}${li
 const errors = `${mark('stderr')}find: '/proc/9/fd': Permission denied\n`;
 const done = mark('done');
 
+/** A part of a reply as a gzip member after its "gzip" mark. */
+const member = (text: string) => [Buffer.from(mark('gzip')), gzipSync(Buffer.from(text, 'latin1'))];
+/** A links section long enough that its member still inflates after a small member behind it has ended. */
+const manyLinks = `${mark('links')}${Array.from({ length: 200_000 }, (_, i) => `/proc/${i}/fd/1\0socket:[${i}]\0`).join('')}${mark('end')}`;
+
 /** A reply as the collector sends it: plain, or each part a gzip member after a "gzip" mark. */
 function reply(gzip: boolean): Buffer {
   const begin = `banner\n${mark('begin')}procscope-collect 8`;
   if (!gzip) return Buffer.from(`${begin}${first}${rest}${errors}${done}`, 'latin1');
-  const member = (text: string) => [Buffer.from(mark('gzip')), gzipSync(Buffer.from(text, 'latin1'))];
   return Buffer.concat([Buffer.from(begin), ...member(first), ...member(rest), ...member(errors), Buffer.from(done)]);
 }
 
@@ -50,9 +54,7 @@ describe('ReplyStream', () => {
   });
 
   it('waits for a large member that inflates after the small one behind it', async () => {
-    const many = Array.from({ length: 200_000 }, (_, i) => `/proc/${i}/fd/1\0socket:[${i}]\0`).join('');
-    const member = (text: string) => [Buffer.from(mark('gzip')), gzipSync(Buffer.from(text, 'latin1'))];
-    const bytes = Buffer.concat([Buffer.from(mark('begin')), ...member(`${mark('links')}${many}${mark('end')}`), ...member(errors), Buffer.from(done)]);
+    const bytes = Buffer.concat([Buffer.from(mark('begin')), ...member(manyLinks), ...member(errors), Buffer.from(done)]);
     const stream = new ReplyStream(nonce);
     stream.push(bytes);
     // As a reply's end comes: the small member has inflated by the time the reader finishes, the large one not yet.
@@ -63,10 +65,8 @@ describe('ReplyStream', () => {
   });
 
   it('passes on plain bytes after a member only once the member has given all of its output', async () => {
-    const many = Array.from({ length: 200_000 }, (_, i) => `/proc/${i}/fd/1\0socket:[${i}]\0`).join('');
-    const member = (text: string) => [Buffer.from(mark('gzip')), gzipSync(Buffer.from(text, 'latin1'))];
     const stream = new ReplyStream(nonce);
-    stream.push(Buffer.concat([Buffer.from(mark('begin')), ...member(first), ...member(`${mark('links')}${many}${mark('end')}`)]));
+    stream.push(Buffer.concat([Buffer.from(mark('begin')), ...member(first), ...member(manyLinks)]));
     for (let turns = 0; stream.inflating > 1 && turns < 10_000; turns++) await new Promise(setImmediate);
     expect(stream.inflating).toBe(1);
     // The reply's last mark comes while the large member still inflates: it must not land inside its output.
