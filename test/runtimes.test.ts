@@ -99,6 +99,31 @@ function skip(label: string, why: string | null): boolean {
   return why !== null;
 }
 
+/**
+ * What the kernel says of a process's cgroup: its pids.current, from the unified hierarchy where the file is there,
+ * else from the v1 pids controller's mount; null where neither has it.
+ */
+function kernelPidsCurrent(pid: number): number | null {
+  const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n');
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' '));
+  const fsType = (f: string[]) => f[f.indexOf('-') + 1];
+  const unified = mounts.find((f) => fsType(f) === 'cgroup2')?.[4];
+  const v2 = lines.find((l) => l.startsWith('0::'))?.slice(3);
+  const pidsMount = mounts.find((f) => fsType(f) === 'cgroup' && f[f.indexOf('-') + 3]?.split(',').includes('pids'))?.[4];
+  const v1 = lines.find((l) => l.split(':')[1]?.split(',').includes('pids'))?.split(':').slice(2).join(':');
+  for (const file of [unified && v2 && v2 !== '/' ? `${unified}${v2}/pids.current` : null, pidsMount && v1 && v1 !== '/' ? `${pidsMount}${v1}/pids.current` : null]) {
+    if (file && existsSync(file)) return Number(readFileSync(file, 'utf8'));
+  }
+  return null;
+}
+
+/** A container's resources as the kernel has them: its pids.current the same, where its cgroup has the file. */
+function expectResourcesOfKernel(label: string, container: SnapshotContainer | undefined, pid: number): void {
+  const kernel = kernelPidsCurrent(pid);
+  if (skip(`${label} resources`, kernel === null ? 'its cgroup has no pids.current here' : null)) return;
+  expect(container?.resources?.pidsCurrent, `${label}: pids.current`).toBe(kernel);
+}
+
 describe('Docker', () => {
   it('finds the container docker inspect describes', async () => {
     if (skip('Docker', !isRoot ? 'needs root' : rootfsProblem ?? (has('dockerd') ? null : 'docker.io is not installed'))) return;
@@ -219,6 +244,7 @@ describe('containerd (ctr)', () => {
     const snapshot = await collectSnapshot(localSession(), { namesRoot: join(dir, 'names-root') });
     const container = snapshot.containers.find((c) => c.pids.includes(pid));
     expect(container).toMatchObject({ id: name, runtime: 'containerd', namespace: tag, initPid: pid });
+    expectResourcesOfKernel('ctr', container, pid);
   });
 });
 
@@ -335,6 +361,7 @@ describe('runc, run directly', () => {
     const pid = JSON.parse(run('runc', ['state', id]).out).pid as number;
     const { container } = await snapshotWith(pid);
     expect(container).toMatchObject({ id, ociRuntime: 'runc', initPid: pid });
+    expectResourcesOfKernel('runc', container, pid);
   });
 });
 
@@ -363,6 +390,7 @@ describe('crun, run directly', () => {
     const pid = JSON.parse(run('crun', ['state', id]).out).pid as number;
     const { container } = await snapshotWith(pid);
     expect(container).toMatchObject({ id, ociRuntime: 'crun', initPid: pid });
+    expectResourcesOfKernel('crun', container, pid);
   });
 });
 

@@ -42,6 +42,15 @@ forged1 = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 forged1.bind(('\0evil-a-%d' % os.getpid() + row % (ino(victim.fileno()), '@FORGED-ABSTRACT')).encode()); forged1.listen()
 forged2 = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 forged2.bind(('\0evil-b-%d' % os.getpid() + row % (ino(tcp.fileno()), '/run/dbus/system_bus_socket')).encode()); forged2.listen()
+# a second victim whose inode is forged in both formats: a /proc/net/unix row in one name, an ss row in another
+victim2 = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+victim2.bind('/tmp/procscope-victim2-%d' % os.getpid()); victim2.listen()
+made['victim2Path'] = '/tmp/procscope-victim2-%d' % os.getpid()
+made['victim2Fd'] = victim2.fileno()
+forged3 = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+forged3.bind(('\0evil-c-%d' % os.getpid() + row % (ino(victim2.fileno()), '@FORGED-PROC')).encode()); forged3.listen()
+forged4 = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+forged4.bind(('\0evil-d-%d\nu_str ESTAB 0 0 @FORGED-SS %d * 0\nu_str ESTAB 0 0 @d' % (os.getpid(), ino(victim2.fileno()))).encode()); forged4.listen()
 # an IPv4 client of a dual-stack [::] listener
 dual = socket.socket(socket.AF_INET6, socket.SOCK_STREAM); dual.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
 dual.bind(('::', 0)); dual.listen()
@@ -65,6 +74,8 @@ time.sleep(600)
 interface Made {
   victimPath: string;
   victimFd: number;
+  victim2Path: string;
+  victim2Fd: number;
   unixClientFd: number;
   unixServerFd: number;
   tcpFd: number;
@@ -96,7 +107,7 @@ beforeAll(async () => {
 afterAll(() => {
   holder?.kill('SIGKILL');
   if (hasIpNetns) spawnSync('ip', ['netns', 'delete', netnsName]);
-  if (made) spawnSync('rm', ['-f', made.victimPath]);
+  if (made) spawnSync('rm', ['-f', made.victimPath, made.victim2Path]);
 });
 
 describe.skipIf(skipReason !== null)('sockets against a misleading node', () => {
@@ -119,6 +130,24 @@ describe.skipIf(skipReason !== null)('sockets against a misleading node', () => 
       expect(victim[0]!.ambiguous).toBe(true);
     }
     expect(schemaErrors(snapshot)).toEqual([]);
+  });
+
+  it('names a unix socket whose inode is forged in both /proc/net/unix and ss from netlink, which no name can forge', () => {
+    const victim = socketOf(made.victim2Fd);
+    expect(victim).toHaveLength(1);
+    const error = snapshot.errors.find((e) => e.scope === `socket ${victim[0]!.inode}`);
+    expect(error?.message).toMatch(/forged/);
+    if (!(hasSs && isRoot)) {
+      console.warn('SKIP the netlink resolution of a doubly forged unix row: needs root (nsenter) and ss');
+      expect(victim[0]!.ambiguous).toBe(true);
+      return;
+    }
+    // The kernel's own answer: a listener at its path, as ss lists it for the real row.
+    expect(victim[0]).toMatchObject({ local: made.victim2Path, state: 'LISTEN', type: 'stream' });
+    expect(victim[0]!.ambiguous).toBeUndefined();
+    expect(error!.message).toMatch(/netlink \(sock_diag\).*which is kept/);
+    const real = spawnSync('ss', ['-xlHn'], { encoding: 'utf8' }).stdout.split('\n').find((l) => l.includes(made.victim2Path));
+    expect(real).toContain(` ${victim[0]!.inode} `);
   });
 
   it('never turns a TCP listener into a unix socket with a borrowed path', () => {

@@ -1,8 +1,9 @@
 /** collectSnapshot and refreshSnapshot: one round trip to a node each, parsed into a snapshot or a delta. */
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { parseCollectOutput } from '../../shared/collect/frame';
-import { type CollectScriptOptions, FIRST_READ_END, GZIP_SECTION, type LeanRead, VERSION_LINE, buildCollectScript, buildRereadScript, doneMarker, sectionMark } from '../../shared/collect/script';
+import { parseCollectOutput, splitSections, subsections } from '../../shared/collect/frame';
+import { type CollectScriptOptions, FIRST_READ_END, GZIP_SECTION, type LeanRead, UNIX_DIAG_SECTION, VERSION_LINE, buildCollectScript, buildRereadScript, buildUnixDiagScript, doneMarker, sectionMark } from '../../shared/collect/script';
+import { applyUnixDiag, unixDiagAsks } from '../../shared/snapshot/ambiguous-unix';
 import { fail } from '../../shared/errors';
 import { type SnapshotDelta, buildDelta } from '../../shared/snapshot/refresh';
 import type { Snapshot } from '../../shared/snapshot/types';
@@ -268,16 +269,39 @@ async function collectStreamed(
   }
 }
 
-/** A run's snapshot; the process files whose framing could not be proven are read again first. */
+/**
+ * A run's snapshot; the process files whose framing could not be proven are read again first, and unix sockets
+ * whose rows were forged in both /proc/net/unix and ss are asked of netlink after.
+ */
 async function assembleRun(session: NodeSession, run: CollectorRun, meta: SnapshotMeta, options: CollectOptions, stream?: StreamedParse): Promise<Snapshot> {
   const reply = { stdout: run.reply.stdout, stderr: run.reply.stderr, nonce: run.nonce };
   const inline = options.inline ?? false;
+  let snapshot: Snapshot;
   try {
-    return await assembleOffThread(reply, undefined, meta, inline, stream);
+    snapshot = await assembleOffThread(reply, undefined, meta, inline, stream);
   } catch (err) {
     if (!(err instanceof UnprovenFraming)) throw err;
-    return assembleOffThread(reply, await reread(session, run, err.paths, options), meta, inline, stream);
+    snapshot = await assembleOffThread(reply, await reread(session, run, err.paths, options), meta, inline, stream);
   }
+  await nameAmbiguousUnixSockets(session, snapshot, options);
+  return snapshot;
+}
+
+/** The ambiguous unix sockets of a snapshot named from netlink (buildUnixDiagScript), in place; nothing runs when none is. */
+async function nameAmbiguousUnixSockets(session: NodeSession, snapshot: Snapshot, options: RunOptions): Promise<void> {
+  const asks = unixDiagAsks(snapshot);
+  if (asks.length === 0) return;
+  const nonce = randomBytes(16).toString('hex');
+  const { onProgress: _onProgress, onChunk: _onChunk, ...rest } = options;
+  const reply = unwrapReply(await session.runScript(buildUnixDiagScript(nonce, asks), { ...rest, endMarker: Buffer.from(doneMarker(nonce)) }), nonce);
+  const sections = splitSections(reply.stdout, sectionMark(nonce));
+  const byPid = new Map(subsections(sections.get(UNIX_DIAG_SECTION), Buffer.from(`\n${sectionMark(nonce)}:x `)).map(([pid, text]) => [Number(pid), text.toString('latin1')]));
+  const stderr = reply.stderr.trim().split('\n')[0];
+  applyUnixDiag(snapshot, asks, {
+    byPid,
+    ...(sections.has('nopython') ? { notAsked: 'python3 is not on the node, so netlink could not be asked' } : {}),
+    ...(stderr ? { stderr } : {}),
+  });
 }
 
 export interface RefreshOptions extends RunOptions {

@@ -259,7 +259,7 @@ function tidsOf(section: Buffer | undefined): Map<number, number[]> {
 }
 
 /** "<sep>HEAD\nBODY<sep>HEAD\nBODY...": [HEAD, BODY] pairs; what stands before the first separator is dropped. */
-function subsections(section: Buffer | undefined, sep: Buffer): [string, Buffer][] {
+export function subsections(section: Buffer | undefined, sep: Buffer): [string, Buffer][] {
   if (!section) return [];
   return splitBuffer(section, sep)
     .slice(1)

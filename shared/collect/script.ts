@@ -16,6 +16,7 @@
  */
 import { STATUS_KEYS } from '../proc/status';
 import { FIRST_READ_GROUPS, LATER_GROUPS, groupName } from './files';
+import { UNIX_DIAG_MAX_INODES, UNIX_DIAG_PROGRAM, type UnixDiagAsk } from './unix-diag';
 
 export const NET_TABLES = ['tcp', 'tcp6', 'udp', 'udp6', 'raw', 'raw6', 'unix'] as const;
 
@@ -353,8 +354,9 @@ const CGROUP_MOUNTS = String.raw`mark cgmounts
 cat "$T/cgmounts"`;
 
 /**
- * The resource files (limits, use, throttling, OOM kills) of the cgroups that look like a container's or a pod's,
- * for the controllers that have them: cgroup v2's unified files, and v1's memory, cpu and pids controllers, each
+ * The resource files (limits, use, throttling, OOM kills) of every cgroup but the root that holds a process: which
+ * of them is a container's is for the reader to say (a runc container may be named anything, a ctr one sits under
+ * its namespace), and a service's cgroup has the same files. For the controllers that have them: cgroup v2's unified files, and v1's memory, cpu and pids controllers, each
  * at its own mount ($T/cgmounts, also sent for the reader to find each container's files). Only the files that
  * exist are listed.
  */
@@ -363,12 +365,6 @@ const CGROUP_RESOURCES = String.raw`  awk -v cg2="$cg2" '
     /^[0-9]+:[^:]*:\// {
       h = index($0, ":"); rest = substr($0, h + 1); c = index(rest, ":"); ctl = substr(rest, 1, c - 1); path = substr(rest, c + 1)
       if (path == "/" || path ~ /\/\.\.(\/|$)/) next
-      # A runtime by name, the containerd layout (/NAMESPACE/ID), or a last component that is a 64-hex id (runc,
-      # crun and rootless Podman under cgroupfs: /user/NAME/0/ID)
-      if (path !~ /docker|containerd|crio|libpod|podman|lxc|machine|kubepods|nspawn/ && path !~ /^\/(default|k8s\.io|moby)\/[^\/]+$/) {
-        n = split(path, comp, "/"); last = comp[n]
-        if (length(last) != 64 || last ~ /[^0-9a-f]/) next
-      }
       if (ctl == "" && cg2 != "") { d = cg2 path; if (!seen[d]++) print d "/memory.current\n" d "/memory.max\n" d "/memory.events\n" d "/cpu.max\n" d "/cpu.stat\n" d "/pids.current\n" d "/pids.max" }
       n = split(ctl, cs, ",")
       for (k = 1; k <= n; k++) {
@@ -518,6 +514,44 @@ cat > "$T/list" <<'PROCSCOPE_LIST_${nonce}'
 ${paths.join('\n')}
 PROCSCOPE_LIST_${nonce}
 ${LISTED_FILES}`,
+      ],
+    },
+    { root: '', compress: false },
+  );
+}
+
+/** The section of buildUnixDiagScript's reply: a ":x PID" subsection per namespace asked; "nopython" where it has none. */
+export const UNIX_DIAG_SECTION = 'unixdiag';
+
+/**
+ * Asks netlink for the unix sockets of each namespace (unix-diag.ts), entered through the given pid: directly where
+ * it is the collector's own, else with nsenter (root). The pids and inodes are numbers, checked here; the program
+ * goes in a here-document.
+ */
+export function buildUnixDiagScript(nonce: string, asks: UnixDiagAsk[]): string {
+  for (const ask of asks) {
+    pidList([ask.pid], 'unix diag pid');
+    pidList(ask.inodes, 'unix diag inodes');
+  }
+  const calls = asks.map((a) => `printf '\\n%s:x %s\\n' "$M" ${a.pid}\nunixdiag /proc/${a.pid}/ns/net ${a.inodes.slice(0, UNIX_DIAG_MAX_INODES).join(' ')}`).join('\n');
+  return wrap(
+    nonce,
+    {
+      parts: [
+        String.raw`
+unixdiag() {
+  ns=$1; shift
+  if [ "$(readlink "$ns")" = "$(readlink /proc/self/ns/net)" ]; then set -- python3 - "$@"; else set -- nsenter --net="$ns" python3 - "$@"; fi
+  "$@" <<'PROCSCOPE_UNIX_DIAG'
+${UNIX_DIAG_PROGRAM}
+PROCSCOPE_UNIX_DIAG
+}
+if command -v python3 >/dev/null 2>&1; then
+mark ${UNIX_DIAG_SECTION}
+${calls}
+else
+mark nopython
+fi`,
       ],
     },
     { root: '', compress: false },
