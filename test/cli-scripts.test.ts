@@ -65,6 +65,30 @@ describe('usage', () => {
     expect(r.stderr).not.toMatch(/positional argument|ERR_PARSE/);
   });
 
+  it('refuses an option the verb does not take, naming the verbs that do', async () => {
+    const r = await runCli(['diff', 'a.json', 'b.json', '--sudo', '--every', '3s']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(/^procscope: unknown option --sudo for diff \(.*take it\)$/);
+    expect(r.stderr).toMatch(/^Usage: procscope diff /m);
+  });
+
+  it.each([
+    [['snapshto'], 'procscope: unknown verb: snapshto (did you mean snapshot?)'],
+    [['record', '-o', '/nonexistent-procscope', '--evry', '3s'], 'procscope: unknown option --evry (did you mean --every?)'],
+  ])('says what was meant: %j', async (args, line) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe(line);
+  });
+
+  it('keeps the top-level help short: the verbs, each on a line, and where to read more', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    for (const verb of ['snapshot', 'ps', 'containers', 'record', 'diff', 'nodes', 'find', 'signal', 'renice', 'resolve', 'serve']) expect(r.stdout).toMatch(new RegExp(`^  ${verb} +\\S`, 'm'));
+    expect(r.stdout.split('\n').length).toBeLessThan(25);
+    expect((await runCli(['help', 'diff'])).stdout).toMatch(/^Usage: procscope diff /);
+  });
+
   it('gives the subcommand help for "procscope snapshot --help"', async () => {
     const r = await runCli(['snapshot', '--help']);
     expect(r.code).toBe(0);
