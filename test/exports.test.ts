@@ -93,7 +93,9 @@ describe('exports other tools read', () => {
 
   it('csv: the same columns, one process per row, read back by an RFC 4180 parser', async () => {
     const [header, ...rows] = parseCsv(await exported('csv'));
-    expect(header!.slice(0, 4)).toEqual(['host.name', 'process.pid', 'process.parent_pid', 'process.executable.name']);
+    // The host, then the process table's columns in its order (shared/process-columns.ts), then the rest.
+    expect(header!.slice(0, 4)).toEqual(['host.name', 'process.pid', 'process.parent_pid', 'process.owner']);
+    expect(header).toContain('process.executable.name');
     expect(header).not.toContain('process.command_args');
     const col = (name: string) => header!.indexOf(name);
     const mine = rows.find((r) => r[col('process.pid')] === String(odd.pid))!;

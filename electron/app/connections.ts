@@ -11,6 +11,7 @@ import { type ApiEvent, type ApiEvents, type ApiHandlers, type ConnectionStatus,
 import { fail, toProcscopeError } from '../../shared/errors';
 import { type SnapshotDelta, applyDelta } from '../../shared/snapshot/refresh';
 import type { Snapshot } from '../../shared/snapshot/types';
+import type { ProcessFile } from '../../shared/collect/files';
 import { collectSnapshot, refreshSnapshot } from '../engine/collect';
 import { actOnProcesses } from '../engine/act';
 import { logActions } from './action-log';
@@ -43,6 +44,8 @@ export interface ConnectionOptions {
   configDir?: string;
   /** an open connection to the node kept elsewhere (the fleet's pool), for a new tab to take over */
   takeSession?: (nodeId: string) => NodeSession | null;
+  /** the optional process files a full read reads: those the columns shown need (all when absent) */
+  optionalFiles?: () => Promise<readonly ProcessFile[]>;
 }
 
 const LOG_LINES_KEPT = 50;
@@ -285,8 +288,10 @@ export function createConnections(options: ConnectionOptions): {
         const session = await liveSession(conn);
         update(conn, { state: 'collecting', bytes: 0, error: undefined });
         try {
+          const optionalFiles = await options.optionalFiles?.();
           const snapshot = await collectSnapshot(session, {
             sudo: conn.node.sudo ?? false,
+            ...(optionalFiles ? { optionalFiles } : {}),
             ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}),
             onFirstRead: (snapshot) => {
               if (session.concurrent) conn.early = snapshot;

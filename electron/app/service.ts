@@ -8,6 +8,7 @@ import { type AskApproval, createApprovals } from './approvals';
 import { createConnections, nodeRouteOptions } from './connections';
 import { type FleetLimits, createFleet } from './fleet';
 import { createSettings } from './settings';
+import { DEFAULT_PROCESS_COLUMNS, filesNeeded } from '../../shared/process-columns';
 import { type Dialogs, createFiles } from './files';
 import { createNodes } from './nodes';
 import { createPrompts } from './prompts';
@@ -35,7 +36,9 @@ export function createService(options: ServiceOptions): { handlers: ApiHandlers;
   const approvals = createApprovals(options.approveCommand);
   const nodes = createNodes(options.configDir, options.vault, approvals, options.sshConfigPath);
   let fleet: ReturnType<typeof createFleet> | null = null;
+  const settings = createSettings(options.configDir);
   const connections = createConnections({
+    optionalFiles: async () => filesNeeded((await settings.getSettings()).processColumns ?? DEFAULT_PROCESS_COLUMNS),
     takeSession: (nodeId) => fleet?.take(nodeId) ?? null,
     configDir: options.configDir,
     vault: options.vault,
@@ -47,7 +50,6 @@ export function createService(options: ServiceOptions): { handlers: ApiHandlers;
     ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}),
     approvals,
   });
-  const settings = createSettings(options.configDir);
   fleet = createFleet({
     deadlineSetting: async () => {
       const sec = (await settings.getSettings()).fleetTimeoutSec;

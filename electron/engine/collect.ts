@@ -5,6 +5,7 @@ import { parseCollectOutput, splitSections, subsections } from '../../shared/col
 import { type CollectScriptOptions, FIRST_READ_END, GZIP_SECTION, type LeanRead, UNIX_DIAG_SECTION, VERSION_LINE, buildCollectScript, buildRereadScript, buildUnixDiagScript, doneMarker, sectionMark } from '../../shared/collect/script';
 import { applyUnixDiag, unixDiagAsks } from '../../shared/snapshot/ambiguous-unix';
 import { fail } from '../../shared/errors';
+import { type ProcessFile, unreadFiles } from '../../shared/collect/files';
 import { type SnapshotDelta, buildDelta } from '../../shared/snapshot/refresh';
 import type { Snapshot } from '../../shared/snapshot/types';
 import type { SnapshotMeta } from '../../shared/snapshot/assemble';
@@ -21,6 +22,8 @@ export interface CollectOptions extends RunOptions {
   compress?: boolean;
   /** parse on this thread (a one-shot CLI), not on the parser thread (the app) */
   inline?: boolean;
+  /** the optional process files to read (shared/collect/files.ts OPTIONAL_FILES): all when absent */
+  optionalFiles?: readonly ProcessFile[];
   /** a fleet question's read: without the cgroup.procs cross-check and the uts hostnames, and without sockets when not asked (CollectScriptOptions.lean) */
   lean?: LeanRead;
   /**
@@ -209,7 +212,10 @@ export async function collectSnapshot(session: NodeSession, options: CollectOpti
   const inline = options.inline ?? false;
   let finished = false;
   const started = Date.now();
-  const meta = (durationMs: number, collectedAt: Date) => ({ target: session.target, collectedAt, durationMs, viaSudo: options.sudo ?? false, namesRoot: options.namesRoot ?? '' });
+  // A fleet question (lean) never looks at the optional files.
+  const optionalFiles = options.optionalFiles ?? (options.lean ? [] : undefined);
+  const unread = unreadFiles(optionalFiles);
+  const meta = (durationMs: number, collectedAt: Date) => ({ target: session.target, collectedAt, durationMs, viaSudo: options.sudo ?? false, namesRoot: options.namesRoot ?? '', ...(unread.length ? { unreadFiles: unread } : {}) });
   const { onFirstRead } = options;
   const firstRead =
     onFirstRead || options.onFirstReadArrived
@@ -226,7 +232,7 @@ export async function collectSnapshot(session: NodeSession, options: CollectOpti
         }
       : undefined;
   try {
-    const script = { ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}), compress, ...(options.lean ? { lean: options.lean } : {}) };
+    const script = { ...(options.namesRoot ? { namesRoot: options.namesRoot } : {}), compress, ...(options.lean ? { lean: options.lean } : {}), ...(optionalFiles ? { optionalFiles } : {}) };
     return await collectStreamed(session, script, options, (run) => meta(run.durationMs, run.collectedAt), firstRead);
   } finally {
     finished = true;

@@ -1,5 +1,7 @@
 /** Views of a snapshot the renderer needs, computed once per snapshot: indexes, filtering, sorting, the process tree. */
-import type { ProcessColumn } from '../../shared/settings';
+import { type ColumnContext, type ProcessColumn, sortValueOf } from '../../shared/process-columns';
+
+export { STATE_MEANING, formatCpuTime, formatKb, formatStart } from '../../shared/process-columns';
 import { containerLabel, shortId } from '../../shared/containers/summary';
 import { isListening } from '../../shared/snapshot/listening';
 import { filterWords, matchesWords, processHaystack } from '../../shared/process-filter';
@@ -151,81 +153,13 @@ export function containerCell(index: SnapshotIndex, p: SnapshotProcess): string 
 }
 
 
-/** What a process state letter means (proc(5)), for the state column's tooltip. */
-export const STATE_MEANING: Record<string, string> = {
-  R: 'running or runnable',
-  S: 'sleeping, interruptible (waiting for an event)',
-  D: 'waiting in uninterruptible disk sleep (usually I/O)',
-  Z: 'zombie: ended, not yet reaped by its parent',
-  T: 'stopped (by a signal)',
-  t: 'stopped by a debugger (tracing stop)',
-  X: 'dead',
-  I: 'idle kernel thread',
-  P: 'parked',
-  W: 'paging or waking',
-  K: 'wakekill',
-};
+/** The column table's view of an index: the command lines and container cells the index keeps per process. */
+const contexts = new WeakMap<SnapshotIndex, ColumnContext>();
 
-/** Memory use as a share of the node's memory (MEM%), or null when the node's total was not read. */
-export function memPercent(index: SnapshotIndex, p: SnapshotProcess): number | null {
-  const total = index.snapshot.node.memory?.totalKb;
-  return total && p.rssKb != null ? (p.rssKb / total) * 100 : null;
-}
-
-/** CPU time as htop's TIME+ shows it: minutes:seconds.hundredths */
-export function formatCpuTime(ticks: number | undefined, clockTicks = 100): string {
-  if (ticks === undefined) return '';
-  const hundredths = Math.floor((ticks / clockTicks) * 100);
-  const minutes = Math.floor(hundredths / 6000);
-  const rest = hundredths - minutes * 6000;
-  return `${minutes}:${String(Math.floor(rest / 100)).padStart(2, '0')}.${String(rest % 100).padStart(2, '0')}`;
-}
-
-/** A start time: the clock time if it was the same day as the reading, else the date. */
-export function formatStart(startedAt: string | undefined, collectedAt: string): string {
-  if (!startedAt) return '';
-  const start = new Date(startedAt);
-  const sameDay = start.toDateString() === new Date(collectedAt).toDateString();
-  return sameDay ? start.toTimeString().slice(0, 5) : start.toISOString().slice(0, 10);
-}
-
-function sortValue(index: SnapshotIndex, p: SnapshotProcess, column: ProcessColumn): string | number {
-  switch (column) {
-    case 'nice':
-      return p.nice ?? 99;
-    case 'priority':
-      return p.priority ?? 999;
-    case 'mem':
-      return memPercent(index, p) ?? -1;
-    case 'time':
-      return p.cpuTicks ?? -1;
-    case 'virt':
-      return p.virtKb ?? -1;
-    case 'ioRead':
-      return p.io?.readBytes ?? -1;
-    case 'ioWrite':
-      return p.io?.writeBytes ?? -1;
-    case 'start':
-      return p.startTicks ?? -1;
-    case 'pid':
-    case 'ppid':
-    case 'threads':
-      return p[column];
-    case 'rssKb':
-      return p.rssKb ?? -1;
-    case 'cpu':
-      return p.cpuPercent ?? -1;
-    case 'user':
-      return p.user ?? String(p.uid);
-    case 'state':
-      return p.state;
-    case 'container':
-      return containerCell(index, p);
-    case 'name':
-      return p.name;
-    case 'cmdline':
-      return index.commandLine.get(p.pid) ?? '';
-  }
+export function columnContext(index: SnapshotIndex): ColumnContext {
+  let ctx = contexts.get(index);
+  if (!ctx) contexts.set(index, (ctx = { node: index.snapshot.node, commandLine: (p) => index.commandLine.get(p.pid) ?? '', container: (p) => containerCell(index, p) }));
+  return ctx;
 }
 
 /** Lower-cased words of a filter; a process matches when every word is found in one of its fields. */
@@ -240,7 +174,8 @@ export function filterAndSort(index: SnapshotIndex, filter: string, sort: SortSp
   const words = filterWords(filter);
   const rows = words.length === 0 ? index.snapshot.processes.slice() : index.snapshot.processes.filter((p) => matchesFilter(index, p, words));
   if (!rows.every((p, i) => i === 0 || rows[i - 1]!.pid < p.pid)) rows.sort((a, b) => a.pid - b.pid);
-  return sortRows(rows, (p, column) => sortValue(index, p, column as ProcessColumn), sort);
+  const ctx = columnContext(index);
+  return sortRows(rows, (p, column) => sortValueOf(column as ProcessColumn, ctx, p), sort);
 }
 
 export interface TreeRow {
@@ -344,12 +279,6 @@ export function filterSockets(sockets: SnapshotSocket[], listeningOnly: boolean,
   return sockets.filter((s) => (!listeningOnly || isListening(s)) && (proto === 'all' || s.proto.replace(/6$/, '') === proto) && matches(s));
 }
 
-export function formatKb(kb: number | null | undefined): string {
-  if (kb === null || kb === undefined) return '';
-  if (kb < 1024) return `${kb} K`;
-  if (kb < 1024 * 1024) return `${(kb / 1024).toFixed(1)} M`;
-  return `${(kb / 1024 / 1024).toFixed(2)} G`;
-}
 
 /** The sort after a click on a column's head: the same column flips; a new one starts ascending, or biggest first for sizes. */
 export function nextSort<S extends { column: string; descending: boolean }>(sort: S | null, column: S['column'], biggestFirst = false): S {

@@ -18,6 +18,7 @@ import { type Moment, remember } from './history';
 import { type NodeSample, addSample } from './overview';
 import { type SnapshotIndex, type SortSpec, indexSnapshot } from './model';
 import { DEFAULT_PROCESS_COLUMNS, FLEET_TIMEOUT_RANGE, type ProcessColumn } from '../../shared/settings';
+import { filesNeeded } from '../../shared/process-columns';
 
 export type View = 'processes' | 'namespaces' | 'sockets' | 'containers' | 'errors';
 
@@ -226,7 +227,12 @@ function nodesSlice(set: SetState, get: GetState, api: ApiClient): NodesSlice {
     async setProcessColumns(processColumns) {
       set({ processColumns });
       const saved = await api.saveSettings({ processColumns });
-      if (!saved.ok) set({ notice: { kind: 'error', text: `The columns were not saved: ${saved.error.message}` } });
+      if (!saved.ok) return set({ notice: { kind: 'error', text: `The columns were not saved: ${saved.error.message}` } });
+      // A column that needs a file the last read left out (I/O): the node is read again in full, now with it.
+      const needed = filesNeeded(processColumns);
+      for (const [tabId, tab] of get().tabs) {
+        if (tab.kind === 'live' && !tab.loading && tab.index?.snapshot.node.unreadFiles?.some((f) => (needed as string[]).includes(f))) void get().refresh(tabId);
+      }
     },
     nodeDialog: null,
     notice: null,

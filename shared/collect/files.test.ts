@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FIRST_READ_GROUPS, LATER_GROUPS, PROCESS_FILES, groupName, groupOf, processFilePath } from './files';
+import { FIRST_READ_GROUPS, LATER_GROUPS, PROCESS_FILES, type ProcessFile, groupName, groupOf, laterGroups, processFilePath, unreadFiles } from './files';
+import { buildCollectScript } from './script';
 
 describe('the groups of process files', () => {
   it('read every kind of process file once', () => {
@@ -30,5 +31,23 @@ describe('the groups of process files', () => {
     ['/proc//stat', null],
   ])('reads the path %j', (path, want) => {
     expect(processFilePath(path)).toEqual(want);
+  });
+});
+
+describe('the optional files', () => {
+  it.each<[ProcessFile[] | undefined, string[][], string[]]>([
+    [undefined, [['cpuset', 'io']], []],
+    [['io'], [['cpuset', 'io']], []],
+    [[], [['cpuset']], ['io']],
+    [['cpuset'], [['cpuset']], ['io']],
+  ])('wanted %j: the later groups %j, %j left out', (wanted, groups, unread) => {
+    expect(laterGroups(wanted)).toEqual(groups);
+    expect(unreadFiles(wanted)).toEqual(unread);
+  });
+
+  it('are read in the script only where wanted', () => {
+    const nonce = '0'.repeat(32);
+    expect(buildCollectScript(nonce, { optionalFiles: [] })).toContain('procfiles "$T/dirs" cpuset\n');
+    expect(buildCollectScript(nonce)).toContain('procfiles "$T/dirs" cpuset+io\n');
   });
 });

@@ -19,6 +19,20 @@ export const FIRST_READ_GROUPS = [['stat', 'status'], ['cmdline'], ['cgroup']] a
 /** The rest, read after the first read's end. */
 export const LATER_GROUPS = [['cpuset', 'io']] as const satisfies readonly (readonly ProcessFile[])[];
 
+/** Files a full read reads only when asked (a column shown needs it: shared/process-columns.ts); every one by default. */
+export const OPTIONAL_FILES = ['io'] as const satisfies readonly ProcessFile[];
+
+/** The later groups less the optional files not wanted (undefined: all wanted); a group left empty is dropped. */
+export function laterGroups(wanted?: readonly ProcessFile[]): ProcessFile[][] {
+  const left = (f: ProcessFile) => wanted === undefined || !(OPTIONAL_FILES as readonly ProcessFile[]).includes(f) || wanted.includes(f);
+  return LATER_GROUPS.map((g) => g.filter(left)).filter((g) => g.length > 0);
+}
+
+/** The optional files a read with `wanted` leaves out. */
+export function unreadFiles(wanted?: readonly ProcessFile[]): ProcessFile[] {
+  return wanted === undefined ? [] : OPTIONAL_FILES.filter((f) => !wanted.includes(f));
+}
+
 /** The files of the first read, sent before anything else: enough for the process table (script.ts, FIRST_READ_END). */
 export const FIRST_READ_FILES: readonly ProcessFile[] = FIRST_READ_GROUPS.flat();
 

@@ -15,7 +15,7 @@
  * The reply streams: each section goes out as it is read, so the client parses while the node still reads.
  */
 import { STATUS_KEYS } from '../proc/status';
-import { FIRST_READ_GROUPS, LATER_GROUPS, groupName } from './files';
+import { FIRST_READ_GROUPS, type ProcessFile, groupName, laterGroups } from './files';
 import { UNIX_DIAG_MAX_INODES, UNIX_DIAG_PROGRAM, type UnixDiagAsk } from './unix-diag';
 
 export const NET_TABLES = ['tcp', 'tcp6', 'udp', 'udp6', 'raw', 'raw6', 'unix'] as const;
@@ -70,6 +70,8 @@ export interface CollectScriptOptions {
   lean?: LeanRead;
   /** only the first read (the process table's files, the overview, the users): `procscope ps` */
   firstOnly?: boolean;
+  /** the optional process files to read (files.ts OPTIONAL_FILES); all when absent */
+  optionalFiles?: readonly ProcessFile[];
 }
 
 export interface LeanRead {
@@ -211,19 +213,19 @@ mark pids
 ${list}
 procfiles "$T/dirs" ${FIRST_READ_GROUPS.map(groupName).join(' ')}`;
 
-/** The namespace links, the other process files and the threads of the pid dirs in $T/dirs. */
-const LATER_PROCESSES = String.raw`
+/** The namespace links, the other process files (less the optional ones not wanted) and the threads of the pid dirs in $T/dirs. */
+const laterProcesses = (wanted?: readonly ProcessFile[]) => String.raw`
 gnufind
 mark ns
 nslinks < "$T/dirs" > "$T/ns"
 cat "$T/ns"
-procfiles "$T/dirs" ${LATER_GROUPS.map(groupName).join(' ')}
+procfiles "$T/dirs" ${laterGroups(wanted).map(groupName).join(' ')}
 mark tasks
 tasks`;
 
 /** A refresh's new pid dirs in $T/dirs in full, with their links, and the fd tables of $T/fddirs. */
 const NEW_PROCESSES = String.raw`${firstProcesses('cat "$T/dirs"')}
-${LATER_PROCESSES}
+${laterProcesses()}
 mark links
 { awk '{ printf "%s/exe%c%s/cwd%c", $0, 0, $0, 0 }' "$T/dirs"; awk '{ printf "%s/fd%c", $0, 0 }' "$T/fddirs"; } | links`;
 
@@ -232,7 +234,7 @@ export function buildCollectScript(nonce: string, options: CollectScriptOptions 
   const root = options.namesRoot ?? '';
   if (root !== '' && !/^\/[A-Za-z0-9/._-]*[^/]$/.test(root)) throw new Error(`names root must be an absolute path of plain characters: ${JSON.stringify(root)}`);
   const refresh = options.refresh;
-  const body = refresh ? { parts: [refreshBody(pidList(refresh.knownPids, 'known pids'), pidList(refresh.detailPids, 'detail pids'))] } : fullBody(options.lean ?? null, options.firstOnly ?? false);
+  const body = refresh ? { parts: [refreshBody(pidList(refresh.knownPids, 'known pids'), pidList(refresh.detailPids, 'detail pids'))] } : fullBody(options.lean ?? null, options.firstOnly ?? false, options.optionalFiles);
   return wrap(nonce, body, { root, compress: options.compress ?? false });
 }
 
@@ -444,12 +446,12 @@ for d in "$R"/var/lib/docker/containers "$R"/run/containerd/io.containerd.runtim
   [ -d "$d" ] && [ -r "$d" ] && [ -x "$d" ] && printf '%s/\n' "$d"
 done`;
 
-function fullBody(lean: LeanRead | null, firstOnly: boolean): ScriptBody {
+function fullBody(lean: LeanRead | null, firstOnly: boolean, optionalFiles: readonly ProcessFile[] | undefined): ScriptBody {
   if (firstOnly) return { setup: 'maketmp', parts: [FIRST_READ] };
   const netFiles = NET_TABLES.map((t) => `"$d/net/${t}"`).join(' ');
   const sockets = lean?.sockets ?? true;
   const rest = String.raw`
-${LATER_PROCESSES}
+${laterProcesses(optionalFiles)}
 cg2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' /proc/self/mountinfo)
 ${lean ? '' : CGROUP_V1_MOUNTS}
 {

@@ -4,7 +4,7 @@
  */
 import { plural } from '../words';
 import { shortId } from '../containers/summary';
-import { commandLineText } from '../export/formats';
+import { commandLineText } from '../process-columns';
 import { visibleText } from '../visible';
 import type { ContainerRef, FieldChange, NamespaceRef, ProcessRef, SnapshotDiff, SocketRef } from './types';
 

@@ -10,6 +10,8 @@
  */
 import { isListening } from '../snapshot/listening';
 import type { Snapshot, SnapshotContainer, SnapshotProcess, SnapshotSocket } from '../snapshot/types';
+import { PROCESS_COLUMN_DEFS, type ProcessColumnDef, plainColumnContext } from '../process-columns';
+
 
 export const EXPORT_FORMATS = ['json', 'ndjson', 'csv', 'osquery'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -20,30 +22,21 @@ function containersById(s: Snapshot): Map<string, SnapshotContainer> {
   return new Map(s.containers.map((c) => [c.id, c]));
 }
 
-/** The argv as one line, quoted where an argument would not read back (as the table shows it). */
-export function commandLineText(argv: string[]): string {
-  return argv.map((a) => (a === '' || /[\s"'\\]/.test(a) ? JSON.stringify(a) : a)).join(' ');
-}
-
-/** One process as OpenTelemetry-named attributes. */
-export function processRecord(s: Snapshot, p: SnapshotProcess, containers = containersById(s)): Record<string, Value> {
+/**
+ * One process as OpenTelemetry-named attributes: the host, every column of the process table that names an export
+ * attribute (process-columns.ts), then what the table has no column for.
+ */
+export function processRecord(s: Snapshot, p: SnapshotProcess, containers = containersById(s), ctx = plainColumnContext(s)): Record<string, Value> {
   const c = p.containerId ? containers.get(p.containerId) : undefined;
-  const record: Record<string, Value> = {
-    'host.name': s.node.hostname,
-    'process.pid': p.pid,
-    'process.parent_pid': p.ppid,
-    'process.executable.name': p.name,
+  const record: Record<string, Value> = { 'host.name': s.node.hostname };
+  for (const def of PROCESS_COLUMN_DEFS as readonly ProcessColumnDef[]) if (def.export) record[def.export.name] = (def.export.value ?? def.value)(ctx, p);
+  Object.assign(record, {
     'process.executable.path': p.exe,
     'process.command_args': p.cmdline,
-    'process.command_line': commandLineText(p.cmdline),
-    'process.owner': p.user ?? null,
     'process.real_user.id': p.uid,
     'process.user.id': p.euid ?? p.uid,
     'process.group.id': p.gid,
     'process.working_directory': p.cwd ?? null,
-    'process.creation.time': p.startedAt ?? null,
-    'process.thread.count': p.threads,
-    'process.memory.usage': p.rssKb == null ? null : p.rssKb * 1024,
     'container.id': p.containerId,
     'container.name': c?.name ?? null,
     'container.runtime': c?.runtime ?? null,
@@ -51,12 +44,10 @@ export function processRecord(s: Snapshot, p: SnapshotProcess, containers = cont
     'k8s.pod.name': c?.podName ?? null,
     'k8s.namespace.name': c?.podNamespace ?? null,
     'k8s.container.name': c?.podName ? (c.name ?? null) : null,
-    'procscope.state': p.state,
-    'procscope.cpu_percent': p.cpuPercent ?? null,
     'procscope.start_ticks': p.startTicks ?? null,
     'procscope.boot_id': s.node.bootId ?? null,
     'procscope.nspid': p.nspid.map(String),
-  };
+  });
   for (const type of NAMESPACE_TYPES) record[`procscope.namespace.${type}`] = p.namespaces[type] ?? null;
   return record;
 }
@@ -65,7 +56,8 @@ const NAMESPACE_TYPES = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', '
 
 export function* ndjsonLines(s: Snapshot): Generator<string> {
   const containers = containersById(s);
-  for (const p of s.processes) yield JSON.stringify(processRecord(s, p, containers)) + '\n';
+  const ctx = plainColumnContext(s);
+  for (const p of s.processes) yield JSON.stringify(processRecord(s, p, containers, ctx)) + '\n';
 }
 
 /**
@@ -91,8 +83,9 @@ export function* csvLines(s: Snapshot): Generator<string> {
   const containers = containersById(s);
   const columns = csvColumns(s);
   yield columns.join(',') + '\r\n';
+  const ctx = plainColumnContext(s);
   for (const p of s.processes) {
-    const record = processRecord(s, p, containers);
+    const record = processRecord(s, p, containers, ctx);
     yield columns.map((k) => csvCell(record[k] ?? null)).join(',') + '\r\n';
   }
 }

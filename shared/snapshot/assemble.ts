@@ -32,6 +32,8 @@ export interface SnapshotMeta {
   viaSudo?: boolean;
   /** the root the name sources were read under ('' on a real node) */
   namesRoot?: string;
+  /** optional process files this read left out (no column asked for them) */
+  unreadFiles?: string[];
 }
 
 function nodeFile(out: CollectOutput, path: string): string {
@@ -388,6 +390,8 @@ export function readerEuid(processes: SnapshotProcess[], chain: number[]): numbe
 export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta, cache?: ParseCache): Snapshot {
   const errors: SnapshotError[] = out.otherErrors.map((line) => nodeError('collector', line));
   const { processes, namespaces } = assembleProcesses(out, parsePasswd(nodeFile(out, '/etc/passwd')), errors, cache);
+  // A file this read left out is absent from every process, not "unreadable" (null).
+  if (meta.unreadFiles?.includes('io')) for (const p of processes) p.io = undefined;
   const reader = readerEuid(processes, out.collectorChain);
   const readerField = reader === undefined ? {} : { readerEuid: reader };
   const sockets = collectSockets(out, (pid) => namespaces.get(pid)?.net ?? null, errors);
@@ -434,6 +438,7 @@ export function assembleSnapshot(out: CollectOutput, meta: SnapshotMeta, cache?:
       collectedAt: meta.collectedAt.toISOString(),
       ...(meta.durationMs !== undefined ? { durationMs: meta.durationMs } : {}),
       viaSudo: meta.viaSudo ?? false,
+      ...(meta.unreadFiles?.length ? { unreadFiles: meta.unreadFiles } : {}),
       clockTicks: out.clockTicks,
       pageSize: out.pageSize,
       uptimeSec: out.uptimeSec,

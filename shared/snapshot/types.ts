@@ -17,6 +17,8 @@ export interface SnapshotNode {
   collectedAt: string;
   durationMs?: number;
   viaSudo?: boolean;
+  /** process files this read left out because no column shown needed them ("io"): their fields are absent, not empty */
+  unreadFiles?: string[];
   /** the collector's effective uid: 0 when it read as root (a root login, or sudo) */
   readerEuid?: number;
   /** USER_HZ of the node (getconf CLK_TCK) */

@@ -2,39 +2,14 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { MAX_ACTION_TARGETS } from '../../../shared/actions/actions';
 import { canAct } from '../actions';
-import { DEFAULT_PROCESS_COLUMNS, PROCESS_COLUMNS } from '../../../shared/settings';
+import { DEFAULT_PROCESS_COLUMNS, PROCESS_COLUMNS, PROCESS_COLUMN_DEFS, type ProcessColumnDef, columnDef } from '../../../shared/process-columns';
 import type { SnapshotProcess } from '../../../shared/snapshot/types';
 import { visibleText } from '../../../shared/visible';
 import { type Mark, markClass } from '../compare';
-import { type ProcessColumn, STATE_MEANING, type SnapshotIndex, commandLineOf, containerCell, filterAndSort, filterWords, formatCpuTime, formatKb, formatStart, memPercent, nextSort, processTree } from '../model';
+import { type ProcessColumn, type SnapshotIndex, columnContext, commandLineOf, filterAndSort, filterWords, nextSort, processTree } from '../model';
 import { useComparison, useStore, useTabField, useView } from '../store';
 import { markColumn } from './common';
 import { type Column, VirtualTable } from './VirtualTable';
-import { psTenths } from '../../../shared/ps/table';
-
-/** Columns whose first click sorts the biggest first, as top and htop do. */
-const BIGGEST_FIRST = new Set(['cpu', 'rssKb', 'threads', 'mem', 'time', 'virt', 'ioRead', 'ioWrite']);
-
-const COLUMN_LABEL: Record<ProcessColumn, string> = {
-  pid: 'PID',
-  ppid: 'Parent PID',
-  user: 'User',
-  state: 'State',
-  nice: 'Nice',
-  priority: 'Priority',
-  cpu: 'CPU%',
-  mem: 'MEM% (of the node\'s memory)',
-  time: 'TIME+ (CPU time)',
-  threads: 'Threads',
-  rssKb: 'RSS (resident memory)',
-  virt: 'VIRT (virtual memory)',
-  ioRead: 'I/O read (bytes from storage)',
-  ioWrite: 'I/O written (bytes to storage)',
-  start: 'Start time',
-  container: 'Container',
-  name: 'Name',
-  cmdline: 'Command line',
-};
 
 /** A right click on a row: open its detail, or act on it, or on every process the filter shows. */
 function RowMenu({ menu, shownPids, markedPids, onClose }: { menu: { pid: number; x: number; y: number }; shownPids: number[]; markedPids: number[]; onClose(): void }) {
@@ -83,9 +58,9 @@ function ColumnChooser() {
       </button>
       {open ? (
         <div className="popover" role="dialog" aria-label="columns" data-testid="column-list">
-          {PROCESS_COLUMNS.map((key) => (
-            <label key={key} className="toggle">
-              <input type="checkbox" data-testid={`column-${key}`} checked={chosen.includes(key)} onChange={(e) => toggle(key, e.target.checked)} /> {COLUMN_LABEL[key]}
+          {PROCESS_COLUMN_DEFS.map(({ id, label }) => (
+            <label key={id} className="toggle">
+              <input type="checkbox" data-testid={`column-${id}`} checked={chosen.includes(id)} onChange={(e) => toggle(id, e.target.checked)} /> {label}
             </label>
           ))}
           <button type="button" onClick={() => void setColumns([...DEFAULT_PROCESS_COLUMNS])}>
@@ -152,40 +127,25 @@ function commandLineCell(index: SnapshotIndex, r: Row): string {
   return visibleText(r.gone ? commandLineOf(r.p) : (index.commandLine.get(r.p.pid) ?? ''));
 }
 
-/** With the detail pane open, the table keeps what identifies a process, so both fit a laptop's screen. */
-const COMPACT = new Set(['pid', 'user', 'cpu', 'name', 'cmdline']);
-
+/**
+ * The table's columns, from the one column table (shared/process-columns.ts), in its order. With the detail pane
+ * open, only those with a compact width stay, so both fit a laptop's screen.
+ */
 function columns(index: SnapshotIndex, tree: boolean, compact: boolean, compareLabel: string | null, chosen: readonly ProcessColumn[]): Column<Row>[] {
-  const shown = allColumns(index, tree).filter((c) => chosen.includes(c.key as ProcessColumn));
-  const all = [...(compareLabel !== null ? [markColumn<Row>((r) => r.mark ?? null, compareLabel)] : []), ...shown];
-  if (!compact) return all;
-  const narrow: Record<string, string> = { pid: '64px', user: '80px', cpu: '56px', name: tree ? '180px' : '120px', cmdline: 'minmax(100px, 1fr)' };
-  return all.filter((c) => COMPACT.has(c.key) || c.key === 'change').map((c) => ({ ...c, width: narrow[c.key] ?? c.width }));
-}
-
-function allColumns(index: SnapshotIndex, tree: boolean): Column<Row>[] {
-  const clockTicks = index.snapshot.node.clockTicks ?? 100;
-  const collectedAt = index.snapshot.node.collectedAt;
-  return [
-    { key: 'pid', title: 'PID', width: '72px', align: 'right', render: (r) => r.p.pid },
-    { key: 'ppid', title: 'PPID', width: '72px', align: 'right', render: (r) => r.p.ppid },
-    { key: 'user', title: 'USER', width: '96px', render: (r) => visibleText(r.p.user ?? String(r.p.uid)), text: (r) => visibleText(r.p.user ?? String(r.p.uid)) },
-    { key: 'state', title: 'S', width: '28px', render: (r) => visibleText(r.p.state), text: (r) => `${visibleText(r.p.state)}: ${STATE_MEANING[r.p.state] ?? 'unknown state'}` },
-    { key: 'nice', title: 'NI', width: '40px', align: 'right', render: (r) => r.p.nice ?? '' },
-    { key: 'priority', title: 'PRI', width: '44px', align: 'right', render: (r) => r.p.priority ?? '' },
-    { key: 'cpu', title: 'CPU%', width: '64px', align: 'right', render: (r) => (r.p.cpuPercent == null ? '' : psTenths(r.p.cpuPercent)), text: (r) => (r.p.cpuPercent == null ? '' : `${r.p.cpuPercent.toFixed(3)}% (cut to one decimal, as ps does)`) },
-    { key: 'mem', title: 'MEM%', width: '60px', align: 'right', render: (r) => { const m = memPercent(index, r.p); return m == null ? '' : psTenths(m); }, text: (r) => { const m = memPercent(index, r.p); return m == null ? '' : `${m.toFixed(3)}% of the node's memory (cut to one decimal, as ps does)`; } },
-    { key: 'time', title: 'TIME+', width: '84px', align: 'right', render: (r) => formatCpuTime(r.p.cpuTicks, clockTicks) },
-    { key: 'threads', title: 'THR', width: '52px', align: 'right', render: (r) => r.p.threads },
-    { key: 'rssKb', title: 'RSS', width: '80px', align: 'right', render: (r) => formatKb(r.p.rssKb) },
-    { key: 'virt', title: 'VIRT', width: '80px', align: 'right', render: (r) => formatKb(r.p.virtKb) },
-    { key: 'ioRead', title: 'IO READ', width: '80px', align: 'right', render: (r) => formatKb(r.p.io ? Math.round(r.p.io.readBytes / 1024) : null), text: (r) => (r.p.io ? `${r.p.io.readBytes} bytes read from storage, ${r.p.io.rchar} asked for` : 'not readable by this login') },
-    { key: 'ioWrite', title: 'IO WRITE', width: '80px', align: 'right', render: (r) => formatKb(r.p.io ? Math.round(r.p.io.writeBytes / 1024) : null), text: (r) => (r.p.io ? `${r.p.io.writeBytes} bytes written to storage, ${r.p.io.wchar} asked for` : 'not readable by this login') },
-    { key: 'start', title: 'START', width: '90px', render: (r) => formatStart(r.p.startedAt, collectedAt), text: (r) => (r.p.startedAt ? new Date(r.p.startedAt).toLocaleString() : '') },
-    { key: 'container', title: 'CONTAINER', width: '150px', render: (r) => visibleText(containerCell(index, r.p)), text: (r) => visibleText(containerCell(index, r.p)) },
-    { key: 'name', title: 'NAME', width: tree ? '260px' : '170px', render: (r) => <NameCell row={r} tree={tree} />, text: (r) => visibleText(r.p.name) },
-    { key: 'cmdline', title: 'COMMAND LINE', width: 'minmax(200px, 1fr)', render: (r) => commandLineCell(index, r), text: (r) => commandLineCell(index, r) },
-  ];
+  const ctx = columnContext(index);
+  const shown: Column<Row>[] = PROCESS_COLUMN_DEFS.filter((def) => chosen.includes(def.id) && (!compact || 'compactWidth' in def)).map((def: ProcessColumnDef) => {
+    const text = (r: Row) => (def.id === 'cmdline' ? commandLineCell(index, r) : visibleText(String((def.cell ?? def.value)(ctx, r.p) ?? '')));
+    const width = def.id === 'name' ? (compact ? (tree ? '180px' : def.compactWidth!) : tree ? '260px' : def.width) : compact ? def.compactWidth! : def.width;
+    return {
+      key: def.id,
+      title: def.title,
+      width,
+      ...(def.align ? { align: def.align } : {}),
+      render: def.id === 'name' ? (r: Row) => <NameCell row={r} tree={tree} /> : text,
+      text: def.tooltip ? (r: Row) => visibleText(def.tooltip!(ctx, r.p)) : text,
+    };
+  });
+  return [...(compareLabel !== null ? [markColumn<Row>((r) => r.mark ?? null, compareLabel)] : []), ...shown];
 }
 
 export function ProcessesView({ index }: { index: SnapshotIndex }) {
@@ -295,7 +255,7 @@ export function ProcessesView({ index }: { index: SnapshotIndex }) {
         rowClass={(r) => `${markClass(r.mark ?? null)}${marked.has(r.p.pid) && !r.gone ? ' marked' : ''}`}
         sortKey={treeMode ? undefined : sort.column}
         descending={sort.descending}
-        onSort={treeMode ? undefined : (key) => patchView({ sort: nextSort(sort, key as ProcessColumn, BIGGEST_FIRST.has(key)) })}
+        onSort={treeMode ? undefined : (key) => patchView({ sort: nextSort(sort, key as ProcessColumn, columnDef(key as ProcessColumn).biggestFirst ?? false) })}
         emptyText={filter ? `No process matches "${filter}".` : 'No processes.'}
       />
       {menu ? <RowMenu menu={menu} shownPids={filter ? rows.filter((r) => !r.gone).map((r) => r.p.pid) : []} markedPids={[...marked].filter((pid) => index.byPid.has(pid))} onClose={closeMenu} /> : null}
