@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { csvColumns, processRecord } from './export/formats';
-import { DEFAULT_PROCESS_COLUMNS, PROCESS_COLUMNS, PROCESS_COLUMN_DEFS, type ProcessColumnDef, filesNeeded, isProcessColumn, plainColumnContext, sortValueOf } from './process-columns';
+import { DEFAULT_PROCESS_COLUMNS, PROCESS_COLUMNS, PROCESS_COLUMN_DEFS, type ProcessColumnDef, filesNeeded, formatElapsed, isProcessColumn, plainColumnContext, sortValueOf } from './process-columns';
 import { checkSettings } from './settings';
 import type { Snapshot, SnapshotProcess } from './snapshot/types';
 
@@ -30,10 +30,22 @@ describe('the process columns', () => {
     ['virt', 2048, '2.0 M'],
     ['ioRead', 4096, '4 K'],
     ['cmdline', 'nginx -g daemon off;', 'nginx -g daemon off;'],
+    ['elapsed', 3600, '01:00:00'],
   ] as const)('%s: sorts by %j, shows %j', (id, value, text) => {
     const def = PROCESS_COLUMN_DEFS.find((d) => d.id === id)! as ProcessColumnDef;
     expect(sortValueOf(id, ctx, p)).toBe(value);
     expect(String((def.cell ?? def.value)(ctx, p))).toBe(text);
+  });
+
+  it.each([
+    [0, '00:00'],
+    [59, '00:59'],
+    [61, '01:01'],
+    [3599, '59:59'],
+    [86399, '23:59:59'],
+    [86400 * 3 + 3661, '3-01:01:01'],
+  ])('gives %i seconds as ps gives ELAPSED: %s', (seconds, text) => {
+    expect(formatElapsed(seconds)).toBe(text);
   });
 
   it('sorts a missing value first, whatever its type', () => {

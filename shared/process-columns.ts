@@ -75,6 +75,20 @@ export function formatStart(startedAt: string | undefined, collectedAt: string):
   return sameDay ? start.toTimeString().slice(0, 5) : start.toISOString().slice(0, 10);
 }
 
+/** Whole seconds from a process's start to the reading, or null when its start is unknown. */
+export function elapsedSeconds(collectedAt: string, startedAt: string | undefined): number | null {
+  if (!startedAt) return null;
+  return Math.max(0, Math.floor((Date.parse(collectedAt) - Date.parse(startedAt)) / 1000));
+}
+
+/** Elapsed time as ps's ELAPSED (etime) prints it: [[dd-]hh:]mm:ss */
+export function formatElapsed(seconds: number | null): string {
+  if (seconds === null) return '';
+  const two = (n: number) => String(n).padStart(2, '0');
+  const [d, h, m, s] = [Math.floor(seconds / 86400), Math.floor(seconds / 3600) % 24, Math.floor(seconds / 60) % 60, seconds % 60];
+  return `${d > 0 ? `${d}-` : ''}${d > 0 || h > 0 ? `${two(h)}:` : ''}${two(m)}:${two(s)}`;
+}
+
 /** What a process state letter means (proc(5)), for the state column's tooltip. */
 export const STATE_MEANING: Record<string, string> = {
   R: 'running or runnable',
@@ -179,6 +193,17 @@ export const PROCESS_COLUMN_DEFS = [
     cell: (ctx, p) => formatStart(p.startedAt, ctx.node.collectedAt),
     tooltip: (_, p) => (p.startedAt ? new Date(p.startedAt).toLocaleString() : ''),
     export: { name: 'process.creation.time', value: (_, p) => p.startedAt ?? null },
+  },
+  {
+    id: 'elapsed',
+    title: 'ELAPSED',
+    label: 'Elapsed (time since it started)',
+    width: '96px',
+    align: 'right',
+    biggestFirst: true,
+    value: (ctx, p) => elapsedSeconds(ctx.node.collectedAt, p.startedAt),
+    cell: (ctx, p) => formatElapsed(elapsedSeconds(ctx.node.collectedAt, p.startedAt)),
+    export: { name: 'procscope.elapsed_seconds' },
   },
   { id: 'container', title: 'CONTAINER', label: 'Container', width: '150px', shown: true, value: (ctx, p) => ctx.container(p) },
   { id: 'name', title: 'NAME', label: 'Name', width: '170px', compactWidth: '120px', shown: true, value: (_, p) => p.name, export: { name: 'process.executable.name' } },
