@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { type ProcessAction, SIGNALS, SIGNAL_MEANING, type SignalName } from '../../../shared/actions/actions';
 import { visibleText } from '../../../shared/visible';
-import type { ActionRequest } from '../actions';
+import type { ActionRequest } from '../store/actions';
 import { useStore } from '../store';
 import { Modal } from './Modal';
 

@@ -5,7 +5,7 @@ import { containerLabel, shortId } from '../../../shared/containers/summary';
 import { type ContainerTotals, type SnapshotIndex, filterByText, formatKb, nextSort, sortRows } from '../model';
 import type { ContainerResources } from '../../../shared/containers/resources';
 import { markClass, rowsWithChanges } from '../compare';
-import { canAct } from '../actions';
+import { canAct } from '../store/actions';
 import { type TableSort, useComparison, useStore, useTabField, useView } from '../store';
 import { visibleText } from '../../../shared/visible';
 import { FilterBar, Pending, PidLink, isPending, markColumn } from './common';

@@ -7,7 +7,7 @@ import type { FleetMatch, FleetNodeStatus, SavedNode } from '../../../shared/api
 import { FLEET_TIMEOUT_RANGE } from '../../../shared/settings';
 import { visibleText } from '../../../shared/visible';
 import { plural } from '../../../shared/words';
-import { fleetNodeState, nodesByGroup } from '../fleet';
+import { fleetNodeState, nodesByGroup } from '../store/fleet';
 import { useStore } from '../store';
 import { useNow } from './common';
 

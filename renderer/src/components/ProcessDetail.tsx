@@ -4,7 +4,7 @@ import { containerLabel } from '../../../shared/containers/summary';
 import { parseFdTarget } from '../../../shared/proc/links';
 import type { SnapshotFd, SnapshotProcess } from '../../../shared/snapshot/types';
 import { type SnapshotIndex, formatKb, nsKey } from '../model';
-import { canAct } from '../actions';
+import { canAct } from '../store/actions';
 import { processSeries } from '../overview';
 import { Sparkline } from './NodeOverview';
 import { useStore, useTabField } from '../store';

@@ -1,7 +1,7 @@
 /** The process table: sortable, filterable, flat or as a tree with branches that fold, virtualized for 10,000 rows. */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { MAX_ACTION_TARGETS } from '../../../shared/actions/actions';
-import { canAct } from '../actions';
+import { canAct } from '../store/actions';
 import { DEFAULT_PROCESS_COLUMNS, PROCESS_COLUMNS, PROCESS_COLUMN_DEFS, type ProcessColumnDef, columnDef } from '../../../shared/process-columns';
 import type { SnapshotProcess } from '../../../shared/snapshot/types';
 import { visibleText } from '../../../shared/visible';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FleetNodeStatus, SavedNode } from '../../shared/api';
+import type { FleetNodeStatus, SavedNode } from '../../../shared/api';
 import { fleetNodeState, nodesByGroup } from './fleet';
 
 const node = (name: string, groups?: string[]): SavedNode => ({ id: name, name, host: name, auth: 'agent', ...(groups ? { groups } : {}) });

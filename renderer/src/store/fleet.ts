@@ -2,10 +2,11 @@
  * The fleet slice of the store: what each saved node answered last (its state, counts and load, from the main
  * process's fleetNode events), and the question asked of them all, with its matches as nodes answer.
  */
-import type { ApiClient, FleetAnswer, FleetMatch, FleetNodeStatus, SavedNode } from '../../shared/api';
-import type { ProcscopeError } from '../../shared/errors';
+import type { ApiClient, FleetAnswer, FleetMatch, FleetNodeStatus, SavedNode } from '../../../shared/api';
+import type { ProcscopeError } from '../../../shared/errors';
 import type { StoreApi } from 'zustand';
-import { DEFAULT_VIEW, type State } from './store';
+import type { State } from './state';
+import { DEFAULT_VIEW } from './views';
 
 export interface FleetRun {
   /** the text asked ('' for the nodes' states only) */

@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_NODE_ID } from '../../shared/api';
-import { type SlowNames, slowNamesRoot } from '../../test/helpers/slow-names';
-import { makeTempDir } from '../../test/helpers/sshd';
-import { inProcessApi } from '../test/in-process-api';
-import { type AppStore, type Tab, createAppStore, isStale } from './store';
+import { LOCAL_NODE_ID } from '../../../shared/api';
+import { type SlowNames, slowNamesRoot } from '../../../test/helpers/slow-names';
+import { makeTempDir } from '../../../test/helpers/sshd';
+import { inProcessApi } from '../../test/in-process-api';
+import { type AppStore, type Tab, createAppStore, isStale } from '.';
 
 const FULL_READ_MS = 2500;
 

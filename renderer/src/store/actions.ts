@@ -4,10 +4,10 @@
  * each process is shown, and the tab refreshes.
  */
 import type { StoreApi } from 'zustand';
-import type { ActionResult, ProcessAction } from '../../shared/actions/actions';
-import type { ApiClient } from '../../shared/api';
-import type { ProcscopeError } from '../../shared/errors';
-import type { State } from './store';
+import type { ActionResult, ProcessAction } from '../../../shared/actions/actions';
+import type { ApiClient } from '../../../shared/api';
+import type { ProcscopeError } from '../../../shared/errors';
+import type { State } from './state';
 
 export interface ActionSubject {
   pid: number;
