@@ -54,7 +54,7 @@ export function fail(error: ProcscopeError): never {
 /** Turns anything thrown into a ProcscopeError: system errors by their code, anything else unexpected as `internal`. */
 export function toProcscopeError(err: unknown): ProcscopeError {
   if (err instanceof ProcscopeFailure) return err.error;
-  const e = err as NodeJS.ErrnoException | undefined;
+  const e = err as { code?: string; message?: string } | undefined;
   const message = e?.message ?? String(err);
   switch (e?.code) {
     case 'ENOENT':

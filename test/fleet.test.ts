@@ -155,7 +155,7 @@ describe.skipIf(skip !== null)('procscope find across a fleet', { timeout: 300_0
     expect(r.code).toBe(1);
     const rows = r.stdout.trim().split('\n');
     expect(rows.map((l) => l.split('  ')[0]).sort()).toEqual(Array.from({ length: NODES / 2 }, (_, k) => nodeName(2 * k)).sort());
-    for (const row of rows) expect(row).toMatch(/^root@127\.0\.0\.1:\d+  \d+  root  fleetagent  name fleetagent$/);
+    for (const row of rows) expect(row).toMatch(/^root@127\.0\.0\.1:\d+ {2}\d+ {2}root {2}fleetagent {2}name fleetagent$/);
     const failed = failures(r.stderr);
     expect(failed.map((f) => f[0]).sort()).toEqual([`root@127.0.0.1:${silentPort}`, `root@127.0.0.1:${wrongKey.port}`].sort());
     expect(failed.find((f) => f[0] === `root@127.0.0.1:${silentPort}`)![1]).toMatch(new RegExp(`did not answer within ${TIMEOUT_S} s|did not complete the SSH handshake`));

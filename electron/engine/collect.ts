@@ -6,7 +6,8 @@ import { type CollectScriptOptions, FIRST_READ_END, GZIP_SECTION, type LeanRead,
 import { applyUnixDiag, unixDiagAsks } from '../../shared/snapshot/ambiguous-unix';
 import { fail } from '../../shared/errors';
 import { type ProcessFile, unreadFiles } from '../../shared/collect/files';
-import { type SnapshotDelta, buildDelta } from '../../shared/snapshot/refresh';
+import { buildDelta } from '../../shared/snapshot/build-delta';
+import type { SnapshotDelta } from '../../shared/snapshot/refresh';
 import type { Snapshot } from '../../shared/snapshot/types';
 import type { SnapshotMeta } from '../../shared/snapshot/assemble';
 import { type RawReply, type StreamedParse, UnprovenFraming, assembleOffThread, streamParse } from './parse-worker';

@@ -48,13 +48,6 @@ export function groupOf(name: string): ProcessFile[] | null {
   return kinds.every((k) => KIND.has(k)) ? kinds.map((k) => KIND.get(k)!) : null;
 }
 
-/** What the collector read of one process: each file's raw bytes, and its threads. */
-export interface ProcessRecord {
-  files: Partial<Record<ProcessFile, Buffer>>;
-  /** thread ids, from /proc/<pid>/task/ */
-  tids: number[];
-}
-
 
 /** "/proc/42/status" -> [42, "status"]; null for any other path. No regex: it runs for every file of every process. */
 export function processFilePath(path: string): [number, ProcessFile] | null {

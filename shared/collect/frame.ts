@@ -7,8 +7,16 @@
 import { decodeBytes, isAscii } from '../bytes';
 import { type Loadavg, parseLoadavg } from '../proc/loadavg';
 import { type NodeOverview, parseOverview } from '../proc/overview';
-import { type ProcessFile, type ProcessRecord, digitsAt, groupOf } from './files';
+import { type ProcessFile, digitsAt, groupOf } from './files';
 import { FIRST_READ_END, FIRST_READ_ERRORS, sectionMark } from './script';
+
+
+/** What the collector read of one process: each file's raw bytes, and its threads. */
+export interface ProcessRecord {
+  files: Partial<Record<ProcessFile, Buffer>>;
+  /** thread ids, from /proc/<pid>/task/ */
+  tids: number[];
+}
 
 export interface CollectedNamespace {
   pid: number;

@@ -12,7 +12,12 @@ export interface NodeOverview {
   pressure?: Partial<Record<(typeof PRESSURE_KINDS)[number], Pressure>>;
 }
 
-export function parseOverview(sections: Map<string, Buffer>): NodeOverview {
+/** A section's bytes (a Buffer where it is read), as text. */
+interface Bytes {
+  toString(encoding: 'latin1'): string;
+}
+
+export function parseOverview(sections: Map<string, Bytes>): NodeOverview {
   const text = (name: string) => sections.get(name)?.toString('latin1') ?? '';
   const cpu = parseCpuStat(text('cpustat'));
   const memory = parseMeminfo(text('meminfo'));

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { CollectOutput } from '../collect/frame';
-import { type ProcessRecord, processFilePath } from '../collect/files';
+import type { CollectOutput, ProcessRecord } from '../collect/frame';
+import { processFilePath } from '../collect/files';
 import { fixture } from '../proc/fixtures';
-import { assembleSnapshot, partialView } from './assemble';
+import { assembleSnapshot } from './assemble';
+import { partialView } from './partial';
 import { schemaErrors } from './validate';
 
 /** The reader's output, with the process files given among `files` moved to their process records, as frame.ts files them. */

@@ -2,8 +2,7 @@
 import { cgroupPathsOf, readContainerResources } from '../containers/resources';
 import { overviewFields } from '../proc/overview';
 import { decodeBytes } from '../bytes';
-import type { CollectOutput } from '../collect/frame';
-import type { ProcessRecord } from '../collect/files';
+import type { CollectOutput, ProcessRecord } from '../collect/frame';
 import { NET_TABLES } from '../collect/script';
 import { parseNameSources } from '../containers/names';
 import { findCgroup2Mount, parseMountinfo } from '../proc/mountinfo';
@@ -12,6 +11,7 @@ import { parseNetUnix } from '../proc/net-unix';
 import { type SsUnixRow, parseSsUnix, unixPeers } from '../proc/ss-unix';
 import { parsePasswd } from '../proc/passwd';
 import { deriveRelations, lifetimeCpuPercent, markCollector, startedAtOf } from './derive';
+import { partialView } from './partial';
 import { ParseCache } from './early-parse';
 import { collectFdsOf } from './fd-tables';
 import { nodeError, processError } from './errors';
@@ -359,21 +359,6 @@ export function markExited(processes: SnapshotProcess[], exited: (pid: number) =
       errors.push(processError(p.pid, 'ns', p.namespacesError, { kind: 'not-found', path: `/proc/${p.pid}/ns` }));
     }
   }
-}
-
-/** What this login could not read, said once for the node, with the way to see it all. */
-export function partialView(processes: SnapshotProcess[], node: { viaSudo?: boolean; readerEuid?: number }): { partial?: SnapshotPartial } {
-  // A process that exited during the read hides nothing: it is not part of a partial view.
-  const hidden = processes.filter((p) => !p.exitedDuringRead && (p.namespacesError !== undefined || p.fds === null));
-  if (hidden.length === 0) return {};
-  const namespacesUnreadable = hidden.filter((p) => p.namespacesError !== undefined).length;
-  const fdsUnreadable = hidden.filter((p) => p.fds === null).length;
-  // Advice only where it helps: never "use sudo" to a login that read as root.
-  const hint =
-    node.viaSudo === true || node.readerEuid === 0 ? 'Read as root: a hardened kernel, a security module (LSM) policy or a sandbox keeps them from root too.'
-    : node.readerEuid === undefined ? ''
-    : 'Connect as root, or with sudo (--sudo), to read every process.';
-  return { partial: { processes: hidden.length, namespacesUnreadable, fdsUnreadable, hint } };
 }
 
 /** The collector's effective uid: of the first of its processes (its chain: itself, its parents, the shell) that was read. */

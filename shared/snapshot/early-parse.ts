@@ -89,7 +89,9 @@ function parseHeadFiles(lines: [string, Buffer][], cache: ParseCache): void {
         const parser = kind as keyof typeof PROCESS_FILE_PARSERS;
         cache.remember(path, raw, PROCESS_FILE_PARSERS[parser](raw));
       }
-    } catch {}
+    } catch {
+      // Left to the final parse, which reports it with its path.
+    }
   }
 }
 

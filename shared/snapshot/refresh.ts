@@ -3,15 +3,12 @@
  * the pids a detail view shows), and applyDelta, which both the main process and the renderer use to move
  * a snapshot forward. Only what changes often crosses the wire.
  */
-import type { CollectOutput } from '../collect/frame';
-import { fail } from '../errors';
 import type { Loadavg } from '../proc/loadavg';
 import { type NodeOverview, overviewFields } from '../proc/overview';
 import type { ContainerNames } from '../containers/names';
-import { assembleProcesses, collectFds, fdTableError, partialView } from './assemble';
-import { cpuPercentOf, deriveRelations } from './derive';
+import { partialView } from './partial';
+import { deriveRelations } from './derive';
 import { type TickChanges, byPidIn, containersStand, deriveTick } from './derive-tick';
-import { nodeError } from './errors';
 import type { Snapshot, SnapshotError, SnapshotFd, SnapshotProcess } from './types';
 
 export interface ProcessUpdate {
@@ -53,63 +50,6 @@ export interface SnapshotDelta {
   /** fd tables re-read for an open detail view */
   fds: { pid: number; fds: SnapshotFd[] | null; fdError?: string }[];
   errors: SnapshotError[];
-}
-
-export interface DeltaMeta {
-  collectedAt: Date;
-  durationMs: number;
-  detailPids: number[];
-  /** every process's numbers, moved or not: the delta is for a reader whose base is not `prev` */
-  dense?: boolean;
-}
-
-export function buildDelta(prev: Snapshot, fresh: CollectOutput, meta: DeltaMeta): SnapshotDelta {
-  // A refresh does not ask the node again for what cannot change while it runs.
-  const bootTimeSec = prev.node.bootTime ? Date.parse(prev.node.bootTime) / 1000 : null;
-  const out = { ...fresh, clockTicks: prev.node.clockTicks ?? fresh.clockTicks, pageSize: prev.node.pageSize ?? fresh.pageSize, bootTimeSec: fresh.bootTimeSec ?? bootTimeSec };
-  const stats = out.compactStats;
-  if (out.compactStatsCut) {
-    fail({ kind: 'parse', message: 'The process list of this refresh stopped before its end, so it cannot tell which processes exited; nothing was changed.', hint: 'The next refresh tries again.' });
-  }
-  if (!stats) throw new Error('not a refresh: the output has no compact stat section');
-  const errors: SnapshotError[] = out.otherErrors.map((line) => nodeError('collector', line));
-  const users = new Map(prev.processes.filter((p) => p.user != null).map((p) => [p.uid, p.user!]));
-  const { processes: added } = assembleProcesses(out, users, errors);
-  const addedPids = new Set(added.map((p) => p.pid));
-  const clk = prev.node.clockTicks ?? out.clockTicks;
-  const dt = out.uptimeSec !== null && prev.node.uptimeSec != null ? out.uptimeSec - prev.node.uptimeSec : 0;
-  const pageKb = out.pageSize / 1024;
-  const updated: ProcessUpdate[] = [];
-  const removed: number[] = [];
-  for (const p of prev.processes) {
-    const s = stats.get(p.pid);
-    // Gone, or a new process that reuses the pid: it is read in full next time.
-    if (!s || (p.startTicks != null && s.startTicks !== p.startTicks)) {
-      removed.push(p.pid);
-      continue;
-    }
-    const cpuPercent = p.cpuTicks !== undefined ? cpuPercentOf(s.cpuTicks - p.cpuTicks, clk, dt, s.threads) : null;
-    const update: ProcessUpdate = {
-      pid: p.pid,
-      state: s.state,
-      ppid: s.ppid,
-      cpuTicks: s.cpuTicks,
-      cpuPercent,
-      threads: Math.max(1, s.threads),
-      rssKb: p.rssKb === null ? null : Math.round(s.rssPages * pageKb),
-      ...(s.nice !== undefined ? { nice: s.nice, priority: s.priority, virtKb: Math.round(s.vsizeBytes! / 1024) } : {}),
-    };
-    // At 10,000 mostly idle processes, a tick of every process's numbers was a megabyte to send and parse.
-    if (meta.dense || numbersMoved(p, update)) updated.push(update);
-  }
-  const linked = collectFds(out);
-  const fds = meta.detailPids
-    .filter((pid) => !addedPids.has(pid) && stats.has(pid))
-    .map((pid) => {
-      const fdError = fdTableError(pid, out);
-      return fdError ? { pid, fds: null, fdError } : { pid, fds: linked.get(pid) ?? [] };
-    });
-  return { collectedAt: meta.collectedAt.toISOString(), durationMs: meta.durationMs, uptimeSec: out.uptimeSec, ...(out.loadavg ? { load: out.loadavg } : {}), overview: out.overview, updated, added, removed, fds, errors };
 }
 
 function namesOf(prev: Snapshot): Map<string, ContainerNames> {

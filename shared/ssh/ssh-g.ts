@@ -95,7 +95,7 @@ export interface TokenValues {
 
 /** As OpenSSH 9.6 checks names that reach a shell (CVE-2023-51385): no quotes, shell metacharacters or spaces. */
 export function shellSafeName(value: string): boolean {
-  return value !== '' && !value.startsWith('-') && !/[\s'`"$\\;&<>|(){}*?!\[\]~#\x00-\x1f\x7f]/.test(value);
+  return value !== '' && !value.startsWith('-') && !/[\s'`"$\\;&<>|(){}*?![\]~#\x00-\x1f\x7f]/.test(value);
 }
 
 function expandTokens(text: string, v: TokenValues, allowed: string, what: string): string {

@@ -33,7 +33,7 @@ export function readSshConfig(path: string | undefined): string {
     return readFileSync(path ?? defaultSshConfigPath(), 'utf8');
   } catch (err) {
     if (path !== undefined && (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    if (path !== undefined) throw new Error(`cannot read ssh config ${path}: no such file`);
+    if (path !== undefined) throw new Error(`cannot read ssh config ${path}: no such file`, { cause: err });
     return '';
   }
 }

@@ -9,7 +9,6 @@ import {
   type KnownHostEntry,
   keyTypeOfBlob,
   knownHostsLine,
-  knownHostsName,
   knownKeyTypes,
   parseKnownHosts,
   verifyHostKey,

@@ -43,8 +43,6 @@ function RowMenu({ menu, shownPids, markedPids, onClose }: { menu: { pid: number
 /** "Columns": which columns the table shows, remembered between runs. */
 function ColumnChooser() {
   const chosen = useStore((s) => s.processColumns);
-  const [menu, setMenu] = useState<{ pid: number; x: number; y: number } | null>(null);
-  const closeMenu = useCallback(() => setMenu(null), []);
   const setColumns = useStore((s) => s.setProcessColumns);
   const [open, setOpen] = useState(false);
   const toggle = (key: ProcessColumn, on: boolean) => {
