@@ -115,8 +115,12 @@ describe.skipIf(why !== null)('the collector, through either framing', () => {
       expect(leanScript).not.toContain(part);
       expect(noSockets).not.toContain(part);
     }
+    // It reads no /proc/<pid>/io either (no question asks about I/O), and says so.
+    const withoutIo = (snap: Snapshot) => ({ ...stable(snap), processes: stable(snap).processes.map(({ io: _io, ...p }) => p) });
     const lean = await collectSnapshot(inside(), { lean: { sockets: true } });
-    expect(stable(lean)).toEqual(stable(fast));
+    expect(lean.node.unreadFiles).toEqual(['io']);
+    expect(lean.processes.filter((p) => p.io !== undefined)).toEqual([]);
+    expect(withoutIo(lean)).toEqual(withoutIo(fast));
     // A question that is not about a port reads no network tables and no fd tables: the same processes otherwise.
     for (const part of ['/net/tcp"', 'mark netns', 'mark ssx', '/fd%c']) {
       expect(full).toContain(part);
@@ -124,7 +128,7 @@ describe.skipIf(why !== null)('the collector, through either framing', () => {
     }
     const withoutSockets = await collectSnapshot(inside(), { lean: { sockets: false } });
     expect(withoutSockets.sockets).toEqual([]);
-    const withoutFds = (snap: Snapshot) => ({ ...stable(snap), processes: stable(snap).processes.map(({ fds: _f, fdError: _e, ...p }) => p), sockets: [], errors: [] });
+    const withoutFds = (snap: Snapshot) => ({ ...stable(snap), processes: stable(snap).processes.map(({ fds: _f, fdError: _e, io: _io, ...p }) => p), sockets: [], errors: [] });
     expect(withoutFds(withoutSockets)).toEqual(withoutFds(fast));
     expect(withoutSockets.processes.find((p) => p.name === 'sleep' && p.cmdline[0] === 'odd\nname')?.exe).toBe(fast.processes.find((p) => p.name === 'sleep' && p.cmdline[0] === 'odd\nname')?.exe);
   });
