@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSession } from '../electron/engine/open';
 import { CLI, runCli } from './helpers/cli';
 import { type KeyPair, type Sshd, generateKey, makeTempDir, sshdUnavailable, startSshd } from './helpers/sshd';
+import { skipForMachine } from './helpers/skip';
 
 const sh = (script: string) => spawnSync('/bin/sh', ['-c', script], { env: { ...process.env, CLI, NODE: process.execPath }, encoding: 'utf8', timeout: 60_000 });
 
@@ -155,7 +156,7 @@ describe('npm start where Electron cannot be fetched', () => {
   const electronDir = join(root, 'node_modules', 'electron');
   const pathFile = join(electronDir, 'path.txt');
   const installed = existsSync(pathFile) && existsSync(join(electronDir, 'dist', readFileSync(pathFile, 'utf8').trim()));
-  if (installed) console.warn('SKIP the npm start message: the Electron binary is installed here, so it would open the app');
+  if (installed) skipForMachine('the npm start message', 'the Electron binary is installed here, so it would open the app');
 
   it.skipIf(installed)('says in one line why, and how to use the browser mode instead', () => {
     // A mirror that refuses at once: the download fails the same way with or without internet access.

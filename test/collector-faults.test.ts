@@ -16,6 +16,7 @@ import { collectSnapshot, refreshSnapshot, runCollector } from '../electron/engi
 import { type NodeSession, localSession } from '../electron/engine/session';
 import { gzipSync } from 'node:zlib';
 import { makeTempDir } from './helpers/sshd';
+import { skipForMachine } from './helpers/skip';
 
 const children: ChildProcess[] = [];
 const cleanups: (() => void)[] = [];
@@ -126,7 +127,7 @@ describe('the collector leaves nothing behind', () => {
     if (!isRoot) return console.warn('SKIP full tmp: mounting a small tmpfs needs root');
     const dir = makeTempDir('procscope-full-');
     const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]);
-    if (mounted.status !== 0) return console.warn(`SKIP full tmp: cannot mount tmpfs: ${mounted.stderr}`);
+    if (mounted.status !== 0) return skipForMachine('full tmp', `cannot mount tmpfs: ${mounted.stderr}`);
     cleanups.push(() => {
       spawnSync('umount', [dir]);
       rmSync(dir, { recursive: true, force: true });

@@ -16,6 +16,7 @@ import { type OddProcess, ODD_ARGV, startOddProcess } from './helpers/odd-proces
 import { schemaErrors } from './helpers/schema';
 import { type SlowNames, slowNamesRoot } from './helpers/slow-names';
 import { type KeyPair, type Sshd, generateKey, makeTempDir, sshdUnavailable, startSshd } from './helpers/sshd';
+import { skipForMachine } from './helpers/skip';
 
 const skipReason = browserUnavailable() ?? sshdUnavailable();
 if (skipReason) console.warn(`SKIP e2e tests: ${skipReason}`);
@@ -412,7 +413,7 @@ describe.skipIf(skipReason !== null)('procscope in a browser, end to end', () =>
       expect(await resources.textContent()).toMatch(/memory [\d.]+ [KMG] \/ 64\.0 M; .*pids \d+ \/ 50/);
       expect(await row.textContent()).toContain('64.0 M');
       await shot('container-resources');
-    } else console.warn('SKIP the container limits step: no cgroup v1 memory and pids controllers here');
+    } else skipForMachine('the container limits step', 'no cgroup v1 memory and pids controllers here');
   });
 
   it('exports the node as a valid snapshot, and a process with its descendants', async () => {

@@ -17,6 +17,7 @@ import { localSession } from '../electron/engine/session';
 import { cgroup2Root } from './helpers/containers';
 import { schemaErrors } from './helpers/schema';
 import { freePort, makeTempDir } from './helpers/sshd';
+import { skipForMachine } from './helpers/skip';
 
 const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv = {}) => {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
@@ -168,7 +169,7 @@ describe('Docker', () => {
       let fake: SnapshotContainer | undefined;
       for (let i = 0; i < 20 && !fake; i++) fake = (await collectSnapshot(localSession(), { namesRoot })).containers.find((c) => c.id === fakeId && c.pids.includes(impostor.pid!));
       expect(fake, 'the hand-made /docker/<id> cgroup as a container').toMatchObject({ runtime: 'docker', confirmed: false });
-    } else console.warn('SKIP the unconfirmed Docker container: no cgroup2 mount');
+    } else skipForMachine('the unconfirmed Docker container', 'no cgroup2 mount');
 
     // What changed since before docker run: the container created, its init started in it, its namespaces new.
     const diff = diffSnapshots(before, snapshot);
@@ -201,7 +202,7 @@ describe('Docker', () => {
       if (c.resources!.cgroup === 1) expect(Number(readFileSync(`${v1Memory}${cgroupLine('memory').split(':').slice(2).join(':')}/memory.limit_in_bytes`, 'utf8'))).toBe(c.resources!.memoryMaxBytes);
       expect(cgroupLine(pids)).toBeDefined();
       expect(schemaErrors(withLimits)).toEqual([]);
-    } else console.warn(`SKIP the Docker limits step: docker run --memory --cpus --pids-limit failed: ${limited.err}`);
+    } else skipForMachine('the Docker limits step', `docker run --memory --cpus --pids-limit failed: ${limited.err}`);
 
     // The view from inside, through --via: the container's own pid namespace, where its init is pid 1.
     const inside = commandSession(`docker -H ${sock} exec -i ${tag}-docker /bin/sh`);
@@ -337,7 +338,7 @@ describe('Podman (rootless)', () => {
     // Its own: not the one it inherited from the test (a user who may not make cgroups gets none).
     if (memoryPath && memoryPath !== '/' && memoryPath !== memoryOf(process.pid) && memoryMount && existsSync(`${memoryMount}${memoryPath}/memory.usage_in_bytes`)) {
       expect(container!.resources?.memoryBytes).toBeGreaterThan(0);
-    } else console.warn('SKIP rootless Podman resources: no memory cgroup of its own here');
+    } else skipForMachine('rootless Podman resources', 'no memory cgroup of its own here (the cgroup layout of this kernel)');
   });
 });
 

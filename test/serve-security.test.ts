@@ -17,12 +17,13 @@ import { API_PROTOCOL, MAX_MESSAGE_BYTES } from '../shared/serve-protocol';
 import { CHROMIUM, browserUnavailable, startServe } from './helpers/browser';
 import { makeTempDir } from './helpers/sshd';
 import { AS_NOBODY, nobodyUnavailable } from './helpers/nobody';
+import { skipForMachine } from './helpers/skip';
 
 const staticDir = join(__dirname, '..', 'dist', 'renderer');
 const skip = existsSync(join(staticDir, 'index.html')) ? null : 'the renderer is not built: run npm run build';
 if (skip) console.warn(`SKIP serve security tests: ${skip}`);
 const otherAddress = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
-if (!otherAddress) console.warn('SKIP the loopback-only check: this machine has no address but loopback');
+if (!otherAddress) skipForMachine('the loopback-only check', 'this machine has no address but loopback');
 
 interface Reply {
   status: number;
