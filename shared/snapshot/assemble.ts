@@ -20,7 +20,6 @@ import {
   type Snapshot,
   type SnapshotError,
   type SnapshotFd,
-  type SnapshotPartial,
   type SnapshotProcess,
   type SnapshotSocket,
 } from './types';
