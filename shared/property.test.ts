@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeBytes, encodeBytes } from './bytes';
 import { parseCollectOutput } from './collect/frame';
-import { sectionMark } from './collect/script';
+import { sectionMark } from './collect/protocol';
 import { parseCgroup } from './proc/cgroup';
 import { parseChildren } from './proc/children';
 import { parseCmdline } from './proc/cmdline';

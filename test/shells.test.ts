@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until, untilArgv } from './helpers/kernel';
 import { readFileSync } from 'node:fs';
 import { encodeBytes } from '../shared/bytes';
-import { sectionMark } from '../shared/collect/script';
+import { sectionMark } from '../shared/collect/protocol';
 import { collectSnapshot } from '../electron/engine/collect';
 import { localSession } from '../electron/engine/session';
 import { schemaErrors } from './helpers/schema';

@@ -1,6 +1,6 @@
 /** collectSnapshot against nodes that are not what it expects: each ends in a clear error, or in correct output. */
 import { describe, expect, it } from 'vitest';
-import { VERSION_LINE } from '../../shared/collect/script';
+import { VERSION_LINE } from '../../shared/collect/protocol';
 import { ProcscopeFailure } from '../../shared/errors';
 import { gzipSync } from 'node:zlib';
 import { collectSnapshot, firstReadWatcher, inflateMembers } from './collect';

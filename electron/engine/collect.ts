@@ -2,7 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { parseCollectOutput, splitSections, subsections } from '../../shared/collect/frame';
-import { type CollectScriptOptions, FIRST_READ_END, GZIP_SECTION, type LeanRead, UNIX_DIAG_SECTION, VERSION_LINE, buildCollectScript, buildRereadScript, buildUnixDiagScript, doneMarker, sectionMark } from '../../shared/collect/script';
+import { SECTION, SUB, VERSION_LINE, doneMarker, sectionMark } from '../../shared/collect/protocol';
+import { type CollectScriptOptions, type LeanRead, buildCollectScript, buildRereadScript, buildUnixDiagScript } from '../../shared/collect/script';
 import { applyUnixDiag, unixDiagAsks } from '../../shared/snapshot/ambiguous-unix';
 import { fail } from '../../shared/errors';
 import { type ProcessFile, unreadFiles } from '../../shared/collect/files';
@@ -59,7 +60,7 @@ export function unwrapReply(result: ScriptResult, nonce: string, inflatedLimit =
   const done = stdout.lastIndexOf(Buffer.from(doneMarker(nonce)));
   if (done >= 0) stdout = stdout.subarray(0, done);
   stdout = inflateMembers(stdout, nonce, inflatedLimit);
-  const errMark = Buffer.from(`\n${sectionMark(nonce)} stderr\n`);
+  const errMark = Buffer.from(`\n${sectionMark(nonce)} ${SECTION.stderr}\n`);
   const e = stdout.lastIndexOf(errMark);
   if (e < 0) return { ...result, stdout };
   return { ...result, stdout: stdout.subarray(0, e), stderr: result.stderr + stdout.subarray(e + errMark.length).toString('utf8') };
@@ -67,7 +68,7 @@ export function unwrapReply(result: ScriptResult, nonce: string, inflatedLimit =
 
 /** The reply with each gzip member inflated: what stands before the first member is plain. */
 export function inflateMembers(stdout: Buffer, nonce: string, inflatedLimit = INFLATED_LIMIT): Buffer {
-  const gz = Buffer.from(`\n${sectionMark(nonce)} ${GZIP_SECTION}\n`);
+  const gz = Buffer.from(`\n${sectionMark(nonce)} ${SECTION.gzip}\n`);
   let at = stdout.indexOf(gz);
   if (at < 0) return stdout;
   const pieces: Buffer[] = [stdout.subarray(0, at)];
@@ -104,7 +105,7 @@ export async function runCollector(session: NodeSession, script: CollectScriptOp
   const raw = await session.runScript(buildCollectScript(nonce, script), { ...options, endMarker: Buffer.from(doneMarker(nonce)) });
   const result = unwrapReply(raw, nonce);
   const has = (section: string) => result.stdout.indexOf(Buffer.from(`\n${sectionMark(nonce)} ${section}\n`)) >= 0;
-  if (!has('begin')) {
+  if (!has(SECTION.begin)) {
     const sudoRefused = options.sudo ? sudoFailure(session.target, result.stderr) : null;
     if (sudoRefused) fail(sudoRefused);
     if (!session.isOpen() || (result.code === null && result.stderr.trim() === '')) {
@@ -117,21 +118,21 @@ export async function runCollector(session: NodeSession, script: CollectScriptOp
       hint: 'Is the login shell a POSIX system with /bin/sh? Does a forced command (authorized_keys command=) replace ours?',
     });
   }
-  if (has('noproc')) {
+  if (has(SECTION.noProc)) {
     const said = parseCollectOutput(result.stdout, '', nonce).noProc;
     fail({ kind: 'unsupported', message: `${session.target} has no readable /proc (it says it is ${said || 'an unknown system'}).`, hint: 'procscope reads Linux nodes only.' });
   }
-  if (has('tmpfull')) {
+  if (has(SECTION.tmpFull)) {
     const dir = parseCollectOutput(result.stdout, '', nonce).tmpFull || 'the temporary directory';
     fail({ kind: 'permission-denied', message: `${dir} on ${session.target} is full: the collector could not write its reply there.`, hint: `Free space in ${dir} on the node (or point TMPDIR at a directory with room) and try again.` });
   }
-  const begin = Buffer.from(`\n${sectionMark(nonce)} begin\n`);
+  const begin = Buffer.from(`\n${sectionMark(nonce)} ${SECTION.begin}\n`);
   const version = result.stdout.toString('latin1', result.stdout.indexOf(begin) + begin.length, result.stdout.indexOf(begin) + begin.length + 100).split('\n')[0];
   if (version !== VERSION_LINE) {
     fail({ kind: 'parse', message: `${session.target} answered with a collector of another version (${JSON.stringify(version ?? '')}, this procscope reads ${JSON.stringify(VERSION_LINE)}).`, hint: 'Something on the node answers in the collector\'s place, or two procscope versions share a shell.' });
   }
-  if (has('notmp')) fail({ kind: 'permission-denied', message: `${session.target} has no writable temporary directory for the collector (tried $TMPDIR, /tmp, /dev/shm).` });
-  if (!has('end')) {
+  if (has(SECTION.noTmp)) fail({ kind: 'permission-denied', message: `${session.target} has no writable temporary directory for the collector (tried $TMPDIR, /tmp, /dev/shm).` });
+  if (!has(SECTION.end)) {
     fail({ kind: 'connection', message: `The collection on ${session.target} stopped before its end (exit ${result.code})${result.stderr.trim() ? `: ${firstLines(result.stderr)}` : ''}.`, hint: 'The connection may have dropped; try again.' });
   }
   return { reply: result, nonce, collectedAt, durationMs: Math.round(performance.now() - started), bytes: raw.stdout.length };
@@ -164,7 +165,7 @@ function needleCounter(needle: Buffer): (chunk: Buffer) => number {
 }
 
 /**
- * Watches a full read's reply as it arrives for the end of its first read (FIRST_READ_END; with gzip, the start
+ * Watches a full read's reply as it arrives for the end of its first read (SECTION.firstReadEnd; with gzip, the start
  * of the second member) and hands over the reply up to there, inflated, once.
  */
 export function firstReadWatcher(onFirstRead: (prefix: Buffer, nonce: string) => void): { start(nonce: string): void; onChunk(chunk: Buffer): void } {
@@ -177,8 +178,8 @@ export function firstReadWatcher(onFirstRead: (prefix: Buffer, nonce: string) =>
   return {
     start(n) {
       nonce = n;
-      plain = needleCounter(Buffer.from(`\n${sectionMark(n)} ${FIRST_READ_END}\n`));
-      gz = Buffer.from(`\n${sectionMark(n)} ${GZIP_SECTION}\n`);
+      plain = needleCounter(Buffer.from(`\n${sectionMark(n)} ${SECTION.firstReadEnd}\n`));
+      gz = Buffer.from(`\n${sectionMark(n)} ${SECTION.gzip}\n`);
       gzip = needleCounter(gz);
     },
     onChunk(chunk) {
@@ -197,7 +198,7 @@ export function firstReadWatcher(onFirstRead: (prefix: Buffer, nonce: string) =>
       } catch {
         return;
       }
-      const mark = Buffer.from(`\n${sectionMark(nonce)} ${FIRST_READ_END}\n`);
+      const mark = Buffer.from(`\n${sectionMark(nonce)} ${SECTION.firstReadEnd}\n`);
       const end = reply.indexOf(mark);
       if (end >= 0) onFirstRead(reply.subarray(0, end + mark.length), nonce);
     },
@@ -302,11 +303,11 @@ async function nameAmbiguousUnixSockets(session: NodeSession, snapshot: Snapshot
   const { onProgress: _onProgress, onChunk: _onChunk, ...rest } = options;
   const reply = unwrapReply(await session.runScript(buildUnixDiagScript(nonce, asks), { ...rest, endMarker: Buffer.from(doneMarker(nonce)) }), nonce);
   const sections = splitSections(reply.stdout, sectionMark(nonce));
-  const byPid = new Map(subsections(sections.get(UNIX_DIAG_SECTION), Buffer.from(`\n${sectionMark(nonce)}:x `)).map(([pid, text]) => [Number(pid), text.toString('latin1')]));
+  const byPid = new Map(subsections(sections.get(SECTION.unixDiag), Buffer.from(`\n${sectionMark(nonce)}${SUB.ss} `)).map(([pid, text]) => [Number(pid), text.toString('latin1')]));
   const stderr = reply.stderr.trim().split('\n')[0];
   applyUnixDiag(snapshot, asks, {
     byPid,
-    ...(sections.has('nopython') ? { notAsked: 'python3 is not on the node, so netlink could not be asked' } : {}),
+    ...(sections.has(SECTION.noPython) ? { notAsked: 'python3 is not on the node, so netlink could not be asked' } : {}),
     ...(stderr ? { stderr } : {}),
   });
 }

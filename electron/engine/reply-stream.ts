@@ -5,7 +5,7 @@
  * not inflate, or a reply cut short, costs the speed-up and nothing else.
  */
 import { type Gunzip, createGunzip } from 'node:zlib';
-import { GZIP_SECTION, sectionMark } from '../../shared/collect/script';
+import { SECTION, sectionMark } from '../../shared/collect/protocol';
 import { SectionSplitter } from '../../shared/collect/section-stream';
 import { ParseCache, SectionPreparer } from '../../shared/snapshot/early-parse';
 import { INFLATED_LIMIT } from './run-limits';
@@ -42,15 +42,15 @@ export class ReplyStream {
     this.raw = new SectionSplitter(mark, {
       keeps: () => false,
       open: (name) => {
-        if (name === GZIP_SECTION) this.startMember();
+        if (name === SECTION.gzip) this.startMember();
         else this.passPlain(Buffer.from(`\n${mark} ${name}\n`, 'latin1'));
       },
       data: (name, piece) => {
-        if (name !== GZIP_SECTION) this.passPlain(piece);
+        if (name !== SECTION.gzip) this.passPlain(piece);
         else if (!this.broken) this.members[this.members.length - 1]!.gunzip!.write(piece);
       },
       close: (name) => {
-        if (name === GZIP_SECTION) this.members[this.members.length - 1]!.gunzip!.end();
+        if (name === SECTION.gzip) this.members[this.members.length - 1]!.gunzip!.end();
       },
     });
   }

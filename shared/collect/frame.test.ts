@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCollectOutput, parseCompactStat, parseStderr, readHeadSection, parseLinkPairs } from './frame';
-import { buildCollectScript, sectionMark } from './script';
+import { sectionMark } from './protocol';
+import { buildCollectScript } from './script';
 
 const nonce = 'ab'.repeat(16);
 const M = sectionMark(nonce);
@@ -161,7 +162,9 @@ describe('parseCompactStat', () => {
   const full = '42 S 1 120 30 4 9000 250 20 0 123456';
   it.each<[string, string, Record<number, object> | null]>([
     ['eleven fields: CPU is utime + stime, with priority, nice and vsize', `${full}\nend\n`, { 42: { state: 'S', ppid: 1, cpuTicks: 150, threads: 4, startTicks: 9000, rssPages: 250, priority: 20, nice: 0, vsizeBytes: 123456 } }],
-    ['eight fields, as an older collector sent them', '42 R 1 5 5 1 9000 10\nend\n', { 42: { state: 'R', ppid: 1, cpuTicks: 10, threads: 1, startTicks: 9000, rssPages: 10 } }],
+    ['eight fields, as an older collector sent them: left out (the version line refuses such a reply)', '42 R 1 5 5 1 9000 10\nend\n', {}],
+    ['a real-time process: a negative priority, and a vsize past 2^32', '9 S 2 0 0 1 5 0 -51 0 4294971392\nend\n', { 9: { state: 'S', ppid: 2, cpuTicks: 0, threads: 1, startTicks: 5, rssPages: 0, priority: -51, nice: 0, vsizeBytes: 4294971392 } }],
+    ['a number with a sign or a point in the wrong place is skipped', '42 S 1 1.5 0 1 1 1 20 0 0\n43 S +1 0 0 1 1 1 20 0 0\nend\n', {}],
     ['a negative nice value', '7 S 1 0 0 1 1 1 39 19 0\nend', { 7: { state: 'S', ppid: 1, cpuTicks: 0, threads: 1, startTicks: 1, rssPages: 1, priority: 39, nice: 19, vsizeBytes: 0 } }],
     ['nothing but the end: every process exited, or none was read', 'end\n', {}],
     ['no end line: its reader stopped early, so absences prove nothing', `${full}\n`, null],

@@ -8,7 +8,7 @@ import { decodeBytes, isAscii } from '../bytes';
 import { type Loadavg, parseLoadavg } from '../proc/loadavg';
 import { type NodeOverview, parseOverview } from '../proc/overview';
 import { type ProcessFile, digitsAt, groupOf } from './files';
-import { FIRST_READ_END, FIRST_READ_ERRORS, sectionMark } from './script';
+import { COMPACT_STAT_FIELDS, HEAD_SECTION_PREFIX, SECTION, SUB, sectionMark } from './protocol';
 
 
 /** What the collector read of one process: each file's raw bytes, and its threads. */
@@ -27,7 +27,7 @@ export interface CollectedNamespace {
 export interface CollectOutput {
   /** false when the output stopped before the script's end mark */
   complete: boolean;
-  /** the first read's part is all there (FIRST_READ_END) */
+  /** the first read's part is all there (SECTION.firstReadEnd) */
   firstReadComplete: boolean;
   noProc: string | null;
   noTmp: boolean;
@@ -97,18 +97,36 @@ export interface CompactStat {
   vsizeBytes?: number;
 }
 
-/** The compact stats, or null when the section does not end with its "end" line (its reader stopped early). */
+/** Where each compact stat field stands in a line: after the pid. */
+const COMPACT_AT = Object.fromEntries(COMPACT_STAT_FIELDS.map(([name], i) => [name, i + 1])) as Record<(typeof COMPACT_STAT_FIELDS)[number][0], number>;
+
+/**
+ * The compact stats (protocol.ts COMPACT_STAT_FIELDS, after the pid), or null when the section does not end with its
+ * "end" line (its reader stopped early). A line of another length, or with a field that is not a number where a
+ * number stands, is left out: its process is read again in full at the next refresh.
+ */
 export function parseCompactStat(text: string): Map<number, CompactStat> | null {
   const stats = new Map<number, CompactStat>();
   const lines = text.split('\n');
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   if (lines.pop() !== 'end') return null;
+  const at = COMPACT_AT;
   for (const line of lines) {
     const f = line.split(' ');
-    if ((f.length !== 8 && f.length !== 11) || !/^[A-Za-z]$/.test(f[1]!)) continue;
-    const n = f.map(Number);
-    if (![0, 2, 3, 4, 5, 6, 7, ...(f.length === 11 ? [8, 9, 10] : [])].every((i) => Number.isFinite(n[i]))) continue;
-    stats.set(n[0]!, { state: f[1]!, ppid: n[2]!, cpuTicks: n[3]! + n[4]!, threads: n[5]!, startTicks: n[6]!, rssPages: n[7]!, ...(f.length === 11 ? { priority: n[8]!, nice: n[9]!, vsizeBytes: n[10]! } : {}) });
+    if (f.length !== COMPACT_STAT_FIELDS.length + 1 || !/^[A-Za-z]$/.test(f[at.state]!)) continue;
+    const n = f.map((x) => (/^-?\d+$/.test(x) ? Number(x) : NaN));
+    if (!n.every((x, i) => i === at.state || Number.isFinite(x))) continue;
+    stats.set(n[0]!, {
+      state: f[at.state]!,
+      ppid: n[at.ppid]!,
+      cpuTicks: n[at.utime]! + n[at.stime]!,
+      threads: n[at.threads]!,
+      startTicks: n[at.starttime]!,
+      rssPages: n[at.rsspages]!,
+      priority: n[at.priority]!,
+      nice: n[at.nice]!,
+      vsizeBytes: n[at.vsize]!,
+    });
   }
   return stats;
 }
@@ -300,16 +318,16 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
     const section = sections.get(name);
     return early && section && early.bytes.equals(section) ? early : undefined;
   };
-  const { pathErrors, unopened, otherErrors } = parseStderr(`${sections.get(FIRST_READ_ERRORS)?.toString('utf8') ?? ''}\n${stderr}`);
+  const { pathErrors, unopened, otherErrors } = parseStderr(`${sections.get(SECTION.firstReadErrors)?.toString('utf8') ?? ''}\n${stderr}`);
   const result: CollectOutput = {
-    complete: sections.has('end'),
-    firstReadComplete: sections.has(FIRST_READ_END),
-    noProc: sections.has('noproc') ? sections.get('noproc')!.toString('utf8').trim() : null,
-    noTmp: sections.has('notmp'),
-    clockTicks: Number(sections.get('clk')?.toString('latin1').trim()) || 100,
-    selfPid: Number(sections.get('self')?.toString('latin1').trim().split(' ')[0]) || null,
-    collectorChain: (sections.get('self')?.toString('latin1').trim().split(' ') ?? []).map(Number).filter((n) => Number.isInteger(n) && n > 0),
-    namespaces: ready('ns')?.namespaces ?? parseNamespaceLinks((sections.get('ns') ?? Buffer.alloc(0)).toString('latin1')),
+    complete: sections.has(SECTION.end),
+    firstReadComplete: sections.has(SECTION.firstReadEnd),
+    noProc: sections.has(SECTION.noProc) ? sections.get(SECTION.noProc)!.toString('utf8').trim() : null,
+    noTmp: sections.has(SECTION.noTmp),
+    clockTicks: Number(sections.get(SECTION.clockTicks)?.toString('latin1').trim()) || 100,
+    selfPid: Number(sections.get(SECTION.self)?.toString('latin1').trim().split(' ')[0]) || null,
+    collectorChain: (sections.get(SECTION.self)?.toString('latin1').trim().split(' ') ?? []).map(Number).filter((n) => Number.isInteger(n) && n > 0),
+    namespaces: ready(SECTION.namespaces)?.namespaces ?? parseNamespaceLinks((sections.get(SECTION.namespaces) ?? Buffer.alloc(0)).toString('latin1')),
     processes: new Map(),
     unproven: [],
     unprovenPaths: [],
@@ -317,60 +335,60 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
     links: new Map(),
     pathErrors,
     otherErrors,
-    cgroup2Mount: sections.get('cg2')?.toString('utf8').trim() || null,
+    cgroup2Mount: sections.get(SECTION.cgroup2Mount)?.toString('utf8').trim() || null,
     cgroupMounts: new Map(
-      (sections.get('cgmounts')?.toString('utf8') ?? '')
+      (sections.get(SECTION.cgroupMounts)?.toString('utf8') ?? '')
         .split('\n')
         .map((l) => /^(memory|cpu|pids) (\/\S*)$/.exec(l))
         .filter((m): m is RegExpExecArray => m !== null)
         .map((m) => [m[1]!, m[2]!]),
     ),
-    nameLines: decodeBytes(sections.get('names') ?? Buffer.alloc(0)).split('\n').filter((l) => l !== ''),
+    nameLines: decodeBytes(sections.get(SECTION.names) ?? Buffer.alloc(0)).split('\n').filter((l) => l !== ''),
     utsHostnames: new Map(),
-    pageSize: Number(sections.get('pagesize')?.toString('latin1').trim()) || 4096,
-    uptimeSec: Number(sections.get('uptime')?.toString('latin1').trim().split(/\s+/)[0]) || null,
-    bootTimeSec: Number(sections.get('btime')?.toString('latin1').trim()) || null,
-    loadavg: parseLoadavg(sections.get('loadavg')?.toString('latin1') ?? ''),
+    pageSize: Number(sections.get(SECTION.pageSize)?.toString('latin1').trim()) || 4096,
+    uptimeSec: Number(sections.get(SECTION.uptime)?.toString('latin1').trim().split(/\s+/)[0]) || null,
+    bootTimeSec: Number(sections.get(SECTION.bootTime)?.toString('latin1').trim()) || null,
+    loadavg: parseLoadavg(sections.get(SECTION.loadavg)?.toString('latin1') ?? ''),
     overview: parseOverview(sections),
-    compactStats: sections.has('stat') ? parseCompactStat(sections.get('stat')!.toString('latin1')) : null,
+    compactStats: sections.has(SECTION.compactStat) ? parseCompactStat(sections.get(SECTION.compactStat)!.toString('latin1')) : null,
     compactStatsCut: false,
     mountedNetns: [],
     orphanNetTables: new Map(),
     ssUnix: new Map(),
-    tmpFull: sections.has('tmpfull') ? sections.get('tmpfull')!.toString('utf8').trim() : null,
-    alive: sections.has('alive') ? parseAlive(sections.get('alive')!.toString('latin1')) : null,
+    tmpFull: sections.has(SECTION.tmpFull) ? sections.get(SECTION.tmpFull)!.toString('utf8').trim() : null,
+    alive: sections.has(SECTION.alive) ? parseAlive(sections.get(SECTION.alive)!.toString('latin1')) : null,
   };
-  result.compactStatsCut = sections.has('stat') && result.compactStats === null;
+  result.compactStatsCut = sections.has(SECTION.compactStat) && result.compactStats === null;
 
-  for (const [head, body] of subsections(sections.get('uts'), Buffer.from(`\n${mark}:u `))) {
+  for (const [head, body] of subsections(sections.get(SECTION.uts), Buffer.from(`\n${mark}${SUB.uts} `))) {
     const pid = Number(head);
     const hostname = decodeBytes(body).replace(/\n$/, '');
     if (head !== '' && Number.isInteger(pid) && hostname !== '') result.utsHostnames.set(pid, hostname);
   }
 
-  for (const line of (sections.get('netns') ?? Buffer.alloc(0)).toString('latin1').split('\n')) {
+  for (const line of (sections.get(SECTION.mountedNetns) ?? Buffer.alloc(0)).toString('latin1').split('\n')) {
     const m = /^net:\[(\d+)\] (\/.*)$/.exec(line);
     if (m) result.mountedNetns.push({ inode: Number(m[1]), path: m[2]! });
   }
-  for (const [head, body] of subsections(sections.get('orphannet'), Buffer.from(`\n${mark}:n `))) {
+  for (const [head, body] of subsections(sections.get(SECTION.orphanNetns), Buffer.from(`\n${mark}${SUB.orphanNetns} `))) {
     const inode = Number(/^net:\[(\d+)\]$/.exec(head)?.[1]);
     if (!Number.isInteger(inode) || inode <= 0) continue;
     const tables = new Map<string, Buffer>();
-    for (const [table, content] of subsections(Buffer.concat([Buffer.from('\n'), body]), Buffer.from(`\n${mark}:t `))) tables.set(table, content);
+    for (const [table, content] of subsections(Buffer.concat([Buffer.from('\n'), body]), Buffer.from(`\n${mark}${SUB.table} `))) tables.set(table, content);
     result.orphanNetTables.set(inode, tables);
   }
-  for (const [dir, content] of subsections(sections.get('ssx'), Buffer.from(`\n${mark}:x `))) {
+  for (const [dir, content] of subsections(sections.get(SECTION.ssUnix), Buffer.from(`\n${mark}${SUB.ss} `))) {
     if (/^\/proc\/\d+$/.test(dir)) result.ssUnix.set(dir, content);
   }
 
-  const dirs = pidsOf(sections.get('pids'));
-  const tids = tidsOf(sections.get('tasks'));
+  const dirs = pidsOf(sections.get(SECTION.pids));
+  const tids = tidsOf(sections.get(SECTION.tasks));
   for (const dir of dirs) {
     const pid = Number(dir.slice(6));
     result.processes.set(pid, { files: {}, tids: tids.get(pid) ?? [] });
   }
   for (const [name, section] of sections) {
-    const kinds = name.startsWith('h ') ? groupOf(name.slice(2)) : null;
+    const kinds = name.startsWith(HEAD_SECTION_PREFIX) ? groupOf(name.slice(HEAD_SECTION_PREFIX.length)) : null;
     if (!kinds) continue;
     const listed = dirs.flatMap((d) => kinds.map((kind) => `${d}/${kind}`));
     // At most one header more than the files listed is read: enough to tell a forged one.
@@ -397,14 +415,14 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
     }
   }
 
-  for (const [path, content] of subsections(sections.get('nodefiles'), Buffer.from(`\n${mark}:p `))) {
+  for (const [path, content] of subsections(sections.get(SECTION.nodeFiles), Buffer.from(`\n${mark}${SUB.nodeFile} `))) {
     if (path.startsWith('/') && !pathErrors.has(path)) result.files.set(path, content);
   }
 
-  const list = (sections.get('list') ?? Buffer.alloc(0)).toString('latin1').split('\n').filter((l) => l !== '');
-  const data = sections.get('data');
+  const list = (sections.get(SECTION.list) ?? Buffer.alloc(0)).toString('latin1').split('\n').filter((l) => l !== '');
+  const data = sections.get(SECTION.data);
   if (data) {
-    const chunks = splitBuffer(data, Buffer.from(`\n${mark}:f\n`));
+    const chunks = splitBuffer(data, Buffer.from(`\n${mark}${SUB.file}\n`));
     // chunks[0] is what stands before the first separator: nothing.
     for (let i = 0; i < list.length && i + 1 < chunks.length; i++) {
       const path = list[i]!;
@@ -412,8 +430,8 @@ export function parseCollectOutput(stdout: Buffer, stderr: string, nonce: string
     }
   }
 
-  const links = sections.get('links');
-  if (links) result.links = ready('links')?.links ?? parseLinkPairs(links);
+  const links = sections.get(SECTION.links);
+  if (links) result.links = ready(SECTION.links)?.links ?? parseLinkPairs(links);
   return result;
 }
 

@@ -16,6 +16,7 @@
  */
 import { STATUS_KEYS } from '../proc/status';
 import { FIRST_READ_GROUPS, type ProcessFile, groupName, laterGroups } from './files';
+import { COMPACT_STAT_FIELDS, SECTION, SUB, VERSION_LINE, headSection, pressureSection, sectionMark } from './protocol';
 import { UNIX_DIAG_MAX_INODES, UNIX_DIAG_PROGRAM, type UnixDiagAsk } from './unix-diag';
 
 export const NET_TABLES = ['tcp', 'tcp6', 'udp', 'udp6', 'raw', 'raw6', 'unix'] as const;
@@ -30,20 +31,6 @@ export const NODE_FILES = {
 
 /** The most `head` copies of one process file: far more than any /proc/<pid> file holds (cmdline is capped by ARG_MAX). */
 export const HEAD_LIMIT = 64 * 1024 * 1024;
-
-/** The version line after "begin": a reader refuses a reply of another version. */
-export const COLLECTOR_VERSION = 8;
-export const VERSION_LINE = `procscope-collect ${COLLECTOR_VERSION}`;
-/** The section that ends a full read's first read (the process table's files, the overview, the users). */
-export const FIRST_READ_END = 'first';
-/** The first read's own errors, sent with it (the whole reply's come last, in "stderr"). */
-export const FIRST_READ_ERRORS = 'errors-first';
-/** Opens each gzip member of a compressed reply: the first read is a member of its own, so it arrives whole. */
-export const GZIP_SECTION = 'gzip';
-
-export function sectionMark(nonce: string): string {
-  return `@@PSC${nonce}`;
-}
 
 /** A shell "${" inside the String.raw templates below. */
 const B = '${';
@@ -130,7 +117,7 @@ nslinks() {
 procfiles() {
   l=$1; shift
   for g in "$@"; do
-    mark "h $g"
+    mark "${headSection('$g')}"
     case $g in
     *status*) groupfiles "$g" "$l" | awk -v t="$T/status" 'BEGIN { printf "" > t } /^==> / { s = ($0 ~ /^==> \/proc\/[0-9]+\/status <==$/) }
         !s || $0 == "" || /^==> / || /^(${STATUS_KEYS.join('|')}):/ { print; if (s) print > t }';;
@@ -154,15 +141,13 @@ reps() { awk -v t="$1:[" 'index($2, t) == 1 && !seen[$2]++ { sub(/\/ns\/[^\/]*$/
 
 /** Shell that prints the files listed in $T/list between nonce separators, after the list itself. */
 const LISTED_FILES = String.raw`
-mark list
+mark ${SECTION.list}
 cat "$T/list"
-mark data
+mark ${SECTION.data}
 awk -v s="$T/s" '{ print s; print }' "$T/list" | tr '\n' '\0' | xargs -0 -r cat`;
 
 /**
- * The compact stat line of every process for a refresh, "pid state ppid utime stime threads starttime rsspages
- * priority nice vsize",
- * then "end"; and "+ /proc/<pid>" for each pid not in the known list, less the collector's own children. head
+ * The compact stat line of every process for a refresh (the pid, then protocol.ts's COMPACT_STAT_FIELDS), then "end"; and "+ /proc/<pid>" for each pid not in the known list, less the collector's own children. head
  * reads the stat files (a process that exits meanwhile is skipped, where awk's getline would abort under mawk);
  * its headers name the pid, and cannot be forged: the one field a process sets, its comm, holds 15 bytes.
  */
@@ -172,7 +157,7 @@ NR == 1 { n = split($0, k, " "); for (i = 1; i <= n; i++) known[k[i]] = 1; next 
 /^==> \/.* <==$/ {
   # the fields after the last ") ": numbers only, where the comm before may hold anything
   if (pid != "" && (nf = split(buf, f, /[)] /)) > 1 && split(f[nf], s, " ") >= 22) {
-    print pid, s[1], s[2], s[12], s[13], s[18], s[20], s[22], s[16], s[17], s[21]
+    print pid, ${COMPACT_STAT_FIELDS.map(([, field]) => `s[${field - 2}]`).join(', ')}
     parent[pid] = s[2]
     if (!(pid in known)) fresh[++nfresh] = pid
   }
@@ -194,39 +179,39 @@ END {
  * The node at a glance, read with shell builtins only (no process started): its load, the cpu lines of
  * /proc/stat, /proc/meminfo, and the pressure (PSI) files where the kernel has them.
  */
-export const OVERVIEW = String.raw`mark loadavg
+export const OVERVIEW = String.raw`mark ${SECTION.loadavg}
 read -r l < /proc/loadavg
 echo "$l"
-mark cpustat
+mark ${SECTION.cpuStat}
 { while IFS= read -r l; do case $l in cpu*) printf '%s\n' "$l";; *) break;; esac; done < /proc/stat; } 2>/dev/null
-mark meminfo
+mark ${SECTION.meminfo}
 { while IFS= read -r l; do printf '%s\n' "$l"; done < /proc/meminfo; } 2>/dev/null
 for f in cpu memory io; do
   [ -r "/proc/pressure/$f" ] || continue
-  mark "psi-$f"
+  mark "${pressureSection('$f')}"
   { while IFS= read -r l; do printf '%s\n' "$l"; done < "/proc/pressure/$f"; } 2>/dev/null
 done`;
 
 /** The list of pid dirs in $T/dirs (printed by `list`), and the first read's process files of each. */
 const firstProcesses = (list: string) => String.raw`
-mark pids
+mark ${SECTION.pids}
 ${list}
 procfiles "$T/dirs" ${FIRST_READ_GROUPS.map(groupName).join(' ')}`;
 
 /** The namespace links, the other process files (less the optional ones not wanted) and the threads of the pid dirs in $T/dirs. */
 const laterProcesses = (wanted?: readonly ProcessFile[]) => String.raw`
 gnufind
-mark ns
+mark ${SECTION.namespaces}
 nslinks < "$T/dirs" > "$T/ns"
 cat "$T/ns"
 procfiles "$T/dirs" ${laterGroups(wanted).map(groupName).join(' ')}
-mark tasks
+mark ${SECTION.tasks}
 tasks`;
 
 /** A refresh's new pid dirs in $T/dirs in full, with their links, and the fd tables of $T/fddirs. */
 const NEW_PROCESSES = String.raw`${firstProcesses('cat "$T/dirs"')}
 ${laterProcesses()}
-mark links
+mark ${SECTION.links}
 { awk '{ printf "%s/exe%c%s/cwd%c", $0, 0, $0, 0 }' "$T/dirs"; awk '{ printf "%s/fd%c", $0, 0 }' "$T/fddirs"; } | links`;
 
 export function buildCollectScript(nonce: string, options: CollectScriptOptions = {}): string {
@@ -257,13 +242,13 @@ function wrap(nonce: string, body: ScriptBody, options: { root: string; compress
   // The last part ends the reply's body, so that with gzip nothing but the stderr member follows it.
   // "alive": the pids still there at the end, a second look that tells a process that exited during the read from
   // one whose files could not be read (one builtin: the shell expands the glob).
-  const ending = String.raw`if [ -n "$T" ] && ! echo ok 2>/dev/null > "$T/ok"; then mark tmpfull; printf '%s\n' "${B}T%/*}"; fi
-mark alive
+  const ending = String.raw`if [ -n "$T" ] && ! echo ok 2>/dev/null > "$T/ok"; then mark ${SECTION.tmpFull}; printf '%s\n' "${B}T%/*}"; fi
+mark ${SECTION.alive}
 echo /proc/[0-9]*
-mark end`;
+mark ${SECTION.end}`;
   const parts = body.parts.map((text, i) => `procscope_part${i}() {\n${text}\n${i === body.parts.length - 1 ? ending : ''}\n}`).join('\n');
   const run = body.parts.map((_, i) => `part procscope_part${i}`).join('\n');
-  return String.raw`part() { if [ -n "$Z" ]; then printf '\n%s ${GZIP_SECTION}\n' '${M}'; "$1" | gzip -1 -c; else "$1"; fi; }
+  return String.raw`part() { if [ -n "$Z" ]; then printf '\n%s ${SECTION.gzip}\n' '${M}'; "$1" | gzip -1 -c; else "$1"; fi; }
 procscope_body() (
 LC_ALL=C; export LC_ALL
 M='${M}'
@@ -284,18 +269,18 @@ maketmp() {
   done
   T=$(mktemp -d "${B}TMPDIR:-/tmp}/procscope.$ns.$$.XXXXXX" 2>/dev/null || mktemp -d "/dev/shm/procscope.$ns.$$.XXXXXX" 2>/dev/null)
   case $T in *[!A-Za-z0-9/._-]*) T=;; esac
-  if [ -z "$T" ]; then mark notmp; mark end; exit 0; fi
+  if [ -z "$T" ]; then mark ${SECTION.noTmp}; mark ${SECTION.end}; exit 0; fi
   trap 'rm -rf "$T"' EXIT
-  printf '\n%s:f\n' "$M" > "$T/s"
+  printf '\n%s${SUB.file}\n' "$M" > "$T/s"
 }
-mark begin
+mark ${SECTION.begin}
 printf '%s\n' '${VERSION_LINE}'
-if [ ! -r /proc/self/stat ]; then mark noproc; uname -s 2>&1; mark end; exit 0; fi
+if [ ! -r /proc/self/stat ]; then mark ${SECTION.noProc}; uname -s 2>&1; mark ${SECTION.end}; exit 0; fi
 read -r ME _ < /proc/self/stat
 trap 'exit 129' HUP INT TERM PIPE
 # The collector's pid, then its parent and grandparent, from stat after its comm, and last the shell that runs
 # the scripts ($$): everything under it is the collector's.
-mark self
+mark ${SECTION.self}
 chain=$ME p=$ME
 for i in 1 2; do
   read -r l < "/proc/$p/stat" 2>/dev/null || break
@@ -309,18 +294,13 @@ ${parts}
 ${body.setup ?? ''}
 ${run}
 )
-procscope_errors() { printf '\n%s stderr\n%s\n' '${M}' "$err"; }
+procscope_errors() { printf '\n%s ${SECTION.stderr}\n%s\n' '${M}' "$err"; }
 Z=
 ${options.compress ? 'command -v gzip >/dev/null 2>&1 && Z=1' : ''}
 { err=$(procscope_body </dev/null 2>&1 >&3 3>&-); } 3>&1
 part procscope_errors
-printf '\n%s done\n' '${M}'
+printf '\n%s ${SECTION.done}\n' '${M}'
 `;
-}
-
-/** The line that ends every reply of the collector, after any gzip stream. */
-export function doneMarker(nonce: string): string {
-  return `\n${sectionMark(nonce)} done\n`;
 }
 
 /**
@@ -328,21 +308,21 @@ export function doneMarker(nonce: string): string {
  * tables of those no process is in, entered with nsenter (root); and every namespace's unix peers from ss.
  */
 const NETNS_AND_PEERS = String.raw`
-mark netns
+mark ${SECTION.mountedNetns}
 awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "nsfs" && $4 ~ /^net:\[[0-9]+\]$/) print $4, $5; break } }' /proc/self/mountinfo
 if nsenter --net=/proc/self/ns/net true 2>/dev/null; then
-  mark orphannet
+  mark ${SECTION.orphanNetns}
   awk 'FNR == NR { if (index($2, "net:[") == 1) have[$2] = 1; next }
     { for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "nsfs" && $4 ~ /^net:/ && !($4 in have) && $5 !~ /\\/ && !seen[$4]++) print $4, $5; break } }' "$T/ns" /proc/self/mountinfo |
   while read -r ns f; do
-    printf '\n%s:n %s\n' "$M" "$ns"
-    M=$M nsenter --net="$f" sh -c 'awk '\''BEGIN { for (i = 1; i < ARGC; i++) { printf "\n%s:t %s\n", ENVIRON["M"], ARGV[i]; f = "/proc/self/net/" ARGV[i]; while ((getline l < f) > 0) print l; close(f) } }'\'' ${NET_TABLES.join(' ')}; printf "\n%s:t ssx\n" "$M"; exec ss -xaHn' 2>/dev/null
+    printf '\n%s${SUB.orphanNetns} %s\n' "$M" "$ns"
+    M=$M nsenter --net="$f" sh -c 'awk '\''BEGIN { for (i = 1; i < ARGC; i++) { printf "\n%s${SUB.table} %s\n", ENVIRON["M"], ARGV[i]; f = "/proc/self/net/" ARGV[i]; while ((getline l < f) > 0) print l; close(f) } }'\'' ${NET_TABLES.join(' ')}; printf "\n%s${SUB.table} ${SECTION.ssUnix}\n" "$M"; exec ss -xaHn' 2>/dev/null
   done
-  mark ssx
-  for d in $(reps net); do printf '\n%s:x %s\n' "$M" "$d"; nsenter --net="$d/ns/net" ss -xaHn 2>/dev/null; done
+  mark ${SECTION.ssUnix}
+  for d in $(reps net); do printf '\n%s${SUB.ss} %s\n' "$M" "$d"; nsenter --net="$d/ns/net" ss -xaHn 2>/dev/null; done
 else
-  mark ssx
-  printf '\n%s:x %s\n' "$M" "/proc/$ME"; ss -xaHn 2>/dev/null
+  mark ${SECTION.ssUnix}
+  printf '\n%s${SUB.ss} %s\n' "$M" "/proc/$ME"; ss -xaHn 2>/dev/null
 fi`;
 
 /** The cgroup.procs of every non-root cgroup v2 directory that holds a process, to cross-check containers. */
@@ -352,7 +332,7 @@ const CGROUP_PROCS = String.raw`  [ -n "$cg2" ] && awk -v m="$cg2" 'index($0, "0
 const CGROUP_V1_MOUNTS = String.raw`awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup") { n = split($(i + 3), o, ","); for (k = 1; k <= n; k++) if (o[k] == "memory" || o[k] == "cpu" || o[k] == "pids") print o[k], $5 } break } }' /proc/self/mountinfo > "$T/cgmounts"`;
 
 /** The v1 mounts, sent. */
-const CGROUP_MOUNTS = String.raw`mark cgmounts
+const CGROUP_MOUNTS = String.raw`mark ${SECTION.cgroupMounts}
 cat "$T/cgmounts"`;
 
 /**
@@ -378,19 +358,19 @@ const CGROUP_RESOURCES = String.raw`  awk -v cg2="$cg2" '
     }' "$T/cgmounts" "$T/cgroup" | while IFS= read -r f; do [ -r "$f" ] && printf '%s\n' "$f"; done`;
 
 /** The hostname of each uts namespace other than the collector's (a container's). */
-const UTS_HOSTNAMES = String.raw`mark uts
+const UTS_HOSTNAMES = String.raw`mark ${SECTION.uts}
 if nsenter -t "$ME" -u true 2>/dev/null; then
   self_uts=$(awk -v p="/proc/$ME/ns/uts" '$1 == p { print $2 }' "$T/ns")
   for p in $(awk -v s="$self_uts" '$1 ~ /\/ns\/uts$/ && $2 != s && !seen[$2]++ { split($1, a, "/"); print a[3] }' "$T/ns"); do
-    printf '\n%s:u %s\n' "$M" "$p"
+    printf '\n%s${SUB.uts} %s\n' "$M" "$p"
     nsenter -t "$p" -u cat /proc/sys/kernel/hostname 2>/dev/null
   done
 fi`;
 
 /** The node's own files (NODE_FILES), each after "\n<mark>:p PATH\n", read with shell builtins. */
-const NODE_FILE_SECTION = String.raw`mark nodefiles
+const NODE_FILE_SECTION = String.raw`mark ${SECTION.nodeFiles}
 for f in ${Object.values(NODE_FILES).join(' ')}; do
-  printf '\n%s:p %s\n' "$M" "$f"
+  printf '\n%s${SUB.nodeFile} %s\n' "$M" "$f"
   if [ -r "$f" ]; then while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done < "$f"; else printf 'procscope: %s: Permission denied\n' "$f" >&2; fi
 done`;
 
@@ -399,14 +379,14 @@ done`;
  * overview, the users), with its own errors, ended by FIRST_READ_END. The reader shows it before the rest.
  */
 const FIRST_READ = String.raw`
-mark clk
+mark ${SECTION.clockTicks}
 getconf CLK_TCK 2>/dev/null || echo 100
-mark pagesize
+mark ${SECTION.pageSize}
 getconf PAGESIZE 2>/dev/null || echo 4096
-mark uptime
+mark ${SECTION.uptime}
 read -r l < /proc/uptime
 echo "$l"
-mark btime
+mark ${SECTION.bootTime}
 awk '$1 == "btime" { print $2; exit }' /proc/stat
 ${OVERVIEW}
 set -- /proc/[0-9]*
@@ -415,12 +395,12 @@ printf '%s\n' "$@" > "$T/dirs"
 ${firstProcesses(String.raw`printf '%s\n' "$@"`)}
 ${NODE_FILE_SECTION}
 } 2> "$T/err1"
-mark ${FIRST_READ_ERRORS}
+mark ${SECTION.firstReadErrors}
 while IFS= read -r l; do printf '%s\n' "$l"; done < "$T/err1"
-mark ${FIRST_READ_END}`;
+mark ${SECTION.firstReadEnd}`;
 
 /** Container name sources, each read only where its files exist: a node without a runtime starts no process for it. */
-const NAME_SOURCES = String.raw`mark names
+const NAME_SOURCES = String.raw`mark ${SECTION.names}
 have() { for f in "$@"; do [ -e "$f" ] && return 0; done; return 1; }
 set -- "$R"/run/containerd/io.containerd.runtime.v2.task/*/*/config.json
 have "$@" && grep -oH '"io\.kubernetes\.cri\.[a-z-]*" *: *"[^"]*"' "$@" 2>/dev/null
@@ -460,12 +440,12 @@ ${sockets ? `  for d in $(reps net); do printf '%s\n' ${netFiles}; done` : ''}
 ${lean ? '' : CGROUP_PROCS}
 ${lean ? '' : CGROUP_RESOURCES}
 } > "$T/list"
-mark cg2
+mark ${SECTION.cgroup2Mount}
 printf '%s\n' "$cg2"
 ${lean ? '' : CGROUP_MOUNTS}
 ${sockets ? NETNS_AND_PEERS : ''}
 ${LISTED_FILES}
-mark links
+mark ${SECTION.links}
 awk '{ printf "%s/exe%c%s/cwd%c${sockets ? '%s/fd%c' : ''}", $0, 0, $0, 0${sockets ? ', $0, 0' : ''} }' "$T/dirs" | links
 ${NAME_SOURCES}
 ${lean ? '' : UTS_HOSTNAMES}`;
@@ -479,11 +459,11 @@ ${lean ? '' : UTS_HOSTNAMES}`;
  */
 function refreshBody(known: string, detail: string): string {
   return String.raw`
-mark uptime
+mark ${SECTION.uptime}
 read -r up _ < /proc/uptime
 echo "$up"
 ${OVERVIEW}
-mark stat
+mark ${SECTION.compactStat}
 stats=$(${compactStat(known)})
 printf '%s\n' "$stats"
 case $stats in
@@ -494,7 +474,7 @@ case $stats in
   ${NEW_PROCESSES}
   ;;
 *)
-  mark links
+  mark ${SECTION.links}
   for p in ${detail}; do [ -d "/proc/$p" ] && printf '/proc/%s/fd\0' "$p"; done | links
   ;;
 esac`;
@@ -522,9 +502,6 @@ ${LISTED_FILES}`,
   );
 }
 
-/** The section of buildUnixDiagScript's reply: a ":x PID" subsection per namespace asked; "nopython" where it has none. */
-export const UNIX_DIAG_SECTION = 'unixdiag';
-
 /**
  * Asks netlink for the unix sockets of each namespace (unix-diag.ts), entered through the given pid: directly where
  * it is the collector's own, else with nsenter (root). The pids and inodes are numbers, checked here; the program
@@ -535,7 +512,7 @@ export function buildUnixDiagScript(nonce: string, asks: UnixDiagAsk[]): string 
     pidList([ask.pid], 'unix diag pid');
     pidList(ask.inodes, 'unix diag inodes');
   }
-  const calls = asks.map((a) => `printf '\\n%s:x %s\\n' "$M" ${a.pid}\nunixdiag /proc/${a.pid}/ns/net ${a.inodes.slice(0, UNIX_DIAG_MAX_INODES).join(' ')}`).join('\n');
+  const calls = asks.map((a) => `printf '\\n%s${SUB.ss} %s\\n' "$M" ${a.pid}\nunixdiag /proc/${a.pid}/ns/net ${a.inodes.slice(0, UNIX_DIAG_MAX_INODES).join(' ')}`).join('\n');
   return wrap(
     nonce,
     {
@@ -549,10 +526,10 @@ ${UNIX_DIAG_PROGRAM}
 PROCSCOPE_UNIX_DIAG
 }
 if command -v python3 >/dev/null 2>&1; then
-mark ${UNIX_DIAG_SECTION}
+mark ${SECTION.unixDiag}
 ${calls}
 else
-mark nopython
+mark ${SECTION.noPython}
 fi`,
       ],
     },

@@ -1,4 +1,5 @@
 /** The node at a glance, from the collector's overview sections: CPU ticks, memory, pressure. */
+import { SECTION, pressureSection } from '../collect/protocol';
 import { type CpuStat, cpuPercentBetween, parseCpuStat } from './cpu-stat';
 import { type Meminfo, parseMeminfo } from './meminfo';
 import { type Pressure, parsePressure } from './pressure';
@@ -19,11 +20,11 @@ interface Bytes {
 
 export function parseOverview(sections: Map<string, Bytes>): NodeOverview {
   const text = (name: string) => sections.get(name)?.toString('latin1') ?? '';
-  const cpu = parseCpuStat(text('cpustat'));
-  const memory = parseMeminfo(text('meminfo'));
+  const cpu = parseCpuStat(text(SECTION.cpuStat));
+  const memory = parseMeminfo(text(SECTION.meminfo));
   const pressure: NodeOverview['pressure'] = {};
   for (const kind of PRESSURE_KINDS) {
-    const p = parsePressure(text(`psi-${kind}`));
+    const p = parsePressure(text(pressureSection(kind)));
     if (p) pressure[kind] = p;
   }
   return { ...(cpu ? { cpu } : {}), ...(memory ? { memory } : {}), ...(Object.keys(pressure).length ? { pressure } : {}) };

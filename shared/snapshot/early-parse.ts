@@ -6,6 +6,7 @@
  * the framing; the assembly takes a file's parse only for the very Buffer it was made of. So what is believed
  * never depends on the early, unproven cut.
  */
+import { HEAD_SECTION_PREFIX, SECTION } from '../collect/protocol';
 import { decodeBytes } from '../bytes';
 import { type ProcessFile, processFilePath } from '../collect/files';
 import { LinkPairReader, type PreparedSection, parseNamespaceLinks, readHeadLines } from '../collect/frame';
@@ -104,28 +105,28 @@ export class SectionPreparer implements SectionSink {
 
   /** Only the sections it prepares are kept whole. */
   keeps(name: string): boolean {
-    return name.startsWith('h ') || name === 'ns' || name === 'links';
+    return name.startsWith(HEAD_SECTION_PREFIX) || name === SECTION.namespaces || name === SECTION.links;
   }
 
   open(name: string): void {
-    if (name !== 'links') return;
+    if (name !== SECTION.links) return;
     const fds = new FdTables();
     this.links = { reader: new LinkPairReader((path, target, again) => fds.add(path, target, again)), fds };
   }
 
   data(name: string, piece: Buffer): void {
-    if (name === 'links') this.links?.reader.push(piece);
+    if (name === SECTION.links) this.links?.reader.push(piece);
   }
 
   close(name: string, body: Buffer | null): void {
     if (body === null) return;
-    if (name.startsWith('h ')) {
+    if (name.startsWith(HEAD_SECTION_PREFIX)) {
       const headLines = readHeadLines(body);
       parseHeadFiles(headLines, this.cache);
       this.prepared.set(name, { bytes: body, headLines });
-    } else if (name === 'ns') {
+    } else if (name === SECTION.namespaces) {
       this.prepared.set(name, { bytes: body, namespaces: parseNamespaceLinks(body.toString('latin1')) });
-    } else if (name === 'links' && this.links) {
+    } else if (name === SECTION.links && this.links) {
       const { links } = this.links.reader;
       this.prepared.set(name, { bytes: body, links });
       this.cache.rememberFds(links, this.links.fds.tables(links));
