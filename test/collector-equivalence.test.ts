@@ -15,26 +15,13 @@ import { collectFirstRead, collectSnapshot, refreshSnapshot } from '../electron/
 import { applyDelta } from '../shared/snapshot/refresh';
 import { type NodeSession, localSession } from '../electron/engine/session';
 import { pidsWhereStatus, until } from './helpers/kernel';
+import { ODD_TREE } from './helpers/odd-tree';
 import { makeTempDir } from './helpers/sshd';
 import { schemaErrors } from './helpers/schema';
 
 const isRoot = process.getuid?.() === 0;
 const why = !isRoot ? 'needs root for a pid namespace' : spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status !== 0 ? 'unshare --pid --mount-proc fails here' : null;
 if (why) console.warn(`SKIP collector equivalence: ${why}`);
-
-/** A tree of sleepers with odd names and argv, fds and a socket, in a pid namespace of its own; "ready" once all run. */
-const TREE = String.raw`
-mkdir -p "$1"
-bash -c 'exec 3</dev/null 4>"$0/out"; exec -a "odd
-name" sleep 600' "$1" &
-sh -c 'sleep 600 & sleep 600 & wait' &
-bash -c 'exec -a "x
-==> /proc/1/cmdline <==
-y" sleep 600' &
-sh -c 'exec 5</etc/passwd; exec sleep 600' &
-sleep 1
-echo ready
-wait`;
 
 describe.skipIf(why !== null)('the collector, through either framing', () => {
   let holder: ChildProcess;
@@ -44,7 +31,7 @@ describe.skipIf(why !== null)('the collector, through either framing', () => {
   let init: string;
   beforeAll(async () => {
     dir = makeTempDir('equivalence');
-    holder = spawn('unshare', ['--pid', '--fork', '--mount-proc', 'sh', '-c', TREE, 'tree', join(dir, 'files')], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    holder = spawn('unshare', ['--pid', '--fork', '--mount-proc', 'sh', '-c', ODD_TREE, 'tree', join(dir, 'files')], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
     let out = '';
     holder.stdout!.on('data', (b: Buffer) => (out += b.toString()));
     await until(() => out.includes('ready') || 'the tree is not ready');

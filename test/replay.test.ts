@@ -21,6 +21,7 @@ import { assembleSnapshot } from '../shared/snapshot/assemble';
 import { unwrapReply } from '../electron/engine/collect';
 import { localSession } from '../electron/engine/session';
 import { pidsWhereStatus, until } from './helpers/kernel';
+import { ODD_TREE } from './helpers/odd-tree';
 
 const dir = join(__dirname, 'fixtures', 'replies');
 const files = { reply: join(dir, 'odd-tree.reply'), reread: join(dir, 'odd-tree.reread.reply'), meta: join(dir, 'odd-tree.json'), snapshot: join(dir, 'odd-tree.snapshot.json') };
@@ -35,18 +36,6 @@ interface ReplyMeta {
   reread: { nonce: string; stderr: string; code: number | null };
 }
 
-const TREE = String.raw`
-bash -c 'exec 3</dev/null; exec -a "odd
-name" sleep 600' &
-sh -c 'sleep 600 & sleep 600 & wait' &
-bash -c 'exec -a "x
-==> /proc/1/cmdline <==
-y" sleep 600' &
-sh -c 'exec 5</etc/passwd; exec sleep 600' &
-sleep 1
-echo ready
-wait`;
-
 function replay(): unknown {
   const meta = JSON.parse(readFileSync(files.meta, 'utf8')) as ReplyMeta;
   const reply = unwrapReply({ stdout: readFileSync(files.reply), stderr: meta.stderr, code: meta.code }, meta.nonce);
@@ -58,7 +47,7 @@ function replay(): unknown {
 
 describe('a recorded collector reply', () => {
   it.runIf(process.env.PROCSCOPE_RECORD_REPLY === '1')('is recorded again from odd processes in namespaces of their own', async () => {
-    const holder = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--net', '--uts', '--ipc', 'sh', '-c', `hostname replay-node; ${TREE}`], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    const holder = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--net', '--uts', '--ipc', 'sh', '-c', `hostname replay-node; ${ODD_TREE}`, 'tree', '/tmp/procscope-replay'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
     try {
       let said = '';
       holder.stdout!.on('data', (b: Buffer) => (said += b.toString()));
