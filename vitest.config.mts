@@ -11,5 +11,8 @@ export default defineConfig({
     fileParallelism: false,
     // Every skip, summed up at the end; with PROCSCOPE_REQUIRE_ALL=1 a skip for want of an installable part fails the run.
     reporters: ['default', './test/skip-reporter.ts'],
+    // Every process a test spawns is written down and ended with the run, however the run ends (test/reaper/).
+    globalSetup: ['./test/reaper/reap.ts'],
+    setupFiles: ['./test/reaper/track.ts'],
   },
 });
