@@ -21,6 +21,15 @@ export default tseslint.config(
     },
   },
   {
+    // Product code throws the kinds of shared/errors.ts (fail, UsageError, parseFailure, internalFailure), never a bare
+    // Error that would reach the user as "internal: a fault in procscope".
+    files: ['shared/**/*.ts', 'electron/**/*.ts', 'renderer/src/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx'],
+    rules: {
+      'no-restricted-syntax': ['error', { selector: "ThrowStatement > NewExpression[callee.name='Error']", message: 'Throw a kind of shared/errors.ts: fail({ kind, message, hint }), UsageError, parseFailure or internalFailure.' }],
+    },
+  },
+  {
     // Tests load built modules and JSON at run time; the schema check loads the validator compiled at build time.
     files: ['test/**/*.ts', 'shared/snapshot/validate.ts'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },

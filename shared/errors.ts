@@ -11,6 +11,8 @@ export type ErrorKind =
   | 'host-key'
   | 'auth'
   | 'unsupported'
+  /** what was asked cannot be done as asked: a bad argument, option or question (the CLI exits 2) */
+  | 'usage'
   /** a bug in procscope: an exception nothing expected */
   | 'internal';
 
@@ -35,6 +37,7 @@ export type ProcscopeError =
     })
   | (ErrorBase & { kind: 'auth' })
   | (ErrorBase & { kind: 'unsupported' })
+  | (ErrorBase & { kind: 'usage' })
   | (ErrorBase & { kind: 'internal' });
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ProcscopeError };
@@ -49,6 +52,24 @@ export class ProcscopeFailure extends Error {
 
 export function fail(error: ProcscopeError): never {
   throw new ProcscopeFailure(error);
+}
+
+/** A mistake in what was asked (a command line, a question, an argument from the page): kind 'usage'. */
+export class UsageError extends ProcscopeFailure {
+  constructor(message: string, hint?: string) {
+    super({ kind: 'usage', message, ...(hint ? { hint } : {}) });
+    this.name = 'UsageError';
+  }
+}
+
+/** Text from a node or a file that is not what it should be: kind 'parse', naming what was read ("stat: ..."). */
+export function parseFailure(what: string, message: string): never {
+  fail({ kind: 'parse', message: `${what}: ${message}` });
+}
+
+/** A promise procscope's own code broke (an argument no caller may pass): kind 'internal'. */
+export function internalFailure(message: string): never {
+  fail({ kind: 'internal', message, hint: 'This is a fault in procscope, not in the node: please report it with this message.' });
 }
 
 /** Turns anything thrown into a ProcscopeError: system errors by their code, anything else unexpected as `internal`. */

@@ -1,4 +1,5 @@
 /** A node to inspect: this machine, or an SSH destination "[user@]host[:port]" ("[v6addr]:port" for IPv6). */
+import { UsageError } from './errors';
 
 export type Target = { kind: 'local' } | { kind: 'ssh'; host: string; user?: string; port?: number };
 
@@ -22,9 +23,9 @@ export function parseTarget(text: string | undefined): Target {
     host = h!;
     port = Number(p);
   }
-  if (!host || /[\s/]/.test(host) || host.startsWith('-')) throw new Error(`not a host: ${JSON.stringify(text)}`);
-  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new Error(`not a port in ${JSON.stringify(text)}`);
-  if (user !== undefined && (user === '' || /[\s:/]/.test(user))) throw new Error(`not a user name in ${JSON.stringify(text)}`);
+  if (!host || /[\s/]/.test(host) || host.startsWith('-')) throw new UsageError(`not a host: ${JSON.stringify(text)}`);
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new UsageError(`not a port in ${JSON.stringify(text)}`);
+  if (user !== undefined && (user === '' || /[\s:/]/.test(user))) throw new UsageError(`not a user name in ${JSON.stringify(text)}`);
   return { kind: 'ssh', host, ...(user ? { user } : {}), ...(port ? { port } : {}) };
 }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { SavedNode } from '../../shared/api';
 import { checkNode } from '../../shared/api-validate';
 import { writeFileAtomically } from '../fs/atomic-write';
+import { fail } from '../../shared/errors';
 
 export function defaultConfigDir(): string {
   return join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'procscope');
@@ -59,7 +60,7 @@ export const noVault: SecretVault = {
   unavailableReason: 'this mode has no system keychain',
   load: () => null,
   save: () => {
-    throw new Error('this build cannot keep secrets safely (no OS keychain); the secret was not saved');
+    fail({ kind: 'unsupported', message: 'this build cannot keep secrets safely (no OS keychain); the secret was not saved' });
   },
   remove: () => {},
   has: () => false,

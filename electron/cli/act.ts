@@ -7,6 +7,7 @@ import { type ActionResult, type ActionTarget, type ProcessAction, SIGNALS, chec
 import type { LookedProcess } from '../../shared/actions/look';
 import { visibleText } from '../../shared/visible';
 import type { NodeSession } from '../engine/session';
+import { UsageError } from '../../shared/errors';
 
 export interface ActArgs {
   target: string | undefined;
@@ -17,19 +18,19 @@ export interface ActArgs {
 /** TARGET (optional), the pids, and last the signal or the nice value; throws a message for a usage error. */
 export function parseActArgs(command: 'signal' | 'renice', positionals: string[]): ActArgs {
   const last = positionals[positionals.length - 1];
-  if (positionals.length < 2 || last === undefined) throw new Error(command === 'signal' ? `signal needs a PID and a SIGNAL (${SIGNALS.join(', ')})` : 'renice needs a PID and a nice value (-20 to 19)');
+  if (positionals.length < 2 || last === undefined) throw new UsageError(command === 'signal' ? `signal needs a PID and a SIGNAL (${SIGNALS.join(', ')})` : 'renice needs a PID and a nice value (-20 to 19)');
   let action: ProcessAction;
   try {
     action = command === 'signal' ? checkAction({ kind: 'signal', signal: last.toUpperCase().replace(/^SIG/, '') }) : checkAction({ kind: 'renice', nice: /^[+-]?\d+$/.test(last) ? Number(last) : NaN });
   } catch {
-    throw new Error(command === 'signal' ? `bad signal: ${last} (one of ${SIGNALS.join(', ')})` : `bad nice value: ${last} (-20 to 19)`);
+    throw new UsageError(command === 'signal' ? `bad signal: ${last} (one of ${SIGNALS.join(', ')})` : `bad nice value: ${last} (-20 to 19)`);
   }
   const rest = positionals.slice(0, -1);
   const target = rest.length > 0 && !/^\d+(@\d+)?$/.test(rest[0]!) ? rest.shift() : undefined;
-  if (rest.length === 0) throw new Error(`${command} needs at least one PID`);
+  if (rest.length === 0) throw new UsageError(`${command} needs at least one PID`);
   const pids = rest.map((word) => {
     const m = /^(\d+)(?:@(\d+))?$/.exec(word);
-    if (!m || Number(m[1]) <= 0 || Number(m[1]) >= 2 ** 31) throw new Error(`not a PID or PID@START: ${word}`);
+    if (!m || Number(m[1]) <= 0 || Number(m[1]) >= 2 ** 31) throw new UsageError(`not a PID or PID@START: ${word}`);
     return { pid: Number(m[1]), ...(m[2] !== undefined ? { startTicks: Number(m[2]) } : {}) };
   });
   return { target, pids, action };
@@ -64,7 +65,7 @@ export async function runAct(session: NodeSession, args: ActArgs, yes: boolean, 
   }
   if (targets.length === 0) return 1;
   if (!yes) {
-    if (!deps.confirm) throw new Error(`not on a terminal: give --yes to ${describeAction(args.action)} without a question`);
+    if (!deps.confirm) throw new UsageError(`not on a terminal: give --yes to ${describeAction(args.action)} without a question`);
     const guard = args.action.kind === 'signal' ? 'held by a pidfd where the node has one, else its start time checked just before sending' : 'its start time checked just before sending';
     if (!(await deps.confirm(`${describeAction(args.action)} ${targets.length === 1 ? 'this process' : `these ${targets.length} processes`} on ${visibleText(session.target)} (${guard})? [y/N] `))) {
       deps.say('nothing was sent');

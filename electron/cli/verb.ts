@@ -24,8 +24,8 @@ export function defineVerb<const O extends ParseArgsOptionsConfig>(verb: Verb<O>
   return verb;
 }
 
-/** A mistake in the command line: exit 2, with the verb's usage. */
-export class UsageError extends Error {}
+/** A mistake in the command line: exit 2, with the verb's usage (shared/errors.ts). */
+export { UsageError } from '../../shared/errors';
 
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;

@@ -12,6 +12,7 @@ import { visibleText } from '../../shared/visible';
 import { PersistentShell, type ShellChannel } from './persistent-shell';
 import { sudoFailure } from './sudo';
 import type { NodeSession } from './session';
+import { internalFailure } from '../../shared/errors';
 
 export interface CommandSessionOptions {
   /** how long the command may take to answer as a shell (a pod to start, a login) */
@@ -114,7 +115,7 @@ export function commandSession(command: string, options: CommandSessionOptions =
     async runScript(script, runOptions = {}) {
       if (closed) throw new ProcscopeFailure({ kind: 'connection', message: `${target} is closed.` });
       if (runOptions.sudo && !options.sudo) throw new ProcscopeFailure({ kind: 'unsupported', message: `${target} was opened without sudo.`, hint: 'Open it with --sudo.' });
-      if (!runOptions.endMarker) throw new Error('a command session runs scripts that end with their own marker');
+      if (!runOptions.endMarker) internalFailure('a command session runs scripts that end with their own marker');
       if (runOptions.lane === 'side') throw new ProcscopeFailure({ kind: 'unsupported', message: `${target} has one shell: nothing runs beside its current script.` });
       await ready();
       return shell.run(script, runOptions.endMarker, runOptions);

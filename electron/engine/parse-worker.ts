@@ -34,9 +34,9 @@ interface Job {
 const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** A reply with process files whose head framing failed its proof: the caller reads `paths` again and parses once more. */
-export class UnprovenFraming extends Error {
+export class UnprovenFraming extends ProcscopeFailure {
   constructor(readonly paths: string[]) {
-    super(`${paths.length} process files came back in a framing that could not be proven`);
+    super({ kind: 'parse', message: `${paths.length} process files came back in a framing that could not be proven` });
     this.name = 'UnprovenFraming';
   }
 }

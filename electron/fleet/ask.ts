@@ -5,6 +5,7 @@
  */
 import { type ProcscopeError, toProcscopeError } from '../../shared/errors';
 import type { NodeSession } from '../engine/session';
+import { fail } from '../../shared/errors';
 
 /** A node of an inventory, a saved node: anything with a name to report it by. */
 interface Named {
@@ -37,7 +38,7 @@ async function askOne<N extends Named, T>(node: N, o: AskOptions<N, T>): Promise
     // Opened after its deadline: nobody waits for it any more.
     if (late) {
       s.close();
-      throw new Error('past the deadline');
+      fail({ kind: 'connection', message: 'past the deadline' });
     }
     session = s;
     return o.ask(s, node);

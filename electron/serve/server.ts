@@ -20,6 +20,7 @@ import { dispatch } from '../app/dispatch';
 import { type ServiceOptions, createService } from '../app/service';
 import { noVault } from '../app/stores';
 import { RENDERER_CSP } from '../window-config';
+import { fail } from '../../shared/errors';
 
 /** The page's CSP, plus what only a header can say. */
 export const CSP = `${RENDERER_CSP}; frame-ancestors 'none'`;
@@ -88,7 +89,7 @@ const secret = () => randomBytes(24).toString('base64url');
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   if (!existsSync(join(options.staticDir, 'index.html'))) {
-    throw new Error(`no built renderer in ${options.staticDir}: run "npm run build"`);
+    fail({ kind: 'not-found', message: `no built renderer in ${options.staticDir}`, hint: 'Run "npm run build" (npm install does it).' });
   }
   const staticRoot = normalize(options.staticDir) + sep;
   let token: string | null = options.token ?? secret();

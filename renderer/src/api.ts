@@ -5,6 +5,7 @@ import type { ProcscopeError, Result } from '../../shared/errors';
 import { API_PROTOCOL, MAX_MESSAGE_BYTES } from '../../shared/serve-protocol';
 import { MAX_SNAPSHOT_BYTES } from '../../shared/snapshot/limits';
 import type { Snapshot } from '../../shared/snapshot/types';
+import { fail } from '../../shared/errors';
 
 declare global {
   interface Window {
@@ -128,9 +129,9 @@ export function webSocketClient(url: string, session: string): ApiClient {
 async function startSession(): Promise<string> {
   const token = new URLSearchParams(location.search).get('token');
   history.replaceState(null, '', '/');
-  if (!token) throw new Error('This page was opened without a token (or reloaded). Open the newest URL that "procscope serve" printed.');
+  if (!token) fail({ kind: 'auth', message: 'This page was opened without a token (or reloaded).', hint: 'Open the newest URL that "procscope serve" printed.' });
   const res = await fetch('/session', { method: 'POST', headers: { 'X-Procscope-Token': token }, cache: 'no-store' });
-  if (!res.ok) throw new Error((await res.text()).replace(/^procscope: /, '').trim());
+  if (!res.ok) fail({ kind: 'auth', message: (await res.text()).replace(/^procscope: /, '').trim() });
   return ((await res.json()) as { session: string }).session;
 }
 

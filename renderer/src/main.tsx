@@ -1,4 +1,5 @@
 import { createRoot } from 'react-dom/client';
+import { ProcscopeFailure } from '../../shared/errors';
 import { connectApi } from './api';
 import { App } from './App';
 import { StoreContext, createAppStore } from './store';
@@ -17,6 +18,7 @@ connectApi().then(
       <div className="welcome" role="alert" data-testid="no-session">
         <h2>procscope cannot start here</h2>
         <p>{err.message}</p>
+        {err instanceof ProcscopeFailure && err.error.hint ? <p>{err.error.hint}</p> : null}
       </div>,
     ),
 );

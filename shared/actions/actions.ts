@@ -8,6 +8,7 @@
  */
 
 import { PIDFD_SIGNAL_PY } from './pidfd';
+import { UsageError, internalFailure } from '../errors';
 
 export const SIGNALS = ['TERM', 'INT', 'HUP', 'KILL', 'STOP', 'CONT', 'USR1', 'USR2'] as const;
 export type SignalName = (typeof SIGNALS)[number];
@@ -49,13 +50,13 @@ export function checkAction(action: unknown): ProcessAction {
   const a = action as ProcessAction | null;
   if (a?.kind === 'signal' && isSignalName(a.signal)) return { kind: 'signal', signal: a.signal };
   if (a?.kind === 'renice' && Number.isInteger(a.nice) && a.nice >= -20 && a.nice <= 19) return { kind: 'renice', nice: a.nice };
-  throw new Error(`not an action: ${JSON.stringify(action)} (a signal of ${SIGNALS.join(', ')}, or renice -20 to 19)`);
+  throw new UsageError(`not an action: ${JSON.stringify(action)} (a signal of ${SIGNALS.join(', ')}, or renice -20 to 19)`);
 }
 
 export function checkTargets(targets: unknown): ActionTarget[] {
-  if (!Array.isArray(targets) || targets.length === 0 || targets.length > MAX_ACTION_TARGETS) throw new Error(`between 1 and ${MAX_ACTION_TARGETS} processes`);
+  if (!Array.isArray(targets) || targets.length === 0 || targets.length > MAX_ACTION_TARGETS) throw new UsageError(`between 1 and ${MAX_ACTION_TARGETS} processes`);
   return targets.map((t: ActionTarget) => {
-    if (!(Number.isInteger(t?.pid) && t.pid > 0 && t.pid < 2 ** 31 && Number.isInteger(t.startTicks) && t.startTicks >= 0 && t.startTicks < 2 ** 53)) throw new Error(`not a process: ${JSON.stringify(t)}`);
+    if (!(Number.isInteger(t?.pid) && t.pid > 0 && t.pid < 2 ** 31 && Number.isInteger(t.startTicks) && t.startTicks >= 0 && t.startTicks < 2 ** 53)) throw new UsageError(`not a process: ${JSON.stringify(t)}`);
     return { pid: t.pid, startTicks: t.startTicks };
   });
 }
@@ -77,7 +78,7 @@ export function actionDoneMarker(nonce: string): string {
 export function buildActionScript(targets: ActionTarget[], action: ProcessAction, nonce: string): string {
   const checked = checkTargets(targets);
   const act = checkAction(action);
-  if (!/^[0-9a-f]{32}$/.test(nonce)) throw new Error('nonce must be 32 lowercase hex digits');
+  if (!/^[0-9a-f]{32}$/.test(nonce)) internalFailure('nonce must be 32 lowercase hex digits');
   const command = act.kind === 'signal' ? `kill -s ${act.signal} "$pid"` : `renice -n ${act.nice} -p "$pid" >/dev/null`;
   return String.raw`procscope_act() (
 LC_ALL=C; export LC_ALL

@@ -6,6 +6,7 @@ import { parseCmdline } from '../proc/cmdline';
 import { parsePasswd } from '../proc/passwd';
 import { parseStat } from '../proc/stat';
 import { parseStatus } from '../proc/status';
+import { UsageError, fail, internalFailure } from '../errors';
 
 export interface LookedProcess {
   pid: number;
@@ -21,8 +22,8 @@ export interface LookedProcess {
 const FILES = ['stat', 'status', 'cmdline'] as const;
 
 export function buildLookScript(pid: number, nonce: string): string {
-  if (!Number.isInteger(pid) || pid <= 0 || pid >= 2 ** 31) throw new Error(`not a pid: ${pid}`);
-  if (!/^[0-9a-f]{32}$/.test(nonce)) throw new Error('nonce must be 32 lowercase hex digits');
+  if (!Number.isInteger(pid) || pid <= 0 || pid >= 2 ** 31) throw new UsageError(`not a pid: ${pid}`);
+  if (!/^[0-9a-f]{32}$/.test(nonce)) internalFailure('nonce must be 32 lowercase hex digits');
   return [...FILES.map((f) => `printf '\\n@@${nonce} ${f}\\n'; cat /proc/${pid}/${f} 2>/dev/null`), `printf '\\n@@${nonce} passwd\\n'; cat /etc/passwd 2>/dev/null`, `printf '\\n@@${nonce} done\\n'`].join('\n') + '\n';
 }
 
@@ -34,7 +35,7 @@ export function parseLookReply(text: string, nonce: string): LookedProcess | nul
     const nl = chunk.indexOf('\n');
     parts.set(nl < 0 ? chunk : chunk.slice(0, nl), nl < 0 ? '' : chunk.slice(nl + 1));
   }
-  if (!parts.has('done')) throw new Error('the reply stopped short');
+  if (!parts.has('done')) fail({ kind: 'connection', message: 'the reply stopped short', hint: 'The connection may have dropped; try again.' });
   const statText = parts.get('stat') ?? '';
   if (statText.trim() === '') return null;
   const stat = parseStat(statText);

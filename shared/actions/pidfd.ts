@@ -5,6 +5,7 @@
  * before any output, means the node cannot (no pidfd_open): the shell then checks and sends each itself.
  * Kept free of single quotes: the script passes it to python3 -c in single quotes.
  */
+import { internalFailure } from '../errors';
 export const PIDFD_SIGNAL_PY = String.raw`import os, signal, sys
 if not hasattr(os, "pidfd_open") or not hasattr(signal, "pidfd_send_signal"):
     sys.exit(3)
@@ -49,4 +50,4 @@ for i in range(0, len(args), 2):
     finally:
         os.close(fd)
 `;
-if (PIDFD_SIGNAL_PY.includes("'")) throw new Error('PIDFD_SIGNAL_PY must hold no single quote');
+if (PIDFD_SIGNAL_PY.includes("'")) internalFailure('PIDFD_SIGNAL_PY must hold no single quote');

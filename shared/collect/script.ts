@@ -18,6 +18,7 @@ import { STATUS_KEYS } from '../proc/status';
 import { FIRST_READ_GROUPS, type ProcessFile, groupName, laterGroups } from './files';
 import { COMPACT_STAT_FIELDS, SECTION, SUB, VERSION_LINE, headSection, pressureSection, sectionMark } from './protocol';
 import { UNIX_DIAG_MAX_INODES, UNIX_DIAG_PROGRAM, type UnixDiagAsk } from './unix-diag';
+import { UsageError, internalFailure } from '../errors';
 
 export const NET_TABLES = ['tcp', 'tcp6', 'udp', 'udp6', 'raw', 'raw6', 'unix'] as const;
 
@@ -66,7 +67,7 @@ export interface LeanRead {
 }
 
 function pidList(pids: number[], what: string): string {
-  for (const pid of pids) if (!Number.isInteger(pid) || pid <= 0) throw new Error(`${what}: not a pid: ${pid}`);
+  for (const pid of pids) if (!Number.isInteger(pid) || pid <= 0) throw new UsageError(`${what}: not a pid: ${pid}`);
   return pids.join(' ');
 }
 
@@ -215,9 +216,9 @@ mark ${SECTION.links}
 { awk '{ printf "%s/exe%c%s/cwd%c", $0, 0, $0, 0 }' "$T/dirs"; awk '{ printf "%s/fd%c", $0, 0 }' "$T/fddirs"; } | links`;
 
 export function buildCollectScript(nonce: string, options: CollectScriptOptions = {}): string {
-  if (!/^[0-9a-f]{32}$/.test(nonce)) throw new Error('nonce must be 32 lowercase hex digits');
+  if (!/^[0-9a-f]{32}$/.test(nonce)) internalFailure('nonce must be 32 lowercase hex digits');
   const root = options.namesRoot ?? '';
-  if (root !== '' && !/^\/[A-Za-z0-9/._-]*[^/]$/.test(root)) throw new Error(`names root must be an absolute path of plain characters: ${JSON.stringify(root)}`);
+  if (root !== '' && !/^\/[A-Za-z0-9/._-]*[^/]$/.test(root)) throw new UsageError(`names root must be an absolute path of plain characters: ${JSON.stringify(root)}`);
   const refresh = options.refresh;
   const body = refresh ? { parts: [refreshBody(pidList(refresh.knownPids, 'known pids'), pidList(refresh.detailPids, 'detail pids'))] } : fullBody(options.lean ?? null, options.firstOnly ?? false, options.optionalFiles);
   return wrap(nonce, body, { root, compress: options.compress ?? false });
@@ -485,7 +486,7 @@ esac`;
  * checked by the caller (they are /proc/<pid>/<file> and nothing else) and go in a here-document, not argv.
  */
 export function buildRereadScript(nonce: string, paths: string[]): string {
-  for (const p of paths) if (!/^\/proc\/\d+\/[a-z_]+$/.test(p)) throw new Error(`not a process file: ${JSON.stringify(p)}`);
+  for (const p of paths) if (!/^\/proc\/\d+\/[a-z_]+$/.test(p)) internalFailure(`not a process file: ${JSON.stringify(p)}`);
   return wrap(
     nonce,
     {

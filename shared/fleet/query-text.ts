@@ -3,6 +3,7 @@
  * box (`port:6443 name:^kube`, `6443`, `nginx`, `user:"www data"`). Both become one FleetQuery, checked the same way.
  */
 import type { FleetQuery } from './query';
+import { UsageError } from '../errors';
 
 export const QUERY_FIELDS = ['port', 'name', 'cmdline', 'exe', 'container', 'pod', 'user'] as const;
 export type QueryField = (typeof QUERY_FIELDS)[number];
@@ -10,7 +11,8 @@ export type QueryFields = Partial<Record<QueryField, string>>;
 
 const MAX_TERM = 512;
 
-export class QueryError extends Error {}
+/** A question that does not parse: a usage error (shared/errors.ts), said with the field it concerns. */
+export class QueryError extends UsageError {}
 
 function regex(field: string, text: string): RegExp {
   try {

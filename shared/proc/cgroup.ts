@@ -1,4 +1,5 @@
 /** /proc/<pid>/cgroup: "hierarchy-ID:controller-list:path" per line; the path may itself hold ':'. */
+import { parseFailure } from '../errors';
 
 export interface CgroupEntry {
   hierarchy: number;
@@ -17,7 +18,7 @@ export function parseCgroup(text: string): CgroupEntry[] {
     if (second < 0 || !/^\d+$/.test(line.slice(0, first)) || !Number.isInteger(id)) {
       // A path with a newline in it (only root can make one): keep it whole.
       const last = entries[entries.length - 1];
-      if (!last) throw new Error(`cgroup: malformed line ${JSON.stringify(line)}`);
+      if (!last) parseFailure('cgroup', `malformed line ${JSON.stringify(line)}`);
       last.path += '\n' + line;
       continue;
     }

@@ -3,6 +3,7 @@
  * "36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 - ext3 /dev/root rw,errors=continue"
  * Paths escape space, tab, newline and backslash as octal (\040 ...).
  */
+import { parseFailure } from '../errors';
 
 export interface MountInfo {
   mountId: number;
@@ -27,7 +28,7 @@ export function parseMountinfo(text: string): MountInfo[] {
     if (line.trim() === '') continue;
     const cols = line.split(' ');
     const dash = cols.indexOf('-', 6);
-    if (cols.length < 10 || dash < 0 || cols.length < dash + 3) throw new Error(`mountinfo: malformed line ${JSON.stringify(line)}`);
+    if (cols.length < 10 || dash < 0 || cols.length < dash + 3) parseFailure('mountinfo', `malformed line ${JSON.stringify(line)}`);
     mounts.push({
       mountId: Number(cols[0]),
       parentId: Number(cols[1]),

@@ -4,6 +4,7 @@
  * Addresses are hex of the kernel's in-memory words: IPv4 one little-endian u32,
  * IPv6 four of them.
  */
+import { parseFailure } from '../errors';
 
 export interface InetSocketRow {
   local: string;
@@ -72,7 +73,7 @@ function formatIPv6(bytes: number[]): string {
 export function decodeInetAddress(field: string): { address: string; port: number; v6: boolean } {
   const [hexAddr, hexPort] = field.split(':');
   if (!hexAddr || !hexPort || !/^[0-9A-Fa-f]+$/.test(hexAddr + hexPort)) {
-    throw new Error(`bad address ${JSON.stringify(field)}`);
+    parseFailure('net', `bad address ${JSON.stringify(field)}`);
   }
   const port = parseInt(hexPort, 16);
   if (hexAddr.length === 8) return { address: hexWordToBytes(hexAddr).join('.'), port, v6: false };
@@ -81,7 +82,7 @@ export function decodeInetAddress(field: string): { address: string; port: numbe
     for (let i = 0; i < 32; i += 8) bytes.push(...hexWordToBytes(hexAddr.slice(i, i + 8)));
     return { address: formatIPv6(bytes), port, v6: true };
   }
-  throw new Error(`bad address length in ${JSON.stringify(field)}`);
+  parseFailure('net', `bad address length in ${JSON.stringify(field)}`);
 }
 
 /** "ip:port" as ss prints it: IPv6 in brackets, port 0 as "*". */

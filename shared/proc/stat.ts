@@ -1,4 +1,5 @@
 /** /proc/<pid>/stat: one line; comm sits between the first '(' and the LAST ')' and may hold anything, newlines included. */
+import { parseFailure } from '../errors';
 
 export interface ProcStat {
   pid: number;
@@ -21,17 +22,17 @@ export interface ProcStat {
 export function parseStat(text: string): ProcStat {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
-  if (open < 0 || close < open) throw new Error('stat: no "(comm)" in the line');
+  if (open < 0 || close < open) parseFailure('stat', 'no "(comm)" in the line');
   const pid = Number(text.slice(0, open).trim());
   const rest = text.slice(close + 1).trim().split(/\s+/);
   // rest[0] is field 3 (state); field N of proc(5) is rest[N - 3].
   const field = (n: number): number => {
     const value = Number(rest[n - 3]);
-    if (!Number.isFinite(value)) throw new Error(`stat: field ${n} is not a number`);
+    if (!Number.isFinite(value)) parseFailure('stat', `field ${n} is not a number`);
     return value;
   };
   const state = rest[0] ?? '';
-  if (!Number.isInteger(pid) || !/^[A-Za-z]$/.test(state)) throw new Error('stat: bad pid or state');
+  if (!Number.isInteger(pid) || !/^[A-Za-z]$/.test(state)) parseFailure('stat', 'bad pid or state');
   return {
     pid,
     comm: text.slice(open + 1, close),

@@ -1,4 +1,5 @@
 /** /proc/<pid>/status: "Key:\tvalue" lines. The kernel escapes "\n" and "\\" in Name, so every line is whole. */
+import { parseFailure } from '../errors';
 
 export interface ProcStatus {
   name: string;
@@ -44,7 +45,7 @@ export function parseStatus(text: string): ProcStatus {
     }
     start = end + 1;
   }
-  if (fields.Name === undefined || fields.Pid === undefined) throw new Error('status: no Name or Pid line');
+  if (fields.Name === undefined || fields.Pid === undefined) parseFailure('status', 'no Name or Pid line');
   const int = (key: string): number | null => {
     const v = fields[key];
     if (v === undefined) return null;

@@ -3,12 +3,12 @@
  * the new processes' files say changed since `prev`. The renderer applies it (refresh.ts, applyDelta).
  */
 import type { CollectOutput } from '../collect/frame';
-import { fail } from '../errors';
 import { assembleProcesses, collectFds, fdTableError } from './assemble';
 import { cpuPercentOf } from './derive';
 import { nodeError } from './errors';
 import { type ProcessUpdate, type SnapshotDelta, numbersMoved } from './refresh';
 import type { Snapshot, SnapshotError } from './types';
+import { fail, internalFailure } from '../errors';
 
 export interface DeltaMeta {
   collectedAt: Date;
@@ -26,7 +26,7 @@ export function buildDelta(prev: Snapshot, fresh: CollectOutput, meta: DeltaMeta
   if (out.compactStatsCut) {
     fail({ kind: 'parse', message: 'The process list of this refresh stopped before its end, so it cannot tell which processes exited; nothing was changed.', hint: 'The next refresh tries again.' });
   }
-  if (!stats) throw new Error('not a refresh: the output has no compact stat section');
+  if (!stats) internalFailure('not a refresh: the output has no compact stat section');
   const errors: SnapshotError[] = out.otherErrors.map((line) => nodeError('collector', line));
   const users = new Map(prev.processes.filter((p) => p.user != null).map((p) => [p.uid, p.user!]));
   const { processes: added } = assembleProcesses(out, users, errors);

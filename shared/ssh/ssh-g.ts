@@ -4,6 +4,7 @@
  * Multi-valued keywords come as repeated lines (identityfile) or space-separated on one line (the known-hosts files:
  * OpenSSH prints them unquoted, so a path with a space in it cannot be told from two paths).
  */
+import { fail, parseFailure } from '../errors';
 
 export type StrictHostKeyChecking = 'yes' | 'no' | 'ask' | 'accept-new';
 
@@ -50,9 +51,9 @@ export function parseSshG(text: string, home: string): OpenSshHost {
     else if (!one.has(key)) one.set(key, value);
   }
   const hostname = one.get('hostname');
-  if (!hostname) throw new Error('ssh -G printed no hostname');
+  if (!hostname) parseFailure('ssh -G', 'it printed no hostname');
   const port = Number(one.get('port') ?? 22);
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`ssh -G printed a bad port: ${one.get('port')}`);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) parseFailure('ssh -G', `it printed a bad port: ${one.get('port')}`);
   const unset = (v: string | undefined) => (v === undefined || v === 'none' ? null : v);
   const list = (v: string | undefined) => (v ?? '').split(' ').filter((f) => f !== '').map((f) => expandHome(f, home));
   const number = (v: string | undefined, fallback: number) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : fallback);
@@ -101,7 +102,7 @@ export function shellSafeName(value: string): boolean {
 function expandTokens(text: string, v: TokenValues, allowed: string, what: string): string {
   return text.replace(/%(.)/g, (_m, t: string) => {
     if (t === '%') return '%';
-    if (!allowed.includes(t)) throw new Error(`${what}: the token %${t} is not supported by procscope`);
+    if (!allowed.includes(t)) fail({ kind: 'unsupported', message: `${what}: the token %${t} is not supported by procscope` });
     switch (t) {
       case 'h':
         return v.host;
@@ -131,7 +132,7 @@ function expandTokens(text: string, v: TokenValues, allowed: string, what: strin
  */
 export function expandProxyTokens(command: string, values: TokenValues): string {
   for (const [token, value] of [['h', values.host], ['r', values.user], ['n', values.alias]] as const) {
-    if (command.includes(`%${token}`) && !shellSafeName(value)) throw new Error(`ProxyCommand: refusing to put ${JSON.stringify(value)} (%${token}) into a shell command`);
+    if (command.includes(`%${token}`) && !shellSafeName(value)) fail({ kind: 'permission-denied', message: `ProxyCommand: refusing to put ${JSON.stringify(value)} (%${token}) into a shell command` });
   }
   return expandTokens(command, values, 'hprn', 'ProxyCommand');
 }

@@ -1,7 +1,7 @@
 /** procscope signal and renice: what each pid is now, a question, the action where the pid is still that process. */
 import { sessionFor } from '../common';
 import { askYesNo } from '../prompt';
-import { HELP_OPTION, NODE_HELP, NODE_OPTIONS, TARGET_HELP, UsageError, type Values, defineVerb } from '../verb';
+import { HELP_OPTION, NODE_HELP, NODE_OPTIONS, TARGET_HELP, type Values, defineVerb } from '../verb';
 
 const options = { ...HELP_OPTION, ...NODE_OPTIONS, yes: { type: 'boolean', short: 'y' } } as const;
 
@@ -12,12 +12,7 @@ async function act(command: 'signal' | 'renice', positionals: string[], values: 
     import('../../app/action-log'),
     import('../../app/stores'),
   ]);
-  let args;
-  try {
-    args = parseActArgs(command, positionals);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const args = parseActArgs(command, positionals);
   const session = await sessionFor(args.target === undefined ? [] : [args.target], values);
   const sudo = values.sudo ?? false;
   try {
@@ -28,9 +23,6 @@ async function act(command: 'signal' | 'renice', positionals: string[], values: 
       say: (line) => process.stderr.write(`procscope: ${line}\n`),
       log: (results) => logActions(defaultConfigDir(), session.target, args.action, results, { sudo, by: 'cli' }),
     });
-  } catch (err) {
-    if (err instanceof Error && /^not on a terminal/.test(err.message)) throw new UsageError(err.message);
-    throw err;
   } finally {
     session.close();
   }

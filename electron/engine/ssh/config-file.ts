@@ -11,6 +11,7 @@ import type { ResolvedHost } from '../../../shared/ssh/route';
 import { type StrictHostKeyChecking, expandPathTokens, expandProxyTokens } from '../../../shared/ssh/ssh-g';
 import { parseTarget } from '../../../shared/target';
 import { localTokenValues } from './local';
+import { UsageError, fail, parseFailure } from '../../../shared/errors';
 
 export type { ResolvedHost } from '../../../shared/ssh/route';
 
@@ -33,7 +34,7 @@ export function readSshConfig(path: string | undefined): string {
     return readFileSync(path ?? defaultSshConfigPath(), 'utf8');
   } catch (err) {
     if (path !== undefined && (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    if (path !== undefined) throw new Error(`cannot read ssh config ${path}: no such file`, { cause: err });
+    if (path !== undefined) fail({ kind: 'not-found', message: `cannot read ssh config ${path}: no such file` });
     return '';
   }
 }
@@ -123,14 +124,14 @@ function seconds(value: string | undefined): number | undefined {
 }
 
 export function resolveHost(destination: string, options: HostOptions, configText: string, depth = 0): ResolvedHost {
-  if (depth > 8) throw new Error('too many nested jump hosts (ProxyJump loop?)');
+  if (depth > 8) fail({ kind: 'unsupported', message: 'too many nested jump hosts (ProxyJump loop?)' });
   const target = parseTarget(destination);
-  if (target.kind !== 'ssh') throw new Error(`not an SSH destination: ${destination}`);
+  if (target.kind !== 'ssh') throw new UsageError(`not an SSH destination: ${destination}`);
   const computed = SSHConfig.parse(configText).compute(target.host) as Record<string, string | string[] | undefined>;
   const host = first(computed.HostName)?.replace(/%h/g, target.host) ?? target.host;
   const portText = options.port ?? target.port ?? first(computed.Port);
   const port = portText === undefined ? 22 : Number(portText);
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`bad port ${portText} for ${destination}`);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) parseFailure('ssh config', `bad port ${portText} for ${destination}`);
   const user = options.user ?? target.user ?? first(computed.User) ?? userInfo().username;
   const tokens = { host, port, user, alias: target.host, ...localTokenValues() };
   const all = (key: string) => (computed[key] === undefined ? [] : ([] as string[]).concat(computed[key]!));

@@ -17,6 +17,7 @@ import { promptsSlice } from './prompts';
 import type { State, Tab, TabView } from './state';
 import { tabsSlice } from './tabs';
 import { DEFAULT_VIEW, viewsSlice } from './views';
+import { internalFailure } from '../../../shared/errors';
 
 export type * from './state';
 export { DEFAULT_VIEW } from './views';
@@ -49,7 +50,7 @@ export const StoreContext = createContext<AppStore | null>(null);
 
 export function useAppStore(): AppStore {
   const store = useContext(StoreContext);
-  if (!store) throw new Error('no StoreContext: render inside <StoreContext.Provider value={createAppStore(api)}>');
+  if (!store) internalFailure('no StoreContext: render inside <StoreContext.Provider value={createAppStore(api)}>');
   return store;
 }
 
