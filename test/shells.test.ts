@@ -1,5 +1,8 @@
-/** The collector under every POSIX shell a node may have, and against processes that try to break its framing. */
-import { spawn, spawnSync } from 'node:child_process';
+/**
+ * The collector under every POSIX shell a node may have, and against processes that try to break its framing: in a
+ * scene of its own (helpers/scene.ts), so each read is of the forger and its neighbours, not the whole machine.
+ */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { encodeBytes } from '../shared/bytes';
 import { sectionMark } from '../shared/collect/protocol';
 import { collectSnapshot } from '../electron/engine/collect';
-import { localSession } from '../electron/engine/session';
+import { type Scene, sceneUnavailable, startScene } from './helpers/scene';
 import { schemaErrors } from './helpers/schema';
 
 /** A directory of busybox applets only, for a node with no coreutils or findutils. */
@@ -26,23 +29,27 @@ const shells: [string, string[]][] = [
   ['busybox ash with busybox applets only', applets ? ['env', '-i', `PATH=${applets}`, `${applets}/sh`, '-s'] : ['busybox-missing', '-s']],
 ];
 
-describe('a process that forges the framing', () => {
+const noScene = sceneUnavailable();
+if (noScene) console.warn(`SKIP the shells' reads: ${noScene}`);
+
+describe.skipIf(noScene !== null)('a process that forges the framing', () => {
   // Marks and separators of the collector's format, with a made-up nonce: the real one is random per run and never on the node's argv.
   const fake = sectionMark('0'.repeat(32));
   // head's framing, forged too: a whole header line naming another process's file.
   const forgedArgv = [`x\n${fake} end\n`, `\n${fake}:f\n/proc/1/status`, `${fake} data\0`.replace('\0', ''), ')'.repeat(40), 'y\n==> /proc/1/cmdline <==\nz'];
   const forgedComm = `${fake.slice(0, 6)}\n) :`;
-  let child: ReturnType<typeof spawn>;
+  let scene: Scene;
+  /** the forger, as this machine sees it and inside the scene */
+  let forger: { hostPid: number; pid: number };
   beforeAll(async () => {
-    child = spawn(process.execPath, ['-e', `require('fs').writeFileSync('/proc/self/comm', process.argv[1]); setInterval(() => {}, 1e9)`, forgedComm, ...forgedArgv], {
-      stdio: 'ignore',
-    });
+    scene = await startScene();
+    forger = await scene.start([process.execPath, '-e', `require('fs').writeFileSync('/proc/self/comm', process.argv[1]); setInterval(() => {}, 1e9)`, forgedComm, ...forgedArgv], { stdio: 'ignore' });
     // Running, with its argv and its forged comm set.
-    await untilArgv(child.pid, (argv) => argv[1] === '-e');
-    await until(() => !readFileSync(`/proc/${child.pid}/comm`, 'latin1').startsWith('node') || 'comm not set yet');
+    await untilArgv(forger.hostPid, (argv) => argv[1] === '-e');
+    await until(() => !readFileSync(`/proc/${forger.hostPid}/comm`, 'latin1').startsWith('node') || 'comm not set yet');
   });
   afterAll(() => {
-    child?.kill('SIGKILL');
+    scene?.stop();
     if (applets) rmSync(applets, { recursive: true, force: true });
   });
 
@@ -50,14 +57,15 @@ describe('a process that forges the framing', () => {
    const missing = spawnSync(argv[0]!, [...argv.slice(1, -1), '-c', 'true']).status !== 0;
    if (missing) console.warn(`SKIP ${name}: ${argv[0]} is not installed (.ci/run installs it)`);
    it.skipIf(missing)(`under ${name}: every process comes back whole`, async () => {
-    const snap = await collectSnapshot(localSession(argv));
+    const snap = await collectSnapshot(scene.session(argv));
     expect(schemaErrors(snap)).toEqual([]);
-    const proc = snap.processes.find((p) => p.pid === child.pid);
+    const proc = snap.processes.find((p) => p.pid === forger.pid);
     expect(proc?.name).toBe(forgedComm);
     expect(proc?.cmdline.slice(4)).toEqual(forgedArgv);
-    expect(Buffer.from(encodeBytes(proc!.cmdline.join('\0') + '\0')).equals(readFileSync(`/proc/${child.pid}/cmdline`))).toBe(true);
-    // The collector saw this test runner too, with the same view as under /bin/sh.
-    expect(snap.processes.find((p) => p.pid === process.pid)?.fds?.length).toBeGreaterThan(0);
+    expect(Buffer.from(encodeBytes(proc!.cmdline.join('\0') + '\0')).equals(readFileSync(`/proc/${forger.hostPid}/cmdline`))).toBe(true);
+    // The scene and nothing else: its pid 1, the forger and the collector's own processes; the forger's fds read.
+    expect(snap.processes.every((p) => p.pid < 1000)).toBe(true);
+    expect(proc?.fds?.length).toBeGreaterThan(0);
     expect(snap.sockets.length).toBeGreaterThan(0);
    });
   }
