@@ -10,24 +10,32 @@ import type { Snapshot } from '../shared/snapshot/types';
 import { runCli } from './helpers/cli';
 import { schemaErrors } from './helpers/schema';
 import { makeTempDir } from './helpers/sshd';
+import { type Scene, sceneUnavailable, startScene } from './helpers/scene';
 import { AS_NOBODY, nobodyUnavailable } from './helpers/nobody';
 
 describe('procscope record', () => {
   let dir: string;
-  beforeAll(() => {
+  /** A scene of its own to record (helpers/scene.ts), where root may make one: its ticks then take what the scene takes to read, not the whole machine. */
+  let scene: Scene | null = null;
+  beforeAll(async () => {
     dir = makeTempDir('record');
+    if (sceneUnavailable() === null) scene = await startScene();
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    scene?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('writes a gzipped snapshot per tick, removes the oldest beyond --max-size, and the rest open and diff', async () => {
     const out = join(dir, 'rec');
     // One snapshot of this machine, gzipped: the bound is set to hold about two of them.
-    const probe = await runCli(['record', '--every', '1s', '--for', '1s', '-o', join(dir, 'probe')]);
+    const via = scene ? ['--via', `nsenter -t ${scene.init} -p -m sh`] : [];
+    const probe = await runCli(['record', ...via, '--every', '1s', '--for', '1s', '-o', join(dir, 'probe')]);
     expect(probe.code, probe.stderr).toBe(0);
     const [one] = readdirSync(join(dir, 'probe'));
     const bound = Math.round(statSync(join(dir, 'probe', one!)).size * 2.5);
 
-    const r = await runCli(['record', '--every', '1s', '--for', '5s', '--max-size', String(bound), '-o', out]);
+    const r = await runCli(['record', ...via, '--every', '1s', '--for', '5s', '--max-size', String(bound), '-o', out]);
     expect(r.code, r.stderr).toBe(0);
     const summary = /recorded (\d+) snapshots \((\d+) failed, (\d+) removed/.exec(r.stderr);
     expect(summary, r.stderr).not.toBeNull();
