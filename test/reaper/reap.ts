@@ -6,15 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-function startTicks(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
-}
+import { startTicksOf } from './start-ticks';
 
 /** Ends every process of the registry still alive, and its process group where it leads one. Returns how many. */
 export function reap(registry: string): number {
@@ -28,7 +20,7 @@ export function reap(registry: string): number {
   for (const line of text.split('\n')) {
     const [pid, start] = line.split(' ');
     const n = Number(pid);
-    if (!Number.isInteger(n) || n <= 1 || startTicks(n) !== start) continue;
+    if (!Number.isInteger(n) || n <= 1 || String(startTicksOf(n)) !== start) continue;
     for (const target of [-n, n]) {
       try {
         process.kill(target, 'SIGKILL');

@@ -4,26 +4,18 @@
  * their process groups, however it ends: a detached sshd or holder outlives the worker that started it.
  */
 import childProcess from 'node:child_process';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
+import { startTicksOf } from './start-ticks';
 
 const registry = process.env.PROCSCOPE_TEST_REGISTRY;
-
-function startTicks(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
-}
 
 if (registry && !(childProcess.spawn as { tracked?: boolean }).tracked) {
   const spawn = childProcess.spawn;
   const tracked = function (this: unknown, ...args: unknown[]) {
     const child = (spawn as (...a: unknown[]) => childProcess.ChildProcess).apply(this, args);
-    const start = child.pid ? startTicks(child.pid) : null;
-    if (child.pid && start) appendFileSync(registry, `${child.pid} ${start}\n`);
+    const start = child.pid ? startTicksOf(child.pid) : null;
+    if (child.pid && start !== null) appendFileSync(registry, `${child.pid} ${start}\n`);
     return child;
   } as typeof childProcess.spawn & { tracked?: boolean };
   tracked.tracked = true;
